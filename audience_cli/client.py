@@ -1,0 +1,306 @@
+"""The Atoms audience API over httpx: one method per endpoint, typed errors, retries.
+
+No typer or rich here. Everything a test swaps is a constructor argument:
+the httpx transport, the retry policy (and so the sleep), the request log.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from audience_cli import __version__
+from audience_cli.errors import (
+    ApiConnectionError,
+    ApiError,
+    ApiTimeoutError,
+    UsageError,
+    error_for_status,
+)
+from audience_cli.retry import RETRYABLE_STATUS, RetryPolicy
+
+MAX_CSV_BYTES = 5 * 1024 * 1024
+DEFAULT_PHONE_COLUMN = "phoneNumber"
+NAME_COLUMNS = ("firstName", "lastName")
+
+RequestLog = Callable[[str, str, int | None, float], None]
+Member = Mapping[str, Any]
+
+
+class CsvTooLargeError(UsageError):
+    """The create upload would exceed the API's 5 MB CSV limit."""
+
+
+def build_members_csv(
+    members: Iterable[Member], phone_column: str = DEFAULT_PHONE_COLUMN
+) -> bytes:
+    """The CSV that `create` uploads, written by the csv module so commas,
+    quotes and newlines inside names survive.
+
+    Columns: firstName, lastName, the phone column, then every other key in
+    first-seen order. Missing values are empty cells.
+    """
+    rows = list(members)
+    columns = [*NAME_COLUMNS, phone_column]
+    seen = set(columns)
+    for row in rows:
+        for key in row:
+            if key not in seen:
+                seen.add(key)
+                columns.append(key)
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=columns, restval="", lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return out.getvalue().encode("utf-8")
+
+
+def error_message(response: httpx.Response) -> str:
+    """The server's own words: `message`, then `error`, then `errors`, then the raw text."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        for key in ("message", "error", "errors"):
+            value = body.get(key)
+            if value:
+                return value if isinstance(value, str) else _flatten(value)
+    text = response.text.strip()
+    if text:
+        return text[:500]
+    return f"HTTP {response.status_code} {response.reason_phrase}".strip()
+
+
+def _flatten(value: object) -> str:
+    if isinstance(value, list):
+        return "; ".join(_flatten(v) for v in value)
+    if isinstance(value, dict):
+        msg = value.get("message") or value.get("msg")
+        return str(msg) if msg else ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+class AtomsClient:
+    """A thin client for the Atoms audience endpoints."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        log: RequestLog | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.retry = retry or RetryPolicy()
+        self._log = log
+        self._http = httpx.Client(
+            base_url=self.base_url + "/",
+            transport=transport,
+            timeout=timeout,
+            headers={
+                "Authorization": f"Bearer {api_key}",
+                "Accept": "application/json",
+                "User-Agent": f"audience-cli/{__version__}",
+            },
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> AtomsClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- audiences ---------------------------------------------------------
+
+    def list_audiences(self) -> list[dict[str, Any]]:
+        return self._call("GET", "audience") or []
+
+    def get_audience(self, audience_id: str) -> dict[str, Any]:
+        return self._call("GET", f"audience/{_seg(audience_id)}")
+
+    def create_audience(
+        self,
+        name: str,
+        members: Sequence[Member],
+        *,
+        phone_column: str = DEFAULT_PHONE_COLUMN,
+        identifier_column: str | None = None,
+        description: str | None = None,
+    ) -> dict[str, Any]:
+        """POST a multipart CSV. Not retried once the request may have been
+        received: a retried create can make a second audience."""
+        body = build_members_csv(members, phone_column)
+        if len(body) > MAX_CSV_BYTES:
+            raise CsvTooLargeError(
+                f"the CSV for {name!r} is {len(body) / 1e6:.1f} MB; the API accepts at most 5 MB",
+                hint="Create with fewer members and add the rest with `audience add`, "
+                "or split the list (`--split`).",
+            )
+        form: dict[str, str] = {"name": name, "phoneNumberColumnName": phone_column}
+        if identifier_column:
+            form["identifierColumnName"] = identifier_column
+        if description:
+            form["description"] = description
+        files = {"file": ("audience.csv", body, "text/csv")}
+        return self._call("POST", "audience", data=form, files=files, idempotent=False)
+
+    def delete_audience(self, audience_id: str) -> Any:
+        return self._call("DELETE", f"audience/{_seg(audience_id)}")
+
+    # --- members -----------------------------------------------------------
+
+    def list_members(self, audience_id: str, *, page: int = 1, page_size: int = 5) -> dict:
+        """One page: `{"members", "totalCount", "totalPages", "hasMore"}`.
+
+        The API calls the page size `offset` (and ignores `limit`)."""
+        params = {"page": page, "offset": page_size}
+        return self._call("GET", f"audience/{_seg(audience_id)}/members", params=params)
+
+    def iter_members(self, audience_id: str, *, page_size: int = 100) -> Iterator[dict]:
+        """Every member, page after page, until the server says there are no more."""
+        page = 1
+        while True:
+            data = self.list_members(audience_id, page=page, page_size=page_size)
+            members = data.get("members") or []
+            yield from members
+            total_pages = data.get("totalPages")
+            more = data.get("hasMore")
+            if not members or not (more or (total_pages and page < total_pages)):
+                return
+            page += 1
+
+    def add_members(self, audience_id: str, members: Sequence[Member]) -> dict[str, Any]:
+        """Add members; the server skips numbers already present.
+
+        Safe to retry (a repeat adds nothing twice). Returns `{"added",
+        "skipped", "message"}`."""
+        data = self._call(
+            "POST",
+            f"audience/{_seg(audience_id)}/members",
+            json={"members": [dict(m) for m in members]},
+        )
+        entry = data[0] if isinstance(data, list) and data else data
+        entry = entry if isinstance(entry, dict) else {}
+        counts = entry.get("data") if isinstance(entry.get("data"), dict) else entry
+        return {
+            "added": int(counts.get("added", 0) or 0),
+            "skipped": int(counts.get("skipped", 0) or 0),
+            "message": entry.get("message", ""),
+        }
+
+    def remove_members(self, audience_id: str, member_ids: Sequence[str]) -> dict[str, Any]:
+        return self._call(
+            "DELETE",
+            f"audience/{_seg(audience_id)}/members",
+            json={"memberIds": list(member_ids)},
+        )
+
+    def search_members(
+        self,
+        audience_id: str,
+        *,
+        query: str | None = None,
+        filters: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """`query` searches every field; `filters` match fields by name. One or the other."""
+        if bool(query) == bool(filters):
+            raise ValueError("search_members takes a query or filters, not both or neither")
+        params = {"query": query} if query else dict(filters or {})
+        return self._call("GET", f"audience/{_seg(audience_id)}/members/search", params=params)
+
+    # --- plumbing ----------------------------------------------------------
+
+    def _call(self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any) -> Any:
+        response = self._send(method, path, idempotent=idempotent, **kwargs)
+        if response.is_success:
+            return self._data(response)
+        raise error_for_status(response.status_code, error_message(response), _json(response))
+
+    def _data(self, response: httpx.Response) -> Any:
+        body = _json(response)
+        if not isinstance(body, dict) or "data" not in body:
+            if response.status_code == 204 or not response.content:
+                return None
+            raise ApiError(
+                f"unexpected answer from {response.request.url.path}: not the JSON envelope",
+                status_code=response.status_code,
+                body=response.text[:500],
+            )
+        if body.get("status") is False:
+            raise error_for_status(400, error_message(response), body)
+        return body["data"]
+
+    def _send(self, method: str, path: str, *, idempotent: bool, **kwargs: Any) -> httpx.Response:
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                response = self._http.request(method, path, **kwargs)
+            except httpx.TimeoutException as exc:
+                self._record(method, path, None, started)
+                never_sent = isinstance(exc, httpx.ConnectTimeout)
+                if attempt < self.retry.max_retries and (idempotent or never_sent):
+                    self.retry.sleep(self.retry.delay(attempt))
+                    attempt += 1
+                    continue
+                raise ApiTimeoutError(
+                    f"{self.base_url} did not answer in time ({_describe(exc)})",
+                    hint="Check the network or try again later.",
+                ) from None
+            except httpx.TransportError as exc:
+                self._record(method, path, None, started)
+                never_sent = isinstance(exc, httpx.ConnectError)
+                if attempt < self.retry.max_retries and (idempotent or never_sent):
+                    self.retry.sleep(self.retry.delay(attempt))
+                    attempt += 1
+                    continue
+                raise ApiConnectionError(
+                    f"cannot reach {self.base_url} ({_describe(exc)})",
+                    hint="Check the network and the base URL (`audience auth status`).",
+                ) from None
+            self._record(method, path, response.status_code, started)
+            status = response.status_code
+            # A 429 means the request was not processed, so even create may repeat it.
+            retryable = status in RETRYABLE_STATUS and (idempotent or status == 429)
+            if retryable and attempt < self.retry.max_retries:
+                delay = self.retry.delay(attempt, response.headers)
+                response.close()
+                self.retry.sleep(delay)
+                attempt += 1
+                continue
+            return response
+
+    def _record(self, method: str, path: str, status: int | None, started: float) -> None:
+        if self._log is not None:
+            url = f"{self.base_url}/{path}"
+            self._log(method, url, status, time.perf_counter() - started)
+
+
+def _seg(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text or type(exc).__name__

@@ -1,0 +1,215 @@
+"""The object every command receives: streams, settings, and a lazily built API client.
+
+Tests inject what they need to swap (terminal detection, HTTP transport,
+sleep, environment) through `Overrides`, passed as Click's `obj`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from audience_cli.config import (
+    ENV_NO_INPUT,
+    NO_KEY_MESSAGE,
+    Settings,
+    redact,
+    resolve_settings,
+)
+from audience_cli.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    import httpx
+    from rich.console import Console
+
+    from audience_cli.client import AtomsClient
+
+
+@dataclass
+class Terminal:
+    """Which of the standard streams are terminals."""
+
+    stdin: bool
+    stdout: bool
+    stderr: bool
+
+    @classmethod
+    def detect(cls) -> Terminal:
+        def tty(stream: Any) -> bool:
+            try:
+                return bool(stream.isatty())
+            except (AttributeError, ValueError):
+                return False
+
+        return cls(stdin=tty(sys.stdin), stdout=tty(sys.stdout), stderr=tty(sys.stderr))
+
+
+@dataclass
+class Overrides:
+    """What tests swap: passed as `obj=` to the Click runner."""
+
+    terminal: Terminal | None = None
+    transport: httpx.BaseTransport | None = None
+    sleep: Callable[[float], None] | None = None
+    env: Mapping[str, str] | None = None
+
+
+@dataclass
+class GlobalOptions:
+    sandbox: bool = False
+    base_url: str | None = None
+    debug: bool = False
+    quiet: bool = False
+    allow_insecure_http: bool = False
+
+
+@dataclass
+class AppContext:
+    options: GlobalOptions
+    terminal: Terminal
+    env: Mapping[str, str]
+    overrides: Overrides = field(default_factory=Overrides)
+    _client: AtomsClient | None = None
+    _sandbox_noted: bool = False
+
+    # --- consoles ----------------------------------------------------------
+
+    @property
+    def no_color(self) -> bool:
+        return bool(self.env.get("NO_COLOR")) or self.env.get("TERM") == "dumb"
+
+    @cached_property
+    def out(self) -> Console:
+        """Data: stdout. Rich styling only on a terminal."""
+        from rich.console import Console
+
+        return Console(
+            file=sys.stdout,
+            force_terminal=self.terminal.stdout and not self.no_color,
+            no_color=self.no_color or not self.terminal.stdout,
+            highlight=False,
+            soft_wrap=not self.terminal.stdout,
+        )
+
+    @cached_property
+    def err(self) -> Console:
+        """Notes, progress, warnings and errors: stderr."""
+        from rich.console import Console
+
+        return Console(
+            file=sys.stderr,
+            force_terminal=self.terminal.stderr and not self.no_color,
+            no_color=self.no_color or not self.terminal.stderr,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+    def note(self, message: str) -> None:
+        """An informational line on stderr (silenced by --quiet)."""
+        if not self.options.quiet:
+            self.err.print(message, markup=False)
+
+    def success(self, message: str) -> None:
+        if not self.options.quiet:
+            mark = "✓ " if self.terminal.stderr else ""
+            self.err.print(f"{mark}{message}", markup=False, style="green")
+
+    def warn(self, message: str) -> None:
+        self.err.print(f"warning: {message}", markup=False, style="yellow")
+
+    # --- prompting ---------------------------------------------------------
+
+    @property
+    def can_prompt(self) -> bool:
+        return self.terminal.stdin and self.terminal.stdout and not self.env.get(ENV_NO_INPUT)
+
+    # --- the API client ----------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        if self.options.sandbox:
+            from audience_cli.sandbox import EMBEDDED_API_KEY, EMBEDDED_BASE_URL
+
+            return Settings(
+                api_key=EMBEDDED_API_KEY,
+                api_key_source="embedded sandbox",
+                base_url=EMBEDDED_BASE_URL,
+                base_url_source="--sandbox",
+            )
+        return resolve_settings(
+            base_url_flag=self.options.base_url,
+            env=self.env,
+            allow_insecure_http=self.options.allow_insecure_http,
+        )
+
+    def client(self) -> AtomsClient:
+        if self._client is None:
+            self._client = self._build_client()
+        return self._client
+
+    def _build_client(self) -> AtomsClient:
+        from audience_cli.client import AtomsClient
+        from audience_cli.retry import RetryPolicy
+
+        settings = self.settings
+        transport = self.overrides.transport
+        if self.options.sandbox:
+            transport = transport or self._embedded_transport()
+        elif not settings.api_key:
+            raise ConfigError(NO_KEY_MESSAGE)
+        retry = RetryPolicy(max_retries=settings.max_retries)
+        if self.overrides.sleep is not None:
+            retry.sleep = self.overrides.sleep
+        return AtomsClient(
+            settings.base_url,
+            settings.api_key or "",
+            transport=transport,
+            timeout=settings.timeout,
+            retry=retry,
+            log=self._log_request if self.options.debug else None,
+        )
+
+    def _embedded_transport(self) -> httpx.BaseTransport:
+        import httpx
+
+        from audience_cli.sandbox import default_db_path
+        from audience_cli.sandbox.app import SandboxApp
+        from audience_cli.sandbox.store import SandboxStore
+
+        path = default_db_path(self.env)
+        if not self._sandbox_noted:
+            self._sandbox_noted = True
+            self.err.print(
+                f"Using the local sandbox ({path}); nothing is sent to Atoms.",
+                markup=False,
+                style="dim",
+            )
+        return httpx.WSGITransport(app=SandboxApp(SandboxStore(path)))
+
+    def _log_request(self, method: str, url: str, status: int | None, seconds: float) -> None:
+        shown = "—" if status is None else str(status)
+        self.err.print(
+            f"debug: {method} {url} → {shown} in {seconds * 1000:.0f} ms", markup=False, style="dim"
+        )
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def debug_settings(self) -> str:
+        s = self.settings
+        return f"base URL {s.base_url} ({s.base_url_source}); key {redact(s.api_key)}"
+
+
+def build_context(obj: Any, options: GlobalOptions) -> AppContext:
+    overrides = obj if isinstance(obj, Overrides) else Overrides()
+    env = overrides.env if overrides.env is not None else os.environ
+    terminal = overrides.terminal or Terminal.detect()
+    if options.sandbox and options.base_url:
+        raise UsageError("--sandbox and --base-url cannot be combined")
+    return AppContext(options=options, terminal=terminal, env=env, overrides=overrides)

@@ -1,0 +1,174 @@
+"""Rendering records as a rich table, TSV, CSV, JSON or JSON lines.
+
+Default: a table when stdout is a terminal, TSV without header when piped.
+JSON output is the API's own objects; the other formats show columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import IO, TYPE_CHECKING, Any
+
+from audience_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from audience_cli.context import AppContext
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    tsv = "tsv"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+def choose_format(fmt: OutputFormat | None, as_json: bool, stdout_is_terminal: bool) -> OutputFormat:
+    if as_json and fmt not in (None, OutputFormat.json):
+        raise UsageError(f"--json and --format {fmt} contradict each other: pick one")
+    if as_json:
+        return OutputFormat.json
+    if fmt is not None:
+        return fmt
+    return OutputFormat.table if stdout_is_terminal else OutputFormat.tsv
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[dict[str, Any], bool], Any]  # (record, human) -> cell
+    justify: str = "left"
+    no_wrap: bool = False
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def protect_formula(text: str) -> str:
+    """OWASP CSV injection: a leading = + - @ tab or CR is made inert with a quote."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def write_json(stream: IO[str], data: Any) -> None:
+    json.dump(data, stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
+def stream_json_array(stream: IO[str], records: Iterable[Any]) -> int:
+    """A JSON array written element by element, so `--all` never holds every page."""
+    count = 0
+    first = True
+    stream.write("[")
+    for record in records:
+        stream.write("\n  " if first else ",\n  ")
+        stream.write(json.dumps(record, ensure_ascii=False).replace("\n", "\n  "))
+        first = False
+        count += 1
+    stream.write("\n]\n" if not first else "]\n")
+    return count
+
+
+def render_records(
+    ctx: AppContext,
+    records: Iterable[dict[str, Any]],
+    columns: Sequence[Column],
+    fmt: OutputFormat,
+    *,
+    title: str | None = None,
+    raw: bool = False,
+) -> int:
+    """Write records to stdout in `fmt`; returns how many were written."""
+    out = sys.stdout
+    count = 0
+    if fmt is OutputFormat.json:
+        return stream_json_array(out, records)
+    if fmt is OutputFormat.jsonl:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+    if fmt is OutputFormat.tsv:
+        for record in records:
+            cells = [_tsv_cell(cell_text(c.value(record, False))) for c in columns]
+            out.write("\t".join(cells) + "\n")
+            count += 1
+        return count
+    if fmt is OutputFormat.csv:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([c.header for c in columns])
+        for record in records:
+            cells = [cell_text(c.value(record, False)) for c in columns]
+            writer.writerow(cells if raw else [protect_formula(x) for x in cells])
+            count += 1
+        return count
+    from rich.table import Table
+
+    table = Table(title=title, header_style="bold", expand=False, pad_edge=False, box=None)
+    for c in columns:
+        table.add_column(c.header, justify=c.justify, no_wrap=c.no_wrap, overflow="fold")
+    for record in records:
+        table.add_row(*(cell_text(c.value(record, True)) for c in columns))
+        count += 1
+    ctx.out.print(table)
+    return count
+
+
+def _tsv_cell(text: str) -> str:
+    return text.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def format_time(value: Any, human: bool, *, now: datetime | None = None) -> str:
+    """ISO 8601 when piped; "3 days ago" on a terminal."""
+    when = parse_time(value)
+    if when is None:
+        return cell_text(value)
+    if not human:
+        return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return relative_time(when, now or datetime.now(UTC))
+
+
+def relative_time(when: datetime, now: datetime) -> str:
+    seconds = (now - when).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    for limit, size, unit in (
+        (45, 1, None),
+        (90 * 60, 60, "minute"),
+        (36 * 3600, 3600, "hour"),
+        (45 * 86400, 86400, "day"),
+        (550 * 86400, 30 * 86400, "month"),
+        (float("inf"), 365 * 86400, "year"),
+    ):
+        if seconds < limit:
+            if unit is None:
+                return "just now"
+            n = max(1, round(seconds / size))
+            text = f"{n} {unit}{'' if n == 1 else 's'}"
+            return f"in {text}" if future else f"{text} ago"
+    return when.isoformat()  # pragma: no cover - the loop always returns

@@ -1,0 +1,26 @@
+"""A local emulator of the Atoms audience API, backed by SQLite.
+
+Embedded (`audience --sandbox …`): the client's requests go through
+`httpx.WSGITransport` into `SandboxApp` in-process, over the same HTTP code
+path as against Atoms. Served: `audience sandbox serve` on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+ENV_SANDBOX_DB = "AUDIENCE_SANDBOX_DB"
+EMBEDDED_BASE_URL = "http://sandbox.invalid/atoms/v1"
+EMBEDDED_API_KEY = "sk_sandbox_local"
+
+
+def default_db_path(env: Mapping[str, str] | None = None) -> Path:
+    """`AUDIENCE_SANDBOX_DB`, else `sandbox.db` in the user data directory."""
+    env = os.environ if env is None else env
+    if env.get(ENV_SANDBOX_DB):
+        return Path(env[ENV_SANDBOX_DB]).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("audience-cli", appauthor=False) / "sandbox.db"
