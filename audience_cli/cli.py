@@ -1,0 +1,183 @@
+"""The `audience` command: global options, error handling, and the command table.
+
+Command modules are light (typer only); each imports what it needs to run
+inside its function, so `audience --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from audience_cli import __version__
+from audience_cli.commands import (
+    add,
+    create,
+    delete,
+    list_audiences,
+    members,
+    sandbox,
+    show,
+)
+from audience_cli.config import ENV_DEBUG, ENV_SANDBOX
+from audience_cli.context import AppContext, GlobalOptions, build_context
+from audience_cli.errors import AudienceError, ExitCode, exit_code_for
+
+
+class AudienceGroup(TyperGroup):
+    """Turns every error a command raises into one clear line and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - the one place errors become exit codes
+            if isinstance(exc, SystemExit):
+                raise
+            code = report_error(ctx, exc)
+            raise click.exceptions.Exit(int(code)) from None
+        finally:
+            app_ctx = ctx.obj if isinstance(ctx.obj, AppContext) else None
+            if app_ctx is not None:
+                app_ctx.close()
+
+
+def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
+    from rich.console import Console
+
+    app_ctx = ctx.obj if isinstance(ctx.obj, AppContext) else None
+    err = app_ctx.err if app_ctx else Console(file=sys.stderr, highlight=False)
+    debug = bool(app_ctx and app_ctx.options.debug)
+    code = exit_code_for(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        err.print("interrupted", markup=False)
+        return code
+    if debug:
+        err.print_exception() if sys.exc_info()[0] else None
+    if isinstance(exc, AudienceError):
+        err.print(f"error: {exc.message}", markup=False, style="red", soft_wrap=True)
+        hint = exc.hint or _default_hint(exc)
+        if hint:
+            err.print(hint, markup=False, soft_wrap=True)
+    else:
+        err.print(
+            f"unexpected error: {type(exc).__name__}: {exc}", markup=False, style="red"
+        )
+        if not debug:
+            err.print("Run again with --debug for a traceback, and please report it.", markup=False)
+    return code
+
+
+def _default_hint(exc: AudienceError) -> str | None:
+    from audience_cli.errors import AuthenticationError, PermissionDeniedError
+
+    if isinstance(exc, AuthenticationError):
+        return (
+            "The API key was refused. Authenticate with `audience auth login`, "
+            "or set SMALLEST_API_KEY to a valid key (keys start with sk_)."
+        )
+    if isinstance(exc, PermissionDeniedError):
+        return "The key is valid but not allowed here: check the workspace and its usage limits."
+    return None
+
+
+app = typer.Typer(
+    cls=AudienceGroup,
+    name="audience",
+    help=(
+        "Manage the audiences (phone lists) that Atoms calling campaigns dial.\n\n"
+        "Try it with no account: audience --sandbox create Demo --phone +14155552671"
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"audience {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    sandbox_: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            envvar=ENV_SANDBOX,
+            help="Use the embedded local sandbox instead of Atoms: no network, no key.",
+        ),
+    ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            metavar="URL",
+            help="API base URL (default: SMALLEST_BASE_URL, the credentials file, "
+            "or https://api.smallest.ai/atoms/v1). A bare host gets /atoms/v1.",
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            envvar=ENV_DEBUG,
+            help="Log each request (method, URL, status, time) to stderr; tracebacks on errors.",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Silence notes on stderr (errors still show).")
+    ] = False,
+    allow_insecure_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-insecure-http",
+            help="Allow an http:// base URL that is not loopback (e.g. a TLS-terminating proxy).",
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    options = GlobalOptions(
+        sandbox=sandbox_,
+        base_url=base_url,
+        debug=debug,
+        quiet=quiet,
+        allow_insecure_http=allow_insecure_http,
+    )
+    try:
+        ctx.obj = build_context(ctx.obj, options)
+    except AudienceError as exc:
+        report_error(ctx, exc)
+        raise typer.Exit(int(exc.exit_code)) from None
+
+
+app.command("create")(create.create)
+app.command("list")(list_audiences.list_audiences)
+app.command("show")(show.show)
+app.command("members")(members.members)
+app.command("add")(add.add)
+app.command("delete")(delete.delete)
+app.add_typer(sandbox.app, name="sandbox")
+
+
+def main() -> None:
+    try:
+        app(prog_name="audience")
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(int(ExitCode.INTERRUPTED))

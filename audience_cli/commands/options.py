@@ -1,0 +1,193 @@
+"""Options shared by several commands, declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from audience_cli.output import OutputFormat
+
+AudienceArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="AUDIENCE",
+        help="The audience's id, or its exact name.",
+        show_default=False,
+    ),
+]
+
+FormatOpt = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-F",
+        help="Output format. Default: table on a terminal, tsv (no header) when piped.",
+        show_default=False,
+        case_sensitive=False,
+    ),
+]
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+
+YesOpt = Annotated[
+    bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed off a terminal).")
+]
+
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would be done; send nothing that changes data.")
+]
+
+
+# --- contact input (create, add, validate) ----------------------------------
+
+CONTACTS_PANEL = "Contacts input"
+CHECKS_PANEL = "Checks and report"
+
+CsvOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--csv",
+        metavar="PATH",
+        help="CSV of contacts ('-' reads stdin).",
+        rich_help_panel=CONTACTS_PANEL,
+        show_default=False,
+    ),
+]
+PhoneOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--phone",
+        metavar="NUMBER",
+        help="A phone number (repeatable). Invalid numbers are an error.",
+        rich_help_panel=CONTACTS_PANEL,
+        show_default=False,
+    ),
+]
+NameOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--name",
+        metavar="'FIRST LAST'",
+        help="The name for the --phone at the same position (repeatable).",
+        rich_help_panel=CONTACTS_PANEL,
+        show_default=False,
+    ),
+]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--region",
+        metavar="CC",
+        envvar="AUDIENCE_REGION",
+        help="Country for national-format numbers, e.g. US, IN, GB.",
+        rich_help_panel=CONTACTS_PANEL,
+        show_default=False,
+    ),
+]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        metavar="NAME",
+        help="File encoding (default UTF-8, with or without BOM), e.g. cp1252, latin-1.",
+        rich_help_panel=CONTACTS_PANEL,
+        show_default=False,
+    ),
+]
+DelimiterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        metavar="CHAR",
+        help="Field delimiter (default: sniffed among , ; tab |). Use 'tab' for a tab.",
+        rich_help_panel=CONTACTS_PANEL,
+        show_default=False,
+    ),
+]
+PhoneColumnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--phone-column",
+        metavar="NAME",
+        help="The column holding numbers (default: found by name).",
+        rich_help_panel=CONTACTS_PANEL,
+        show_default=False,
+    ),
+]
+FirstNameColumnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--first-name-column",
+        metavar="NAME",
+        rich_help_panel=CONTACTS_PANEL,
+        help="The first-name column.",
+        show_default=False,
+    ),
+]
+LastNameColumnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--last-name-column",
+        metavar="NAME",
+        rich_help_panel=CONTACTS_PANEL,
+        help="The last-name column.",
+        show_default=False,
+    ),
+]
+ColumnsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        metavar="A,B",
+        help="Keep only these extra columns (default: all).",
+        rich_help_panel=CONTACTS_PANEL,
+        show_default=False,
+    ),
+]
+RejectsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--rejects",
+        metavar="PATH",
+        help="Write rejected rows (as read, plus line and reason) to PATH.",
+        rich_help_panel=CHECKS_PANEL,
+        show_default=False,
+    ),
+]
+StrictOpt = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Any rejected row aborts before a single request (exit 3).",
+        rich_help_panel=CHECKS_PANEL,
+    ),
+]
+ImportDryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Check and report everything; send nothing.",
+        rich_help_panel=CHECKS_PANEL,
+    ),
+]
+ChunkSizeOpt = Annotated[
+    int,
+    typer.Option(
+        "--chunk-size",
+        min=1,
+        envvar="AUDIENCE_CHUNK_SIZE",
+        help="Members per request.",
+        rich_help_panel=CHECKS_PANEL,
+    ),
+]
+MemberLimitOpt = Annotated[
+    int,
+    typer.Option(
+        "--member-limit",
+        min=1,
+        envvar="AUDIENCE_MEMBER_LIMIT",
+        help="Members allowed in one audience (Atoms: 10,000).",
+        rich_help_panel=CHECKS_PANEL,
+    ),
+]

@@ -1,0 +1,156 @@
+"""`audience sandbox …`: run, reset and shape the local emulator of the Atoms API."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from audience_cli.commands.options import AudienceArg, YesOpt
+
+app = typer.Typer(
+    help="The local sandbox: an emulator of the Atoms audience API backed by SQLite.",
+    no_args_is_help=True,
+)
+
+DbOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        metavar="PATH",
+        help="SQLite file (default: AUDIENCE_SANDBOX_DB, else sandbox.db in the user data dir).",
+        show_default=False,
+    ),
+]
+
+
+def _db(ctx: typer.Context, db: Path | None) -> Path:
+    from audience_cli.sandbox import default_db_path
+
+    return db if db is not None else default_db_path(ctx.obj.env)
+
+
+@app.command("serve")
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to bind (loopback).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any).")] = 8787,
+    db: DbOpt = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key",
+            envvar="AUDIENCE_SANDBOX_API_KEY",
+            metavar="KEY",
+            help="Accept only this Bearer key (default: any non-empty key). "
+            "Prefer the AUDIENCE_SANDBOX_API_KEY variable: argv is visible to other users.",
+            show_default=False,
+        ),
+    ] = None,
+    member_limit: Annotated[
+        int, typer.Option("--member-limit", min=1, help="Members allowed per audience.")
+    ] = 10_000,
+    max_page_size: Annotated[
+        int, typer.Option("--max-page-size", min=1, help="Largest page the members endpoint serves.")
+    ] = 100,
+) -> None:
+    """Serve the sandbox over HTTP until Ctrl-C.
+
+    [bold]Examples[/bold]
+
+      audience sandbox serve --port 8787
+
+      audience --base-url http://127.0.0.1:8787 list   (in another shell, any key)
+    """
+    from audience_cli.config import is_loopback_host
+    from audience_cli.errors import UsageError
+    from audience_cli.sandbox.app import SandboxConfig
+    from audience_cli.sandbox.server import build_server
+
+    if not is_loopback_host(host):
+        raise UsageError(f"--host {host}: the sandbox serves loopback only (127.0.0.1, ::1)")
+    path = _db(ctx, db)
+    config = SandboxConfig(api_key=api_key, member_limit=member_limit, max_page_size=max_page_size)
+    try:
+        server = build_server(path, host=host, port=port, config=config)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{server.server_port}"
+    err = ctx.obj.err
+    err.print(f"Sandbox serving {url}/atoms/v1 (db: {path})", markup=False)
+    err.print(f"Try: audience --base-url {url} list    ·    Ctrl-C to stop", markup=False)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        err.print("Stopped.", markup=False)
+    finally:
+        server.server_close()
+
+
+@app.command("reset")
+def reset(ctx: typer.Context, db: DbOpt = None, yes: YesOpt = False) -> None:
+    """Delete every audience, member and campaign in the sandbox.
+
+    [bold]Example[/bold]
+
+      audience sandbox reset --yes
+    """
+    from audience_cli.prompts import require_confirmation
+    from audience_cli.sandbox.store import SandboxStore
+
+    path = _db(ctx, db)
+    require_confirmation(
+        ctx.obj, yes=yes, action=f"empty the sandbox at {path}", type_to_confirm="reset"
+    )
+    SandboxStore(path).reset()
+    ctx.obj.success(f"Sandbox emptied ({path}).")
+
+
+class CampaignStatus(StrEnum):
+    running = "running"
+    scheduled = "scheduled"
+    paused = "paused"
+    completed = "completed"
+
+
+@app.command("campaign")
+def campaign(
+    ctx: typer.Context,
+    audience: AudienceArg,
+    status: Annotated[
+        CampaignStatus, typer.Option("--status", help="Campaign status; only completed allows delete.")
+    ] = CampaignStatus.running,
+    name: Annotated[str, typer.Option("--name", help="Campaign name.")] = "Sandbox campaign",
+    db: DbOpt = None,
+) -> None:
+    """Attach a campaign to a sandbox audience, to try the delete refusal.
+
+    [bold]Examples[/bold]
+
+      audience sandbox campaign "Q1 Sales Leads"
+
+      audience sandbox campaign 696ddd56b905442f52b71392 --status completed
+    """
+    from audience_cli.errors import CliError, ExitCode, UsageError
+    from audience_cli.sandbox.store import SandboxStore
+
+    store = SandboxStore(_db(ctx, db))
+    matches = [a for a in store.list_audiences() if audience in (a["_id"], a["name"])]
+    if not matches:
+        raise CliError(
+            f"no sandbox audience with id or name {audience!r}",
+            exit_code=ExitCode.NOT_FOUND,
+            hint="See `audience --sandbox list`.",
+        )
+    if len(matches) > 1:
+        ids = ", ".join(a["_id"] for a in matches)
+        raise UsageError(f"{len(matches)} audiences are named {audience!r}: {ids}")
+    target = matches[0]
+    made = store.add_campaign(target["_id"], name=name, status=status.value)
+    ctx.obj.success(
+        f"Campaign {name!r} ({made['_id']}, {status.value}) now uses {target['name']!r}."
+    )
+    typer.echo(made["_id"])

@@ -1,0 +1,60 @@
+"""A short-lived cache of audience ids and names for shell completion.
+
+`list` (and any command that lists audiences) writes it; completing an
+AUDIENCE argument only reads it, so the shell never waits on the network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+CACHE_TTL_SECONDS = 24 * 3600
+ENV_CACHE_DIR = "AUDIENCE_CACHE_DIR"
+
+
+def cache_path(env: Mapping[str, str] | None = None, *, sandbox: bool = False) -> Path:
+    env = os.environ if env is None else env
+    if env.get(ENV_CACHE_DIR):
+        base = Path(env[ENV_CACHE_DIR])
+    else:
+        from platformdirs import user_cache_path
+
+        base = user_cache_path("audience-cli", appauthor=False)
+    return base / ("audiences-sandbox.json" if sandbox else "audiences.json")
+
+
+def remember_audiences(app: Any, audiences: Iterable[Mapping[str, Any]]) -> None:
+    """Best effort: completion is a convenience, never a reason to fail."""
+    entries = [
+        {"id": str(a.get("_id", "")), "name": str(a.get("name", ""))}
+        for a in audiences
+        if a.get("_id")
+    ]
+    path = cache_path(app.env, sandbox=app.options.sandbox)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"written": time.time(), "audiences": entries}), "utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def cached_audiences(
+    env: Mapping[str, str] | None = None, *, sandbox: bool = False, now: float | None = None
+) -> list[dict[str, str]]:
+    try:
+        data = json.loads(cache_path(env, sandbox=sandbox).read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    written = data.get("written", 0)
+    if (now if now is not None else time.time()) - float(written or 0) > CACHE_TTL_SECONDS:
+        return []
+    return [e for e in data.get("audiences", []) if isinstance(e, dict)]

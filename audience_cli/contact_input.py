@@ -1,0 +1,93 @@
+"""From command-line options to a checked `ContactBatch`, and the report back out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from audience_cli.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from audience_cli.contacts import ContactBatch, ImportReport
+    from audience_cli.context import AppContext
+
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+@dataclass
+class ContactInput:
+    csv: str | None = None
+    phones: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    region: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    phone_column: str | None = None
+    first_name_column: str | None = None
+    last_name_column: str | None = None
+    columns: str | None = None
+    rejects: str | None = None
+
+
+def _delimiter(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = DELIMITER_NAMES.get(value.lower(), value)
+    if len(value) != 1:
+        raise UsageError(f"--delimiter {value!r}: give one character, or 'tab'")
+    return value
+
+
+def _region(value: str | None) -> str | None:
+    if value is None:
+        return None
+    import phonenumbers
+
+    code = value.strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise UsageError(
+            f"--region {value!r}: not a known country code",
+            hint="Use a two-letter ISO code, e.g. US, GB, IN, DE.",
+        )
+    return code
+
+
+def load_batch(inp: ContactInput, *, require_input: bool = True) -> ContactBatch:
+    """Read, normalise, check and de-duplicate every contact; write rejects if asked."""
+    from audience_cli.contacts import CsvOptions, collect_contacts, contacts_from_flags, write_rejects
+
+    region = _region(inp.region)
+    if require_input and not inp.csv and not inp.phones:
+        raise UsageError(
+            "no contacts given",
+            hint="Pass --csv FILE (or --csv - for stdin) and/or --phone NUMBER.",
+        )
+    if inp.names and not inp.phones:
+        raise UsageError("--name pairs with --phone: give a --phone for each --name")
+    flag_contacts = contacts_from_flags(inp.phones, inp.names, region)
+    options = CsvOptions(
+        encoding=inp.encoding,
+        delimiter=_delimiter(inp.delimiter),
+        phone_column=inp.phone_column,
+        first_name_column=inp.first_name_column,
+        last_name_column=inp.last_name_column,
+        columns=[c.strip() for c in inp.columns.split(",") if c.strip()] if inp.columns else None,
+        region=region,
+    )
+    batch = collect_contacts(csv_path=inp.csv, options=options, flag_contacts=flag_contacts)
+    if inp.rejects:
+        write_rejects(inp.rejects, batch.report)
+    return batch
+
+
+def print_report(app: AppContext, report: ImportReport) -> None:
+    for line in report.summary_lines():
+        app.note(line)
+
+
+def rows_exit_code(report: ImportReport) -> ExitCode:
+    return ExitCode.ROWS_REJECTED if report.invalid else ExitCode.OK
+
+
+def report_json(report: ImportReport, **extra: Any) -> dict[str, Any]:
+    return {**extra, "report": report.to_dict()}

@@ -1,0 +1,136 @@
+"""The create/add/validate flows end to end: read and check, report, send, print."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from audience_cli.contact_input import ContactInput, load_batch, print_report, rows_exit_code
+from audience_cli.errors import ExitCode
+from audience_cli.output import OutputFormat, write_json
+
+if TYPE_CHECKING:
+    from audience_cli.context import AppContext
+    from audience_cli.importer import ImportSettings
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def run_create(
+    app: AppContext,
+    name: str,
+    inp: ContactInput,
+    settings: ImportSettings,
+    *,
+    description: str | None,
+    split: bool,
+    fmt: OutputFormat,
+) -> ExitCode:
+    from audience_cli.importer import create_from_batch
+
+    if not name.strip():
+        from audience_cli.errors import UsageError
+
+        raise UsageError("NAME is empty: give the new audience a name")
+    with load_batch(inp) as batch:
+        print_report(app, batch.report)
+        result = create_from_batch(
+            app, name, batch, settings, description=description, split=split
+        )
+    report = batch.report
+    created = result["audiences"]
+    if result["dryRun"]:
+        for seg in result["plan"]["audiences"]:
+            app.note(
+                f"Dry run: would create {seg['name']!r} with {_plural(seg['members'], 'member')} "
+                f"in {_plural(result['plan']['requests'], 'request')}; nothing was sent."
+            )
+    else:
+        report.added = sum(int(a.get("added", 0)) for a in created)
+        report.skipped = sum(int(a.get("skipped", 0)) for a in created)
+        for audience in created:
+            app.success(
+                f"Created audience {audience.get('name')!r} ({audience['_id']}) with "
+                f"{_plural(int(audience.get('memberCount', 0)), 'member')}."
+            )
+    if fmt in (OutputFormat.json, OutputFormat.jsonl):
+        payload: dict[str, Any] = {"audience": _strip(created[0]) if created else None}
+        if len(created) > 1:
+            payload["audiences"] = [_strip(a) for a in created]
+        if result["dryRun"]:
+            payload["dryRun"] = True
+            payload["plan"] = result["plan"]
+        payload["report"] = report.to_dict()
+        _emit(payload, fmt)
+    else:
+        for audience in created:
+            sys.stdout.write(f"{audience['_id']}\n")
+    return rows_exit_code(report)
+
+
+def run_add(
+    app: AppContext, ref: str, inp: ContactInput, settings: ImportSettings, *, fmt: OutputFormat
+) -> ExitCode:
+    from audience_cli.importer import add_from_batch
+    from audience_cli.resolve import resolve_audience
+
+    audience = resolve_audience(app.client(), ref)
+    with load_batch(inp) as batch:
+        print_report(app, batch.report)
+        result = add_from_batch(app, audience, batch, settings)
+    report = batch.report
+    label = f"{audience.get('name')!r} ({audience['_id']})"
+    if result["dryRun"]:
+        plan = result["plan"]
+        app.note(
+            f"Dry run: would send {_plural(plan['members'], 'member')} to {label} in "
+            f"{_plural(plan['requests'], 'request')}; nothing was sent."
+        )
+    else:
+        report.added, report.skipped = result["added"], result["skipped"]
+        app.success(
+            f"Added {_plural(result['added'], 'member')} to {label}; "
+            f"{result['skipped']:,} already there (skipped)."
+        )
+    if fmt in (OutputFormat.json, OutputFormat.jsonl):
+        payload: dict[str, Any] = {"audience": _strip(audience)}
+        if result["dryRun"]:
+            payload["dryRun"] = True
+            payload["plan"] = result["plan"]
+        payload["report"] = report.to_dict()
+        _emit(payload, fmt)
+    return rows_exit_code(report)
+
+
+def run_validate(
+    app: AppContext, inp: ContactInput, *, output: str | None, fmt: OutputFormat
+) -> ExitCode:
+    from audience_cli.contacts import write_clean_csv
+    from audience_cli.errors import UsageError
+
+    if output == "-" and fmt in (OutputFormat.json, OutputFormat.jsonl):
+        raise UsageError("--output - and --json both want stdout: write the list to a file")
+    with load_batch(inp) as batch:
+        print_report(app, batch.report)
+        if output:
+            write_clean_csv(output, batch)
+            if output != "-":
+                app.note(f"Wrote {_plural(len(batch), 'clean contact')} to {output}.")
+    if fmt in (OutputFormat.json, OutputFormat.jsonl):
+        _emit({"report": batch.report.to_dict()}, fmt)
+    return rows_exit_code(batch.report)
+
+
+def _strip(audience: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in audience.items() if k not in ("added", "skipped")}
+
+
+def _emit(payload: dict[str, Any], fmt: OutputFormat) -> None:
+    if fmt is OutputFormat.jsonl:
+        import json
+
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    else:
+        write_json(sys.stdout, payload)

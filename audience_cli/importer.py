@@ -1,0 +1,235 @@
+"""Sending a checked contact list to Atoms: create (optionally split) or add, in chunks.
+
+Everything is checked before the first request (strict mode, the member
+limit, the 5 MB CSV limit); then members go in chunks with a progress bar.
+A failure half-way says exactly what was done and how to finish.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from itertools import chain, islice
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from audience_cli.client import MAX_CSV_BYTES, build_members_csv
+from audience_cli.errors import ApiError, AudienceError, CliError, ExitCode, UsageError
+from audience_cli.progress import Advance, upload_progress
+
+if TYPE_CHECKING:
+    from audience_cli.client import AtomsClient
+    from audience_cli.contacts import Contact, ContactBatch
+    from audience_cli.context import AppContext
+
+DEFAULT_CHUNK_SIZE = 1000
+DEFAULT_MEMBER_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    member_limit: int = DEFAULT_MEMBER_LIMIT
+    dry_run: bool = False
+    strict: bool = False
+    phone_column: str = "phoneNumber"
+
+
+def check_rejects(batch: ContactBatch, settings: ImportSettings) -> None:
+    report = batch.report
+    if settings.strict and report.invalid:
+        raise CliError(
+            f"{report.invalid} row(s) rejected and --strict is set: nothing was sent",
+            exit_code=ExitCode.ROWS_REJECTED,
+            hint="Fix the rows (--rejects FILE writes them out) or drop --strict.",
+        )
+    if len(batch) == 0:
+        code = ExitCode.ROWS_REJECTED if report.invalid else ExitCode.USAGE
+        raise CliError("no valid contacts to send: nothing was sent", exit_code=code)
+
+
+def split_sizes(total: int, limit: int) -> list[int]:
+    """Even segment sizes, each within the limit: 25,000 at 10,000 -> 3 of ~8,334."""
+    parts = max(1, math.ceil(total / limit))
+    base, extra = divmod(total, parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def segment_names(name: str, parts: int) -> list[str]:
+    return [name] if parts == 1 else [f"{name} ({i}/{parts})" for i in range(1, parts + 1)]
+
+
+def _members(contacts: list[Contact], phone_column: str) -> list[dict[str, str]]:
+    return [c.to_member(phone_column) for c in contacts]
+
+
+def _first_chunk_fitting(members: list[dict[str, str]], phone_column: str) -> int:
+    """How many of `members` the create CSV can carry under the API's 5 MB limit."""
+    n = len(members)
+    while n > 1 and len(build_members_csv(members[:n], phone_column)) > MAX_CSV_BYTES:
+        n //= 2
+    return n
+
+
+def create_from_batch(
+    app: AppContext,
+    name: str,
+    batch: ContactBatch,
+    settings: ImportSettings,
+    *,
+    description: str | None = None,
+    split: bool = False,
+) -> dict[str, Any]:
+    """Create one audience (or, with split, several) holding every valid contact."""
+    check_rejects(batch, settings)
+    total = len(batch)
+    if total > settings.member_limit and not split:
+        parts = math.ceil(total / settings.member_limit)
+        raise UsageError(
+            f"{total:,} contacts exceed the {settings.member_limit:,}-member limit of one audience",
+            hint=f"Add --split to create {parts} audiences named '{name} (1/{parts})'… "
+            f"each within the limit, or send a smaller list.",
+        )
+    sizes = split_sizes(total, settings.member_limit)
+    names = segment_names(name, len(sizes))
+    plan = {
+        "audiences": [{"name": n, "members": s} for n, s in zip(names, sizes, strict=True)],
+        "chunkSize": settings.chunk_size,
+        "requests": sum(1 + max(0, math.ceil(s / settings.chunk_size) - 1) for s in sizes),
+    }
+    if settings.dry_run:
+        return {"dryRun": True, "plan": plan, "audiences": []}
+
+    client = app.client()
+    created: list[dict[str, Any]] = []
+    contacts = iter(batch)
+    with upload_progress(app, total, f"Uploading to {name!r}") as advance:
+        for segment_name, size in zip(names, sizes, strict=True):
+            audience = _create_segment(
+                client, segment_name, contacts, size, settings, description, advance, created
+            )
+            created.append(audience)
+    return {"dryRun": False, "plan": plan, "audiences": created}
+
+
+def _chunks(contacts: Iterator[Contact], size: int, chunk_size: int) -> Iterator[list[Contact]]:
+    """The next `size` contacts of `contacts`, `chunk_size` at a time."""
+    left = size
+    while left > 0:
+        chunk = list(islice(contacts, min(chunk_size, left)))
+        if not chunk:
+            return
+        left -= len(chunk)
+        yield chunk
+
+
+def _create_segment(
+    client: AtomsClient,
+    name: str,
+    contacts: Iterator[Contact],
+    size: int,
+    settings: ImportSettings,
+    description: str | None,
+    advance: Advance,
+    done: list[dict[str, Any]],
+) -> dict[str, Any]:
+    column = settings.phone_column
+    chunks = _chunks(contacts, size, settings.chunk_size)
+    first = _members(next(chunks, []), column)
+    fit = _first_chunk_fitting(first, column)
+    try:
+        audience = client.create_audience(
+            name, first[:fit], phone_column=column, description=description
+        )
+    except AudienceError as exc:
+        if done:
+            exc.hint = _partial_hint(done, exc.hint)
+        raise
+    advance(fit)
+    added, skipped = fit, 0
+    rest = chain([first[fit:]] if fit < len(first) else [], (_members(c, column) for c in chunks))
+    for chunk in rest:
+        try:
+            counts = client.add_members(audience["_id"], chunk)
+        except ApiError as exc:
+            raise CliError(
+                f"audience {name!r} ({audience['_id']}) was created with {added + skipped:,} of "
+                f"{size:,} members, then adding the rest failed: {exc.message}",
+                exit_code=exc.exit_code,
+                hint=f"Run the same import with `audience add {audience['_id']} …`: "
+                "numbers already in the audience are skipped.",
+            ) from None
+        added += counts["added"]
+        skipped += counts["skipped"]
+        advance(len(chunk))
+    return {**audience, "memberCount": added, "added": added, "skipped": skipped}
+
+
+def _partial_hint(done: list[dict[str, Any]], hint: str | None) -> str:
+    made = ", ".join(f"{a.get('name')!r} ({a.get('_id')})" for a in done)
+    text = f"Already created before the failure: {made}."
+    return f"{text} {hint}" if hint else text
+
+
+def add_from_batch(
+    app: AppContext, audience: dict[str, Any], batch: ContactBatch, settings: ImportSettings
+) -> dict[str, Any]:
+    """Add every valid contact to an existing audience, in chunks; the server skips repeats."""
+    check_rejects(batch, settings)
+    client = app.client()
+    audience_id = audience["_id"]
+    phone_column = audience.get("phoneNumberColumnName") or settings.phone_column
+    total = len(batch)
+    current = int(audience.get("memberCount") or 0)
+    if current + total > settings.member_limit:
+        _check_room(client, audience, batch, settings.member_limit, phone_column)
+    requests = math.ceil(total / settings.chunk_size)
+    plan = {
+        "audience": audience_id,
+        "members": total,
+        "chunkSize": settings.chunk_size,
+        "requests": requests,
+    }
+    if settings.dry_run:
+        return {"dryRun": True, "plan": plan, "added": 0, "skipped": 0}
+    added = skipped = sent = 0
+    with upload_progress(app, total, f"Adding to {audience.get('name')!r}") as advance:
+        for chunk in batch.chunks(settings.chunk_size):
+            try:
+                counts = client.add_members(audience_id, _members(chunk, phone_column))
+            except ApiError as exc:
+                if sent:
+                    raise CliError(
+                        f"{sent:,} of {total:,} members were sent ({added:,} added), "
+                        f"then a request failed: {exc.message}",
+                        exit_code=exc.exit_code,
+                        hint="Run the same command again: numbers already added are skipped.",
+                    ) from None
+                raise
+            sent += len(chunk)
+            added += counts["added"]
+            skipped += counts["skipped"]
+            advance(len(chunk))
+    return {"dryRun": False, "plan": plan, "added": added, "skipped": skipped}
+
+
+def _check_room(
+    client: AtomsClient,
+    audience: dict[str, Any],
+    batch: ContactBatch,
+    limit: int,
+    phone_column: str,
+) -> None:
+    """Near the limit, count exactly: numbers already present are skipped, not added."""
+    present = {
+        str((m.get("data") or {}).get(phone_column))
+        for m in client.iter_members(audience["_id"], page_size=100)
+    }
+    new = sum(1 for c in batch if c.phone not in present)
+    if len(present) + new > limit:
+        room = max(0, limit - len(present))
+        raise UsageError(
+            f"audience {audience.get('name')!r} has {len(present):,} members; adding {new:,} new "
+            f"would exceed the {limit:,}-member limit (room for {room:,})",
+            hint="Create a new audience for the rest (`audience create NAME --csv FILE --split`).",
+        )
