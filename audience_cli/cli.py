@@ -6,6 +6,7 @@ inside its function, so `audience --help` stays fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Any
 
@@ -16,6 +17,8 @@ from typer.core import TyperGroup
 from audience_cli import __version__
 from audience_cli.commands import (
     add,
+    auth,
+    completion,
     create,
     delete,
     list_audiences,
@@ -23,6 +26,7 @@ from audience_cli.commands import (
     sandbox,
     show,
 )
+from audience_cli.commands.completion import COMPLETE_VAR
 from audience_cli.config import ENV_DEBUG, ENV_SANDBOX
 from audience_cli.context import AppContext, GlobalOptions, build_context
 from audience_cli.errors import AudienceError, ExitCode, exit_code_for
@@ -36,7 +40,7 @@ class AudienceGroup(TyperGroup):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
-        except BaseException as exc:  # noqa: BLE001 - the one place errors become exit codes
+        except BaseException as exc:
             if isinstance(exc, SystemExit):
                 raise
             code = report_error(ctx, exc)
@@ -65,9 +69,7 @@ def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
         if hint:
             err.print(hint, markup=False, soft_wrap=True)
     else:
-        err.print(
-            f"unexpected error: {type(exc).__name__}: {exc}", markup=False, style="red"
-        )
+        err.print(f"unexpected error: {type(exc).__name__}: {exc}", markup=False, style="red")
         if not debug:
             err.print("Run again with --debug for a traceback, and please report it.", markup=False)
     return code
@@ -95,6 +97,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode="rich",
 )
@@ -172,10 +175,17 @@ app.command("show")(show.show)
 app.command("members")(members.members)
 app.command("add")(add.add)
 app.command("delete")(delete.delete)
+app.command("completion")(completion.completion)
+app.add_typer(auth.app, name="auth")
 app.add_typer(sandbox.app, name="sandbox")
 
 
 def main() -> None:
+    if COMPLETE_VAR in os.environ:
+        # Typer registers its shell classes only with add_completion; we print scripts ourselves.
+        from typer.completion import completion_init
+
+        completion_init()
     try:
         app(prog_name="audience")
     except KeyboardInterrupt:

@@ -54,7 +54,12 @@ def _region(value: str | None) -> str | None:
 
 def load_batch(inp: ContactInput, *, require_input: bool = True) -> ContactBatch:
     """Read, normalise, check and de-duplicate every contact; write rejects if asked."""
-    from audience_cli.contacts import CsvOptions, collect_contacts, contacts_from_flags, write_rejects
+    from audience_cli.contacts import (
+        CsvOptions,
+        collect_contacts,
+        contacts_from_flags,
+        write_rejects,
+    )
 
     region = _region(inp.region)
     if require_input and not inp.csv and not inp.phones:

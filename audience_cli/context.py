@@ -170,7 +170,7 @@ class AppContext:
             transport=transport,
             timeout=settings.timeout,
             retry=retry,
-            log=self._log_request if self.options.debug else None,
+            log=self.log_request if self.options.debug else None,
         )
 
     def _embedded_transport(self) -> httpx.BaseTransport:
@@ -190,7 +190,7 @@ class AppContext:
             )
         return httpx.WSGITransport(app=SandboxApp(SandboxStore(path)))
 
-    def _log_request(self, method: str, url: str, status: int | None, seconds: float) -> None:
+    def log_request(self, method: str, url: str, status: int | None, seconds: float) -> None:
         shown = "—" if status is None else str(status)
         self.err.print(
             f"debug: {method} {url} → {shown} in {seconds * 1000:.0f} ms", markup=False, style="dim"

@@ -36,9 +36,7 @@ def run_create(
         raise UsageError("NAME is empty: give the new audience a name")
     with load_batch(inp) as batch:
         print_report(app, batch.report)
-        result = create_from_batch(
-            app, name, batch, settings, description=description, split=split
-        )
+        result = create_from_batch(app, name, batch, settings, description=description, split=split)
     report = batch.report
     created = result["audiences"]
     if result["dryRun"]:

@@ -88,9 +88,7 @@ def page_footer(page: int, data: dict[str, Any], shown: int) -> str:
     return text
 
 
-def _render(
-    app: AppContext, members: Any, phone_column: str, fmt: OutputFormat, raw: bool
-) -> int:
+def _render(app: AppContext, members: Any, phone_column: str, fmt: OutputFormat, raw: bool) -> int:
     if isinstance(members, Iterator):
         extra: list[str] = []
     else:

@@ -29,7 +29,9 @@ class OutputFormat(StrEnum):
     jsonl = "jsonl"
 
 
-def choose_format(fmt: OutputFormat | None, as_json: bool, stdout_is_terminal: bool) -> OutputFormat:
+def choose_format(
+    fmt: OutputFormat | None, as_json: bool, stdout_is_terminal: bool
+) -> OutputFormat:
     if as_json and fmt not in (None, OutputFormat.json):
         raise UsageError(f"--json and --format {fmt} contradict each other: pick one")
     if as_json:

@@ -34,7 +34,7 @@ def member_data_keys(members: Iterable[dict[str, Any]], phone_column: str) -> li
     fixed = {*MEMBER_NAME_KEYS, phone_column}
     keys: dict[str, None] = {}
     for m in members:
-        for k in (m.get("data") or {}):
+        for k in m.get("data") or {}:
             if k not in fixed:
                 keys.setdefault(k, None)
     return list(keys)

@@ -1,1 +1,1 @@
-"""One module per command; each function turns options into one call and hands the result to output."""
+"""One module per command: options in, one call, output."""

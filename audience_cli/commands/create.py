@@ -50,8 +50,8 @@ def create(
 
       audience create "Q1 Sales Leads" --csv leads.csv --region US --rejects bad.csv
     """
-    from audience_cli.import_flow import run_create
     from audience_cli.contact_input import ContactInput
+    from audience_cli.import_flow import run_create
     from audience_cli.importer import ImportSettings
     from audience_cli.output import choose_format
 

@@ -8,12 +8,32 @@ import typer
 
 from audience_cli.output import OutputFormat
 
+
+def complete_audience(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Names and ids from the cache `audience list` writes: never the network."""
+    import os
+
+    from audience_cli.completion_cache import cached_audiences
+    from audience_cli.config import ENV_SANDBOX
+
+    sandbox = bool(ctx.find_root().params.get("sandbox_")) or bool(os.environ.get(ENV_SANDBOX))
+    found: list[tuple[str, str]] = []
+    for entry in cached_audiences(sandbox=sandbox):
+        name, audience_id = entry.get("name", ""), entry.get("id", "")
+        if name.startswith(incomplete):
+            found.append((name, audience_id))
+        elif audience_id.startswith(incomplete):
+            found.append((audience_id, name))
+    return found
+
+
 AudienceArg = Annotated[
     str,
     typer.Argument(
         metavar="AUDIENCE",
         help="The audience's id, or its exact name.",
         show_default=False,
+        autocompletion=complete_audience,
     ),
 ]
 

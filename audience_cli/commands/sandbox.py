@@ -53,7 +53,8 @@ def serve(
         int, typer.Option("--member-limit", min=1, help="Members allowed per audience.")
     ] = 10_000,
     max_page_size: Annotated[
-        int, typer.Option("--max-page-size", min=1, help="Largest page the members endpoint serves.")
+        int,
+        typer.Option("--max-page-size", min=1, help="Largest page the members endpoint serves."),
     ] = 100,
 ) -> None:
     """Serve the sandbox over HTTP until Ctrl-C.
@@ -121,7 +122,8 @@ def campaign(
     ctx: typer.Context,
     audience: AudienceArg,
     status: Annotated[
-        CampaignStatus, typer.Option("--status", help="Campaign status; only completed allows delete.")
+        CampaignStatus,
+        typer.Option("--status", help="Campaign status; only completed allows delete."),
     ] = CampaignStatus.running,
     name: Annotated[str, typer.Option("--name", help="Campaign name.")] = "Sandbox campaign",
     db: DbOpt = None,

@@ -1,0 +1,105 @@
+"""Logging in and out: the key is checked, stored 0600, and only ever shown redacted."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from audience_cli.config import (
+    ENV_API_KEY,
+    credentials_path,
+    normalize_base_url,
+    read_credentials,
+    redact,
+    write_credentials,
+)
+from audience_cli.errors import AuthenticationError, ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from audience_cli.context import AppContext
+
+
+def _read_key(app: AppContext, with_token: bool) -> str:
+    if with_token:
+        key = sys.stdin.readline().strip()
+    elif app.can_prompt:
+        import click
+
+        key = click.prompt("Paste your Atoms API key", hide_input=True, err=True).strip()
+    else:
+        raise UsageError(
+            "no terminal to ask for the key",
+            hint="Pipe it in: audience auth login --with-token < key.txt",
+        )
+    if not key:
+        raise UsageError("the key is empty")
+    if any(c.isspace() for c in key):
+        raise UsageError("the key contains white space: paste the key alone")
+    return key
+
+
+def login(app: AppContext, *, with_token: bool, verify: bool) -> None:
+    if app.options.sandbox:
+        raise UsageError("the sandbox needs no key: drop --sandbox to log in to Atoms")
+    key = _read_key(app, with_token)
+    settings = app.settings
+    if verify:
+        from audience_cli.client import AtomsClient
+
+        client = AtomsClient(
+            settings.base_url,
+            key,
+            transport=app.overrides.transport,
+            log=app.log_request if app.options.debug else None,
+        )
+        try:
+            client.list_audiences()
+        except AuthenticationError:
+            raise ConfigError(
+                f"Atoms refused the key {redact(key)} (401): nothing was stored",
+                hint="Copy the key again from the Smallest dashboard (keys start with sk_).",
+            ) from None
+        finally:
+            client.close()
+    path = credentials_path(app.env)
+    data = read_credentials(path)
+    data["access_token"] = key
+    if app.options.base_url:
+        data["base_url"] = normalize_base_url(app.options.base_url)
+    write_credentials(path, data)
+    checked = "checked and " if verify else ""
+    app.success(f"Key {redact(key)} {checked}stored in {path} (mode 0600).")
+    if app.env.get(ENV_API_KEY):
+        app.warn(f"{ENV_API_KEY} is set and takes precedence over the stored key.")
+
+
+def status(app: AppContext, *, verify: bool) -> None:
+    settings = app.settings
+    out = app.out
+    out.print(
+        f"API key:  {redact(settings.api_key)}  (from {settings.api_key_source})", markup=False
+    )
+    out.print(f"Base URL: {settings.base_url}  (from {settings.base_url_source})", markup=False)
+    if not settings.api_key:
+        from audience_cli.config import NO_KEY_MESSAGE
+
+        raise ConfigError(NO_KEY_MESSAGE)
+    if verify:
+        count = len(app.client().list_audiences())
+        out.print(f"Status:   key accepted ({count} audiences visible)", markup=False)
+
+
+def logout(app: AppContext) -> None:
+    path = credentials_path(app.env)
+    data = read_credentials(path)
+    if "access_token" not in data:
+        app.note(f"No stored key in {path}: nothing to do.")
+        return
+    del data["access_token"]
+    if data:
+        write_credentials(path, data)
+    else:
+        path.unlink()
+    app.success(f"Removed the stored key from {path}.")
+    if app.env.get(ENV_API_KEY):
+        app.warn(f"{ENV_API_KEY} is still set in this environment.")

@@ -1,0 +1,1 @@
+complete --command audience --no-files --arguments "(env _AUDIENCE_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) audience)" --condition "env _AUDIENCE_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) audience"

@@ -1,0 +1,52 @@
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import seed_audience
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_prints_the_script_for_each_shell(cli, shell):
+    result = cli("completion", shell)
+    assert result.exit_code == 0
+    assert "_AUDIENCE_COMPLETE" in result.stdout
+    assert "audience" in result.stdout
+
+
+def test_unknown_shell_is_a_usage_error(cli):
+    assert cli("completion", "tcsh").exit_code == 2
+
+
+def complete(words: str, env_extra: dict[str, str]) -> list[str]:
+    """Ask the real program for bash completions of `words`."""
+    env = {**os.environ, **env_extra, "_AUDIENCE_COMPLETE": "complete_bash"}
+    env["COMP_WORDS"] = words
+    env["COMP_CWORD"] = str(len(words.split(" ")) - 1)
+    result = subprocess.run(
+        [sys.executable, "-m", "audience_cli"], env=env, capture_output=True, text=True, timeout=30
+    )
+    return result.stdout.split()
+
+
+def test_audience_arguments_complete_from_the_cache_written_by_list(sandbox_cli, store, tmp_path):
+    audience_id = seed_audience(store, "Quarterly", 1)
+    seed_audience(store, "Other", 1)
+    assert sandbox_cli("list").exit_code == 0  # writes the cache
+    env = {"AUDIENCE_CACHE_DIR": str(tmp_path / "cache")}
+    assert complete("audience --sandbox show Qu", env) == ["Quarterly"]
+    assert complete(f"audience --sandbox members {audience_id[:6]}", env) == [audience_id]
+
+
+def test_completion_ignores_a_stale_cache(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "audiences.json").write_text(
+        json.dumps(
+            {"written": time.time() - 3 * 86400, "audiences": [{"id": "a" * 24, "name": "Old"}]}
+        )
+    )
+    assert complete("audience show O", {"AUDIENCE_CACHE_DIR": str(cache)}) == []

@@ -1,0 +1,76 @@
+import csv
+import io
+import json
+
+from tests.conftest import seed_audience
+
+
+def test_members_shows_one_page_with_a_footer(sandbox_cli, store):
+    seed_audience(store, "Leads", 64)
+    result = sandbox_cli("members", "Leads", "--page", "2", "--page-size", "10", tty=True)
+    assert result.exit_code == 0, result.stderr
+    assert result.lines[0].split()[:4] == ["ID", "PHONE", "FIRST", "NAME"]
+    body = result.lines[1:]
+    assert len(body) == 10
+    assert "+14155550010" in body[0] and "First10" in body[0]
+    assert "page 2 of 7 · 64 members · next: --page 3" in result.stderr
+
+
+def test_last_page_has_no_next_hint(sandbox_cli, store):
+    seed_audience(store, "Leads", 12)
+    result = sandbox_cli("members", "Leads", "--page", "3", "--page-size", "5")
+    assert len(result.lines) == 2
+    assert "page 3 of 3 · 12 members" in result.stderr
+    assert "next:" not in result.stderr
+
+
+def test_members_all_streams_every_page(sandbox_cli, store):
+    seed_audience(store, "Leads", 230)
+    result = sandbox_cli("members", "Leads", "--all")
+    assert result.exit_code == 0
+    phones = [line.split("\t")[1] for line in result.lines]
+    assert phones == [f"+1415555{i:04d}" for i in range(230)]
+    assert "230 members" in result.stderr
+
+
+def test_members_all_json_is_one_array_of_member_objects(sandbox_cli, store):
+    seed_audience(store, "Leads", 7)
+    data = json.loads(sandbox_cli("members", "Leads", "--all", "--json").stdout)
+    assert len(data) == 7
+    assert set(data[0]) == {"_id", "data"}
+    assert data[0]["data"]["phoneNumber"] == "+14155550000"
+
+
+def test_members_csv_flattens_data_and_protects_formulas(sandbox_cli, store):
+    seed_audience(store, "Leads", 2, company="=HYPERLINK(1)")
+    result = sandbox_cli("members", "Leads", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[0]["PHONE"] == "'+14155550000"
+    assert rows[0]["company"] == "'=HYPERLINK(1)"
+    raw = list(
+        csv.DictReader(io.StringIO(sandbox_cli("members", "Leads", "-F", "csv", "--raw").stdout))
+    )
+    assert raw[0]["PHONE"] == "+14155550000"
+    assert raw[0]["company"] == "=HYPERLINK(1)"
+
+
+def test_members_search_and_where(sandbox_cli, store):
+    seed_audience(store, "Leads", 20)
+    found = sandbox_cli("members", "Leads", "--search", "first13")
+    assert [line.split("\t")[2] for line in found.lines] == ["First13"]
+    assert "1 matching member" in found.stderr
+    where = sandbox_cli("members", "Leads", "--where", "lastName=last7", "--json")
+    assert [m["data"]["lastName"] for m in json.loads(where.stdout)] == ["Last7"]
+
+
+def test_bad_where_is_a_usage_error(sandbox_cli, store):
+    seed_audience(store, "Leads", 1)
+    result = sandbox_cli("members", "Leads", "--where", "firstName")
+    assert result.exit_code == 2
+    assert "expected FIELD=VALUE" in result.stderr
+
+
+def test_page_zero_is_refused_by_the_cli(sandbox_cli, store):
+    seed_audience(store, "Leads", 1)
+    result = sandbox_cli("members", "Leads", "--page", "0")
+    assert result.exit_code == 2

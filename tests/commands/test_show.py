@@ -1,0 +1,56 @@
+import json
+
+from tests.conftest import seed_audience
+
+
+def test_show_by_name_lists_every_field_and_campaigns(sandbox_cli, store):
+    audience_id = seed_audience(store, "Q1 Sales Leads", 4)
+    store.add_campaign(audience_id, name="January Outreach", status="completed")
+    result = sandbox_cli("show", "Q1 Sales Leads", tty=True)
+    assert result.exit_code == 0, result.stderr
+    text = result.plain
+    for label in ("id", "name", "members", "phone column", "organization", "created"):
+        assert any(line.split("  ")[0].strip() == label for line in result.lines), label
+    assert audience_id in text
+    assert "phoneNumber" in text
+    assert "Campaigns" in text and "January Outreach" in text and "completed" in text
+
+
+def test_show_piped_is_field_value_tsv(sandbox_cli, store):
+    audience_id = seed_audience(store, "Leads", 2)
+    result = sandbox_cli("show", audience_id)
+    rows = dict(line.split("\t") for line in result.lines)
+    assert rows["id"] == audience_id
+    assert rows["members"] == "2"
+    assert rows["campaigns"] == "0"
+
+
+def test_show_json_is_the_audience_object(sandbox_cli, store):
+    audience_id = seed_audience(store, "Leads", 2)
+    data = json.loads(sandbox_cli("show", "Leads", "--json").stdout)
+    assert data["_id"] == audience_id
+    assert data["memberCount"] == 2
+    assert data["phoneNumberColumnName"] == "phoneNumber"
+
+
+def test_unknown_name_exits_5_with_a_suggestion(sandbox_cli, store):
+    seed_audience(store, "Q1 Sales Leads", 1)
+    result = sandbox_cli("show", "q1 sales leads")
+    assert result.exit_code == 5
+    assert "no audience with id or name 'q1 sales leads'" in result.stderr
+    assert "Did you mean 'Q1 Sales Leads'?" in result.stderr
+
+
+def test_unknown_id_is_the_servers_404(sandbox_cli):
+    result = sandbox_cli("show", "0123456789abcdef01234567")
+    assert result.exit_code == 5
+    assert "Audience not found" in result.stderr
+
+
+def test_ambiguous_name_lists_the_ids_and_exits_2(sandbox_cli, store):
+    first = seed_audience(store, "Leads", 1)
+    second = seed_audience(store, "Leads", 1)
+    result = sandbox_cli("show", "Leads")
+    assert result.exit_code == 2
+    assert first in result.stderr and second in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,146 @@
+"""Shared fixtures: an isolated environment and a runner for the `audience` command."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from audience_cli.cli import app
+from audience_cli.context import Overrides, Terminal
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+ISOLATED_VARS = (
+    "SMALLEST_API_KEY",
+    "SMALLEST_BASE_URL",
+    "AUDIENCE_SANDBOX",
+    "AUDIENCE_DEBUG",
+    "AUDIENCE_NO_INPUT",
+    "AUDIENCE_REGION",
+    "AUDIENCE_CHUNK_SIZE",
+    "AUDIENCE_MEMBER_LIMIT",
+    "AUDIENCE_SANDBOX_API_KEY",
+    "NO_COLOR",
+    "TERM",
+    "FORCE_COLOR",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test sees the developer's key, credentials, sandbox or caches."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in ISOLATED_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("SMALLEST_CONFIG_DIR", str(home / ".smallestai"))
+    monkeypatch.setenv("AUDIENCE_SANDBOX_DB", str(tmp_path / "sandbox.db"))
+    monkeypatch.setenv("AUDIENCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("COLUMNS", "120")
+    return home
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+    sleeps: list[float] = field(default_factory=list)
+
+    @property
+    def plain(self) -> str:
+        """stdout without ANSI styling (a terminal run is styled)."""
+        return ANSI.sub("", self.stdout)
+
+    @property
+    def plain_err(self) -> str:
+        return ANSI.sub("", self.stderr)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.plain.splitlines()
+
+
+RunCli = Callable[..., Run]
+
+
+@pytest.fixture
+def cli() -> RunCli:
+    """Run `audience ARGS…`; `tty=True` makes stdin, stdout and stderr terminals."""
+
+    def run(
+        *args: str,
+        input: str | bytes | None = None,
+        tty: bool = False,
+        transport: httpx.BaseTransport | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Run:
+        sleeps: list[float] = []
+        overrides = Overrides(
+            terminal=Terminal(stdin=tty, stdout=tty, stderr=tty),
+            transport=transport,
+            sleep=sleeps.append,
+        )
+        runner = CliRunner()
+        result = runner.invoke(
+            app, list(args), input=input, obj=overrides, env=env, catch_exceptions=False
+        )
+        return Run(result.exit_code, result.stdout, result.stderr, sleeps)
+
+    return run
+
+
+@pytest.fixture
+def sandbox_cli(cli: RunCli) -> RunCli:
+    """`audience --sandbox ARGS…` against this test's own SQLite file."""
+
+    def run(*args: str, **kwargs: object) -> Run:
+        return cli("--sandbox", *args, **kwargs)
+
+    return run
+
+
+def make_audience(sandbox_cli: RunCli, name: str, *phones: str) -> str:
+    args = ["create", name]
+    for p in phones:
+        args += ["--phone", p]
+    result = sandbox_cli(*args)
+    assert result.exit_code == 0, result.stderr
+    audience_id = result.stdout.strip()
+    assert re.fullmatch(r"[0-9a-f]{24}", audience_id), result.stdout
+    return audience_id
+
+
+@pytest.fixture
+def store(tmp_path: Path, isolated_env: Path):
+    """The embedded sandbox's own store, for arranging state directly."""
+    from audience_cli.sandbox.store import SandboxStore
+
+    return SandboxStore(tmp_path / "sandbox.db")
+
+
+def seed_audience(store, name: str, count: int, **extra: str) -> str:
+    members = [
+        {
+            "firstName": f"First{i}",
+            "lastName": f"Last{i}",
+            "phoneNumber": f"+1415555{i:04d}",
+            **extra,
+        }
+        for i in range(count)
+    ]
+    audience = store.create_audience(
+        name=name,
+        description="",
+        phone_column="phoneNumber",
+        identifier_column=None,
+        members=members,
+    )
+    return audience["_id"]
