@@ -21,8 +21,10 @@ from audience_cli.commands import (
     completion,
     create,
     delete,
+    export,
     list_audiences,
     members,
+    remove,
     sandbox,
     show,
 )
@@ -174,6 +176,8 @@ app.command("list")(list_audiences.list_audiences)
 app.command("show")(show.show)
 app.command("members")(members.members)
 app.command("add")(add.add)
+app.command("remove")(remove.remove)
+app.command("export")(export.export)
 app.command("delete")(delete.delete)
 app.command("completion")(completion.completion)
 app.add_typer(auth.app, name="auth")
