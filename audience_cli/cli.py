@@ -27,6 +27,7 @@ from audience_cli.commands import (
     remove,
     sandbox,
     show,
+    validate,
 )
 from audience_cli.commands.completion import COMPLETE_VAR
 from audience_cli.config import ENV_DEBUG, ENV_SANDBOX
@@ -176,6 +177,7 @@ app.command("list")(list_audiences.list_audiences)
 app.command("show")(show.show)
 app.command("members")(members.members)
 app.command("add")(add.add)
+app.command("validate")(validate.validate)
 app.command("remove")(remove.remove)
 app.command("export")(export.export)
 app.command("delete")(delete.delete)

@@ -84,11 +84,12 @@ def serve(
     err.print(f"Sandbox serving {url}/atoms/v1 (db: {path})", markup=False)
     err.print(f"Try: audience --base-url {url} list    ·    Ctrl-C to stop", markup=False)
     try:
-        server.serve_forever()
+        server.serve_forever()  # Werkzeug's loop ends quietly on Ctrl-C
     except KeyboardInterrupt:
-        err.print("Stopped.", markup=False)
+        pass
     finally:
         server.server_close()
+    err.print("Stopped.", markup=False)
 
 
 @app.command("reset")

@@ -1,0 +1,120 @@
+"""The whole tool against the sandbox served on 127.0.0.1: real sockets, real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from audience_cli.sandbox.server import running_server
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_session_over_a_real_socket(cli, tmp_path):
+    with running_server(tmp_path / "served.db", port=0) as base_url:
+        env = {"SMALLEST_API_KEY": "sk_any_key_works"}
+        base = ["--base-url", base_url.removesuffix("/atoms/v1")]
+        created = cli(
+            *base, "create", "Served", "--phone", "+14155552671", "--name", "Ada L", env=env
+        )
+        assert created.exit_code == 0, created.stderr
+        audience_id = created.stdout.strip()
+        assert "local sandbox" not in created.stderr
+
+        listed = json.loads(cli(*base, "list", "--json", env=env).stdout)
+        assert [(a["_id"], a["memberCount"]) for a in listed] == [(audience_id, 1)]
+
+        added = cli(
+            *base,
+            "add",
+            "Served",
+            "--phone",
+            "+14155552672",
+            "--phone",
+            "+14155552671",
+            "--json",
+            env=env,
+        )
+        assert added.exit_code == 0, added.stderr
+        report = json.loads(added.stdout)["report"]
+        assert (report["added"], report["skipped"]) == (1, 1)
+
+        members = cli(*base, "members", audience_id, "--json", env=env)
+        phones = [m["data"]["phoneNumber"] for m in json.loads(members.stdout)]
+        assert phones == ["+14155552671", "+14155552672"]
+        assert "page 1 of 1 · 2 members" in members.stderr
+
+        deleted = cli(*base, "delete", "Served", "--yes", env=env)
+        assert deleted.exit_code == 0, deleted.stderr
+        assert json.loads(cli(*base, "list", "--json", env=env).stdout) == []
+
+
+def test_served_with_a_key_refuses_other_keys(cli, tmp_path):
+    from audience_cli.sandbox.app import SandboxConfig
+
+    with running_server(tmp_path / "k.db", port=0, config=SandboxConfig(api_key="sk_right")) as url:
+        wrong = cli("--base-url", url, "list", env={"SMALLEST_API_KEY": "sk_wrong"})
+        assert wrong.exit_code == 4
+        assert "Unauthorized" in wrong.stderr
+        assert "sk_wrong" not in wrong.stderr
+        right = cli("--base-url", url, "list", env={"SMALLEST_API_KEY": "sk_right"})
+        assert right.exit_code == 0
+
+
+def test_sandbox_serve_command_serves_until_interrupted(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "AUDIENCE_SANDBOX_DB": str(tmp_path / "serve.db")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "audience_cli", "sandbox", "serve", "--port", str(port)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "server did not start"
+                assert server.poll() is None, server.stderr.read()
+                time.sleep(0.05)
+        listed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "audience_cli",
+                "--base-url",
+                f"http://127.0.0.1:{port}",
+                "list",
+                "--json",
+            ],
+            env={**env, "SMALLEST_API_KEY": "sk_x"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert listed.returncode == 0, listed.stderr
+        assert json.loads(listed.stdout) == []
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=30)
+    assert server.returncode == 0
+    assert f"Sandbox serving http://127.0.0.1:{port}/atoms/v1" in err
+    assert "Stopped." in err
+
+
+def test_serve_refuses_a_non_loopback_host(cli):
+    result = cli("sandbox", "serve", "--host", "0.0.0.0")
+    assert result.exit_code == 2
+    assert "loopback only" in result.stderr
