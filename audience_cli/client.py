@@ -26,6 +26,7 @@ from audience_cli.errors import (
 from audience_cli.retry import RETRYABLE_STATUS, RetryPolicy
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
+REDACTED = "sk_***"
 DEFAULT_PHONE_COLUMN = "phoneNumber"
 NAME_COLUMNS = ("firstName", "lastName")
 
@@ -37,9 +38,7 @@ class CsvTooLargeError(UsageError):
     """The create upload would exceed the API's 5 MB CSV limit."""
 
 
-def build_members_csv(
-    members: Iterable[Member], phone_column: str = DEFAULT_PHONE_COLUMN
-) -> bytes:
+def build_members_csv(members: Iterable[Member], phone_column: str = DEFAULT_PHONE_COLUMN) -> bytes:
     """The CSV that `create` uploads, written by the csv module so commas,
     quotes and newlines inside names survive.
 
@@ -104,6 +103,7 @@ class AtomsClient:
         self.base_url = base_url.rstrip("/")
         self.retry = retry or RetryPolicy()
         self._log = log
+        self._api_key = api_key
         self._http = httpx.Client(
             base_url=self.base_url + "/",
             transport=transport,
@@ -225,13 +225,40 @@ class AtomsClient:
     # --- plumbing ----------------------------------------------------------
 
     def _call(self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any) -> Any:
-        response = self._send(method, path, idempotent=idempotent, **kwargs)
-        if response.is_success:
-            return self._data(response)
-        raise error_for_status(response.status_code, error_message(response), _json(response))
+        try:
+            response = self._send(method, path, idempotent=idempotent, **kwargs)
+            if response.is_success:
+                return self._data(response)
+            raise error_for_status(response.status_code, error_message(response), _json(response))
+        except ApiError as error:
+            self._redact(error)
+            raise
+
+    def _redact(self, error: ApiError) -> None:
+        """Take the API key out of an error's text: servers and proxies may echo it."""
+        key = self._api_key
+        if len(key) < 8:  # too short to replace without mangling the message
+            return
+
+        def clean(value: Any) -> Any:
+            if isinstance(value, str):
+                return value.replace(key, REDACTED)
+            if isinstance(value, list):
+                return [clean(v) for v in value]
+            if isinstance(value, dict):
+                return {k: clean(v) for k, v in value.items()}
+            return value
+
+        error.message = clean(error.message)
+        error.args = (error.message,)
+        error.hint = clean(error.hint)
+        error.body = clean(error.body)
 
     def _data(self, response: httpx.Response) -> Any:
         body = _json(response)
+        if isinstance(body, dict) and body.get("status") is False:
+            # The error envelope `{"status": false, "message"}`, even under a 2xx.
+            raise error_for_status(400, error_message(response), body)
         if not isinstance(body, dict) or "data" not in body:
             if response.status_code == 204 or not response.content:
                 return None
@@ -240,8 +267,6 @@ class AtomsClient:
                 status_code=response.status_code,
                 body=response.text[:500],
             )
-        if body.get("status") is False:
-            raise error_for_status(400, error_message(response), body)
         return body["data"]
 
     def _send(self, method: str, path: str, *, idempotent: bool, **kwargs: Any) -> httpx.Response:

@@ -168,6 +168,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
     401: AuthenticationError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    408: ApiTimeoutError,  # retried like a 5xx; after the retries, a timeout (exit 7)
     409: ConflictError,
     422: UnprocessableEntityError,
     423: LockedError,

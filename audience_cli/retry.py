@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
@@ -61,4 +62,6 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float) -> float | No
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:  # "-0000": UTC without a zone; not the local time
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - now)

@@ -116,11 +116,15 @@ class SandboxApp:
             return failure(exc.code or 400, exc.description or "Bad request")
         if not self._authorized(request):
             return failure(401, "Unauthorized: missing or invalid API key")
-        handler = self._handlers[(endpoint, request.method)]
+        # Werkzeug routes HEAD to GET rules; answer it like GET (the body is dropped).
+        method = "GET" if request.method == "HEAD" else request.method
+        handler = self._handlers[(endpoint, method)]
         try:
             return handler(request, **args)
         except ApiFailure as exc:
             return failure(exc.status, exc.message)
+        except HTTPException as exc:  # e.g. 413 from Werkzeug's form parser
+            return failure(exc.code or 400, exc.description or "Bad request")
 
     def _authorized(self, request: Request) -> bool:
         header = request.headers.get("Authorization", "")
@@ -131,7 +135,9 @@ class SandboxApp:
         return self.config.api_key is None or token == self.config.api_key
 
     def _audience_or_404(self, audience_id: str) -> dict[str, Any]:
-        audience = self.store.get_audience(audience_id) if OBJECT_ID.fullmatch(audience_id) else None
+        audience = (
+            self.store.get_audience(audience_id) if OBJECT_ID.fullmatch(audience_id) else None
+        )
         if audience is None:
             raise ApiFailure(404, "Audience not found")
         return audience

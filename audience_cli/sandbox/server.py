@@ -26,7 +26,11 @@ def build_server(
 
 @contextmanager
 def running_server(
-    db_path: str | Path, *, host: str = "127.0.0.1", port: int = 0, config: SandboxConfig | None = None
+    db_path: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    config: SandboxConfig | None = None,
 ) -> Iterator[str]:
     """Serve in a background thread; yields the base URL; stops on exit."""
     server = build_server(db_path, host=host, port=port, config=config)

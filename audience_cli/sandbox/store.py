@@ -144,7 +144,12 @@ class SandboxStore:
         by_audience: dict[str, list[dict[str, Any]]] = {}
         for c in campaigns:
             by_audience.setdefault(c["audience_id"], []).append(
-                {"_id": c["id"], "name": c["name"], "status": c["status"], "createdAt": c["created_at"]}
+                {
+                    "_id": c["id"],
+                    "name": c["name"],
+                    "status": c["status"],
+                    "createdAt": c["created_at"],
+                }
             )
         out = []
         for row in rows:

@@ -1,0 +1,598 @@
+"""AtomsClient over httpx.MockTransport: endpoints, typed errors, exit codes, the upload."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from werkzeug.wrappers import Request
+
+from audience_cli.client import (
+    MAX_CSV_BYTES,
+    AtomsClient,
+    CsvTooLargeError,
+    build_members_csv,
+    error_message,
+)
+from audience_cli.errors import (
+    ApiConnectionError,
+    ApiError,
+    ApiTimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    ExitCode,
+    LockedError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    UnprocessableEntityError,
+    UsageError,
+    exit_code_for,
+)
+from audience_cli.retry import RetryPolicy
+
+BASE = "https://atoms.invalid/atoms/v1"
+KEY = "sk_live_SECRET_0123456789"
+AID = "0123456789abcdef01234567"
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class Recorder:
+    """A MockTransport handler that records requests and answers from a script."""
+
+    def __init__(self, *answers: httpx.Response | Exception | Handler) -> None:
+        self.answers = list(answers)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.requests.append(request)
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        if callable(answer) and not isinstance(answer, httpx.Response):
+            return answer(request)
+        return answer
+
+
+def envelope(data: Any, status: int = 200) -> httpx.Response:
+    return httpx.Response(status, json={"status": True, "data": data})
+
+
+def failure(status: int, message: str = "nope", **headers: str) -> httpx.Response:
+    return httpx.Response(status, json={"status": False, "message": message}, headers=headers)
+
+
+def make_client(
+    handler: Callable[[httpx.Request], httpx.Response],
+    *,
+    max_retries: int = 0,
+    sleeps: list[float] | None = None,
+    **kwargs: Any,
+) -> AtomsClient:
+    policy = RetryPolicy(
+        max_retries=max_retries,
+        sleep=(sleeps if sleeps is not None else []).append,
+        random=lambda: 0.5,
+    )
+    return AtomsClient(BASE, KEY, transport=httpx.MockTransport(handler), retry=policy, **kwargs)
+
+
+def multipart(request: httpx.Request) -> Request:
+    """The received multipart body, parsed by Werkzeug as a server would."""
+    body = request.read()
+    environ = {
+        "REQUEST_METHOD": request.method,
+        "CONTENT_TYPE": request.headers["Content-Type"],
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "SERVER_NAME": "atoms.invalid",
+        "SERVER_PORT": "443",
+        "wsgi.url_scheme": "https",
+    }
+    return Request(environ)
+
+
+# --- typed errors and exit codes -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "error_type", "exit_code"),
+    [
+        (400, BadRequestError, ExitCode.REFUSED),
+        (401, AuthenticationError, ExitCode.AUTH),
+        (403, PermissionDeniedError, ExitCode.AUTH),
+        (404, NotFoundError, ExitCode.NOT_FOUND),
+        (409, ConflictError, ExitCode.REFUSED),
+        (422, UnprocessableEntityError, ExitCode.REFUSED),
+        (423, LockedError, ExitCode.REFUSED),
+        (429, RateLimitError, ExitCode.UNAVAILABLE),
+        (500, ServerError, ExitCode.UNAVAILABLE),
+        (502, ServerError, ExitCode.UNAVAILABLE),
+        (503, ServerError, ExitCode.UNAVAILABLE),
+        (504, ServerError, ExitCode.UNAVAILABLE),
+        (408, ApiTimeoutError, ExitCode.UNAVAILABLE),
+    ],
+)
+def test_each_status_maps_to_its_typed_error_and_exit_code(
+    status: int, error_type: type[ApiError], exit_code: ExitCode
+) -> None:
+    body = {"status": False, "message": f"server says {status}"}
+    client = make_client(Recorder(httpx.Response(status, json=body)))
+    with pytest.raises(error_type) as caught:
+        client.list_audiences()
+    error = caught.value
+    assert type(error) is error_type
+    assert error.message == f"server says {status}"
+    assert str(error) == f"server says {status}"
+    assert error.status_code == status
+    assert error.body == body
+    assert error.exit_code == exit_code
+    assert exit_code_for(error) == exit_code
+
+
+def test_400_carries_the_servers_exact_message() -> None:
+    message = (
+        "Some phone numbers in your CSV already exist in this audience. "
+        "Please remove duplicate entries and try again."
+    )
+    client = make_client(Recorder(failure(400, message)))
+    with pytest.raises(BadRequestError) as caught:
+        client.create_audience("A", [{"phoneNumber": "+15550000001"}])
+    assert caught.value.message == message
+    assert caught.value.exit_code == ExitCode.REFUSED
+
+
+def test_an_unlisted_4xx_is_a_plain_api_error() -> None:
+    client = make_client(Recorder(failure(418, "teapot")))
+    with pytest.raises(ApiError) as caught:
+        client.list_audiences()
+    assert type(caught.value) is ApiError
+    assert (caught.value.status_code, caught.value.message) == (418, "teapot")
+
+
+def test_a_200_with_status_false_is_a_bad_request() -> None:
+    client = make_client(Recorder(httpx.Response(200, json={"status": False, "message": "no"})))
+    with pytest.raises(BadRequestError, match=r"^no$"):
+        client.list_audiences()
+
+
+def test_a_200_that_is_not_the_envelope_is_an_api_error() -> None:
+    client = make_client(Recorder(httpx.Response(200, text="<html>proxy login</html>")))
+    with pytest.raises(ApiError) as caught:
+        client.list_audiences()
+    assert type(caught.value) is ApiError
+    assert "not the JSON envelope" in caught.value.message
+    assert caught.value.body == "<html>proxy login</html>"
+
+
+def test_an_empty_success_answer_is_none() -> None:
+    client = make_client(Recorder(httpx.Response(204)))
+    assert client.delete_audience(AID) is None
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        httpx.ReadTimeout("timed out"),
+        httpx.ConnectTimeout("timed out"),
+        httpx.WriteTimeout("timed out"),
+        httpx.PoolTimeout("timed out"),
+    ],
+)
+def test_timeouts_are_api_timeout_errors(exc: Exception) -> None:
+    client = make_client(Recorder(exc))
+    with pytest.raises(ApiTimeoutError) as caught:
+        client.list_audiences()
+    assert caught.value.exit_code == ExitCode.UNAVAILABLE
+    assert BASE in caught.value.message
+    assert "did not answer in time" in caught.value.message
+    assert caught.value.hint
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        httpx.ConnectError("[Errno 111] Connection refused"),
+        httpx.ReadError("connection reset"),
+        httpx.RemoteProtocolError("peer closed connection"),
+    ],
+)
+def test_connection_failures_are_api_connection_errors(exc: Exception) -> None:
+    client = make_client(Recorder(exc))
+    with pytest.raises(ApiConnectionError) as caught:
+        client.list_audiences()
+    assert not isinstance(caught.value, ApiTimeoutError)
+    assert caught.value.exit_code == ExitCode.UNAVAILABLE
+    assert exit_code_for(caught.value) == ExitCode.UNAVAILABLE
+    assert caught.value.message == f"cannot reach {BASE} ({exc})"
+
+
+def test_an_empty_exception_text_is_described_by_its_type() -> None:
+    client = make_client(Recorder(httpx.ConnectError("")))
+    with pytest.raises(ApiConnectionError, match=r"\(ConnectError\)"):
+        client.list_audiences()
+
+
+# --- message extraction ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"message": "from message", "error": "from error", "errors": ["x"]}, "from message"),
+        ({"error": "from error", "errors": ["from errors"]}, "from error"),
+        ({"message": "", "error": "from error"}, "from error"),
+        ({"message": None, "error": None, "errors": ["first", "second"]}, "first; second"),
+        ({"errors": [{"msg": "bad phone"}, {"message": "bad name"}]}, "bad phone; bad name"),
+        ({"errors": {"phoneNumber": "required"}}, "phoneNumber: required"),
+        ({"error": {"message": "nested"}}, "nested"),
+        ({"message": ["a", "b"]}, "a; b"),
+    ],
+)
+def test_error_message_reads_message_then_error_then_errors(
+    body: dict[str, Any], expected: str
+) -> None:
+    assert error_message(httpx.Response(400, json=body)) == expected
+
+
+def test_error_message_falls_back_to_the_raw_text() -> None:
+    assert error_message(httpx.Response(502, text="  Bad gateway from nginx \n")) == (
+        "Bad gateway from nginx"
+    )
+    # JSON without any of the fields: the raw JSON text.
+    assert error_message(httpx.Response(400, json={"status": False})) == '{"status":false}'
+    assert error_message(httpx.Response(400, json=["a"])) == '["a"]'
+
+
+def test_error_message_truncates_long_raw_text() -> None:
+    assert error_message(httpx.Response(500, text="x" * 2000)) == "x" * 500
+
+
+def test_error_message_of_an_empty_body_is_the_status_line() -> None:
+    assert error_message(httpx.Response(503)) == "HTTP 503 Service Unavailable"
+
+
+def test_the_client_raises_with_the_extracted_message() -> None:
+    client = make_client(Recorder(httpx.Response(422, json={"errors": [{"msg": "bad phone"}]})))
+    with pytest.raises(UnprocessableEntityError, match=r"^bad phone$"):
+        client.add_members(AID, [{"phoneNumber": "x"}])
+
+
+# --- headers and the key ---------------------------------------------------------
+
+
+def test_every_request_carries_the_bearer_key() -> None:
+    recorder = Recorder(envelope([]))
+    client = make_client(recorder)
+    client.list_audiences()
+    client.get_audience(AID)
+    client.list_members(AID)
+    for request in recorder.requests:
+        assert request.headers["Authorization"] == f"Bearer {KEY}"
+        assert request.headers["Accept"] == "application/json"
+        assert request.headers["User-Agent"].startswith("audience-cli/")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        failure(401, f"Invalid API key: {KEY}"),
+        failure(403, f"key {KEY} is not allowed in this workspace"),
+        httpx.Response(500, text=f"internal error; Authorization: Bearer {KEY}"),
+        httpx.Response(400, json={"error": {"message": f"bad key {KEY}"}}),
+        httpx.ConnectError(f"cannot connect with {KEY}"),
+        httpx.ReadTimeout(f"timed out for {KEY}"),
+        httpx.Response(200, text=f"<html>{KEY}</html>"),
+    ],
+)
+def test_the_key_never_appears_in_an_error(answer: httpx.Response | Exception) -> None:
+    client = make_client(Recorder(answer))
+    with pytest.raises(ApiError) as caught:
+        client.list_audiences()
+    error = caught.value
+    for text in (str(error), error.message, error.hint or "", repr(error.body), repr(error)):
+        assert KEY not in text
+    assert "sk_live_" not in str(error)
+
+
+def test_an_error_message_still_says_what_went_wrong_after_redaction() -> None:
+    client = make_client(Recorder(failure(401, f"Invalid API key: {KEY}")))
+    with pytest.raises(AuthenticationError) as caught:
+        client.list_audiences()
+    assert caught.value.message.startswith("Invalid API key: ")
+
+
+# --- endpoints -------------------------------------------------------------------
+
+
+def test_list_audiences_returns_the_data_array() -> None:
+    audiences = [{"_id": AID, "name": "A", "memberCount": 2, "hasCampaigns": False}]
+    recorder = Recorder(envelope(audiences))
+    assert make_client(recorder).list_audiences() == audiences
+    (request,) = recorder.requests
+    assert (request.method, str(request.url)) == ("GET", f"{BASE}/audience")
+
+
+def test_list_audiences_of_null_data_is_an_empty_list() -> None:
+    assert make_client(Recorder(envelope(None))).list_audiences() == []
+
+
+def test_get_and_delete_use_the_quoted_id() -> None:
+    recorder = Recorder(envelope({"_id": AID}), envelope([]))
+    client = make_client(recorder)
+    assert client.get_audience(AID) == {"_id": AID}
+    assert client.delete_audience("a/b c") == []
+    get, delete = recorder.requests
+    assert (get.method, get.url.path) == ("GET", f"/atoms/v1/audience/{AID}")
+    assert (delete.method, delete.url.raw_path) == ("DELETE", b"/atoms/v1/audience/a%2Fb%20c")
+
+
+def test_base_url_trailing_slash_is_ignored() -> None:
+    recorder = Recorder(envelope([]))
+    client = AtomsClient(BASE + "/", KEY, transport=httpx.MockTransport(recorder))
+    client.list_audiences()
+    assert str(recorder.requests[0].url) == f"{BASE}/audience"
+    assert client.base_url == BASE
+
+
+def test_list_members_sends_page_and_offset() -> None:
+    page = {"members": [], "totalCount": 0, "totalPages": 0, "hasMore": False}
+    recorder = Recorder(envelope(page))
+    client = make_client(recorder)
+    assert client.list_members(AID, page=3, page_size=50) == page
+    client.list_members(AID)
+    explicit, default = recorder.requests
+    assert explicit.url.path == f"/atoms/v1/audience/{AID}/members"
+    assert dict(explicit.url.params) == {"page": "3", "offset": "50"}
+    assert dict(default.url.params) == {"page": "1", "offset": "5"}
+    assert "limit" not in explicit.url.params
+
+
+def paged_server(total: int, *, honest: bool = True) -> Recorder:
+    members = [{"_id": f"{i:024x}", "data": {"phoneNumber": f"+1555{i:07d}"}} for i in range(total)]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        size = int(request.url.params["offset"])
+        chunk = members[(page - 1) * size : page * size]
+        pages = -(-total // size)
+        data: dict[str, Any] = {"members": chunk, "totalCount": total, "totalPages": pages}
+        data["hasMore"] = page < pages if honest else True
+        return envelope(data)
+
+    return Recorder(answer)
+
+
+def test_iter_members_walks_every_page() -> None:
+    recorder = paged_server(12)
+    members = list(make_client(recorder).iter_members(AID, page_size=5))
+    assert [m["data"]["phoneNumber"] for m in members] == [f"+1555{i:07d}" for i in range(12)]
+    assert [r.url.params["page"] for r in recorder.requests] == ["1", "2", "3"]
+    assert {r.url.params["offset"] for r in recorder.requests} == {"5"}
+
+
+def test_iter_members_of_an_exact_multiple_stops_without_an_extra_request() -> None:
+    recorder = paged_server(10)
+    assert len(list(make_client(recorder).iter_members(AID, page_size=5))) == 10
+    assert len(recorder.requests) == 2
+
+
+def test_iter_members_stops_at_an_empty_page_even_if_told_there_is_more() -> None:
+    recorder = paged_server(7, honest=False)
+    assert len(list(make_client(recorder).iter_members(AID, page_size=5))) == 7
+    assert len(recorder.requests) == 3  # the third page is empty
+
+
+def test_iter_members_uses_total_pages_when_has_more_is_missing() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        return envelope({"members": [{"_id": str(page)}], "totalPages": 3})
+
+    recorder = Recorder(answer)
+    assert [m["_id"] for m in make_client(recorder).iter_members(AID)] == ["1", "2", "3"]
+
+
+def test_iter_members_of_an_empty_audience() -> None:
+    recorder = paged_server(0)
+    assert list(make_client(recorder).iter_members(AID)) == []
+    assert len(recorder.requests) == 1
+
+
+def test_add_members_posts_json_and_reads_the_vendor_envelope() -> None:
+    data = [{"message": "2 members added successfully", "data": {"added": 2, "skipped": 1}}]
+    recorder = Recorder(envelope(data))
+    members = [{"phoneNumber": "+15550000001", "firstName": "A"}, {"phoneNumber": "+15550000002"}]
+    result = make_client(recorder).add_members(AID, members)
+    assert result == {"added": 2, "skipped": 1, "message": "2 members added successfully"}
+    (request,) = recorder.requests
+    assert (request.method, request.url.path) == ("POST", f"/atoms/v1/audience/{AID}/members")
+    assert request.headers["Content-Type"] == "application/json"
+    assert json.loads(request.content) == {"members": members}
+
+
+def test_add_members_accepts_an_unwrapped_answer() -> None:
+    client = make_client(Recorder(envelope({"added": 1, "skipped": 0})))
+    assert client.add_members(AID, [{"phoneNumber": "+1"}]) == {
+        "added": 1,
+        "skipped": 0,
+        "message": "",
+    }
+
+
+def test_remove_members_sends_member_ids_in_a_delete_body() -> None:
+    recorder = Recorder(envelope({"deletedCount": 2}))
+    assert make_client(recorder).remove_members(AID, ("m1", "m2")) == {"deletedCount": 2}
+    (request,) = recorder.requests
+    assert (request.method, request.url.path) == ("DELETE", f"/atoms/v1/audience/{AID}/members")
+    assert json.loads(request.content) == {"memberIds": ["m1", "m2"]}
+
+
+def test_search_members_with_a_query_or_with_filters() -> None:
+    found = {"members": [], "searchInfo": {"searchType": "general"}}
+    recorder = Recorder(envelope(found))
+    client = make_client(recorder)
+    assert client.search_members(AID, query="+15550000001") == found
+    client.search_members(AID, filters={"firstName": "john", "lastName": "doe"})
+    by_query, by_filters = recorder.requests
+    assert by_query.url.path == f"/atoms/v1/audience/{AID}/members/search"
+    assert dict(by_query.url.params) == {"query": "+15550000001"}
+    assert dict(by_filters.url.params) == {"firstName": "john", "lastName": "doe"}
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"query": "x", "filters": {"firstName": "y"}}, {"query": "", "filters": {}}]
+)
+def test_search_members_takes_exactly_one_of_query_or_filters(kwargs: dict[str, Any]) -> None:
+    recorder = Recorder(envelope({}))
+    with pytest.raises(ValueError, match="not both or neither"):
+        make_client(recorder).search_members(AID, **kwargs)
+    assert recorder.requests == []
+
+
+# --- create: the multipart upload --------------------------------------------------
+
+
+def test_create_sends_a_multipart_form_with_a_csv_file() -> None:
+    recorder = Recorder(envelope({"_id": AID, "name": "Spring"}, 201))
+    members = [
+        {"firstName": "Smith, John", "lastName": 'O"Brien', "phoneNumber": "+15550000001"},
+        {"firstName": "Line\nBreak", "lastName": "Zoë", "phoneNumber": "+15550000002"},
+        {"phoneNumber": "+15550000003", "city": "Paris, FR", "vip": True, "note": None},
+    ]
+    client = make_client(recorder)
+    created = client.create_audience('Spring, "big" list', members, description="Q2 calls")
+    assert created == {"_id": AID, "name": "Spring"}
+    (request,) = recorder.requests
+    assert (request.method, request.url.path) == ("POST", "/atoms/v1/audience")
+    assert request.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    form = multipart(request)
+    assert form.form.to_dict() == {
+        "name": 'Spring, "big" list',
+        "phoneNumberColumnName": "phoneNumber",
+        "description": "Q2 calls",
+    }
+    upload = form.files["file"]
+    assert upload.filename == "audience.csv"
+    assert upload.mimetype == "text/csv"
+    text = upload.read().decode("utf-8")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    assert reader.fieldnames == ["firstName", "lastName", "phoneNumber", "city", "vip", "note"]
+    assert list(reader) == [
+        {**members[0], "city": "", "vip": "", "note": ""},
+        {**members[1], "city": "", "vip": "", "note": ""},
+        {
+            "firstName": "",
+            "lastName": "",
+            "phoneNumber": "+15550000003",
+            "city": "Paris, FR",
+            "vip": "True",
+            "note": "",
+        },
+    ]
+
+
+def test_create_sends_the_identifier_and_phone_column_names() -> None:
+    recorder = Recorder(envelope({"_id": AID}, 201))
+    make_client(recorder).create_audience(
+        "A",
+        [{"mobile": "+15550000001", "Name": "x"}],
+        phone_column="mobile",
+        identifier_column="Name",
+    )
+    form = multipart(recorder.requests[0])
+    assert form.form.to_dict() == {
+        "name": "A",
+        "phoneNumberColumnName": "mobile",
+        "identifierColumnName": "Name",
+    }
+    header = form.files["file"].read().decode().splitlines()[0]
+    assert header == "firstName,lastName,mobile,Name"
+
+
+def test_build_members_csv_quotes_what_needs_quoting() -> None:
+    body = build_members_csv([{"firstName": 'A, "B"', "phoneNumber": "+1"}])
+    assert body == b'firstName,lastName,phoneNumber\r\n"A, ""B""",,+1\r\n'
+
+
+def test_create_refuses_a_csv_over_5_mb_before_any_request() -> None:
+    recorder = Recorder(envelope({"_id": AID}, 201))
+    client = make_client(recorder)
+    over = [{"phoneNumber": f"+1555{i:07d}", "notes": "x" * 1000} for i in range(5300)]
+    assert len(build_members_csv(over)) > MAX_CSV_BYTES
+    with pytest.raises(CsvTooLargeError) as caught:
+        client.create_audience("Big", over)
+    assert recorder.requests == []
+    assert isinstance(caught.value, UsageError)
+    assert caught.value.exit_code == ExitCode.USAGE
+    assert "5 MB" in caught.value.message
+    assert caught.value.hint
+
+
+def test_create_sends_a_csv_of_exactly_5_mb() -> None:
+    recorder = Recorder(envelope({"_id": AID}, 201))
+    # header "firstName,lastName,phoneNumber,notes\r\n" + one row ",,+1,<notes>\r\n"
+    fixed = len(b"firstName,lastName,phoneNumber,notes\r\n,,+1,\r\n")
+    member = {"phoneNumber": "+1", "notes": "x" * (MAX_CSV_BYTES - fixed)}
+    assert len(build_members_csv([member])) == MAX_CSV_BYTES
+    make_client(recorder).create_audience("Edge", [member])
+    assert len(recorder.requests) == 1
+    with pytest.raises(CsvTooLargeError):
+        make_client(recorder).create_audience("Edge", [{**member, "notes": member["notes"] + "x"}])
+    assert len(recorder.requests) == 1
+
+
+# --- the request log ---------------------------------------------------------------
+
+
+def test_the_request_log_gets_method_url_status_and_seconds() -> None:
+    log: list[tuple[str, str, int | None, float]] = []
+    recorder = Recorder(envelope([]), failure(404, "Audience not found"))
+    client = make_client(recorder, log=lambda *entry: log.append(entry))
+    client.list_audiences()
+    with pytest.raises(NotFoundError):
+        client.get_audience(AID)
+    assert [entry[:3] for entry in log] == [
+        ("GET", f"{BASE}/audience", 200),
+        ("GET", f"{BASE}/audience/{AID}", 404),
+    ]
+    assert all(isinstance(entry[3], float) and entry[3] >= 0 for entry in log)
+
+
+def test_the_request_log_records_every_attempt_and_failures_without_status() -> None:
+    log: list[tuple[str, str, int | None, float]] = []
+    sleeps: list[float] = []
+    recorder = Recorder(httpx.ConnectError("refused"), failure(503), envelope([]))
+    client = make_client(recorder, max_retries=3, sleeps=sleeps, log=lambda *e: log.append(e))
+    assert client.list_audiences() == []
+    assert [(m, s) for m, _, s, _ in log] == [("GET", None), ("GET", 503), ("GET", 200)]
+    assert sleeps == [0.5, 1.0]
+
+
+def test_the_log_never_shows_the_key() -> None:
+    log: list[tuple[str, str, int | None, float]] = []
+    client = make_client(Recorder(envelope([])), log=lambda *e: log.append(e))
+    client.list_audiences()
+    assert KEY not in repr(log)
+
+
+def test_the_client_is_a_context_manager_that_closes() -> None:
+    with make_client(Recorder(envelope([]))) as client:
+        assert client.list_audiences() == []
+    assert client._http.is_closed
+
+
+def test_a_key_too_short_to_redact_leaves_messages_intact() -> None:
+    recorder = Recorder(failure(401, "Unauthorized: missing or invalid API key"))
+    client = AtomsClient(BASE, "k", transport=httpx.MockTransport(recorder))
+    with pytest.raises(AuthenticationError) as caught:
+        client.list_audiences()
+    assert caught.value.message == "Unauthorized: missing or invalid API key"
