@@ -79,7 +79,7 @@ def stream_json_array(stream: IO[str], records: Iterable[Any]) -> int:
     stream.write("[")
     for record in records:
         stream.write("\n  " if first else ",\n  ")
-        stream.write(json.dumps(record, ensure_ascii=False).replace("\n", "\n  "))
+        stream.write(json.dumps(record, ensure_ascii=False))
         first = False
         count += 1
     stream.write("\n]\n" if not first else "]\n")
@@ -148,10 +148,8 @@ def parse_time(value: Any) -> datetime | None:
 def format_time(value: Any, human: bool, *, now: datetime | None = None) -> str:
     """ISO 8601 when piped; "3 days ago" on a terminal."""
     when = parse_time(value)
-    if when is None:
-        return cell_text(value)
-    if not human:
-        return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if when is None or not human:
+        return cell_text(value)  # the API's own ISO 8601 text
     return relative_time(when, now or datetime.now(UTC))
 
 
