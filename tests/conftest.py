@@ -144,3 +144,25 @@ def seed_audience(store, name: str, count: int, **extra: str) -> str:
         members=members,
     )
     return audience["_id"]
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """Passes requests to the sandbox app and remembers (method, path) of each."""
+
+    def __init__(self, store) -> None:
+        from audience_cli.sandbox.app import SandboxApp
+
+        self.inner = httpx.WSGITransport(app=SandboxApp(store))
+        self.calls: list[tuple[str, str]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append((request.method, request.url.path.removeprefix("/atoms/v1")))
+        return self.inner.handle_request(request)
+
+    def writes(self) -> list[tuple[str, str]]:
+        return [c for c in self.calls if c[0] != "GET"]
+
+
+@pytest.fixture
+def recorder(store) -> RecordingTransport:
+    return RecordingTransport(store)

@@ -1,0 +1,76 @@
+import csv
+import json
+
+
+def write_leads(tmp_path):
+    source = tmp_path / "leads.csv"
+    source.write_text(
+        "Name,Phone,Company Name\n"
+        "Ada Lovelace,(415) 555-0132,Analytical\n"
+        "Grace Hopper,12,Navy\n"
+        "Ada Again,415.555.0132,Analytical\n"
+    )
+    return source
+
+
+def test_validate_works_offline_without_a_key(cli, tmp_path):
+    source = write_leads(tmp_path)
+    clean = tmp_path / "clean.csv"
+    result = cli("validate", str(source), "--region", "US", "--output", str(clean))
+    assert result.exit_code == 3
+    assert "3 rows read · 1 valid · 1 rejected (TOO_SHORT 1) · 1 duplicate dropped" in (
+        result.stderr
+    )
+    rows = list(csv.DictReader(clean.open()))
+    assert rows == [
+        {
+            "firstName": "Ada",
+            "lastName": "Lovelace",
+            "phoneNumber": "+14155550132",
+            "company_name": "Analytical",
+        }
+    ]
+
+
+def test_validate_json_report(cli, tmp_path):
+    result = cli("validate", str(write_leads(tmp_path)), "--region", "US", "--json")
+    data = json.loads(result.stdout)
+    assert set(data) == {"report"}
+    report = data["report"]
+    assert (report["rows"], report["valid"], report["invalid"], report["duplicates"]) == (
+        3,
+        1,
+        1,
+        1,
+    )
+    assert report["rejects"] == [{"line": 3, "value": "12", "reason": "TOO_SHORT"}]
+    assert "added" not in report and "skipped" not in report
+
+
+def test_validate_clean_file_exits_0(cli, tmp_path):
+    source = tmp_path / "ok.csv"
+    source.write_text("phone\n+14155552671\n")
+    assert cli("validate", str(source)).exit_code == 0
+
+
+def test_validate_a_binary_file_is_a_usage_error(cli, tmp_path):
+    source = tmp_path / "photo.csv"
+    source.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    result = cli("validate", str(source))
+    assert result.exit_code == 2
+    assert "photo.csv" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_missing_phone_column(cli, tmp_path):
+    source = tmp_path / "nophone.csv"
+    source.write_text("name,email\nAda,ada@example.com\n")
+    result = cli("validate", str(source))
+    assert result.exit_code == 2
+    assert "nophone.csv" in result.stderr
+    assert "--phone-column" in result.stderr
+
+
+def test_validate_output_to_stdout_and_json_conflict(cli, tmp_path):
+    result = cli("validate", str(write_leads(tmp_path)), "-o", "-", "--json")
+    assert result.exit_code == 2
