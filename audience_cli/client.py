@@ -23,9 +23,9 @@ from audience_cli.errors import (
     UsageError,
     error_for_status,
 )
+from audience_cli.limits import MAX_CSV_BYTES
 from audience_cli.retry import RETRYABLE_STATUS, RetryPolicy
 
-MAX_CSV_BYTES = 5 * 1024 * 1024
 REDACTED = "sk_***"
 DEFAULT_PHONE_COLUMN = "phoneNumber"
 NAME_COLUMNS = ("firstName", "lastName")

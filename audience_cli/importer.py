@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
-from audience_cli.client import MAX_CSV_BYTES, build_members_csv
+from audience_cli.client import build_members_csv
 from audience_cli.errors import ApiError, AudienceError, CliError, ExitCode, UsageError
+from audience_cli.limits import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT, MAX_CSV_BYTES
 from audience_cli.progress import Advance, upload_progress
 
 if TYPE_CHECKING:
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
     from audience_cli.contacts import Contact, ContactBatch
     from audience_cli.context import AppContext
 
-DEFAULT_CHUNK_SIZE = 1000
-DEFAULT_MEMBER_LIMIT = 10_000
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import typer
 
 from audience_cli.commands import options as o
-from audience_cli.importer import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
+from audience_cli.limits import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 
 
 def add(

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from audience_cli.commands import options as o
-from audience_cli.importer import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
+from audience_cli.limits import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 
 
 def create(
