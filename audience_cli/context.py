@@ -183,11 +183,7 @@ class AppContext:
         path = default_db_path(self.env)
         if not self._sandbox_noted:
             self._sandbox_noted = True
-            self.err.print(
-                f"Using the local sandbox ({path}); nothing is sent to Atoms.",
-                markup=False,
-                style="dim",
-            )
+            self.note(f"Using the local sandbox ({path}); nothing is sent to Atoms.")
         return httpx.WSGITransport(app=SandboxApp(SandboxStore(path)))
 
     def log_request(self, method: str, url: str, status: int | None, seconds: float) -> None:

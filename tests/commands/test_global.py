@@ -1,0 +1,150 @@
+"""Global behaviour: exit codes, errors without tracebacks, --quiet, --debug, widths."""
+
+import httpx
+
+from audience_cli.errors import ExitCode
+from tests.conftest import seed_audience
+
+ENV = {"SMALLEST_API_KEY": "sk_test_key_1234"}
+
+
+def test_version(cli):
+    from audience_cli import __version__
+
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"audience {__version__}\n"
+
+
+def test_every_command_has_help_with_examples(cli):
+    for command in (
+        "create",
+        "list",
+        "show",
+        "members",
+        "add",
+        "delete",
+        "remove",
+        "export",
+        "validate",
+    ):
+        result = cli(command, "--help", env={"COLUMNS": "100"})
+        assert result.exit_code == 0, command
+        assert "Examples" in result.stdout or "Example" in result.stdout, command
+        assert "audience " + command in result.stdout, command
+
+
+def test_no_key_and_no_sandbox_is_exit_4_naming_three_ways(cli):
+    result = cli("list")
+    assert result.exit_code == ExitCode.AUTH
+    for way in ("audience auth login", "SMALLEST_API_KEY", "--sandbox"):
+        assert way in result.stderr
+
+
+def test_network_failure_is_retried_then_exit_7(cli):
+    calls = []
+
+    def handler(request):
+        calls.append(request)
+        raise httpx.ConnectError("connection refused", request=request)
+
+    result = cli("list", transport=httpx.MockTransport(handler), env=ENV)
+    assert result.exit_code == ExitCode.UNAVAILABLE
+    assert "cannot reach https://api.smallest.ai/atoms/v1" in result.stderr
+    assert len(calls) == 5  # 1 + 4 retries
+    assert len(result.sleeps) == 4
+    assert "Traceback" not in result.stderr
+
+
+def test_server_errors_are_retried_then_exit_7(cli):
+    def handler(request):
+        return httpx.Response(
+            503,
+            json={"status": False, "message": "down for maintenance"},
+            headers={"Retry-After": "2"},
+        )
+
+    result = cli("list", transport=httpx.MockTransport(handler), env=ENV)
+    assert result.exit_code == ExitCode.UNAVAILABLE
+    assert "down for maintenance" in result.stderr
+    assert result.sleeps == [2.0, 2.0, 2.0, 2.0]
+
+
+def test_unexpected_errors_have_no_traceback_unless_debug(cli):
+    def handler(request):
+        raise RuntimeError("boom")
+
+    transport = httpx.MockTransport(handler)
+    plain = cli("list", transport=transport, env=ENV)
+    assert plain.exit_code == ExitCode.UNEXPECTED
+    assert "unexpected error: RuntimeError: boom" in plain.stderr
+    assert "Traceback" not in plain.stderr
+    assert "--debug" in plain.stderr
+    debug = cli("--debug", "list", transport=transport, env=ENV)
+    assert debug.exit_code == ExitCode.UNEXPECTED
+    assert "Traceback" in debug.stderr
+
+
+def test_quiet_silences_notes_but_not_data_or_errors(sandbox_cli, store):
+    seed_audience(store, "Leads", 3)
+    quiet = sandbox_cli("--quiet", "members", "Leads")
+    assert quiet.exit_code == 0
+    assert quiet.stderr == ""
+    assert len(quiet.lines) == 3
+    failed = sandbox_cli("--quiet", "show", "Nope")
+    assert "no audience" in failed.stderr
+
+
+def test_piped_output_is_never_cut_at_80_columns(sandbox_cli, store):
+    long_name = "A very long audience name " * 8
+    seed_audience(store, long_name.strip(), 1)
+    result = sandbox_cli("list", env={"COLUMNS": "80"})
+    assert long_name.strip() in result.stdout
+
+
+def test_tables_fit_the_terminal_width(sandbox_cli, store):
+    seed_audience(store, "A very long audience name " * 8, 1)
+    result = sandbox_cli("list", tty=True, env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.lines) <= 80
+
+
+def test_no_color_and_dumb_terminals_get_no_colour(sandbox_cli, store):
+    seed_audience(store, "Leads", 1)
+    coloured = sandbox_cli("list", tty=True)
+    assert "\x1b[" in coloured.stdout
+    for env in ({"NO_COLOR": "1"}, {"TERM": "dumb"}):
+        result = sandbox_cli("list", tty=True, env=env)
+        assert "\x1b[3" not in result.stdout and "\x1b[9" not in result.stdout, env
+
+
+def test_sandbox_and_base_url_together_are_a_usage_error(cli):
+    result = cli("--sandbox", "--base-url", "http://127.0.0.1:1", "list")
+    assert result.exit_code == 2
+
+
+def test_bare_host_gets_the_api_path(cli):
+    seen = []
+
+    def handler(request):
+        seen.append(str(request.url))
+        return httpx.Response(200, json={"status": True, "data": []})
+
+    cli(
+        "--base-url",
+        "https://api.india.smallest.ai",
+        "list",
+        env=ENV,
+        transport=httpx.MockTransport(handler),
+    )
+    cli(
+        "--base-url",
+        "https://atoms-api.smallest.ai/api/v1",
+        "list",
+        env=ENV,
+        transport=httpx.MockTransport(handler),
+    )
+    assert seen == [
+        "https://api.india.smallest.ai/atoms/v1/audience",
+        "https://atoms-api.smallest.ai/api/v1/audience",
+    ]
