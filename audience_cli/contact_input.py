@@ -85,7 +85,10 @@ def load_batch(inp: ContactInput, *, require_input: bool = True) -> ContactBatch
     return batch
 
 
-def print_report(app: AppContext, report: ImportReport) -> None:
+def print_report(app: AppContext, report: ImportReport, inp: ContactInput) -> None:
+    """The import summary on stderr; flags alone need none (a bad flag is an error)."""
+    if inp.csv is None and not report.duplicates:
+        return
     for line in report.summary_lines():
         app.note(line)
 

@@ -35,7 +35,7 @@ def run_create(
 
         raise UsageError("NAME is empty: give the new audience a name")
     with load_batch(inp) as batch:
-        print_report(app, batch.report)
+        print_report(app, batch.report, inp)
         result = create_from_batch(app, name, batch, settings, description=description, split=split)
     report = batch.report
     created = result["audiences"]
@@ -76,7 +76,7 @@ def run_add(
 
     audience = resolve_audience(app.client(), ref)
     with load_batch(inp) as batch:
-        print_report(app, batch.report)
+        print_report(app, batch.report, inp)
         result = add_from_batch(app, audience, batch, settings)
     report = batch.report
     label = f"{audience.get('name')!r} ({audience['_id']})"
@@ -111,7 +111,7 @@ def run_validate(
     if output == "-" and fmt in (OutputFormat.json, OutputFormat.jsonl):
         raise UsageError("--output - and --json both want stdout: write the list to a file")
     with load_batch(inp) as batch:
-        print_report(app, batch.report)
+        print_report(app, batch.report, inp)
         if output:
             write_clean_csv(output, batch)
             if output != "-":

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from audience_cli.context import AppContext
 
 
-
 @dataclass(frozen=True)
 class ImportSettings:
     chunk_size: int = DEFAULT_CHUNK_SIZE
@@ -102,7 +101,8 @@ def create_from_batch(
     client = app.client()
     created: list[dict[str, Any]] = []
     contacts = iter(batch)
-    with upload_progress(app, total, f"Uploading to {name!r}") as advance:
+    label = f"Uploading to {name!r}"
+    with upload_progress(app, total, label, requests=plan["requests"]) as advance:
         for segment_name, size in zip(names, sizes, strict=True):
             audience = _create_segment(
                 client, segment_name, contacts, size, settings, description, advance, created
@@ -192,7 +192,8 @@ def add_from_batch(
     if settings.dry_run:
         return {"dryRun": True, "plan": plan, "added": 0, "skipped": 0}
     added = skipped = sent = 0
-    with upload_progress(app, total, f"Adding to {audience.get('name')!r}") as advance:
+    label = f"Adding to {audience.get('name')!r}"
+    with upload_progress(app, total, label, requests=requests) as advance:
         for chunk in batch.chunks(settings.chunk_size):
             try:
                 counts = client.add_members(audience_id, _members(chunk, phone_column))

@@ -93,4 +93,5 @@ def _render(app: AppContext, members: Any, phone_column: str, fmt: OutputFormat,
         extra: list[str] = []
     else:
         extra = member_data_keys(members, phone_column)
-    return render_records(app, members, member_columns(phone_column, extra), fmt, raw=raw)
+    columns = member_columns(phone_column, extra, table=fmt is OutputFormat.table)
+    return render_records(app, members, columns, fmt, raw=raw)

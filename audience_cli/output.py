@@ -47,6 +47,7 @@ class Column:
     value: Callable[[dict[str, Any], bool], Any]  # (record, human) -> cell
     justify: str = "left"
     no_wrap: bool = False
+    max_width: int | None = None  # on a terminal: longer cells end in "…"
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -94,6 +95,7 @@ def render_records(
     *,
     title: str | None = None,
     raw: bool = False,
+    show_header: bool = True,
 ) -> int:
     """Write records to stdout in `fmt`; returns how many were written."""
     out = sys.stdout
@@ -121,9 +123,23 @@ def render_records(
         return count
     from rich.table import Table
 
-    table = Table(title=title, header_style="bold", expand=False, pad_edge=False, box=None)
+    table = Table(
+        title=title,
+        header_style="bold",
+        expand=False,
+        pad_edge=False,
+        box=None,
+        show_header=show_header,
+    )
     for c in columns:
-        table.add_column(c.header, justify=c.justify, no_wrap=c.no_wrap, overflow="fold")
+        table.add_column(
+            c.header,
+            justify=c.justify,
+            no_wrap=c.no_wrap or c.max_width is not None,
+            overflow="ellipsis" if c.max_width else "fold",
+            max_width=c.max_width,
+            min_width=min(len(c.header), c.max_width or len(c.header)),
+        )
     for record in records:
         table.add_row(*(cell_text(c.value(record, True)) for c in columns))
         count += 1

@@ -15,8 +15,11 @@ class Advance(Protocol):
 
 
 @contextmanager
-def upload_progress(app: AppContext, total: int, label: str) -> Iterator[Advance]:
-    if not app.terminal.stderr or app.options.quiet or total <= 0:
+def upload_progress(
+    app: AppContext, total: int, label: str, *, requests: int = 2
+) -> Iterator[Advance]:
+    """A bar only when it helps: a terminal, not --quiet, more than one request."""
+    if not app.terminal.stderr or app.options.quiet or total <= 0 or requests < 2:
         yield lambda members: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -40,17 +40,30 @@ def member_data_keys(members: Iterable[dict[str, Any]], phone_column: str) -> li
     return list(keys)
 
 
-def member_columns(phone_column: str, extra_keys: Iterable[str] = ()) -> list[Column]:
+def member_columns(
+    phone_column: str, extra_keys: Iterable[str] = (), *, table: bool = False
+) -> list[Column]:
+    """ID, phone and names, then each data field as its own column; a terminal
+    table folds the data fields into one DATA column, so none is squeezed out."""
+    fixed = {*MEMBER_NAME_KEYS, phone_column}
+
     def field(key: str) -> Column:
         return Column(key, lambda m, h: (m.get("data") or {}).get(key))
 
-    return [
+    def folded(m: dict[str, Any], human: bool) -> str:
+        data = m.get("data") or {}
+        return " · ".join(f"{k}: {v}" for k, v in data.items() if k not in fixed and v != "")
+
+    columns = [
         Column("ID", lambda m, h: m.get("_id"), no_wrap=True),
         Column("PHONE", lambda m, h: (m.get("data") or {}).get(phone_column), no_wrap=True),
         Column("FIRST NAME", lambda m, h: (m.get("data") or {}).get("firstName")),
         Column("LAST NAME", lambda m, h: (m.get("data") or {}).get("lastName")),
-        *(field(k) for k in extra_keys),
     ]
+    extra = list(extra_keys)
+    if table:
+        return [*columns, Column("DATA", folded)] if extra else columns
+    return [*columns, *(field(k) for k in extra)]
 
 
 def audience_fields(audience: dict[str, Any], human: bool) -> list[tuple[str, str]]:
@@ -115,7 +128,7 @@ def render_audience(app: Any, audience: dict[str, Any], fmt: Any) -> None:
         Column("FIELD", lambda r, h: r["field"], no_wrap=True),
         Column("VALUE", lambda r, h: r["value"]),
     )
-    render_records(app, rows, field_columns, fmt)
+    render_records(app, rows, field_columns, fmt, show_header=not human)
     if human:
         if campaigns:
             app.out.print()

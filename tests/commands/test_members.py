@@ -74,3 +74,12 @@ def test_page_zero_is_refused_by_the_cli(sandbox_cli, store):
     seed_audience(store, "Leads", 1)
     result = sandbox_cli("members", "Leads", "--page", "0")
     assert result.exit_code == 2
+
+
+def test_terminal_table_folds_data_fields_into_one_column(sandbox_cli, store):
+    seed_audience(store, "Leads", 1, company="Acme", city="Paris")
+    result = sandbox_cli("members", "Leads", tty=True, env={"COLUMNS": "100"})
+    assert result.lines[0].split() == ["ID", "PHONE", "FIRST", "NAME", "LAST", "NAME", "DATA"]
+    assert "company: Acme · city: Paris" in result.plain
+    piped = sandbox_cli("members", "Leads")
+    assert piped.lines[0].split("\t")[-2:] == ["Acme", "Paris"]
