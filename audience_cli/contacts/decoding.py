@@ -1,0 +1,205 @@
+"""Bytes to text lines: encoding and BOMs, binary files, decode errors with positions.
+
+`TextLines` reads a binary stream in fixed-size chunks and yields physical
+lines with their endings (`\\n`, `\\r\\n` or `\\r`), so memory stays flat and a
+decode error can name the line, column and byte where it happened.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from audience_cli.errors import UsageError
+
+CHUNK_SIZE = 1 << 16
+MAX_LINE_BYTES = 16 << 20  # a "line" this long means the file is not a CSV
+
+ENCODING_HINT = "pass the file's encoding, e.g. --encoding cp1252 or --encoding latin-1"
+
+# Signatures of files people pick by mistake, checked before anything else.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another ZIP archive"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"%PDF-", "a PDF document"),
+)
+# Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_ASCII_PROBE = '\r\n,;\t|"abcXYZ0189+'
+
+
+class TextLines:
+    """The decoded physical lines of `stream`, read lazily.
+
+    `encoding=None` means UTF-8, with or without a byte-order mark; a UTF-16
+    or UTF-32 byte-order mark is honoured too. `lines` counts the lines
+    decoded so far.
+    """
+
+    def __init__(self, stream: BinaryIO, *, source: str, encoding: str | None = None) -> None:
+        self.source = source
+        self.lines = 0
+        self._stream = stream
+        head = self._read()
+        while head and len(head) < 4:  # short reads from pipes
+            more = self._read()
+            if not more:
+                break
+            head += more
+        _refuse_known_binary(head, source)
+        self.encoding, bom = _choose_encoding(head, encoding)
+        self._offset = len(bom)
+        self._head = head[len(bom) :]
+        self._ascii = _ascii_compatible(self.encoding)
+
+    def __iter__(self) -> Iterator[str]:
+        return self._ascii_lines() if self._ascii else self._wide_lines()
+
+    def _read(self) -> bytes:
+        try:
+            return self._stream.read(CHUNK_SIZE)
+        except OSError as exc:
+            raise UsageError(f"{self.source}: cannot read: {exc.strerror or exc}") from None
+
+    # -- ASCII-compatible encodings (UTF-8, Latin-1, cp1252...): split on bytes ------------
+
+    def _ascii_lines(self) -> Iterator[str]:
+        pending = bytearray()
+        chunk = self._head
+        first = True
+        while chunk:
+            if b"\x00" in chunk:
+                raise _not_text(self.source)
+            pending += chunk
+            cut = _last_break(pending)
+            if cut:
+                block = bytes(pending[:cut])
+                del pending[:cut]
+                yield from self._decode_block(block, first)
+                first = False
+            if len(pending) > MAX_LINE_BYTES:
+                raise UsageError(
+                    f"{self.source}: line {self.lines + 1} is longer than "
+                    f"{MAX_LINE_BYTES >> 20} MB: this is not a CSV file"
+                )
+            chunk = self._read()
+        if pending:
+            yield from self._decode_block(bytes(pending), first)
+
+    def _decode_block(self, block: bytes, first: bool) -> Iterator[str]:
+        try:
+            text = block.decode(self.encoding)
+        except UnicodeDecodeError as exc:
+            raise self._decode_error(block, exc) from None
+        if first and text.startswith("\ufeff"):
+            text = text[1:]
+        lines = io.StringIO(text, newline="").readlines()
+        self.lines += len(lines)
+        self._offset += len(block)
+        yield from lines
+
+    def _decode_error(self, block: bytes, exc: UnicodeDecodeError) -> UsageError:
+        start = exc.start if exc.object == block else 0
+        before = block[:start].decode(self.encoding, errors="replace")
+        breaks = list(_LINE_BREAK.finditer(before))
+        line = self.lines + len(breaks) + 1
+        column = len(before) - (breaks[-1].end() if breaks else 0) + 1
+        bad = block[start : start + 1].hex().upper()
+        return UsageError(
+            f"{self.source}: line {line}, column {column}: byte 0x{bad} "
+            f"(offset {self._offset + start}) is not valid {self.encoding}",
+            hint=ENCODING_HINT,
+        )
+
+    # -- UTF-16 / UTF-32: decode incrementally, split the text -----------------------------
+
+    def _wide_lines(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder(self.encoding)()
+        pending = ""
+        chunk = self._head
+        while True:
+            final = not chunk
+            try:
+                pending += decoder.decode(chunk, final=final)
+            except UnicodeDecodeError:
+                raise UsageError(
+                    f"{self.source}: after line {self.lines}: bytes near offset "
+                    f"{self._offset} are not valid {self.encoding}",
+                    hint=ENCODING_HINT,
+                ) from None
+            self._offset += len(chunk)
+            if self.lines == 0 and pending.startswith("\ufeff"):
+                pending = pending[1:]
+            lines = io.StringIO(pending, newline="").readlines()
+            pending = ""
+            if not final and lines and not lines[-1].endswith("\n"):
+                pending = lines.pop()  # incomplete, or a CR whose LF may follow
+            self.lines += len(lines)
+            yield from lines
+            if final:
+                return
+            chunk = self._read()
+
+
+def _last_break(data: bytearray) -> int:
+    """Where to cut `data` so the first part ends with a complete line break (0: nowhere)."""
+    cut = data.rfind(b"\n") + 1
+    if cut:
+        return cut
+    cr = data.rfind(b"\r", 0, len(data) - 1)  # a final CR may be the first half of CRLF
+    return cr + 1
+
+
+def _choose_encoding(head: bytes, requested: str | None) -> tuple[str, bytes]:
+    """(codec name, byte-order mark to skip)."""
+    if requested is None:
+        for bom, name in _BOMS:
+            if head.startswith(bom):
+                return name, bom if name == "utf-8" else b""
+        return "utf-8", b""
+    try:
+        info = codecs.lookup(requested)
+    except LookupError:
+        raise UsageError(
+            f"unknown encoding {requested!r}", hint="e.g. utf-8, cp1252, latin-1, utf-16"
+        ) from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise UsageError(f"{requested!r} is not a text encoding", hint="e.g. utf-8, cp1252")
+    name = info.name
+    if name in ("utf-8", "utf-8-sig"):
+        return "utf-8", codecs.BOM_UTF8 if head.startswith(codecs.BOM_UTF8) else b""
+    return name, b""
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    try:
+        return _ASCII_PROBE.encode(encoding) == _ASCII_PROBE.encode("ascii")
+    except (UnicodeError, LookupError):
+        return False
+
+
+def _refuse_known_binary(head: bytes, source: str) -> None:
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise UsageError(
+                f"{source}: this is {what}, not a CSV file",
+                hint="export or save it as CSV (UTF-8) first",
+            )
+
+
+def _not_text(source: str) -> UsageError:
+    return UsageError(
+        f"{source}: not a text file (it contains NUL bytes)",
+        hint="give a CSV file; for UTF-16 text pass --encoding utf-16",
+    )

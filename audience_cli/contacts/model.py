@@ -1,0 +1,74 @@
+"""The values the contacts pipeline hands out: contacts, rejected rows, CSV options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# Member keys the API gives a meaning to; extra data never uses them.
+FIRST_NAME_KEY = "firstName"
+LAST_NAME_KEY = "lastName"
+PHONE_KEY = "phoneNumber"
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One valid audience member: an E.164 number, optional names and extra data."""
+
+    phone: str
+    first_name: str = ""
+    last_name: str = ""
+    fields: Mapping[str, str] = field(default_factory=dict, hash=False)
+    line: int | None = None
+
+    def to_member(self, phone_column: str = PHONE_KEY) -> dict[str, str]:
+        """The member object for the API: names (when set), the number, then extra data.
+
+        An extra key that would overwrite a name or the number is left out.
+        """
+        member: dict[str, str] = {}
+        if self.first_name:
+            member[FIRST_NAME_KEY] = self.first_name
+        if self.last_name:
+            member[LAST_NAME_KEY] = self.last_name
+        member[phone_column] = self.phone
+        reserved = {FIRST_NAME_KEY, LAST_NAME_KEY, phone_column}
+        for key, value in self.fields.items():
+            if key not in reserved:
+                member[key] = value
+        return member
+
+
+@dataclass(slots=True)
+class Reject:
+    """An input row whose number was not valid."""
+
+    line: int
+    value: str
+    reason: str
+    row: dict[str, str] = field(default_factory=dict)  # original cells by original header
+
+
+@dataclass(slots=True)
+class CsvOptions:
+    encoding: str | None = None
+    delimiter: str | None = None
+    phone_column: str | None = None
+    first_name_column: str | None = None
+    last_name_column: str | None = None
+    columns: list[str] | None = None
+    region: str | None = None
+
+
+def split_name(full: str) -> tuple[str, str]:
+    """("First", "Last") from a single name: first word, then the rest.
+
+    "Last, First" (one comma, as CRMs export it) is read the other way round.
+    """
+    text = " ".join(full.split())
+    if text.count(",") == 1:
+        last, first = (part.strip() for part in text.split(","))
+        if first and last:
+            return first, last
+    first, _, rest = text.partition(" ")
+    return first, rest

@@ -1,0 +1,89 @@
+"""What an import read, kept, rejected and dropped, for people and for JSON."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from audience_cli.contacts.model import Reject
+from audience_cli.phone import REASON_TEXT, PhoneReason
+
+MAX_REJECT_LINES = 10
+MAX_MAPPING_ITEMS = 8
+
+
+@dataclass
+class ImportReport:
+    """Counts of an import: rows == valid + invalid + duplicates."""
+
+    source: str
+    rows: int = 0
+    valid: int = 0
+    invalid: int = 0
+    duplicates: int = 0
+    rejects: Sequence[Reject] = field(default_factory=list)  # a RejectLog when from a file
+    column_mapping: dict[str, str] = field(default_factory=dict)
+    added: int | None = None
+    skipped: int | None = None
+    header: list[str] = field(default_factory=list)  # the source's columns, for the rejects file
+
+    def by_reason(self) -> dict[str, int]:
+        """Rejects per reason code, most frequent first."""
+        return dict(Counter(r.reason for r in self.rejects).most_common())
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rows": self.rows,
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "duplicates": self.duplicates,
+            "rejects": [
+                {"line": r.line, "value": r.value, "reason": r.reason} for r in self.rejects
+            ],
+        }
+        if self.added is not None:
+            data["added"] = self.added
+        if self.skipped is not None:
+            data["skipped"] = self.skipped
+        data["columns"] = dict(self.column_mapping)
+        return data
+
+    def summary_lines(self) -> list[str]:
+        """Plain-text summary for stderr: the counts, renamed columns, then the first rejects."""
+        parts = [f"{_count(self.rows, 'row')} read", f"{self.valid} valid"]
+        if self.invalid:
+            reasons = ", ".join(f"{reason} {n}" for reason, n in self.by_reason().items())
+            parts.append(f"{self.invalid} rejected ({reasons})")
+        if self.duplicates:
+            parts.append(f"{_count(self.duplicates, 'duplicate')} dropped")
+        if self.added is not None:
+            parts.append(f"{self.added} added")
+        if self.skipped is not None:
+            parts.append(f"{self.skipped} skipped (already in the audience)")
+        lines = [f"{self.source}: " + " · ".join(parts)]
+
+        renamed = [(old, new) for old, new in self.column_mapping.items() if old != new]
+        if renamed:
+            shown = ", ".join(f"{old} → {new}" for old, new in renamed[:MAX_MAPPING_ITEMS])
+            if len(renamed) > MAX_MAPPING_ITEMS:
+                shown += f", … and {len(renamed) - MAX_MAPPING_ITEMS} more"
+            lines.append(f"  columns: {shown}")
+
+        for reject in self.rejects[:MAX_REJECT_LINES]:
+            lines.append(f"  line {reject.line}: {reject.value!r} {_reason_text(reject.reason)}")
+        if len(self.rejects) > MAX_REJECT_LINES:
+            lines.append(f"  … and {len(self.rejects) - MAX_REJECT_LINES} more, see --rejects")
+        return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _reason_text(reason: str) -> str:
+    try:
+        return f"{reason}: {REASON_TEXT[PhoneReason(reason)]}"
+    except ValueError:
+        return reason

@@ -1,0 +1,82 @@
+"""CSV files out of an import: the rejected rows, and the clean contacts."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+from audience_cli.contacts.batch import ContactBatch
+from audience_cli.contacts.model import FIRST_NAME_KEY, LAST_NAME_KEY, PHONE_KEY
+from audience_cli.contacts.report import ImportReport
+from audience_cli.errors import UsageError
+
+STDOUT = "-"
+
+
+def write_rejects(path: str, report: ImportReport) -> None:
+    """The rejected rows as read (original columns), after `line` and `reason` columns.
+
+    `path` "-" writes to stdout.
+    """
+    columns: dict[str, None] = dict.fromkeys(report.header)
+    for reject in report.rejects:
+        for name in reject.row:
+            columns.setdefault(name)
+    line_col, reason_col = _free_name("line", columns), _free_name("reason", columns)
+
+    def write(writer: Any) -> None:
+        writer.writerow([line_col, reason_col, *columns])
+        for reject in report.rejects:
+            row = reject.row
+            writer.writerow([reject.line, reject.reason, *(row.get(c, "") for c in columns)])
+
+    _write_csv(path, "rejects", write)
+
+
+def write_clean_csv(path: str, batch: ContactBatch) -> None:
+    """The valid contacts as firstName,lastName,phoneNumber plus their data columns."""
+    keys = batch.csv_header_keys()
+
+    def write(writer: Any) -> None:
+        writer.writerow([FIRST_NAME_KEY, LAST_NAME_KEY, PHONE_KEY, *keys])
+        for contact in batch:
+            fields = contact.fields
+            writer.writerow(
+                [
+                    contact.first_name,
+                    contact.last_name,
+                    contact.phone,
+                    *(fields.get(k, "") for k in keys),
+                ]
+            )
+
+    _write_csv(path, "CSV", write)
+
+
+def _free_name(name: str, taken: dict[str, None]) -> str:
+    """`name`, or "rejected_<name>" when the source already has such a column."""
+    return name if name not in taken else f"rejected_{name}"
+
+
+def _write_csv(path: str, what: str, write: Callable[[Any], None]) -> None:
+    # CRLF as RFC 4180 says: csv.writer only quotes a lone CR in a value when CR is
+    # part of its line terminator.
+    with _text_out(path, what) as stream:
+        write(csv.writer(stream, lineterminator="\r\n"))
+
+
+@contextmanager
+def _text_out(path: str, what: str) -> Iterator[TextIO]:
+    if path == STDOUT:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    try:
+        stream = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"cannot write the {what} file {path}: {exc.strerror or exc}") from None
+    with stream:
+        yield stream

@@ -1,0 +1,156 @@
+"""Files and options that cannot be read: one-line UsageErrors (exit 2), never a traceback."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pytest
+
+from audience_cli.contacts import CsvOptions, collect_contacts
+from audience_cli.errors import ExitCode, UsageError, exit_code_for
+
+from .helpers import DATA, collect
+
+
+def usage_error(call: Callable[[], object]) -> UsageError:
+    with pytest.raises(UsageError) as caught:
+        call()
+    error = caught.value
+    assert exit_code_for(error) is ExitCode.USAGE
+    assert "\n" not in error.message
+    return error
+
+
+def test_binary_file() -> None:
+    error = usage_error(lambda: collect("logo.png"))
+    assert error.message == f"{DATA / 'logo.png'}: not a text file (it contains NUL bytes)"
+
+
+def test_nul_bytes_after_the_first_chunk(write_file: Callable[..., str]) -> None:
+    path = write_file(b"phone\n" + b"+14155550132\n" * 20_000 + b"\x00\x01\x02")
+    assert (
+        "not a text file"
+        in usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions())).message
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "what"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00", "an Excel workbook (.xlsx) or another ZIP archive"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"),
+        (b"\x1f\x8b\x08\x00", "a gzip archive"),
+    ],
+)
+def test_workbooks_and_archives_are_named(
+    write_file: Callable[..., str], head: bytes, what: str
+) -> None:
+    path = write_file(head + b"rest of the file", "leads.xlsx")
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
+    assert error.message == f"{path}: this is {what}, not a CSV file"
+    assert error.hint == "export or save it as CSV (UTF-8) first"
+
+
+def test_empty_file() -> None:
+    error = usage_error(lambda: collect("empty.csv"))
+    assert error.message == f"{DATA / 'empty.csv'}: the file is empty"
+
+
+@pytest.mark.parametrize("content", [b"\n\n\r\n", b"\xef\xbb\xbf", b" , ,\n,,\n"])
+def test_blank_file_counts_as_empty(write_file: Callable[..., str], content: bytes) -> None:
+    path = write_file(content)
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
+    assert error.message == f"{path}: the file is empty"
+
+
+def test_missing_phone_column_lists_the_header_and_suggests_the_option() -> None:
+    error = usage_error(lambda: collect("no_phone_column.csv"))
+    assert error.message == (
+        f"{DATA / 'no_phone_column.csv'}: no phone column in the header "
+        "('Name', 'Email', 'Company')"
+    )
+    assert error.hint is not None and "--phone-column" in error.hint
+
+
+def test_missing_phone_column_with_a_long_header_is_still_one_short_line(
+    write_file: Callable[..., str],
+) -> None:
+    path = write_file(",".join(f"col{i}" for i in range(40)) + "\n" + "x," * 39 + "x\n")
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
+    assert error.message.endswith("'col14', … and 25 more)")
+
+
+def test_decode_error_names_file_line_column_and_byte() -> None:
+    error = usage_error(lambda: collect("de_semicolon_cp1252.csv"))
+    # Line 1 is "Vorname;Nachname;Telefon;Firma;Straße;Umsatz": ß is byte 0xDF in cp1252.
+    assert error.message == (
+        f"{DATA / 'de_semicolon_cp1252.csv'}: line 1, column 36: "
+        "byte 0xDF (offset 35) is not valid utf-8"
+    )
+    assert error.hint is not None and "--encoding" in error.hint
+
+
+def test_decode_error_deep_in_a_file_after_multiline_records(
+    write_file: Callable[..., str],
+) -> None:
+    rows = 'phone,notes\n+14155550132,"one\ntwo"\n' + "+14155550133,ok\n" * 5000
+    path = write_file(rows.encode() + b"+14155550134,caf\xe9\n")
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
+    # header (1) + a two-line record (2-3) + 5000 lines (4-5003): the bad row is line 5004.
+    offset = len(rows.encode()) + len("+14155550134,caf")
+    assert error.message == (
+        f"{path}: line 5004, column 17: byte 0xE9 (offset {offset}) is not valid utf-8"
+    )
+
+
+def test_decode_error_of_the_last_line_without_newline(write_file: Callable[..., str]) -> None:
+    path = write_file(b"phone,name\r\n+14155550132,\xff")
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
+    assert error.message == f"{path}: line 2, column 14: byte 0xFF (offset 25) is not valid utf-8"
+
+
+def test_missing_file_and_directory(tmp_path: object) -> None:
+    missing = f"{tmp_path}/nope.csv"
+    error = usage_error(lambda: collect_contacts(csv_path=missing, options=CsvOptions()))
+    assert error.message == f"{missing}: no such file"
+    error = usage_error(lambda: collect_contacts(csv_path=str(tmp_path), options=CsvOptions()))
+    assert error.message == f"{tmp_path}: is a directory, not a CSV file"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (CsvOptions(encoding="klingon"), "unknown encoding 'klingon'"),
+        (CsvOptions(encoding="rot13"), "'rot13' is not a text encoding"),
+        (CsvOptions(delimiter="ab"), "bad delimiter 'ab': give one character"),
+        (CsvOptions(delimiter='"'), "bad delimiter '\"': give one character"),
+        (
+            CsvOptions(region="XX"),
+            "unknown region 'XX': use an ISO 3166 alpha-2 code such as US, GB, DE",
+        ),
+    ],
+)
+def test_bad_options(options: CsvOptions, message: str) -> None:
+    error = usage_error(
+        lambda: collect_contacts(
+            csv_path="-", options=options, stdin=io.BytesIO(b"phone\n+14155550132\n")
+        )
+    )
+    assert error.message == message
+
+
+def test_unterminated_quote_that_swallows_the_file(write_file: Callable[..., str]) -> None:
+    path = write_file('phone,notes\n+14155550132,"never closed\n' + "x" * 200_000 + "\n")
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
+    assert error.message.startswith(f"{path}: line 2: cannot read CSV: field larger than")
+    assert error.hint == "check for a quote that is opened but never closed"
+
+
+def test_one_huge_line_is_not_a_csv(
+    write_file: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("audience_cli.contacts.decoding.MAX_LINE_BYTES", 1 << 20)
+    path = write_file("phone\n+14155550132\n" + "9" * (3 << 20))
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
+    assert error.message == f"{path}: line 3 is longer than 1 MB: this is not a CSV file"

@@ -1,0 +1,257 @@
+"""Finding the phone and name columns, naming the data keys, explicit column options."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pytest
+
+from audience_cli.contacts import ContactBatch, CsvOptions, collect_contacts
+from audience_cli.contacts.columns import api_key, simple_name
+from audience_cli.contacts.model import split_name
+from audience_cli.errors import UsageError
+
+from .helpers import as_tuples, collect, counts
+
+
+def from_text(text: str, **options: object) -> ContactBatch:
+    return collect_contacts(
+        csv_path="-",
+        options=CsvOptions(**options),  # type: ignore[arg-type]
+        stdin=io.BytesIO(text.encode()),
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "phone_column"),
+    [
+        ("phoneNumber,name", "phoneNumber"),
+        ("Name,PHONE-NUMBER", "PHONE-NUMBER"),
+        ("name, phone_number ", "phone_number"),
+        ("Name,Mobile,Phone", "Phone"),  # "phone" is preferred to "mobile"
+        ("Name,Mobile Number", "Mobile Number"),
+        ("Name,Cell", "Cell"),
+        ("Name,Tel.", "Tel."),
+        ("Name,Telephone", "Telephone"),
+        ("Name,Contact Number", "Contact Number"),
+        ("Name,WhatsApp", "WhatsApp"),
+        ("Name,Number", "Number"),
+        ("Name,Téléphone", "Téléphone"),
+        ("Name,Phone 1 - Type,Phone 1 - Value,Phone 2 - Value", "Phone 1 - Value"),
+        ("Name,Phone 2", "Phone 2"),
+    ],
+)
+def test_phone_column_found_by_name(header: str, phone_column: str) -> None:
+    cells = header.split(",")
+    row = ",".join("+14155550132" if c.strip() == phone_column else "x" for c in cells)
+    with from_text(f"{header}\n{row}\n") as batch:
+        assert [c.phone for c in batch] == ["+14155550132"]
+        assert batch.report.column_mapping[phone_column] == "phoneNumber"
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "names"),
+    [
+        ("firstName,lastName,phone", "Ada,Lovelace,+14155550132", ("Ada", "Lovelace")),
+        ("First Name,Last Name,phone", "Ada,Lovelace,+14155550132", ("Ada", "Lovelace")),
+        ("Given Name,Family Name,phone", "Ada,Lovelace,+14155550132", ("Ada", "Lovelace")),
+        ("Surname,Forename,phone", "Lovelace,Ada,+14155550132", ("Ada", "Lovelace")),
+        ("Full Name,phone", "Ada King Lovelace,+14155550132", ("Ada", "King Lovelace")),
+        ("Contact Name,phone", "  Ada   Lovelace ,+14155550132", ("Ada", "Lovelace")),
+        ("name,phone", '"Lovelace, Ada",+14155550132', ("Ada", "Lovelace")),
+        ("name,phone", "Cher,+14155550132", ("Cher", "")),
+        ("first name,phone", "Ada,+14155550132", ("Ada", "")),  # no last-name column
+    ],
+)
+def test_name_columns(header: str, row: str, names: tuple[str, str]) -> None:
+    with from_text(f"{header}\n{row}\n") as batch:
+        [contact] = list(batch)
+        assert (contact.first_name, contact.last_name) == names
+        assert contact.fields == {}
+
+
+def test_explicit_columns_by_name_or_simple_name() -> None:
+    text = "Who,Surname,Primary,Backup\nAda,Lovelace,+14155550132,+14155550199\n"
+    options = {"phone_column": "backup", "first_name_column": "WHO", "last_name_column": "Surname"}
+    with from_text(text, **options) as batch:
+        assert as_tuples(batch) == [
+            ("+14155550199", "Ada", "Lovelace", {"Primary": "+14155550132"}, 2)
+        ]
+        assert batch.report.column_mapping == {
+            "Who": "firstName",
+            "Surname": "lastName",
+            "Primary": "Primary",
+            "Backup": "phoneNumber",
+        }
+
+
+@pytest.mark.parametrize(
+    ("options", "flag"),
+    [
+        ({"phone_column": "Fax"}, "--phone-column"),
+        ({"first_name_column": "Vorname"}, "--first-name-column"),
+        ({"last_name_column": "Nachname"}, "--last-name-column"),
+    ],
+)
+def test_unknown_explicit_column(options: dict[str, str], flag: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        from_text("Name,Phone\nAda,+14155550132\n", **options)
+    [wanted] = options.values()
+    assert caught.value.message == (
+        f"<stdin>: no column {wanted!r} ({flag}); the header has: 'Name', 'Phone'"
+    )
+
+
+def test_columns_filter_by_original_name_or_key() -> None:
+    text = "Phone,Name,Company Name,E-mail,Notes\n+14155550132,Ada Lovelace,Acme,a@x.io,hi\n"
+    with from_text(text, columns=["company_name", "E-mail", "Phone"]) as batch:
+        assert as_tuples(batch) == [
+            ("+14155550132", "Ada", "Lovelace", {"company_name": "Acme", "e_mail": "a@x.io"}, 2)
+        ]
+    with from_text(text, columns=[]) as batch:
+        assert [dict(c.fields) for c in batch] == [{}]
+
+
+def test_columns_filter_with_unknown_names_lists_the_available_columns() -> None:
+    text = "Phone,Name,Company Name,Notes\n+14155550132,Ada,Acme,hi\n"
+    with pytest.raises(UsageError) as caught:
+        from_text(text, columns=["Company Name", "Revenue", "city"])
+    assert caught.value.message == (
+        "<stdin>: unknown column(s) 'Revenue', 'city' in --columns; "
+        "available: 'Company Name', 'Notes'"
+    )
+
+
+def test_data_keys_are_unique_and_never_the_member_keys() -> None:
+    text = (
+        "Phone,Notes,notes,NOTES,,Tag,Tag,firstName,Phone Number,***,Straße\n"
+        "+14155550132,a,b,c,d,e,f,g,h,i,j\n"
+    )
+    with from_text(text, phone_column="Phone", first_name_column="Tag") as batch:
+        [contact] = list(batch)
+        assert contact.first_name == "e"
+        assert contact.fields == {
+            "Notes": "a",
+            "notes_2": "b",
+            "NOTES_3": "c",
+            "column_5": "d",
+            "Tag_2": "f",
+            "firstName_2": "g",
+            "phone_number": "h",
+            "column_10": "i",
+            "strasse": "j",
+        }
+        assert batch.report.column_mapping["Tag_2"] == "Tag_2"
+        assert batch.report.column_mapping["column_5"] == "column_5"
+
+
+def test_empty_values_are_left_out_and_values_are_trimmed() -> None:
+    with from_text("phone,city,zip\n+14155550132,  Paris , \n") as batch:
+        assert [dict(c.fields) for c in batch] == [{"city": "Paris"}]
+        assert batch.csv_header_keys() == ["city"]
+        # "zip" is empty in every row: not a data key, not in the mapping.
+        assert batch.report.column_mapping == {"phone": "phoneNumber", "city": "city"}
+
+
+def test_short_and_long_rows() -> None:
+    text = "phone,name,city\n+14155550132\n+14155550199,Ada,Paris,extra\nbad,Bob,Rome,x,y\n"
+    with from_text(text) as batch:
+        assert as_tuples(batch) == [
+            ("+14155550132", "", "", {}, 2),
+            ("+14155550199", "Ada", "", {"city": "Paris"}, 3),
+        ]
+        assert batch.report.rejects[0].row == {
+            "phone": "bad",
+            "name": "Bob",
+            "city": "Rome",
+            "column_4": "x",
+            "column_5": "y",
+        }
+
+
+def test_a_bare_list_of_numbers_has_no_header(write_file: Callable[..., str]) -> None:
+    path = write_file("+14155550132\n+1 415 555 0199\n12\n+14155550132\n")
+    with collect_contacts(csv_path=path, options=CsvOptions()) as batch:
+        assert [(c.phone, c.line) for c in batch] == [("+14155550132", 1), ("+14155550199", 2)]
+        assert counts(batch) == (4, 2, 1, 1)
+        assert batch.report.rejects[0].row == {"phoneNumber": "12"}
+
+
+def test_single_column_header_that_is_not_a_number_still_needs_a_phone_column() -> None:
+    with pytest.raises(UsageError, match="no phone column in the header \\('contacts'\\)"):
+        from_text("contacts\n+14155550132\n")
+
+
+def test_explicit_delimiter_overrides_sniffing() -> None:
+    text = "phone;name,with comma\n+14155550132;Ada,Lovelace\n"
+    with from_text(text, delimiter=";") as batch:
+        assert as_tuples(batch) == [
+            ("+14155550132", "", "", {"name_with_comma": "Ada,Lovelace"}, 2)
+        ]
+    with from_text(text.replace(";", "\t"), delimiter="tab") as batch:
+        assert len(batch) == 1
+
+
+def test_fixture_with_explicit_columns_and_filter() -> None:
+    with collect(
+        "google_contacts.csv",
+        phone_column="phone 1 - value",
+        first_name_column="Name",
+        columns=["E-mail 1 - Value", "organization_1_name"],
+    ) as batch:
+        assert as_tuples(batch) == [
+            (
+                "+14155550132",
+                "Ada Lovelace",
+                "Lovelace",
+                {"e_mail_1_value": "ada@example.com", "organization_1_name": "Analytical Engines"},
+                2,
+            ),
+            ("+12025550182", "Grace Hopper", "Hopper", {}, 3),
+        ]
+        assert batch.report.column_mapping == {
+            "Name": "firstName",
+            "Family Name": "lastName",
+            "E-mail 1 - Value": "e_mail_1_value",
+            "Phone 1 - Value": "phoneNumber",
+            "Organization 1 - Name": "organization_1_name",
+        }
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Company Name", "company_name"),
+        ("E-mail 1 - Value", "e_mail_1_value"),
+        ("leadScore", "leadScore"),
+        ("crm_id", "crm_id"),
+        ("Straße", "strasse"),
+        ("Œuvre", "oeuvre"),
+        ("  Notes (internal) ", "notes_internal"),
+        ("株式会社", ""),
+        ("", ""),
+    ],
+)
+def test_api_key(name: str, key: str) -> None:
+    assert api_key(name) == key
+
+
+def test_simple_name() -> None:
+    assert simple_name(" Phone-Number ") == simple_name("phone_number") == "phonenumber"
+    assert simple_name("Prénom") == "prenom"
+
+
+@pytest.mark.parametrize(
+    ("full", "expected"),
+    [
+        ("Ada Lovelace", ("Ada", "Lovelace")),
+        ("  Ada   King  Lovelace ", ("Ada", "King Lovelace")),
+        ("Lovelace, Ada", ("Ada", "Lovelace")),
+        ("Cher", ("Cher", "")),
+        ("", ("", "")),
+        ("Smith, Jr., John", ("Smith,", "Jr., John")),
+    ],
+)
+def test_split_name(full: str, expected: tuple[str, str]) -> None:
+    assert split_name(full) == expected
