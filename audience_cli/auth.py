@@ -76,9 +76,8 @@ def login(app: AppContext, *, with_token: bool, verify: bool) -> None:
 def status(app: AppContext, *, verify: bool) -> None:
     settings = app.settings
     out = app.out
-    out.print(
-        f"API key:  {redact(settings.api_key)}  (from {settings.api_key_source})", markup=False
-    )
+    source = f"  (from {settings.api_key_source})" if settings.api_key else ""
+    out.print(f"API key:  {redact(settings.api_key)}{source}", markup=False)
     out.print(f"Base URL: {settings.base_url}  (from {settings.base_url_source})", markup=False)
     if not settings.api_key:
         from audience_cli.config import NO_KEY_MESSAGE

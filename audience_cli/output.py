@@ -80,7 +80,8 @@ def stream_json_array(stream: IO[str], records: Iterable[Any]) -> int:
     stream.write("[")
     for record in records:
         stream.write("\n  " if first else ",\n  ")
-        stream.write(json.dumps(record, ensure_ascii=False))
+        text = json.dumps(record, indent=2, ensure_ascii=False)
+        stream.write(text.replace("\n", "\n  "))
         first = False
         count += 1
     stream.write("\n]\n" if not first else "]\n")
