@@ -148,3 +148,24 @@ def test_bare_host_gets_the_api_path(cli):
         "https://api.india.smallest.ai/atoms/v1/audience",
         "https://atoms-api.smallest.ai/api/v1/audience",
     ]
+
+
+def test_audience_debug_variable_turns_on_request_logging(cli):
+    def handler(request):
+        return httpx.Response(200, json={"status": True, "data": []})
+
+    result = cli("list", transport=httpx.MockTransport(handler), env={**ENV, "AUDIENCE_DEBUG": "1"})
+    assert "debug: GET https://api.smallest.ai/atoms/v1/audience → 200" in result.stderr
+    assert "sk_test_key_1234" not in result.stderr
+
+
+def test_progress_bar_only_on_a_terminal(sandbox_cli, tmp_path):
+    source = tmp_path / "leads.csv"
+    source.write_text("phone\n" + "".join(f"+1415555{i:04d}\n" for i in range(30)))
+    on_tty = sandbox_cli("create", "A", "--csv", str(source), "--chunk-size", "10", tty=True)
+    assert on_tty.exit_code == 0, on_tty.stderr
+    assert "Uploading to 'A'" in on_tty.plain_err
+    piped = sandbox_cli("create", "B", "--csv", str(source), "--chunk-size", "10")
+    assert piped.exit_code == 0
+    assert "Uploading" not in piped.stderr
+    assert "\x1b[" not in piped.stderr
