@@ -275,28 +275,15 @@ class AtomsClient:
             started = time.perf_counter()
             try:
                 response = self._http.request(method, path, **kwargs)
-            except httpx.TimeoutException as exc:
-                self._record(method, path, None, started)
-                never_sent = isinstance(exc, httpx.ConnectTimeout)
-                if attempt < self.retry.max_retries and (idempotent or never_sent):
-                    self.retry.sleep(self.retry.delay(attempt))
-                    attempt += 1
-                    continue
-                raise ApiTimeoutError(
-                    f"{self.base_url} did not answer in time ({_describe(exc)})",
-                    hint="Check the network or try again later.",
-                ) from None
             except httpx.TransportError as exc:
                 self._record(method, path, None, started)
-                never_sent = isinstance(exc, httpx.ConnectError)
+                # A refused or timed-out connection never carried the request: safe to repeat.
+                never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
                 if attempt < self.retry.max_retries and (idempotent or never_sent):
                     self.retry.sleep(self.retry.delay(attempt))
                     attempt += 1
                     continue
-                raise ApiConnectionError(
-                    f"cannot reach {self.base_url} ({_describe(exc)})",
-                    hint="Check the network and the base URL (`audience auth status`).",
-                ) from None
+                raise self._transport_error(exc) from None
             self._record(method, path, response.status_code, started)
             status = response.status_code
             # A 429 means the request was not processed, so even create may repeat it.
@@ -308,6 +295,17 @@ class AtomsClient:
                 attempt += 1
                 continue
             return response
+
+    def _transport_error(self, exc: httpx.TransportError) -> ApiConnectionError:
+        if isinstance(exc, httpx.TimeoutException):
+            return ApiTimeoutError(
+                f"{self.base_url} did not answer in time ({_describe(exc)})",
+                hint="Check the network or try again later.",
+            )
+        return ApiConnectionError(
+            f"cannot reach {self.base_url} ({_describe(exc)})",
+            hint="Check the network and the base URL (`audience auth status`).",
+        )
 
     def _record(self, method: str, path: str, status: int | None, started: float) -> None:
         if self._log is not None:
