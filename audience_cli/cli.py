@@ -43,7 +43,11 @@ class AudienceGroup(TyperGroup):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
-        except BaseException as exc:
+        except BrokenPipeError:
+            # The reader went away (`audience members --all | head`): stop quietly.
+            silence_stdout()
+            raise click.exceptions.Exit(int(ExitCode.OK)) from None
+        except BaseException as exc:  # the one place errors become exit codes
             if isinstance(exc, SystemExit):
                 raise
             code = report_error(ctx, exc)
@@ -52,6 +56,15 @@ class AudienceGroup(TyperGroup):
             app_ctx = ctx.obj if isinstance(ctx.obj, AppContext) else None
             if app_ctx is not None:
                 app_ctx.close()
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:

@@ -116,3 +116,19 @@ def test_ctrl_c_at_the_prompt_exits_130(store):
     child.close()
     assert child.exitstatus == 130
     assert "Traceback" not in child.before
+
+
+def test_a_reader_that_stops_early_is_not_an_error(store):
+    seed_audience(store, "Big", 3000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "audience_cli", "--sandbox", "members", "Big", "--all"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=spawn_env(),
+    )
+    first = proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    _, err = proc.communicate(timeout=60)
+    assert first.split(b"\t")[1] == b"+14155550000"
+    assert proc.returncode == 0
+    assert b"Broken pipe" not in err and b"Traceback" not in err
