@@ -71,12 +71,13 @@ def run_create(
 def run_add(
     app: AppContext, ref: str, inp: ContactInput, settings: ImportSettings, *, fmt: OutputFormat
 ) -> ExitCode:
-    from audience_cli.importer import add_from_batch
+    from audience_cli.importer import add_from_batch, check_rejects
     from audience_cli.resolve import resolve_audience
 
-    audience = resolve_audience(app.client(), ref)
-    with load_batch(inp) as batch:
+    with load_batch(inp) as batch:  # the file is checked before any request
         print_report(app, batch.report, inp)
+        check_rejects(batch, settings)
+        audience = resolve_audience(app.client(), ref)
         result = add_from_batch(app, audience, batch, settings)
     report = batch.report
     label = f"{audience.get('name')!r} ({audience['_id']})"

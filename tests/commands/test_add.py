@@ -94,3 +94,16 @@ def test_re_adding_numbers_already_present_fits_even_at_the_limit(sandbox_cli, s
 def test_add_to_an_unknown_audience_exits_5(sandbox_cli):
     result = sandbox_cli("add", "Nope", "--phone", "+14155552671")
     assert result.exit_code == 5
+
+
+def test_add_checks_the_file_before_any_request(sandbox_cli, store, recorder, tmp_path):
+    seed_audience(store, "Leads", 1)
+    source = tmp_path / "more.csv"
+    source.write_text("phone\n+14155552671\nnope\n")
+    strict = sandbox_cli("add", "Leads", "--csv", str(source), "--strict", transport=recorder)
+    assert strict.exit_code == 3
+    bad_option = sandbox_cli(
+        "add", "Leads", "--csv", str(source), "--region", "XX", transport=recorder
+    )
+    assert bad_option.exit_code == 2
+    assert recorder.calls == []
