@@ -140,21 +140,30 @@ def _create_segment(
         audience = client.create_audience(
             name, first[:fit], phone_column=column, description=description
         )
-    except AudienceError as exc:
-        if done:
-            exc.hint = _partial_hint(done, exc.hint)
-        raise
+    except (AudienceError, KeyboardInterrupt) as exc:
+        if not done:
+            raise
+        _, code = _stopped(exc)
+        made = ", ".join(f"{a.get('name')!r} ({a.get('_id')})" for a in done)
+        failed = f"failed: {exc.message}" if isinstance(exc, AudienceError) else "was interrupted"
+        raise CliError(
+            f"created {made}, then creating {name!r} {failed}",
+            exit_code=code,
+            hint="Import the rest into a new audience, or delete those and run the same "
+            "command again.",
+        ) from None
     advance(fit)
     added, skipped = fit, 0
     rest = chain([first[fit:]] if fit < len(first) else [], (_members(c, column) for c in chunks))
     for chunk in rest:
         try:
             counts = client.add_members(audience["_id"], chunk)
-        except ApiError as exc:
+        except (ApiError, KeyboardInterrupt) as exc:
+            what, code = _stopped(exc)
             raise CliError(
                 f"audience {name!r} ({audience['_id']}) was created with {added + skipped:,} of "
-                f"{size:,} members, then adding the rest failed: {exc.message}",
-                exit_code=exc.exit_code,
+                f"{size:,} members, {what}",
+                exit_code=code,
                 hint=f"Run the same import with `audience add {audience['_id']} …`: "
                 "numbers already in the audience are skipped.",
             ) from None
@@ -164,10 +173,11 @@ def _create_segment(
     return {**audience, "memberCount": added, "added": added, "skipped": skipped}
 
 
-def _partial_hint(done: list[dict[str, Any]], hint: str | None) -> str:
-    made = ", ".join(f"{a.get('name')!r} ({a.get('_id')})" for a in done)
-    text = f"Already created before the failure: {made}."
-    return f"{text} {hint}" if hint else text
+def _stopped(exc: BaseException) -> tuple[str, ExitCode]:
+    """How an upload stopped half way, for the message that says what was done."""
+    if isinstance(exc, AudienceError):
+        return f"then a request failed: {exc.message}", exc.exit_code
+    return "then it was interrupted", ExitCode.INTERRUPTED
 
 
 def add_from_batch(
@@ -197,12 +207,12 @@ def add_from_batch(
         for chunk in batch.chunks(settings.chunk_size):
             try:
                 counts = client.add_members(audience_id, _members(chunk, phone_column))
-            except ApiError as exc:
+            except (ApiError, KeyboardInterrupt) as exc:
                 if sent:
+                    what, code = _stopped(exc)
                     raise CliError(
-                        f"{sent:,} of {total:,} members were sent ({added:,} added), "
-                        f"then a request failed: {exc.message}",
-                        exit_code=exc.exit_code,
+                        f"{sent:,} of {total:,} members were sent ({added:,} added), {what}",
+                        exit_code=code,
                         hint="Run the same command again: numbers already added are skipped.",
                     ) from None
                 raise

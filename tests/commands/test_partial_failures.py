@@ -1,0 +1,97 @@
+"""An upload that stops half way says exactly what was done and how to finish."""
+
+import httpx
+import pytest
+
+from tests.conftest import RecordingTransport, seed_audience
+
+
+class FailOnWrite(RecordingTransport):
+    """The sandbox, except that write number `n` (1-based) fails with `failure`."""
+
+    def __init__(self, store, n: int, failure) -> None:
+        super().__init__(store)
+        self.n = n
+        self.failure = failure
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method != "GET" and len(self.writes()) + 1 == self.n:
+            self.calls.append((request.method, request.url.path))
+            if isinstance(self.failure, BaseException):
+                raise self.failure
+            return self.failure
+        return super().handle_request(request)
+
+
+REFUSED = httpx.Response(
+    400, json={"status": False, "message": "Audience cannot exceed 15 members"}
+)
+
+
+@pytest.fixture
+def leads(tmp_path):
+    source = tmp_path / "leads.csv"
+    source.write_text("phone\n" + "".join(f"+1415555{i:04d}\n" for i in range(25)))
+    return source
+
+
+def test_create_that_fails_after_the_first_chunk_names_the_audience(sandbox_cli, store, leads):
+    transport = FailOnWrite(store, 3, REFUSED)
+    result = sandbox_cli(
+        "create", "Leads", "--csv", str(leads), "--chunk-size", "10", transport=transport
+    )
+    assert result.exit_code == 6
+    (audience,) = store.list_audiences()
+    assert audience["memberCount"] == 20
+    assert (
+        f"audience 'Leads' ({audience['_id']}) was created with 20 of 25 members, "
+        "then a request failed: Audience cannot exceed 15 members"
+    ) in result.stderr
+    assert f"audience add {audience['_id']}" in result.stderr
+
+
+def test_ctrl_c_during_an_upload_says_what_was_sent(sandbox_cli, store, leads):
+    transport = FailOnWrite(store, 2, KeyboardInterrupt())
+    result = sandbox_cli(
+        "create", "Leads", "--csv", str(leads), "--chunk-size", "10", transport=transport
+    )
+    assert result.exit_code == 130
+    (audience,) = store.list_audiences()
+    assert "was created with 10 of 25 members, then it was interrupted" in result.stderr
+    assert audience["_id"] in result.stderr
+
+
+def test_add_that_fails_half_way_says_how_many_were_sent(sandbox_cli, store, leads):
+    audience_id = seed_audience(store, "Target", 0)
+    transport = FailOnWrite(store, 2, REFUSED)
+    result = sandbox_cli(
+        "add", "Target", "--csv", str(leads), "--chunk-size", "10", transport=transport
+    )
+    assert result.exit_code == 6
+    assert "10 of 25 members were sent (10 added), then a request failed" in result.stderr
+    assert "Run the same command again" in result.stderr
+    assert store.count_members(audience_id) == 10
+    again = sandbox_cli("add", "Target", "--csv", str(leads), "--chunk-size", "10")
+    assert again.exit_code == 0
+    assert "Added 15 members" in again.stderr and "10 already there" in again.stderr
+
+
+def test_split_that_fails_on_a_later_audience_lists_those_created(sandbox_cli, store, leads):
+    transport = FailOnWrite(store, 2, REFUSED)
+    result = sandbox_cli(
+        "create",
+        "Leads",
+        "--csv",
+        str(leads),
+        "--member-limit",
+        "10",
+        "--split",
+        transport=transport,
+    )
+    assert result.exit_code == 6
+    (first,) = store.list_audiences()
+    assert first["name"] == "Leads (1/3)"
+    assert (
+        f"created 'Leads (1/3)' ({first['_id']}), then creating 'Leads (2/3)' failed: Audience"
+        in (result.stderr)
+    )
