@@ -47,9 +47,7 @@ class AudienceGroup(TyperGroup):
             # The reader went away (`audience members --all | head`): stop quietly.
             silence_stdout()
             raise click.exceptions.Exit(int(ExitCode.OK)) from None
-        except BaseException as exc:  # the one place errors become exit codes
-            if isinstance(exc, SystemExit):
-                raise
+        except (Exception, KeyboardInterrupt) as exc:  # the one place errors become exit codes
             code = report_error(ctx, exc)
             raise click.exceptions.Exit(int(code)) from None
         finally:
@@ -77,8 +75,8 @@ def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
     if isinstance(exc, KeyboardInterrupt):
         err.print("interrupted", markup=False)
         return code
-    if debug:
-        err.print_exception() if sys.exc_info()[0] else None
+    if debug and sys.exc_info()[0] is not None:
+        err.print_exception()
     if isinstance(exc, AudienceError):
         err.print(f"error: {exc.message}", markup=False, style="red", soft_wrap=True)
         hint = exc.hint or _default_hint(exc)
