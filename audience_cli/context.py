@@ -17,7 +17,6 @@ from audience_cli.config import (
     ENV_NO_INPUT,
     NO_KEY_MESSAGE,
     Settings,
-    redact,
     resolve_settings,
 )
 from audience_cli.errors import ConfigError, UsageError
@@ -196,10 +195,6 @@ class AppContext:
         if self._client is not None:
             self._client.close()
             self._client = None
-
-    def debug_settings(self) -> str:
-        s = self.settings
-        return f"base URL {s.base_url} ({s.base_url_source}); key {redact(s.api_key)}"
 
 
 def build_context(obj: Any, options: GlobalOptions) -> AppContext:
