@@ -176,14 +176,18 @@ class AppContext:
         import httpx
 
         from audience_cli.sandbox import default_db_path
-        from audience_cli.sandbox.app import SandboxApp
+        from audience_cli.sandbox.app import SandboxApp, SandboxConfig
         from audience_cli.sandbox.store import SandboxStore
 
         path = default_db_path(self.env)
         if not self._sandbox_noted:
             self._sandbox_noted = True
             self.note(f"Using the local sandbox ({path}); nothing is sent to Atoms.")
-        return httpx.WSGITransport(app=SandboxApp(SandboxStore(path)))
+        try:
+            config = SandboxConfig.from_env(self.env)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        return httpx.WSGITransport(app=SandboxApp(SandboxStore(path), config))
 
     def log_request(self, method: str, url: str, status: int | None, seconds: float) -> None:
         shown = "—" if status is None else str(status)

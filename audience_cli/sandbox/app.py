@@ -42,6 +42,22 @@ class SandboxConfig:
     default_page_size: int = 5
     max_page_size: int = 100
 
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SandboxConfig:
+        """The embedded sandbox's limits: AUDIENCE_SANDBOX_MEMBER_LIMIT and
+        AUDIENCE_SANDBOX_MAX_PAGE_SIZE (positive whole numbers), else the defaults."""
+        values: dict[str, int] = {}
+        for field_name, var in (
+            ("member_limit", "AUDIENCE_SANDBOX_MEMBER_LIMIT"),
+            ("max_page_size", "AUDIENCE_SANDBOX_MAX_PAGE_SIZE"),
+        ):
+            raw = env.get(var, "").strip()
+            if raw:
+                if not raw.isdigit() or int(raw) < 1:
+                    raise ValueError(f"{var}={raw!r}: expected a positive whole number")
+                values[field_name] = int(raw)
+        return cls(**values)
+
 
 class ApiFailure(Exception):
     def __init__(self, status: int, message: str) -> None:

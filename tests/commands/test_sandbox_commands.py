@@ -26,3 +26,20 @@ def test_sandbox_campaign_for_unknown_audience_exits_5(cli):
     result = cli("sandbox", "campaign", "Nope")
     assert result.exit_code == 5
     assert "no sandbox audience" in result.stderr
+
+
+def test_embedded_sandbox_limits_are_settings(sandbox_cli, store):
+    audience_id = seed_audience(store, "Leads", 3)
+    env = {"AUDIENCE_SANDBOX_MEMBER_LIMIT": "3"}
+    result = sandbox_cli("add", "Leads", "--phone", "+14155552671", "--member-limit", "99", env=env)
+    assert result.exit_code == 6
+    assert "Audience cannot exceed 3 members" in result.stderr
+    assert store.count_members(audience_id) == 3
+    paged = sandbox_cli(
+        "members", "Leads", "--page-size", "50", env={"AUDIENCE_SANDBOX_MAX_PAGE_SIZE": "2"}
+    )
+    assert len(paged.lines) == 2
+    assert "page 1 of 2 · 3 members" in paged.stderr
+    bad = sandbox_cli("list", env={"AUDIENCE_SANDBOX_MEMBER_LIMIT": "lots"})
+    assert bad.exit_code == 2
+    assert "AUDIENCE_SANDBOX_MEMBER_LIMIT='lots'" in bad.stderr
