@@ -14,7 +14,14 @@ from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from audience_cli.client import build_members_csv
-from audience_cli.errors import ApiError, AudienceError, CliError, ExitCode, UsageError
+from audience_cli.errors import (
+    ApiError,
+    ApiTimeoutError,
+    AudienceError,
+    CliError,
+    ExitCode,
+    UsageError,
+)
 from audience_cli.limits import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT, MAX_CSV_BYTES
 from audience_cli.progress import Advance, upload_progress
 
@@ -141,6 +148,12 @@ def _create_segment(
             name, first[:fit], phone_column=column, description=description
         )
     except (AudienceError, KeyboardInterrupt) as exc:
+        if isinstance(exc, ApiTimeoutError):
+            # The request may have arrived: a blind retry could make a second audience.
+            exc.hint = (
+                f"It may have been created anyway: check `audience list` for {name!r} "
+                "before running the command again."
+            )
         if not done:
             raise
         _, code = _stopped(exc)

@@ -95,3 +95,19 @@ def test_split_that_fails_on_a_later_audience_lists_those_created(sandbox_cli, s
         f"created 'Leads (1/3)' ({first['_id']}), then creating 'Leads (2/3)' failed: Audience"
         in (result.stderr)
     )
+
+
+def test_a_create_that_times_out_is_not_repeated_and_says_to_check(sandbox_cli, store):
+    calls = []
+
+    def handler(request):
+        calls.append(request.method)
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    result = sandbox_cli(
+        "create", "Leads", "--phone", "+14155552671", transport=httpx.MockTransport(handler)
+    )
+    assert result.exit_code == 7
+    assert calls == ["POST"]
+    assert "did not answer in time" in result.stderr
+    assert "check `audience list` for 'Leads'" in result.stderr
