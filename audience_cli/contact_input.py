@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audience_cli.errors import ExitCode, UsageError
@@ -27,6 +29,37 @@ class ContactInput:
     last_name_column: str | None = None
     columns: str | None = None
     rejects: str | None = None
+    output: str | None = None  # validate --output
+    stdout_taken: bool = False  # the command itself writes data to stdout
+
+
+def _same_file(a: str, b: str) -> bool:
+    if "-" in (a, b):
+        return a == b
+    pa, pb = Path(a), Path(b)
+    try:
+        if pa.exists() and pb.exists():
+            return os.path.samefile(pa, pb)
+    except OSError:
+        pass
+    return pa.resolve() == pb.resolve()
+
+
+def check_paths(inp: ContactInput) -> None:
+    """Never write over the file being read, or two outputs into one place."""
+    outputs = [
+        (f"--{name}", path)
+        for name, path in (("rejects", inp.rejects), ("output", inp.output))
+        if path
+    ]
+    for flag, path in outputs:
+        if inp.csv and inp.csv != "-" and _same_file(path, inp.csv):
+            raise UsageError(f"{flag} {path}: that is the file being imported; pick another name")
+    if len(outputs) == 2 and _same_file(outputs[0][1], outputs[1][1]):
+        raise UsageError(f"--rejects and --output both name {outputs[0][1]}: pick two files")
+    if inp.stdout_taken and any(path == "-" for _, path in outputs):
+        flag = next(f for f, path in outputs if path == "-")
+        raise UsageError(f"{flag} - would mix with this command's output on stdout: name a file")
 
 
 def _delimiter(value: str | None) -> str | None:
@@ -61,6 +94,7 @@ def load_batch(inp: ContactInput, *, require_input: bool = True) -> ContactBatch
         write_rejects,
     )
 
+    check_paths(inp)
     region = _region(inp.region)
     if require_input and not inp.csv and not inp.phones:
         raise UsageError(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from audience_cli.contact_input import ContactInput, load_batch, print_report, rows_exit_code
-from audience_cli.errors import ExitCode
+from audience_cli.errors import CliError, ExitCode
 from audience_cli.output import OutputFormat, write_json
 
 if TYPE_CHECKING:
+    from audience_cli.contacts import ImportReport
     from audience_cli.context import AppContext
     from audience_cli.importer import ImportSettings
 
@@ -34,17 +37,19 @@ def run_create(
         from audience_cli.errors import UsageError
 
         raise UsageError("NAME is empty: give the new audience a name")
-    with load_batch(inp) as batch:
+    inp.stdout_taken = True  # the new ids, or the JSON result
+    with load_batch(inp) as batch, _report_on_refusal(batch.report, fmt):
         print_report(app, batch.report, inp)
         result = create_from_batch(app, name, batch, settings, description=description, split=split)
     report = batch.report
     created = result["audiences"]
     if result["dryRun"]:
-        for seg in result["plan"]["audiences"]:
+        plan = result["plan"]
+        for seg in plan["audiences"]:
             app.note(
-                f"Dry run: would create {seg['name']!r} with {_plural(seg['members'], 'member')} "
-                f"in {_plural(result['plan']['requests'], 'request')}; nothing was sent."
+                f"Dry run: would create {seg['name']!r} with {_plural(seg['members'], 'member')}."
             )
+        app.note(f"Dry run: {_plural(plan['requests'], 'request')} in all; nothing was sent.")
     else:
         report.added = sum(int(a.get("added", 0)) for a in created)
         report.skipped = sum(int(a.get("skipped", 0)) for a in created)
@@ -74,9 +79,11 @@ def run_add(
     from audience_cli.importer import add_from_batch, check_rejects
     from audience_cli.resolve import resolve_audience
 
-    with load_batch(inp) as batch:  # the file is checked before any request
+    inp.stdout_taken = fmt in (OutputFormat.json, OutputFormat.jsonl)
+    # The file is checked before any request.
+    with load_batch(inp) as batch, _report_on_refusal(batch.report, fmt):
         print_report(app, batch.report, inp)
-        check_rejects(batch, settings)
+        check_rejects(batch, settings, allow_empty=True)
         audience = resolve_audience(app.client(), ref)
         result = add_from_batch(app, audience, batch, settings)
     report = batch.report
@@ -87,6 +94,9 @@ def run_add(
             f"Dry run: would send {_plural(plan['members'], 'member')} to {label} in "
             f"{_plural(plan['requests'], 'request')}; nothing was sent."
         )
+    elif not len(batch) and not report.invalid:
+        report.added, report.skipped = 0, 0
+        app.note(f"Nothing to add to {label}: the input has no contacts.")
     else:
         report.added, report.skipped = result["added"], result["skipped"]
         app.success(
@@ -107,10 +117,9 @@ def run_validate(
     app: AppContext, inp: ContactInput, *, output: str | None, fmt: OutputFormat
 ) -> ExitCode:
     from audience_cli.contacts import write_clean_csv
-    from audience_cli.errors import UsageError
 
-    if output == "-" and fmt in (OutputFormat.json, OutputFormat.jsonl):
-        raise UsageError("--output - and --json both want stdout: write the list to a file")
+    inp.output = output
+    inp.stdout_taken = fmt in (OutputFormat.json, OutputFormat.jsonl)
     with load_batch(inp) as batch:
         print_report(app, batch.report, inp)
         if output:
@@ -120,6 +129,21 @@ def run_validate(
     if fmt in (OutputFormat.json, OutputFormat.jsonl):
         _emit({"report": batch.report.to_dict()}, fmt)
     return rows_exit_code(batch.report)
+
+
+@contextmanager
+def _report_on_refusal(report: ImportReport, fmt: OutputFormat) -> Iterator[None]:
+    """When rejected rows stop an import (--strict, nothing valid), a script asking
+    for JSON still gets the report with the rejects."""
+    try:
+        yield
+    except CliError as exc:
+        if exc.exit_code == ExitCode.ROWS_REJECTED and fmt in (
+            OutputFormat.json,
+            OutputFormat.jsonl,
+        ):
+            _emit({"audience": None, "report": report.to_dict()}, fmt)
+        raise
 
 
 def _strip(audience: dict[str, Any]) -> dict[str, Any]:

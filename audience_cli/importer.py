@@ -40,7 +40,9 @@ class ImportSettings:
     phone_column: str = "phoneNumber"
 
 
-def check_rejects(batch: ContactBatch, settings: ImportSettings) -> None:
+def check_rejects(
+    batch: ContactBatch, settings: ImportSettings, *, allow_empty: bool = False
+) -> None:
     report = batch.report
     if settings.strict and report.invalid:
         raise CliError(
@@ -48,7 +50,7 @@ def check_rejects(batch: ContactBatch, settings: ImportSettings) -> None:
             exit_code=ExitCode.ROWS_REJECTED,
             hint="Fix the rows (--rejects FILE writes them out) or drop --strict.",
         )
-    if len(batch) == 0:
+    if len(batch) == 0 and not (allow_empty and not report.invalid):
         code = ExitCode.ROWS_REJECTED if report.invalid else ExitCode.USAGE
         raise CliError("no valid contacts to send: nothing was sent", exit_code=code)
 
@@ -100,7 +102,7 @@ def create_from_batch(
     plan = {
         "audiences": [{"name": n, "members": s} for n, s in zip(names, sizes, strict=True)],
         "chunkSize": settings.chunk_size,
-        "requests": sum(1 + max(0, math.ceil(s / settings.chunk_size) - 1) for s in sizes),
+        "requests": _count_create_requests(batch, sizes, settings),
     }
     if settings.dry_run:
         return {"dryRun": True, "plan": plan, "audiences": []}
@@ -116,6 +118,22 @@ def create_from_batch(
             )
             created.append(audience)
     return {"dryRun": False, "plan": plan, "audiences": created}
+
+
+def _count_create_requests(batch: ContactBatch, sizes: list[int], settings: ImportSettings) -> int:
+    """Requests the upload will make: per audience one create, whose first chunk may be
+    cut to fit the 5 MB CSV limit (its remainder is one more request), then the adds."""
+    contacts = iter(batch)
+    requests = 0
+    for size in sizes:
+        first = _members(
+            list(islice(contacts, min(size, settings.chunk_size))), settings.phone_column
+        )
+        fit = _first_chunk_fitting(first, settings.phone_column)
+        requests += 1 + (fit < len(first)) + math.ceil((size - len(first)) / settings.chunk_size)
+        for _ in islice(contacts, size - len(first)):
+            pass
+    return requests
 
 
 def _chunks(contacts: Iterator[Contact], size: int, chunk_size: int) -> Iterator[list[Contact]]:
@@ -197,7 +215,7 @@ def add_from_batch(
     app: AppContext, audience: dict[str, Any], batch: ContactBatch, settings: ImportSettings
 ) -> dict[str, Any]:
     """Add every valid contact to an existing audience, in chunks; the server skips repeats."""
-    check_rejects(batch, settings)
+    check_rejects(batch, settings, allow_empty=True)
     client = app.client()
     audience_id = audience["_id"]
     phone_column = audience.get("phoneNumberColumnName") or settings.phone_column

@@ -157,7 +157,8 @@ def test_dry_run_reports_what_would_be_sent_and_sends_nothing(sandbox_cli, recor
         "chunkSize": 10,
         "requests": 3,
     }
-    assert "would create 'Leads' with 25 members in 3 requests" in result.stderr
+    assert "would create 'Leads' with 25 members." in result.stderr
+    assert "3 requests in all; nothing was sent" in result.stderr
 
 
 def test_large_lists_go_in_chunks_create_then_add(sandbox_cli, store, recorder, tmp_path):

@@ -1,0 +1,89 @@
+"""Imports never overwrite their input, and always leave a script something to read."""
+
+import json
+
+import pytest
+
+from tests.conftest import seed_audience
+
+
+@pytest.fixture
+def leads(tmp_path):
+    source = tmp_path / "leads.csv"
+    source.write_text("phone\n+14155552671\nnope\n")
+    return source
+
+
+@pytest.mark.parametrize("command", [["add", "Leads"], ["create", "New"]])
+def test_rejects_cannot_overwrite_the_input(sandbox_cli, store, leads, command):
+    seed_audience(store, "Leads", 1)
+    before = leads.read_text()
+    result = sandbox_cli(*command, "--csv", str(leads), "--rejects", str(leads), "--dry-run")
+    assert result.exit_code == 2
+    assert "that is the file being imported" in result.stderr
+    assert leads.read_text() == before
+
+
+def test_validate_output_cannot_overwrite_the_input_even_through_a_link(cli, leads, tmp_path):
+    link = tmp_path / "link.csv"
+    link.symlink_to(leads)
+    before = leads.read_text()
+    result = cli("validate", str(leads), "--output", str(link))
+    assert result.exit_code == 2
+    assert leads.read_text() == before
+
+
+def test_rejects_and_output_must_differ(cli, leads, tmp_path):
+    out = tmp_path / "out.csv"
+    assert cli("validate", str(leads), "-o", str(out), "--rejects", str(out)).exit_code == 2
+    assert cli("validate", str(leads), "-o", "-", "--rejects", "-").exit_code == 2
+    assert cli("validate", str(leads), "-o", "-", "--json").exit_code == 2
+
+
+def test_rejects_to_stdout_is_refused_where_stdout_carries_the_result(sandbox_cli, leads):
+    result = sandbox_cli("create", "New", "--csv", str(leads), "--rejects", "-")
+    assert result.exit_code == 2
+    assert "would mix with this command's output" in result.stderr
+
+
+def test_a_header_only_file_adds_nothing_and_exits_0(sandbox_cli, store, tmp_path):
+    audience_id = seed_audience(store, "Leads", 1)
+    empty = tmp_path / "tonight.csv"
+    empty.write_text("phone\n\n")
+    result = sandbox_cli("add", "Leads", "--csv", str(empty))
+    assert result.exit_code == 0, result.stderr
+    assert "Nothing to add" in result.stderr
+    assert store.count_members(audience_id) == 1
+
+
+def test_strict_refusal_still_prints_the_json_report(sandbox_cli, leads):
+    result = sandbox_cli("create", "New", "--csv", str(leads), "--strict", "--json")
+    assert result.exit_code == 3
+    data = json.loads(result.stdout)
+    assert data["audience"] is None
+    assert data["report"]["rejects"] == [{"line": 3, "value": "nope", "reason": "NOT_A_NUMBER"}]
+
+
+def test_dry_run_counts_requests_across_split_audiences(sandbox_cli, tmp_path):
+    source = tmp_path / "ten.csv"
+    source.write_text("phone\n" + "".join(f"+1415555{i:04d}\n" for i in range(10)))
+    result = sandbox_cli(
+        "create", "S", "--csv", str(source), "--member-limit", "5", "--split", "--dry-run", "--json"
+    )
+    plan = json.loads(result.stdout)["plan"]
+    assert plan["audiences"] == [
+        {"name": "S (1/2)", "members": 5},
+        {"name": "S (2/2)", "members": 5},
+    ]
+    assert plan["requests"] == 2
+
+
+def test_dry_run_counts_the_extra_request_the_5mb_limit_needs(sandbox_cli, recorder, tmp_path):
+    source = tmp_path / "wide.csv"
+    note = "x" * 7000
+    source.write_text("phone,notes\n" + "".join(f"+1415555{i:04d},{note}\n" for i in range(1000)))
+    planned = sandbox_cli("create", "Wide", "--csv", str(source), "--dry-run", "--json")
+    assert json.loads(planned.stdout)["plan"]["requests"] == 2
+    done = sandbox_cli("create", "Wide", "--csv", str(source), transport=recorder)
+    assert done.exit_code == 0, done.stderr
+    assert len(recorder.writes()) == 2
