@@ -68,24 +68,31 @@ def silence_stdout() -> None:
 def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
     from rich.console import Console
 
+    from audience_cli.output import printable
+
     app_ctx = ctx.obj if isinstance(ctx.obj, AppContext) else None
     err = app_ctx.err if app_ctx else Console(file=sys.stderr, highlight=False)
     debug = bool(app_ctx and app_ctx.options.debug)
     code = exit_code_for(exc)
+
+    def say(text: str, style: str | None = None) -> None:
+        err.print(printable(text), markup=False, highlight=False, style=style, soft_wrap=True)
+
     if isinstance(exc, KeyboardInterrupt):
-        err.print("interrupted", markup=False)
+        # On a terminal the ^C echo leaves the cursor mid-line.
+        say("\ninterrupted" if app_ctx is None or app_ctx.terminal.stderr else "interrupted")
         return code
     if debug and sys.exc_info()[0] is not None:
         err.print_exception()
     if isinstance(exc, AudienceError):
-        err.print(f"error: {exc.message}", markup=False, style="red", soft_wrap=True)
+        say(f"error: {exc.message}", style="red")
         hint = exc.hint or _default_hint(exc)
         if hint:
-            err.print(hint, markup=False, soft_wrap=True)
+            say(hint)
     else:
-        err.print(f"unexpected error: {type(exc).__name__}: {exc}", markup=False, style="red")
+        say(f"unexpected error: {type(exc).__name__}: {exc}", style="red")
         if not debug:
-            err.print("Run again with --debug for a traceback, and please report it.", markup=False)
+            say("Run again with --debug for a traceback, and please report it.")
     return code
 
 

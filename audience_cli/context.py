@@ -107,18 +107,24 @@ class AppContext:
             soft_wrap=True,
         )
 
+    def say(self, message: str, *, style: str | None = None) -> None:
+        """A line on stderr, printed literally: never rich markup, never control codes."""
+        from audience_cli.output import printable
+
+        self.err.print(printable(message), markup=False, highlight=False, style=style)
+
     def note(self, message: str) -> None:
         """An informational line on stderr (silenced by --quiet)."""
         if not self.options.quiet:
-            self.err.print(message, markup=False)
+            self.say(message)
 
     def success(self, message: str) -> None:
         if not self.options.quiet:
             mark = "✓ " if self.terminal.stderr else ""
-            self.err.print(f"{mark}{message}", markup=False, style="green")
+            self.say(f"{mark}{message}", style="green")
 
     def warn(self, message: str) -> None:
-        self.err.print(f"warning: {message}", markup=False, style="yellow")
+        self.say(f"warning: {message}", style="yellow")
 
     # --- prompting ---------------------------------------------------------
 

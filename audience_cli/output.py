@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,15 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def protect_formula(text: str) -> str:
     """OWASP CSV injection: a leading = + - @ tab or CR is made inert with a quote."""
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Data shown on a terminal: control characters (escape sequences that could
+    retitle, clear or recolour it) are shown as visible escapes, not obeyed."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def cell_text(value: Any) -> str:
@@ -123,9 +133,10 @@ def render_records(
             count += 1
         return count
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(
-        title=title,
+        title=Text(printable(title)) if title else None,
         header_style="bold",
         expand=False,
         pad_edge=False,
@@ -134,7 +145,7 @@ def render_records(
     )
     for c in columns:
         table.add_column(
-            c.header,
+            Text(printable(c.header)),
             justify=c.justify,
             no_wrap=c.no_wrap or c.max_width is not None,
             overflow="ellipsis" if c.max_width else "fold",
@@ -142,7 +153,8 @@ def render_records(
             min_width=min(len(c.header), c.max_width or len(c.header)),
         )
     for record in records:
-        table.add_row(*(cell_text(c.value(record, True)) for c in columns))
+        # Text, not a str: data is never read as rich markup ("[/]" in a name).
+        table.add_row(*(Text(printable(cell_text(c.value(record, True)))) for c in columns))
         count += 1
     ctx.out.print(table)
     return count

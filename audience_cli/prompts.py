@@ -26,7 +26,7 @@ def require_confirmation(app: AppContext, *, yes: bool, action: str, type_to_con
         )
     import click
 
-    app.err.print(f"This will {action}. It cannot be undone.", markup=False, style="bold")
+    app.say(f"This will {action}. It cannot be undone.", style="bold")
     try:
         answer = click.prompt(
             f"Type {type_to_confirm!r} to confirm", default="", show_default=False, err=True

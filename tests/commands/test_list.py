@@ -51,3 +51,18 @@ def test_conflicting_format_flags_are_a_usage_error(sandbox_cli):
     result = sandbox_cli("list", "--json", "--format", "csv")
     assert result.exit_code == 2
     assert "--json and --format csv" in result.stderr
+
+
+def test_names_are_shown_literally_never_as_markup_or_escape_codes(sandbox_cli, store):
+    seed_audience(store, "[/] [red]x[/red]", 1, note="[b]bold?[/b]")
+    seed_audience(store, "Evil\x1b]0;pwned\x07\x1b[2J", 1)
+    listed = sandbox_cli("list", tty=True, env={"NO_COLOR": "1"})
+    assert listed.exit_code == 0, listed.stderr
+    assert "[/] [red]x[/red]" in listed.stdout
+    assert "Evil\\x1b]0;pwned\\x07\\x1b[2J" in listed.stdout
+    assert "\x1b]0;" not in listed.stdout and "\x07" not in listed.stdout
+    members = sandbox_cli("members", "[/] [red]x[/red]", tty=True, env={"NO_COLOR": "1"})
+    assert members.exit_code == 0, members.stderr
+    assert "note: [b]bold?[/b]" in members.stdout
+    shown = sandbox_cli("show", "[/] [red]x[/red]", tty=True)
+    assert shown.exit_code == 0, shown.stderr
