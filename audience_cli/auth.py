@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from audience_cli.config import (
     ENV_API_KEY,
+    check_key_format,
     credentials_path,
     normalize_base_url,
     read_credentials,
@@ -33,8 +34,7 @@ def _read_key(app: AppContext, with_token: bool) -> str:
         )
     if not key:
         raise UsageError("the key is empty")
-    if any(c.isspace() for c in key):
-        raise UsageError("the key contains white space: paste the key alone")
+    check_key_format(key, "stdin" if with_token else "the prompt")
     return key
 
 

@@ -118,6 +118,17 @@ def redact(key: str | None) -> str:
     return f"{prefix}…{key[-4:]}"
 
 
+def check_key_format(key: str, source: str) -> None:
+    """A key is one run of visible ASCII: anything else cannot be sent in a header,
+    and would otherwise surface as a confusing network error (or echo the key)."""
+    if not all(33 <= ord(c) < 127 for c in key):
+        raise ConfigError(
+            f"the API key from {source} contains spaces, line breaks or non-ASCII "
+            "characters, which no API key has",
+            hint="Copy the key again from the Smallest dashboard (keys start with sk_).",
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything needed to build an API client."""
@@ -155,6 +166,8 @@ def resolve_settings(
         key_source = f"credentials file ({creds_file})"
     if not key:
         key, key_source = "", "none"
+    else:
+        check_key_format(key, key_source)
 
     if base_url_flag:
         raw_url, url_source = base_url_flag, "--base-url"

@@ -126,3 +126,20 @@ def test_debug_logs_requests_without_the_key(cli):
     assert result.exit_code == 0
     assert "debug: GET https://api.smallest.ai/atoms/v1/audience → 200" in result.stderr
     assert KEY not in result.stderr
+
+
+def test_a_malformed_key_is_an_auth_error_that_never_shows_the_key(cli, isolated_env):
+    for key in ("sk_line\nbreak_5678", "sk_ünïcode_5678", "sk_with space_5678"):
+        result = cli("list", transport=atoms(), env={"SMALLEST_API_KEY": key})
+        assert result.exit_code == 4, key
+        assert "no API key has" in result.stderr
+        assert "5678" not in result.stderr and "break_" not in result.stderr
+    path = creds_file(isolated_env)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"access_token": "sk_a\nb_5678"}))
+    from_file = cli("list", transport=atoms())
+    assert from_file.exit_code == 4
+    assert "credentials file" in from_file.stderr
+    login = cli("auth", "login", "--with-token", input="sk_ünïcode\n", transport=atoms())
+    assert login.exit_code == 4
+    assert not path.read_text().count("ünïcode")
