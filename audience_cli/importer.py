@@ -114,7 +114,15 @@ def create_from_batch(
     with upload_progress(app, total, label, requests=plan["requests"]) as advance:
         for segment_name, size in zip(names, sizes, strict=True):
             audience = _create_segment(
-                client, segment_name, contacts, size, settings, description, advance, created
+                client,
+                segment_name,
+                contacts,
+                size,
+                settings,
+                description,
+                advance,
+                created,
+                split=len(sizes) > 1,
             )
             created.append(audience)
     return {"dryRun": False, "plan": plan, "audiences": created}
@@ -156,6 +164,8 @@ def _create_segment(
     description: str | None,
     advance: Advance,
     done: list[dict[str, Any]],
+    *,
+    split: bool,
 ) -> dict[str, Any]:
     column = settings.phone_column
     chunks = _chunks(contacts, size, settings.chunk_size)
@@ -166,13 +176,20 @@ def _create_segment(
             name, first[:fit], phone_column=column, description=description
         )
     except (AudienceError, KeyboardInterrupt) as exc:
+        maybe_created = (
+            f"It may have been created anyway: check `audience list` for {name!r} "
+            "before running the command again."
+        )
         if isinstance(exc, ApiTimeoutError):
             # The request may have arrived: a blind retry could make a second audience.
-            exc.hint = (
-                f"It may have been created anyway: check `audience list` for {name!r} "
-                "before running the command again."
-            )
+            exc.hint = maybe_created
         if not done:
+            if isinstance(exc, KeyboardInterrupt):
+                raise CliError(
+                    f"interrupted while creating {name!r}",
+                    exit_code=ExitCode.INTERRUPTED,
+                    hint=maybe_created,
+                ) from None
             raise
         _, code = _stopped(exc)
         made = ", ".join(f"{a.get('name')!r} ({a.get('_id')})" for a in done)
@@ -191,12 +208,27 @@ def _create_segment(
             counts = client.add_members(audience["_id"], chunk)
         except (ApiError, KeyboardInterrupt) as exc:
             what, code = _stopped(exc)
+            sent = added + skipped
+            if isinstance(exc, KeyboardInterrupt):
+                # The request under way may have been received: its members may be in too.
+                count = f"at least {sent:,} (at most {sent + len(chunk):,})"
+            else:
+                count = f"{sent:,}"
+            if split:
+                hint = (
+                    "This was one part of a --split import: delete the audiences it created "
+                    "and run the same command again."
+                )
+            else:
+                hint = (
+                    f"Run the same import with `audience add {audience['_id']} …`: "
+                    "numbers already in the audience are skipped."
+                )
             raise CliError(
-                f"audience {name!r} ({audience['_id']}) was created with {added + skipped:,} of "
+                f"audience {name!r} ({audience['_id']}) was created with {count} of "
                 f"{size:,} members, {what}",
                 exit_code=code,
-                hint=f"Run the same import with `audience add {audience['_id']} …`: "
-                "numbers already in the audience are skipped.",
+                hint=hint,
             ) from None
         added += counts["added"]
         skipped += counts["skipped"]
@@ -241,8 +273,11 @@ def add_from_batch(
             except (ApiError, KeyboardInterrupt) as exc:
                 if sent:
                     what, code = _stopped(exc)
+                    count = f"{sent:,}"
+                    if isinstance(exc, KeyboardInterrupt):
+                        count = f"at least {sent:,} (at most {sent + len(chunk):,})"
                     raise CliError(
-                        f"{sent:,} of {total:,} members were sent ({added:,} added), {what}",
+                        f"{count} of {total:,} members were sent ({added:,} added), {what}",
                         exit_code=code,
                         hint="Run the same command again: numbers already added are skipped.",
                     ) from None

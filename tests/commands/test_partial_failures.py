@@ -57,7 +57,10 @@ def test_ctrl_c_during_an_upload_says_what_was_sent(sandbox_cli, store, leads):
     )
     assert result.exit_code == 130
     (audience,) = store.list_audiences()
-    assert "was created with 10 of 25 members, then it was interrupted" in result.stderr
+    assert (
+        "was created with at least 10 (at most 20) of 25 members, then it was interrupted"
+        in result.stderr
+    )
     assert audience["_id"] in result.stderr
 
 
@@ -111,3 +114,30 @@ def test_a_create_that_times_out_is_not_repeated_and_says_to_check(sandbox_cli, 
     assert calls == ["POST"]
     assert "did not answer in time" in result.stderr
     assert "check `audience list` for 'Leads'" in result.stderr
+
+
+def test_a_split_part_that_fails_advises_a_clean_rerun(sandbox_cli, store, leads):
+    transport = FailOnWrite(store, 2, REFUSED)
+    result = sandbox_cli(
+        "create",
+        "Leads",
+        "--csv",
+        str(leads),
+        "--member-limit",
+        "10",
+        "--split",
+        "--chunk-size",
+        "5",
+        transport=transport,
+    )
+    assert result.exit_code == 6
+    assert "one part of a --split import" in result.stderr
+    assert "audience add" not in result.stderr
+
+
+def test_ctrl_c_during_the_create_request_says_it_may_exist(sandbox_cli, store):
+    transport = FailOnWrite(store, 1, KeyboardInterrupt())
+    result = sandbox_cli("create", "Leads", "--phone", "+14155552671", transport=transport)
+    assert result.exit_code == 130
+    assert "interrupted while creating 'Leads'" in result.stderr
+    assert "check `audience list`" in result.stderr
