@@ -71,6 +71,12 @@ def show_members(
     data = client.list_members(audience_id, page=page, page_size=page_size)
     found = data.get("members") or []
     _render(app, found, phone_column, fmt, raw)
+    more = bool(data.get("hasMore")) or page < int(data.get("totalPages") or 0)
+    if found and len(found) < page_size and more:
+        app.warn(
+            f"the server sent {len(found)} members per page, not {page_size}: that is its "
+            f"largest page, so --page counts pages of {len(found)} (use --all for everything)"
+        )
     app.note(page_footer(page, data, len(found)))
 
 

@@ -83,3 +83,11 @@ def test_terminal_table_folds_data_fields_into_one_column(sandbox_cli, store):
     assert "company: Acme · city: Paris" in result.plain
     piped = sandbox_cli("members", "Leads")
     assert piped.lines[0].split("\t")[-2:] == ["Acme", "Paris"]
+
+
+def test_a_page_size_above_the_servers_maximum_is_said(sandbox_cli, store):
+    seed_audience(store, "Leads", 250)
+    result = sandbox_cli("members", "Leads", "--page-size", "500")
+    assert len(result.lines) == 100
+    assert "the server sent 100 members per page, not 500" in result.stderr
+    assert "page 1 of 3 · 250 members · next: --page 2" in result.stderr
