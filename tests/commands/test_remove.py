@@ -65,3 +65,19 @@ def test_an_invalid_number_is_a_usage_error(sandbox_cli, store):
     result = sandbox_cli("remove", "Leads", "--phone", "12", "--yes")
     assert result.exit_code == 2
     assert "'12'" in result.stderr
+
+
+def test_member_ids_are_checked_and_unknown_ones_exit_5(sandbox_cli, store):
+    audience_id = seed_audience(store, "Leads", 2)
+    malformed = sandbox_cli("remove", "Leads", "--member-id", "xyz", "--yes")
+    assert malformed.exit_code == 2
+    assert "not a member id" in malformed.stderr
+    unknown = sandbox_cli("remove", "Leads", "--member-id", "deadbeefdeadbeefdeadbeef", "--yes")
+    assert unknown.exit_code == 5
+    assert "nothing was removed" in unknown.stderr
+    member = store.all_members(audience_id)[0]["_id"]
+    partly = sandbox_cli(
+        "remove", "Leads", "--member-id", member, "--member-id", "deadbeefdeadbeefdeadbeef", "--yes"
+    )
+    assert partly.exit_code == 0
+    assert "1 of the given member ids was not in the audience" in partly.stderr
