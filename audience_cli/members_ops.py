@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from audience_cli.errors import CliError, ExitCode, UsageError
 from audience_cli.output import cell_text, protect_formula
 from audience_cli.prompts import require_confirmation
-from audience_cli.resolve import resolve_audience
+from audience_cli.resolve import OBJECT_ID, resolve_audience
 from audience_cli.views import MEMBER_NAME_KEYS, member_data_keys
 
 if TYPE_CHECKING:
@@ -34,6 +34,12 @@ def remove_members(
 
     if not phones and not member_ids:
         raise UsageError("nothing to remove: give --phone NUMBER and/or --member-id ID")
+    for member_id in member_ids:
+        if not OBJECT_ID.fullmatch(member_id):
+            raise UsageError(
+                f"--member-id {member_id!r}: not a member id (24 hex characters)",
+                hint="See the ID column of `audience members AUDIENCE`.",
+            )
     numbers: list[str] = []
     for raw in phones:
         try:
@@ -77,11 +83,20 @@ def remove_members(
     )
     deleted = int(client.remove_members(audience_id, list(ids)).get("deletedCount", 0))
     result["deletedCount"] = deleted
+    if not deleted:
+        raise CliError(
+            f"none of the given members is in {audience.get('name')!r}: nothing was removed",
+            exit_code=ExitCode.NOT_FOUND,
+        )
     app.success(
         f"Removed {deleted} member{'s' if deleted != 1 else ''} from {audience.get('name')!r}."
     )
     if deleted < len(ids):
-        app.warn(f"{len(ids) - deleted} of the given member ids were not in the audience")
+        missing_ids = len(ids) - deleted
+        app.warn(
+            f"{missing_ids} of the given member ids {'was' if missing_ids == 1 else 'were'} "
+            "not in the audience"
+        )
     return result
 
 
