@@ -26,7 +26,10 @@ def _read_key(app: AppContext, with_token: bool) -> str:
     elif app.can_prompt:
         import click
 
-        key = click.prompt("Paste your Atoms API key", hide_input=True, err=True).strip()
+        try:
+            key = click.prompt("Paste your Atoms API key", hide_input=True, err=True).strip()
+        except click.exceptions.Abort:  # Ctrl-C or Ctrl-D at the prompt
+            raise KeyboardInterrupt from None
     else:
         raise UsageError(
             "no terminal to ask for the key",

@@ -130,7 +130,8 @@ class AppContext:
 
     @property
     def can_prompt(self) -> bool:
-        return self.terminal.stdin and self.terminal.stdout and not self.env.get(ENV_NO_INPUT)
+        no_input = self.env.get(ENV_NO_INPUT, "").strip().lower() not in ("", "0", "false", "no")
+        return self.terminal.stdin and self.terminal.stdout and not no_input
 
     # --- the API client ----------------------------------------------------
 

@@ -10,7 +10,9 @@ if TYPE_CHECKING:
     from audience_cli.context import AppContext
 
 
-def require_confirmation(app: AppContext, *, yes: bool, action: str, type_to_confirm: str) -> None:
+def require_confirmation(
+    app: AppContext, *, yes: bool, action: str, type_to_confirm: str, has_dry_run: bool = True
+) -> None:
     """Return when the user has confirmed `action`; raise otherwise.
 
     With --yes: no question. Off a terminal (or with AUDIENCE_NO_INPUT set)
@@ -22,7 +24,8 @@ def require_confirmation(app: AppContext, *, yes: bool, action: str, type_to_con
     if not app.can_prompt:
         raise UsageError(
             f"--yes is required to {action} when not running interactively",
-            hint="Add --yes (or -y) to confirm, or --dry-run to see what would happen.",
+            hint="Add --yes (or -y) to confirm"
+            + (", or --dry-run to see what would happen." if has_dry_run else "."),
         )
     import click
 

@@ -74,10 +74,8 @@ def serve(
         raise UsageError(f"--host {host}: the sandbox serves loopback only (127.0.0.1, ::1)")
     path = _db(ctx, db)
     config = SandboxConfig(api_key=api_key, member_limit=member_limit, max_page_size=max_page_size)
-    try:
-        server = build_server(path, host=host, port=port, config=config)
-    except OSError as exc:
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    _check_port_free(host, port)
+    server = build_server(path, host=host, port=port, config=config)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{server.server_port}"
     err = ctx.obj.err
@@ -90,6 +88,24 @@ def serve(
     finally:
         server.server_close()
     err.print("Stopped.", markup=False)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Say so plainly when the port is taken (Werkzeug would print and exit 1)."""
+    import socket
+
+    from audience_cli.errors import UsageError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                hint="Another program (perhaps another sandbox) uses it: pick --port.",
+            ) from None
 
 
 @app.command("reset")
@@ -105,7 +121,11 @@ def reset(ctx: typer.Context, db: DbOpt = None, yes: YesOpt = False) -> None:
 
     path = _db(ctx, db)
     require_confirmation(
-        ctx.obj, yes=yes, action=f"empty the sandbox at {path}", type_to_confirm="reset"
+        ctx.obj,
+        yes=yes,
+        action=f"empty the sandbox at {path}",
+        type_to_confirm="reset",
+        has_dry_run=False,
     )
     SandboxStore(path).reset()
     ctx.obj.success(f"Sandbox emptied ({path}).")

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from audience_cli.errors import UsageError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audiences (
     id TEXT PRIMARY KEY,
@@ -69,13 +71,19 @@ class AddResult:
 class SandboxStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._memory: sqlite3.Connection | None = None
-        with self._connect() as db:
+        try:
             if self.path != ":memory:":
-                db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                if self.path != ":memory:":
+                    db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(SCHEMA)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise UsageError(
+                f"{self.path}: cannot use this file as the sandbox database ({exc})",
+                hint="Point AUDIENCE_SANDBOX_DB (or --db) at a new or existing sandbox file.",
+            ) from None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

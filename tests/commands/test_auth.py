@@ -143,3 +143,9 @@ def test_a_malformed_key_is_an_auth_error_that_never_shows_the_key(cli, isolated
     login = cli("auth", "login", "--with-token", input="sk_ünïcode\n", transport=atoms())
     assert login.exit_code == 4
     assert not path.read_text().count("ünïcode")
+
+
+def test_giving_up_at_the_key_prompt_is_an_interruption(cli, isolated_env):
+    result = cli("auth", "login", tty=True, input="", transport=atoms())
+    assert result.exit_code == 130
+    assert not creds_file(isolated_env).exists()

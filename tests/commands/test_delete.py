@@ -61,3 +61,12 @@ def test_delete_dry_run_changes_nothing(sandbox_cli, store):
     }
     assert "Would delete" in result.stderr
     assert store.get_audience(audience_id) is not None
+
+
+def test_no_input_set_to_zero_still_allows_prompts(sandbox_cli, store):
+    audience_id = seed_audience(store, "Leads", 1)
+    result = sandbox_cli(
+        "delete", "Leads", tty=True, input="Leads\n", env={"AUDIENCE_NO_INPUT": "0"}
+    )
+    assert result.exit_code == 0, result.stderr
+    assert store.get_audience(audience_id) is None

@@ -43,3 +43,32 @@ def test_embedded_sandbox_limits_are_settings(sandbox_cli, store):
     bad = sandbox_cli("list", env={"AUDIENCE_SANDBOX_MEMBER_LIMIT": "lots"})
     assert bad.exit_code == 2
     assert "AUDIENCE_SANDBOX_MEMBER_LIMIT='lots'" in bad.stderr
+
+
+def test_serve_on_a_busy_port_is_a_usage_error(cli):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = cli("sandbox", "serve", "--port", str(port))
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "pick --port" in result.stderr
+
+
+def test_a_sandbox_db_that_is_not_a_database_is_a_usage_error(sandbox_cli, tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_text("this is not sqlite " * 100)
+    for path in (tmp_path, junk):
+        result = sandbox_cli("list", env={"AUDIENCE_SANDBOX_DB": str(path)})
+        assert result.exit_code == 2, path
+        assert "cannot use this file as the sandbox database" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_reset_hint_does_not_offer_a_dry_run_it_lacks(cli):
+    result = cli("sandbox", "reset")
+    assert result.exit_code == 2
+    assert "--dry-run" not in result.stderr
