@@ -48,7 +48,6 @@ class Column:
     value: Callable[[dict[str, Any], bool], Any]  # (record, human) -> cell
     justify: str = "left"
     no_wrap: bool = False
-    max_width: int | None = None  # on a terminal: longer cells end in "…"
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -132,13 +131,31 @@ def render_records(
             writer.writerow(cells if raw else [protect_formula(x) for x in cells])
             count += 1
         return count
+    rows = []
+    for record in records:
+        rows.append([printable(cell_text(c.value(record, True))) for c in columns])
+    _print_table(ctx, columns, rows, title=title, show_header=show_header)
+    return len(rows)
+
+
+def _print_table(
+    ctx: AppContext,
+    columns: Sequence[Column],
+    rows: list[list[str]],
+    *,
+    title: str | None,
+    show_header: bool,
+) -> None:
+    """A table that fits the terminal; when even its narrowest form does not, each
+    record is shown as label/value lines instead of cutting or squeezing columns."""
+    from rich.measure import Measurement
     from rich.table import Table
     from rich.text import Text
 
+    # Text, not str: data is never read as rich markup ("[/]" in a name).
     table = Table(
         title=Text(printable(title)) if title else None,
         header_style="bold",
-        expand=False,
         pad_edge=False,
         box=None,
         show_header=show_header,
@@ -147,17 +164,30 @@ def render_records(
         table.add_column(
             Text(printable(c.header)),
             justify=c.justify,
-            no_wrap=c.no_wrap or c.max_width is not None,
-            overflow="ellipsis" if c.max_width else "fold",
-            max_width=c.max_width,
-            min_width=min(len(c.header), c.max_width or len(c.header)),
+            no_wrap=c.no_wrap,
+            overflow="fold",
+            min_width=len(c.header),
         )
-    for record in records:
-        # Text, not a str: data is never read as rich markup ("[/]" in a name).
-        table.add_row(*(Text(printable(cell_text(c.value(record, True)))) for c in columns))
-        count += 1
-    ctx.out.print(table)
-    return count
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    console = ctx.out
+    unbounded = console.options.update_width(1_000_000)
+    # Rich's minimum is a little optimistic about padding: keep a small margin.
+    if Measurement.get(console, unbounded, table).minimum + 4 <= console.width:
+        console.print(table)
+        return
+    if title:
+        console.print(Text(printable(title), style="bold"))
+    width = max(len(c.header) for c in columns)
+    for i, row in enumerate(rows):
+        record = Table.grid(padding=(0, 2))
+        record.add_column(style="bold", no_wrap=True, min_width=width)
+        record.add_column(overflow="fold")
+        for c, cell in zip(columns, row, strict=True):
+            record.add_row(Text(printable(c.header)), Text(cell))
+        if i:
+            console.print()
+        console.print(record)
 
 
 def _tsv_cell(text: str) -> str:

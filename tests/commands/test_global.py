@@ -169,3 +169,17 @@ def test_progress_bar_only_on_a_terminal(sandbox_cli, tmp_path):
     assert piped.exit_code == 0
     assert "Uploading" not in piped.stderr
     assert "\x1b[" not in piped.stderr
+
+
+def test_a_terminal_too_narrow_for_the_table_gets_one_record_per_block(sandbox_cli, store):
+    audience_id = seed_audience(store, "Q1 Sales Leads", 2, company="Analytical Engines")
+    listed = sandbox_cli("list", tty=True, env={"COLUMNS": "40"})
+    assert listed.exit_code == 0
+    lines = [line.rstrip() for line in listed.lines]
+    assert f"ID         {audience_id}" in lines
+    assert "NAME       Q1 Sales Leads" in lines
+    assert "CREATED    just now" in lines
+    members = sandbox_cli("members", "Q1 Sales Leads", tty=True, env={"COLUMNS": "60"})
+    assert "company: Analytical Engines" in members.plain
+    assert len(members.lines) < 15
+    assert max(len(line) for line in members.lines) <= 60
