@@ -48,13 +48,19 @@ def remember_audiences(app: Any, audiences: Iterable[Mapping[str, Any]]) -> None
 def cached_audiences(
     env: Mapping[str, str] | None = None, *, sandbox: bool = False, now: float | None = None
 ) -> list[dict[str, str]]:
+    """The cached entries, or none when the cache is missing, stale or not ours."""
     try:
         data = json.loads(cache_path(env, sandbox=sandbox).read_text("utf-8"))
-    except (OSError, ValueError):
+        written = float(data["written"])
+        entries = data["audiences"]
+    except (OSError, ValueError, TypeError, KeyError):
         return []
-    if not isinstance(data, dict):
+    if (now if now is not None else time.time()) - written > CACHE_TTL_SECONDS:
         return []
-    written = data.get("written", 0)
-    if (now if now is not None else time.time()) - float(written or 0) > CACHE_TTL_SECONDS:
+    if not isinstance(entries, list):
         return []
-    return [e for e in data.get("audiences", []) if isinstance(e, dict)]
+    return [
+        {"id": e["id"], "name": e["name"]}
+        for e in entries
+        if isinstance(e, dict) and isinstance(e.get("id"), str) and isinstance(e.get("name"), str)
+    ]

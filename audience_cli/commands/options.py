@@ -12,17 +12,27 @@ from audience_cli.output import OutputFormat
 def complete_audience(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Names and ids from the cache `audience list` writes: never the network."""
     import os
+    import re
 
+    from audience_cli.commands.completion import COMPLETE_VAR
     from audience_cli.completion_cache import cached_audiences
     from audience_cli.config import ENV_SANDBOX
 
     sandbox = bool(ctx.find_root().params.get("sandbox_")) or bool(os.environ.get(ENV_SANDBOX))
+    # Bash inserts a completion as typed: escape spaces, quotes and brackets in names
+    # with backslashes (which keeps the typed prefix a prefix of the completion).
+    bash = os.environ.get(COMPLETE_VAR) == "complete_bash"
+
+    def quote(name: str) -> str:
+        return re.sub(r"([^\w@%+=:,./-])", r"\\\1", name) if bash else name
+
+    typed = re.sub(r"\\(.)", r"\1", incomplete)
     found: list[tuple[str, str]] = []
     for entry in cached_audiences(sandbox=sandbox):
-        name, audience_id = entry.get("name", ""), entry.get("id", "")
-        if name.startswith(incomplete):
-            found.append((name, audience_id))
-        elif audience_id.startswith(incomplete):
+        name, audience_id = entry["name"], entry["id"]
+        if name.startswith(typed):
+            found.append((quote(name), audience_id))
+        elif audience_id.startswith(typed):
             found.append((audience_id, name))
     return found
 

@@ -29,7 +29,7 @@ def complete(words: str, env_extra: dict[str, str]) -> list[str]:
     result = subprocess.run(
         [sys.executable, "-m", "audience_cli"], env=env, capture_output=True, text=True, timeout=30
     )
-    return result.stdout.split()
+    return result.stdout.splitlines()
 
 
 def test_audience_arguments_complete_from_the_cache_written_by_list(sandbox_cli, store, tmp_path):
@@ -50,3 +50,43 @@ def test_completion_ignores_a_stale_cache(tmp_path):
         )
     )
     assert complete("audience show O", {"AUDIENCE_CACHE_DIR": str(cache)}) == []
+
+
+def test_bash_completion_quotes_names_with_spaces_and_quotes(sandbox_cli, store, tmp_path):
+    seed_audience(store, "Big (1/2)", 1)
+    seed_audience(store, "O'Brien VIP", 1)
+    assert sandbox_cli("list").exit_code == 0
+    env = {"AUDIENCE_CACHE_DIR": str(tmp_path / "cache")}
+    assert complete("audience --sandbox show Bi", env) == ["Big\\ \\(1/2\\)"]
+    assert complete("audience --sandbox show O", env) == ["O\\'Brien\\ VIP"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"written": "x", "audiences": []}',
+        '[{"id": 1}]',
+        '{"written": 1e18, "audiences": [1]}',
+        "{",
+    ],
+)
+def test_a_damaged_cache_completes_nothing_and_never_crashes(tmp_path, content):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "audiences.json").write_text(content)
+    env = {"AUDIENCE_CACHE_DIR": str(cache)}
+    result = subprocess.run(
+        [sys.executable, "-m", "audience_cli"],
+        env={
+            **os.environ,
+            **env,
+            "_AUDIENCE_COMPLETE": "complete_bash",
+            "COMP_WORDS": "audience show O",
+            "COMP_CWORD": "2",
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.stdout.strip() == ""
+    assert "Traceback" not in result.stderr
