@@ -29,7 +29,7 @@ def complete(words: str, env_extra: dict[str, str]) -> list[str]:
     result = subprocess.run(
         [sys.executable, "-m", "audience_cli"], env=env, capture_output=True, text=True, timeout=30
     )
-    return result.stdout.splitlines()
+    return [line for line in result.stdout.splitlines() if line]
 
 
 def test_audience_arguments_complete_from_the_cache_written_by_list(sandbox_cli, store, tmp_path):
