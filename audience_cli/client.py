@@ -31,6 +31,7 @@ DEFAULT_PHONE_COLUMN = "phoneNumber"
 NAME_COLUMNS = ("firstName", "lastName")
 
 RequestLog = Callable[[str, str, int | None, float], None]
+RetryNotice = Callable[[str, float, int, int], None]  # (why, delay, attempt, max)
 Member = Mapping[str, Any]
 
 
@@ -72,10 +73,14 @@ def error_message(response: httpx.Response) -> str:
             value = body.get(key)
             if value:
                 return value if isinstance(value, str) else _flatten(value)
+    status_line = f"HTTP {response.status_code} {response.reason_phrase}".strip()
     text = response.text.strip()
-    if text:
-        return text[:500]
-    return f"HTTP {response.status_code} {response.reason_phrase}".strip()
+    is_markup = "html" in response.headers.get("content-type", "") or text.startswith("<")
+    says_nothing = isinstance(body, dict) and not set(body) - {"status", "data"}
+    if not text or is_markup or says_nothing:
+        # An HTML error page, or `{}`/`{"status": false}`, says nothing a person can use.
+        return status_line
+    return text[:500]
 
 
 def _flatten(value: object) -> str:
@@ -99,10 +104,12 @@ class AtomsClient:
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
         log: RequestLog | None = None,
+        on_retry: RetryNotice | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.retry = retry or RetryPolicy()
         self._log = log
+        self._on_retry = on_retry
         self._api_key = api_key
         self._http = httpx.Client(
             base_url=self.base_url + "/",
@@ -280,7 +287,7 @@ class AtomsClient:
                 # A refused or timed-out connection never carried the request: safe to repeat.
                 never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
                 if attempt < self.retry.max_retries and (idempotent or never_sent):
-                    self.retry.sleep(self.retry.delay(attempt))
+                    self._wait(_describe(exc), self.retry.delay(attempt), attempt)
                     attempt += 1
                     continue
                 raise self._transport_error(exc) from None
@@ -291,10 +298,15 @@ class AtomsClient:
             if retryable and attempt < self.retry.max_retries:
                 delay = self.retry.delay(attempt, response.headers)
                 response.close()
-                self.retry.sleep(delay)
+                self._wait(f"HTTP {status}", delay, attempt)
                 attempt += 1
                 continue
             return response
+
+    def _wait(self, why: str, delay: float, attempt: int) -> None:
+        if self._on_retry is not None:
+            self._on_retry(why, delay, attempt + 1, self.retry.max_retries)
+        self.retry.sleep(delay)
 
     def _transport_error(self, exc: httpx.TransportError) -> ApiConnectionError:
         if isinstance(exc, httpx.TimeoutException):

@@ -177,6 +177,7 @@ class AppContext:
             timeout=settings.timeout,
             retry=retry,
             log=self.log_request if self.options.debug else None,
+            on_retry=self._note_retry,
         )
 
     def _embedded_transport(self) -> httpx.BaseTransport:
@@ -195,6 +196,9 @@ class AppContext:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         return httpx.WSGITransport(app=SandboxApp(SandboxStore(path), config))
+
+    def _note_retry(self, why: str, delay: float, attempt: int, most: int) -> None:
+        self.note(f"{why}: trying again in {delay:.1f} s ({attempt} of {most})")
 
     def log_request(self, method: str, url: str, status: int | None, seconds: float) -> None:
         shown = "—" if status is None else str(status)

@@ -248,9 +248,18 @@ def test_error_message_falls_back_to_the_raw_text() -> None:
     assert error_message(httpx.Response(502, text="  Bad gateway from nginx \n")) == (
         "Bad gateway from nginx"
     )
-    # JSON without any of the fields: the raw JSON text.
-    assert error_message(httpx.Response(400, json={"status": False})) == '{"status":false}'
+    # JSON without any of the fields: the raw JSON text, unless it says nothing at all.
+    assert error_message(httpx.Response(400, json={"detail": "x"})) == '{"detail":"x"}'
     assert error_message(httpx.Response(400, json=["a"])) == '["a"]'
+    assert error_message(httpx.Response(400, json={"status": False})) == "HTTP 400 Bad Request"
+    assert error_message(httpx.Response(429, json={})) == "HTTP 429 Too Many Requests"
+
+
+def test_an_html_error_page_becomes_the_status_line() -> None:
+    page = httpx.Response(
+        500, text="<html><body>oops</body></html>", headers={"content-type": "text/html"}
+    )
+    assert error_message(page) == "HTTP 500 Internal Server Error"
 
 
 def test_error_message_truncates_long_raw_text() -> None:

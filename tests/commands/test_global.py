@@ -183,3 +183,18 @@ def test_a_terminal_too_narrow_for_the_table_gets_one_record_per_block(sandbox_c
     assert "company: Analytical Engines" in members.plain
     assert len(members.lines) < 15
     assert max(len(line) for line in members.lines) <= 60
+
+
+def test_retries_are_announced_on_stderr(cli):
+    answers = iter(
+        [
+            httpx.Response(503, json={"status": False, "message": "busy"}),
+            httpx.Response(200, json={"status": True, "data": []}),
+        ]
+    )
+
+    result = cli("list", transport=httpx.MockTransport(lambda request: next(answers)), env=ENV)
+    assert result.exit_code == 0
+    assert "HTTP 503: trying again in" in result.stderr
+    assert "(1 of 4)" in result.stderr
+    assert len(result.sleeps) == 1
