@@ -9,7 +9,6 @@ from audience_cli.config import (
     ENV_API_KEY,
     check_key_format,
     credentials_path,
-    normalize_base_url,
     read_credentials,
     redact,
     write_credentials,
@@ -67,8 +66,8 @@ def login(app: AppContext, *, with_token: bool, verify: bool) -> None:
     path = credentials_path(app.env)
     data = read_credentials(path)
     data["access_token"] = key
-    if app.options.base_url:
-        data["base_url"] = normalize_base_url(app.options.base_url)
+    # The base URL is not stored: the vendor's CLI reads this file's base_url as a bare
+    # host, and a --base-url meant for one login (a sandbox, say) must not stick.
     write_credentials(path, data)
     checked = "checked and " if verify else ""
     app.success(f"Key {redact(key)} {checked}stored in {path} (mode 0600).")
@@ -96,6 +95,8 @@ def logout(app: AppContext) -> None:
     data = read_credentials(path)
     if "access_token" not in data:
         app.note(f"No stored key in {path}: nothing to do.")
+        if app.env.get(ENV_API_KEY):
+            app.warn(f"the key in {ENV_API_KEY} is what is in effect; unset it to log out.")
         return
     del data["access_token"]
     if data:

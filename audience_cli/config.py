@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from audience_cli.errors import ConfigError, UsageError
 
+_HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+")
 DEFAULT_BASE_URL = "https://api.smallest.ai/atoms/v1"
 API_PATH = "/atoms/v1"
 ENV_API_KEY = "SMALLEST_API_KEY"
@@ -79,9 +81,16 @@ def normalize_base_url(url: str) -> str:
     """
     text = url.strip()
     if "://" not in text:
-        text = "https://" + text
+        # No scheme: https, except for this machine (a served sandbox speaks http).
+        host = urlsplit("//" + text).hostname or ""
+        text = ("http://" if is_loopback_host(host) else "https://") + text
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        host = ""
+    if parts.scheme not in ("http", "https") or not _HOST.fullmatch(host):
         raise UsageError(f"invalid base URL {url!r}: expected https://HOST[/atoms/v1]")
     path = parts.path.rstrip("/")
     if "/v1" not in path:

@@ -6,7 +6,7 @@ import difflib
 import re
 from typing import TYPE_CHECKING, Any
 
-from audience_cli.errors import CliError, ExitCode, UsageError
+from audience_cli.errors import CliError, ExitCode, NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from audience_cli.client import AtomsClient
@@ -37,7 +37,15 @@ def resolve_audience(client: AtomsClient, ref: str) -> dict[str, Any]:
             hint="Pass the id of the one you mean.",
         )
     if OBJECT_ID.fullmatch(ref):
-        return client.get_audience(ref)
+        try:
+            return client.get_audience(ref)
+        except NotFoundError as exc:
+            raise CliError(
+                f"no audience with id {ref} (Atoms: {exc.message})",
+                exit_code=ExitCode.NOT_FOUND,
+                hint="See `audience list` for ids and names; an audience of another "
+                "workspace is not found either.",
+            ) from None
     names = [str(a.get("name", "")) for a in audiences]
     close = difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
     folded = [n for n in names if n.casefold() == ref.casefold() and n not in close]

@@ -149,3 +149,24 @@ def test_giving_up_at_the_key_prompt_is_an_interruption(cli, isolated_env):
     result = cli("auth", "login", tty=True, input="", transport=atoms())
     assert result.exit_code == 130
     assert not creds_file(isolated_env).exists()
+
+
+def test_login_does_not_store_a_base_url_given_for_that_run(cli, isolated_env):
+    result = cli(
+        "--base-url",
+        "https://api.india.smallest.ai",
+        "auth",
+        "login",
+        "--with-token",
+        input=KEY + "\n",
+        transport=atoms(),
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(creds_file(isolated_env).read_text()) == {"access_token": KEY}
+
+
+def test_logout_with_only_an_environment_key_says_so(cli):
+    result = cli("auth", "logout", env={"SMALLEST_API_KEY": KEY})
+    assert result.exit_code == 0
+    assert "nothing to do" in result.stderr
+    assert "SMALLEST_API_KEY is what is in effect" in result.stderr

@@ -198,3 +198,20 @@ def test_retries_are_announced_on_stderr(cli):
     assert "HTTP 503: trying again in" in result.stderr
     assert "(1 of 4)" in result.stderr
     assert len(result.sleeps) == 1
+
+
+def test_base_urls_without_a_scheme_and_broken_ones(cli):
+    seen = []
+
+    def handler(request):
+        seen.append(str(request.url))
+        return httpx.Response(200, json={"status": True, "data": []})
+
+    ok = cli(
+        "--base-url", "127.0.0.1:8799", "list", env=ENV, transport=httpx.MockTransport(handler)
+    )
+    assert ok.exit_code == 0, ok.stderr
+    assert seen == ["http://127.0.0.1:8799/atoms/v1/audience"]
+    broken = cli("--base-url", "not a url", "list", env=ENV)
+    assert broken.exit_code == 2
+    assert "invalid base URL 'not a url'" in broken.stderr

@@ -44,7 +44,9 @@ def test_unknown_name_exits_5_with_a_suggestion(sandbox_cli, store):
 def test_unknown_id_is_the_servers_404(sandbox_cli):
     result = sandbox_cli("show", "0123456789abcdef01234567")
     assert result.exit_code == 5
-    assert "Audience not found" in result.stderr
+    assert "no audience with id 0123456789abcdef01234567 (Atoms: Audience not found)" in (
+        result.stderr
+    )
 
 
 def test_ambiguous_name_lists_the_ids_and_exits_2(sandbox_cli, store):
