@@ -108,6 +108,12 @@ def create_from_batch(
         return {"dryRun": True, "plan": plan, "audiences": []}
 
     client = app.client()
+    taken = [a for a in client.list_audiences() if a.get("name") in names]
+    for audience in taken:
+        app.warn(
+            f"an audience named {audience.get('name')!r} already exists ({audience.get('_id')}): "
+            "Atoms allows it, but commands will need ids to tell them apart"
+        )
     created: list[dict[str, Any]] = []
     contacts = iter(batch)
     label = f"Uploading to {name!r}"

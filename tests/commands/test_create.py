@@ -229,6 +229,8 @@ def test_a_missing_csv_file_is_a_one_line_usage_error(sandbox_cli, tmp_path):
 
 
 def test_same_name_twice_is_allowed_but_then_ambiguous(sandbox_cli, store):
-    seed_audience(store, "Twice", 1)
-    assert sandbox_cli("create", "Twice", "--phone", "+14155552671").exit_code == 0
+    first = seed_audience(store, "Twice", 1)
+    again = sandbox_cli("create", "Twice", "--phone", "+14155552671")
+    assert again.exit_code == 0
+    assert f"an audience named 'Twice' already exists ({first})" in again.stderr
     assert sandbox_cli("show", "Twice").exit_code == 2

@@ -105,13 +105,15 @@ def test_a_create_that_times_out_is_not_repeated_and_says_to_check(sandbox_cli, 
 
     def handler(request):
         calls.append(request.method)
+        if request.method == "GET":
+            return httpx.Response(200, json={"status": True, "data": []})
         raise httpx.ReadTimeout("timed out", request=request)
 
     result = sandbox_cli(
         "create", "Leads", "--phone", "+14155552671", transport=httpx.MockTransport(handler)
     )
     assert result.exit_code == 7
-    assert calls == ["POST"]
+    assert calls == ["GET", "POST"]
     assert "did not answer in time" in result.stderr
     assert "check `audience list` for 'Leads'" in result.stderr
 
