@@ -34,6 +34,10 @@ from audience_cli.config import ENV_DEBUG, ENV_SANDBOX
 from audience_cli.context import AppContext, GlobalOptions, build_context
 from audience_cli.errors import AudienceError, ExitCode, exit_code_for
 
+GLOBAL_OPTIONS = frozenset(
+    {"--sandbox", "--base-url", "--debug", "--quiet", "-q", "--allow-insecure-http"}
+)
+
 
 class AudienceGroup(TyperGroup):
     """Turns every error a command raises into one clear line and its exit code."""
@@ -41,6 +45,13 @@ class AudienceGroup(TyperGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.NoSuchOption as exc:
+            if exc.option_name in GLOBAL_OPTIONS and ctx.invoked_subcommand:
+                exc.message += (
+                    f" {exc.option_name} is a global option: put it before the command, "
+                    f"e.g. `audience {exc.option_name} {ctx.invoked_subcommand} …`."
+                )
+            raise
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except BrokenPipeError:

@@ -85,7 +85,7 @@ def _region(value: str | None) -> str | None:
     return code
 
 
-def load_batch(inp: ContactInput, *, require_input: bool = True) -> ContactBatch:
+def load_batch(app: AppContext, inp: ContactInput, *, require_input: bool = True) -> ContactBatch:
     """Read, normalise, check and de-duplicate every contact; write rejects if asked."""
     from audience_cli.contacts import (
         CsvOptions,
@@ -113,6 +113,8 @@ def load_batch(inp: ContactInput, *, require_input: bool = True) -> ContactBatch
         columns=[c.strip() for c in inp.columns.split(",") if c.strip()] if inp.columns else None,
         region=region,
     )
+    if inp.csv == "-" and app.terminal.stdin:
+        app.note("Reading CSV from the terminal: paste it, then press Ctrl-D on a new line.")
     batch = collect_contacts(csv_path=inp.csv, options=options, flag_contacts=flag_contacts)
     if inp.rejects:
         write_rejects(inp.rejects, batch.report)

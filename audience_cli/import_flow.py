@@ -38,7 +38,7 @@ def run_create(
 
         raise UsageError("NAME is empty: give the new audience a name")
     inp.stdout_taken = True  # the new ids, or the JSON result
-    with load_batch(inp) as batch, _report_on_refusal(batch.report, fmt):
+    with load_batch(app, inp) as batch, _report_on_refusal(batch.report, fmt):
         print_report(app, batch.report, inp)
         result = create_from_batch(app, name, batch, settings, description=description, split=split)
     report = batch.report
@@ -81,7 +81,7 @@ def run_add(
 
     inp.stdout_taken = fmt in (OutputFormat.json, OutputFormat.jsonl)
     # The file is checked before any request.
-    with load_batch(inp) as batch, _report_on_refusal(batch.report, fmt):
+    with load_batch(app, inp) as batch, _report_on_refusal(batch.report, fmt):
         print_report(app, batch.report, inp)
         check_rejects(batch, settings, allow_empty=True)
         audience = resolve_audience(app.client(), ref)
@@ -120,7 +120,7 @@ def run_validate(
 
     inp.output = output
     inp.stdout_taken = fmt in (OutputFormat.json, OutputFormat.jsonl)
-    with load_batch(inp) as batch:
+    with load_batch(app, inp) as batch:
         print_report(app, batch.report, inp)
         if output:
             write_clean_csv(output, batch)

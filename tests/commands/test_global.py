@@ -215,3 +215,10 @@ def test_base_urls_without_a_scheme_and_broken_ones(cli):
     broken = cli("--base-url", "not a url", "list", env=ENV)
     assert broken.exit_code == 2
     assert "invalid base URL 'not a url'" in broken.stderr
+
+
+def test_a_global_option_after_the_command_gets_a_hint(sandbox_cli):
+    result = sandbox_cli("list", "--debug")
+    assert result.exit_code == 2
+    assert "--debug is a global option: put it before the command" in result.stderr
+    assert "audience --debug list" in result.stderr
