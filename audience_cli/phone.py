@@ -1,10 +1,16 @@
 """Phone numbers to E.164: the one normaliser every input path goes through.
 
 `normalize_phone` is the public entry point. Bulk callers (the CSV pipeline)
-use `phone_or_reason`, which returns the reason instead of raising and caches
-its answers, so repeated values (duplicates, the same junk) cost a dict look-up.
-Numbers already written in E.164 take a fast path that still validates them
-against the number plan but skips `phonenumbers.parse`.
+use `phone_or_reason`, or `phone_details` when they also want the extension;
+both return the reason instead of raising and cache their answers, so repeated
+values (duplicates, the same junk) cost a dict look-up. Numbers already written
+in E.164 take a fast path that still validates them against the number plan but
+skips `phonenumbers.parse`.
+
+Numbers that went through a spreadsheet or pandas as floats ("14155550132.0",
+"1.4155550132E+10") are read as the integer they stand for, as long as no digit
+was lost; an extension ("x123", "ext. 123") is not part of the E.164 number and
+is returned apart by `phone_details`.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 
 class PhoneReason(StrEnum):
@@ -49,6 +56,16 @@ _E164 = re.compile(r"\+[1-9]\d{6,14}")
 _PUNCTUATION = re.compile(r"[\s().\-/\u00a0\u2010-\u2015]")
 # Region names people use that are not ISO 3166 codes.
 _REGION_ALIASES = {"UK": "GB"}
+# A whole number written as a float: "14155550132.0" (pandas), "1.4155550132E+10".
+_FLOAT_INTEGER = re.compile(r"(\d+)\.0+")
+_SCIENTIFIC = re.compile(r"([1-9])(?:\.(\d+))?[eE]\+?(\d{1,2})")
+
+
+class PhoneDetails(NamedTuple):
+    """A valid number: E.164, and the extension written after it ("" when none)."""
+
+    e164: str
+    extension: str = ""
 
 
 def normalize_region(region: str | None) -> str | None:
@@ -88,9 +105,17 @@ def normalize_phone(value: str, region: str | None = None) -> str:
 def phone_or_reason(value: str, region: str | None = None) -> str | PhoneReason:
     """`value` as E.164, or the `PhoneReason` it is not a valid number (never raises).
 
-    Cached: the same text costs one dictionary look-up the second time.
+    Cached: the same text costs one dictionary look-up the second time. An
+    extension is dropped; `phone_details` returns it.
     """
-    text = value.strip()
+    result = phone_details(value, region)
+    return result if isinstance(result, PhoneReason) else result.e164
+
+
+@lru_cache(maxsize=4096)
+def phone_details(value: str, region: str | None = None) -> PhoneDetails | PhoneReason:
+    """`value` as E.164 plus its extension, or the `PhoneReason` it is not valid (never raises)."""
+    text = _integer_from_float(value.strip())
     if not text:
         return PhoneReason.EMPTY
     region_code = region.upper() if region else None
@@ -103,14 +128,37 @@ def phone_or_reason(value: str, region: str | None = None) -> str | PhoneReason:
         else:
             # "00" is the international prefix in most countries, but not all
             # (US 011, Australia 0011): the region's own reading comes first.
-            result = _parse(text, region_code)
+            result = _parse_details(text, region_code)
             if isinstance(result, PhoneReason) and _E164.fullmatch(international):
-                other = _valid_e164(international) or _parse(international, region_code)
+                fast = _valid_e164(international)
+                other = PhoneDetails(fast) if fast else _parse_details(international, region_code)
                 return result if isinstance(other, PhoneReason) else other
             return result
     if _E164.fullmatch(compact):
-        return _valid_e164(compact) or _parse(compact, region_code)
-    return _parse(text, region_code)
+        fast = _valid_e164(compact)
+        return PhoneDetails(fast) if fast else _parse_details(compact, region_code)
+    return _parse_details(text, region_code)
+
+
+def _integer_from_float(text: str) -> str:
+    """The digits of a whole number written as a float; any other text unchanged.
+
+    "14155550132.0" -> "14155550132"; "1.4155550132E+10" -> "14155550132". A
+    mantissa too short for its exponent ("1.41556E+10", a spreadsheet's display
+    of 14155550132) has lost digits: it is left alone, and so rejected, rather
+    than read as a different number.
+    """
+    if "." not in text and "e" not in text and "E" not in text:
+        return text
+    match = _FLOAT_INTEGER.fullmatch(text)
+    if match:
+        return match.group(1)
+    match = _SCIENTIFIC.fullmatch(text)
+    if match:
+        lead, fraction, exponent = match.group(1), match.group(2) or "", int(match.group(3))
+        if len(fraction) >= exponent and not fraction[exponent:].strip("0"):
+            return lead + fraction[:exponent]
+    return text
 
 
 def _valid_e164(text: str) -> str | None:
@@ -224,6 +272,11 @@ def _desc(desc: object) -> tuple[frozenset[int], str] | None:
 
 
 def _parse(text: str, region_code: str | None) -> str | PhoneReason:
+    result = _parse_details(text, region_code)
+    return result if isinstance(result, PhoneReason) else result.e164
+
+
+def _parse_details(text: str, region_code: str | None) -> PhoneDetails | PhoneReason:
     import phonenumbers
 
     try:
@@ -232,7 +285,8 @@ def _parse(text: str, region_code: str | None) -> str | PhoneReason:
         return _reason_for_parse_error(exc, text, region_code)
     if not phonenumbers.is_valid_number(parsed):
         return _reason_for_invalid(parsed)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return PhoneDetails(e164, parsed.extension or "")
 
 
 def _reason_for_parse_error(exc: object, text: str, region: str | None) -> PhoneReason:

@@ -11,12 +11,14 @@ from hypothesis import strategies as st
 
 from audience_cli.phone import (
     REASON_TEXT,
+    PhoneDetails,
     PhoneNumberError,
     PhoneReason,
     _parse,
     _valid_e164,
     normalize_phone,
     normalize_region,
+    phone_details,
     phone_or_reason,
 )
 
@@ -45,6 +47,16 @@ e164_like = st.from_regex(r"\A\+[1-9][0-9]{6,14}\Z")
         ("0011 44 20 7946 0958", "AU", "+442079460958"),  # Australia dials out with 0011
         ("011 44 20 7946 0958", "US", "+442079460958"),
         ("0049 30 1234567", "US", "+49301234567"),  # 00 read as + when the region cannot
+        # Floats from pandas or a spreadsheet: the integer they stand for.
+        ("14155550132.0", "US", "+14155550132"),
+        ("4155550132.00", "US", "+14155550132"),
+        ("1.4155550132E+10", "US", "+14155550132"),
+        ("1.4155550132e10", "US", "+14155550132"),
+        ("4.4207946095800E+11", "GB", "+442079460958"),
+        ("7911123456.0", "GB", "+447911123456"),  # the national 0 was lost too
+        # An extension is not part of the E.164 number.
+        ("+1 415 555 0132 x123", None, "+14155550132"),
+        ("+1 (415) 555-0132 ext. 123", None, "+14155550132"),
     ],
 )
 def test_valid_numbers(value: str, region: str | None, expected: str) -> None:
@@ -63,6 +75,10 @@ def test_valid_numbers(value: str, region: str | None, expected: str) -> None:
         ("07911 123456", None, PhoneReason.MISSING_REGION),
         ("+1 099 555 0100", None, PhoneReason.INVALID_NUMBER),
         ("+19995550100", None, PhoneReason.INVALID_NUMBER),  # E.164 shape, fast path says no
+        ("14155550132.0", None, PhoneReason.MISSING_REGION),  # the float lost the "+"
+        ("1.41556E+10", "US", PhoneReason.NOT_A_NUMBER),  # rounded: digits lost, not guessed
+        ("1.4155550132E+09", "US", PhoneReason.NOT_A_NUMBER),  # not a whole number
+        ("415.555.0132.0", "US", PhoneReason.TOO_LONG),  # dots as separators: not a float
     ],
 )
 def test_rejected_numbers(value: str, region: str | None, reason: PhoneReason) -> None:
@@ -72,6 +88,24 @@ def test_rejected_numbers(value: str, region: str | None, reason: PhoneReason) -
     assert caught.value.value == value
     assert str(caught.value) == f"{value!r}: {REASON_TEXT[reason]}"
     assert phone_or_reason(value, region) is reason
+
+
+@pytest.mark.parametrize(
+    ("value", "region", "expected"),
+    [
+        ("+1 415 555 0132 x123", None, PhoneDetails("+14155550132", "123")),
+        ("(415) 555-0132 ext. 45", "US", PhoneDetails("+14155550132", "45")),
+        ("+1 415 555 0132 extension 6", None, PhoneDetails("+14155550132", "6")),
+        ("+14155550132", None, PhoneDetails("+14155550132", "")),
+        ("14155550132.0", "US", PhoneDetails("+14155550132", "")),
+        ("1.4155550132E+10", "US", PhoneDetails("+14155550132", "")),
+        ("nope", None, PhoneReason.NOT_A_NUMBER),
+    ],
+)
+def test_phone_details_returns_the_extension(
+    value: str, region: str | None, expected: PhoneDetails | PhoneReason
+) -> None:
+    assert phone_details(value, region) == expected
 
 
 def test_not_a_string_is_empty() -> None:

@@ -1,16 +1,21 @@
 """Header to column plan: which column is the phone, which are names, what the rest is called.
 
-Column names are matched case- and punctuation-insensitively: "Phone Number",
-"phone_number" and "PHONE-NUMBER" are the same name. Every other column is
-carried into the member's data under a key the API accepts (letters, digits
-and underscores).
+Column names are matched case- and punctuation-insensitively, after surrounding
+whitespace is stripped: "Phone Number", " phone_number " and "PHONE-NUMBER" are
+the same name. Every other column is carried into the member's data under a key
+the API accepts (letters, digits and underscores), and so are cells beyond the
+header (as "column_<n>", the name the rejects file gives them too).
+
+Without --phone-column, every phone-like column is a candidate: a row takes its
+number from the first one (in order of preference) that has a value; the
+others stay data.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from audience_cli.contacts.model import FIRST_NAME_KEY, LAST_NAME_KEY, PHONE_KEY, CsvOptions
@@ -25,6 +30,10 @@ PHONE_NAMES: tuple[str, ...] = (
     "businessphone", "workphone", "telefon", "telefonnummer", "handy", "handynummer",
     "mobil", "mobilnummer", "portable", "telephoneportable", "telefono", "celular", "movil",
 )  # fmt: skip
+_PHONE_RANK = {name: rank for rank, name in enumerate(PHONE_NAMES)}
+# Too vague to fall back on ("Number" may be an order or house number): only ever
+# the phone column when no better name is there.
+_WEAK_PHONE_NAMES = frozenset({"number"})
 # "Phone 1 - Value" (Google Contacts), "Phone 2", "Mobile 1"...: in header order.
 _NUMBERED_PHONE = re.compile(r"(?:phone|mobile|cell|tel|telephone|whatsapp)\d+(?:value|number)?")
 FIRST_NAMES: tuple[str, ...] = (
@@ -44,7 +53,18 @@ _LETTERS = str.maketrans({"æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_]+")
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9]+")
 _RESERVED = {FIRST_NAME_KEY.casefold(), LAST_NAME_KEY.casefold(), PHONE_KEY.casefold()}
-MAX_LISTED = 15
+# Data keys for what a phone cell holds besides the number (renamed if a column has them).
+EXTENSION_KEY = "phone_extension"
+OTHER_PHONES_KEY = "other_phones"
+MAX_LISTED = 12  # column names shown in an error message
+MAX_NAME_CHARS = 40  # characters of one column name shown in an error message
+# Stripped from around column names: whitespace, and the invisible characters
+# (zero-width space, direction marks, a stray byte-order mark) that exports leave.
+_AROUND_NAME = " \t\r\n\v\f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u2060\u3000\ufeff"
+_STRIP_NAME = re.compile(f"^[{_AROUND_NAME}]+|[{_AROUND_NAME}]+$")
+# A header cell that is data: a phone number (7+ digits) or an e-mail address.
+_PHONE_LIKE = re.compile(r"\+?[\d\s().\-/]*")
+_EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def _ascii(name: str) -> str:
@@ -80,12 +100,61 @@ class ColumnPlan:
     full: int | None = None
     extras: list[tuple[int, str]] = field(default_factory=list)  # (index, data key)
     headerless: bool = False  # a bare list of numbers: the first line is data
+    header: list[str] = field(default_factory=list)  # the names as written (stripped)
+    # Phone-like columns a row falls back on, in order, when the phone column is empty.
+    phone_fallbacks: list[int] = field(default_factory=list)
+    keep_overflow: bool = True  # cells beyond the header become data (not with --columns)
+    # Data keys for a number's extension and a cell's other numbers; None: not kept
+    # (--columns without them).
+    extension_key: str | None = EXTENSION_KEY
+    other_phones_key: str | None = OTHER_PHONES_KEY
+    _overflow: dict[int, str] = field(default_factory=dict)  # index -> key, as met
 
-    def mapping(self, used_keys: Sequence[str] | None = None) -> dict[str, str]:
-        """Original column -> member key, in header order.
+    def overflow_key(self, index: int) -> str:
+        """The key of cell `index` of a row longer than the header: "column_<n>".
 
-        Extra columns are listed only if in `used_keys` (when given), so columns
-        that were empty in every kept row do not clutter the report.
+        The same key names the cell in a rejected row and in a member's data.
+        """
+        key = self._overflow.get(index)
+        if key is None:
+            taken = {name.casefold() for name in self.names}
+            taken.update(key.casefold() for _, key in self.extras)
+            taken.update(k.casefold() for k in self._overflow.values())
+            taken.update(_RESERVED)
+            taken.update(k.casefold() for k in (self.extension_key, self.other_phones_key) if k)
+            base = f"column_{index + 1}"
+            key, n = base, 1
+            while key.casefold() in taken:
+                n += 1
+                key = f"{base}_{n}"
+            self._overflow[index] = key
+        return key
+
+    def overflow_keys(self) -> list[str]:
+        """The keys given to cells beyond the header so far, in column order."""
+        return [self._overflow[i] for i in sorted(self._overflow)]
+
+    def label(self, index: int) -> str:
+        """Column `index` as the report names it: its header name, told apart when needed."""
+        header = self.header or self.names
+        if index >= len(header):
+            return f"(column {index + 1}, beyond the header)"
+        name = header[index]
+        if not name:
+            return f"(column {index + 1}, no name)"
+        if name in header[:index]:
+            return f"{name} (column {index + 1})"
+        return name
+
+    def mapping(
+        self, used_keys: Sequence[str] | None = None, used_phones: Collection[int] = ()
+    ) -> dict[str, str]:
+        """Column (as `label` names it) -> member key, in column order.
+
+        Extra columns and cells beyond the header are listed only if in
+        `used_keys` (when given), so columns that were empty in every kept row
+        do not clutter the report. A fallback phone column that only ever gave
+        numbers (`used_phones`) maps to the phone key.
         """
         roles = {self.phone: PHONE_KEY}
         if self.first is not None:
@@ -95,28 +164,54 @@ class ColumnPlan:
         if self.full is not None:
             roles[self.full] = f"{FIRST_NAME_KEY}+{LAST_NAME_KEY}"
         used = None if used_keys is None else set(used_keys)
-        for index, key in self.extras:
+        for index, key in [*self.extras, *self._overflow.items()]:
             if used is None or key in used:
                 roles[index] = key
-        return {self.names[i]: roles[i] for i in sorted(roles)}
+        for index in used_phones:
+            roles.setdefault(index, PHONE_KEY)
+        result: dict[str, str] = {}
+        for index in sorted(roles):
+            label = self.label(index)
+            while label in result:  # a header that already holds such a label
+                label += "'"
+            result[label] = roles[index]
+        return result
 
 
-def plan_columns(header: Sequence[str], options: CsvOptions, source: str) -> ColumnPlan:
-    names = unique_names([cell.strip() for cell in header])
-    simple = [simple_name(name) for name in names]
+def strip_name(name: str) -> str:
+    """A header cell without the whitespace and invisible characters around it."""
+    return _STRIP_NAME.sub("", name)
 
+
+def plan_columns(
+    header: Sequence[str], options: CsvOptions, source: str, *, delimiter: str = ","
+) -> ColumnPlan:
+    stripped = [strip_name(cell) for cell in header]
+    names = unique_names(stripped)
+    simple = [simple_name(name) for name in stripped]
+
+    fallbacks: list[int] = []
     if options.phone_column is not None:
-        phone = _explicit(options.phone_column, names, simple, source, "--phone-column")
+        try:
+            phone = _explicit(options.phone_column, names, simple, source, "--phone-column")
+        except UsageError as exc:
+            if _looks_like_data(stripped):
+                exc.hint = _add_a_header_hint(stripped, delimiter)
+            raise
     else:
-        found = _find(simple, PHONE_NAMES)
-        if found is None:
-            found = next((i for i, s in enumerate(simple) if _NUMBERED_PHONE.fullmatch(s)), None)
-        if found is None:
+        candidates = _phone_candidates(simple)
+        if not candidates:
+            if _looks_like_data(stripped):
+                raise UsageError(
+                    f"{source}: the file seems to have no header row: its first line is data "
+                    f"({_listing(stripped)})",
+                    hint=_add_a_header_hint(stripped, delimiter),
+                )
             raise UsageError(
                 f"{source}: no phone column in the header ({_listing(names)})",
                 hint="name it with --phone-column, e.g. --phone-column 'Mobile'",
             )
-        phone = found
+        phone, *fallbacks = candidates
 
     def pick(option: str | None, flag: str, candidates: tuple[str, ...]) -> int | None:
         if option is not None:
@@ -132,10 +227,76 @@ def plan_columns(header: Sequence[str], options: CsvOptions, source: str) -> Col
         full = None if full == phone else full
 
     taken = {i for i in (phone, first, last, full) if i is not None}
+    fallbacks = [i for i in fallbacks if i not in taken and simple[i] not in _WEAK_PHONE_NAMES]
     extras = _extra_keys(names, taken)
+    derived: dict[str, str | None] = {
+        EXTENSION_KEY: EXTENSION_KEY,
+        OTHER_PHONES_KEY: OTHER_PHONES_KEY,
+    }
     if options.columns is not None:
-        extras = _keep_only(options.columns, extras, names, simple, taken, source)
-    return ColumnPlan(names, phone, first, last, full, extras)
+        extras = _keep_only(options.columns, extras, names, simple, taken, source, derived)
+    used = {key.casefold() for _, key in extras}
+    derived = {k: None if v is None else _free_key(v, used) for k, v in derived.items()}
+    return ColumnPlan(
+        names,
+        phone,
+        first,
+        last,
+        full,
+        extras,
+        header=stripped,
+        phone_fallbacks=fallbacks,
+        keep_overflow=options.columns is None,
+        extension_key=derived[EXTENSION_KEY],
+        other_phones_key=derived[OTHER_PHONES_KEY],
+    )
+
+
+def _phone_candidates(simple: Sequence[str]) -> list[int]:
+    """The phone-like columns, best first: by name (`PHONE_NAMES` order), then numbered."""
+    ranked = []
+    for index, name in enumerate(simple):
+        rank = _PHONE_RANK.get(name)
+        if rank is None and _NUMBERED_PHONE.fullmatch(name):
+            rank = len(PHONE_NAMES)
+        if rank is not None:
+            ranked.append((rank, index))
+    return [index for _, index in sorted(ranked)]
+
+
+def _free_key(key: str, used: set[str]) -> str:
+    candidate, n = key, 1
+    while candidate.casefold() in used:
+        n += 1
+        candidate = f"{key}_{n}"
+    return candidate
+
+
+def _looks_like_data(cells: Sequence[str]) -> bool:
+    """True when a header cell is a phone number or an e-mail address: a row, not names."""
+    return any(
+        (_PHONE_LIKE.fullmatch(cell) and sum(ch.isdigit() for ch in cell) >= 7)
+        or _EMAIL_LIKE.fullmatch(cell)
+        for cell in cells
+    )
+
+
+def _add_a_header_hint(cells: Sequence[str], delimiter: str) -> str:
+    """Suggest a header line for a file without one, e.g. "name,phone"."""
+    names: list[str] = []
+    for position, cell in enumerate(cells[:MAX_LISTED], start=1):
+        if _PHONE_LIKE.fullmatch(cell) and sum(ch.isdigit() for ch in cell) >= 7:
+            name = "phone" if "phone" not in names else f"phone{position}"
+        elif _EMAIL_LIKE.fullmatch(cell):
+            name = "email" if "email" not in names else f"email{position}"
+        elif "name" not in names and cell and not any(ch.isdigit() for ch in cell):
+            name = "name"
+        else:
+            name = f"column{position}"
+        names.append(name)
+    more = delimiter + "…" if len(cells) > MAX_LISTED else ""
+    shown = delimiter.join(names) + more
+    return f"add a first line naming the columns, e.g. {shown!r}"
 
 
 def unique_names(names: Sequence[str]) -> list[str]:
@@ -176,10 +337,15 @@ def _keep_only(
     simple: Sequence[str],
     taken: set[int],
     source: str,
+    derived: dict[str, str | None],
 ) -> list[tuple[int, str]]:
-    """The extra columns named in `wanted` (by original name, data key or simple name)."""
+    """The extra columns named in `wanted` (by original name, data key or simple name).
+
+    Keys of `derived` (data taken from the phone cell) not named are set to None.
+    """
     keep: set[int] = set()
     unknown: list[str] = []
+    named_derived: set[str] = set()
     for item in wanted:
         text = item.strip()
         index = next((i for i, key in extras if text in (names[i], key)), None)
@@ -187,8 +353,15 @@ def _keep_only(
             index = next((i for i, _ in extras if simple[i] == simple_name(text)), None)
         if index is not None:
             keep.add(index)
+            continue
+        key = next((k for k in derived if simple_name(k) == simple_name(text)), None)
+        if key is not None:
+            named_derived.add(key)
         elif not _matches(text, names, simple, taken):
             unknown.append(item)
+    for key in derived:
+        if key not in named_derived:
+            derived[key] = None
     if unknown:
         listed = ", ".join(repr(u) for u in unknown)
         raise UsageError(
@@ -221,6 +394,11 @@ def _explicit(
 
 
 def _listing(names: Sequence[str]) -> str:
-    shown = ", ".join(repr(n) for n in names[:MAX_LISTED])
+    """Column names for a one-line message: at most `MAX_LISTED`, each cut to `MAX_NAME_CHARS`."""
+    shown = ", ".join(repr(_shorten(n)) for n in names[:MAX_LISTED])
     more = len(names) - MAX_LISTED
     return f"{shown}, … and {more} more" if more > 0 else shown or "nothing"
+
+
+def _shorten(name: str) -> str:
+    return name if len(name) <= MAX_NAME_CHARS else name[: MAX_NAME_CHARS - 1] + "…"

@@ -1,8 +1,15 @@
-"""Text lines to CSV records: delimiter sniffing, quoting, physical line numbers."""
+"""Text lines to CSV records: delimiter sniffing, quoting, physical line numbers.
+
+Excel's optional first line "sep=;" names the delimiter; it is honoured and
+skipped (the records keep their physical line numbers). A quote that is opened
+and never closed is an error, not a field that silently swallows the rest of
+the file.
+"""
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from itertools import chain
 
@@ -19,6 +26,9 @@ _DELIMITER_NAMES = {
     "\\t": "\t",
     "pipe": "|",
 }
+# Excel's "sep=;" first line: one delimiter character, or "\t" written out.
+_SEP_LINE = re.compile(r"sep=(\\t|[^\r\n])(?:\r\n|\r|\n)?", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def parse_delimiter(value: str) -> str:
@@ -55,10 +65,20 @@ def read_records(
 ) -> tuple[str, Iterator[tuple[int, list[str]]]]:
     """(delimiter, records): each non-blank record with the physical line it starts on.
 
-    The first record is the header. Lines are consumed lazily; only the
-    sniffing sample (a few KB) is held.
+    The first record is the header. A first line "sep=X" sets the delimiter
+    (an explicit `delimiter` still wins) and is skipped. Lines are consumed
+    lazily; only the sniffing sample (a few KB) is held.
     """
     it = iter(lines)
+    skipped = 0
+    first = next(it, None)
+    if first is not None:
+        sep = excel_separator(first)
+        if sep is not None:
+            skipped = 1
+            delimiter = delimiter or sep
+        else:
+            it = chain((first,), it)
     if delimiter is None:
         sample: list[str] = []
         size = 0
@@ -69,16 +89,48 @@ def read_records(
                 break
         delimiter = sniff_delimiter("".join(sample))
         it = chain(sample, it)
-    return delimiter, _records(it, source, delimiter)
+    return delimiter, _records(it, source, delimiter, skipped)
 
 
-def _records(lines: Iterator[str], source: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
-    done = 0  # physical lines consumed by the records read so far
+def excel_separator(line: str) -> str | None:
+    """The delimiter an Excel "sep=;" line names, or None when `line` is not one."""
+    match = _SEP_LINE.fullmatch(line)
+    if match is None:
+        return None
+    value = match.group(1)
+    delimiter = "\t" if value == "\\t" else value
+    return None if delimiter == '"' or delimiter.isalnum() else delimiter
+
+
+class _EndOfInput:
+    """The last item of a chain of lines: notes that the reader asked past the end."""
+
+    reached = False
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        self.reached = True
+        raise StopIteration
+
+
+def _records(
+    lines: Iterator[str], source: str, delimiter: str, skipped: int = 0
+) -> Iterator[tuple[int, list[str]]]:
+    end = _EndOfInput()
+    reader = csv.reader(
+        chain(lines, end), delimiter=delimiter, quotechar='"', doublequote=True, strict=False
+    )
+    done = skipped  # physical lines consumed by the records read so far
     try:
         for cells in reader:
             start = done + 1
-            done = reader.line_num
+            done = skipped + reader.line_num
+            if end.reached:
+                # A record ends at a line break outside quotes; one that the end of
+                # the input finished has a quoted field still open.
+                raise _unclosed_quote(source, start, cells)
             if cells and "".join(cells).strip():
                 yield start, cells
     except csv.Error as exc:
@@ -86,3 +138,15 @@ def _records(lines: Iterator[str], source: str, delimiter: str) -> Iterator[tupl
             f"{source}: line {done + 1}: cannot read CSV: {exc}",
             hint="check for a quote that is opened but never closed",
         ) from None
+
+
+def _unclosed_quote(source: str, start: int, cells: list[str]) -> UsageError:
+    """The error for a record whose last field is a quote left open to the end of the input."""
+    # Only quoted fields hold line breaks, each a physical one: the open field
+    # starts after those of the fields before it.
+    opened = start + sum(len(_LINE_BREAK.findall(cell)) for cell in cells[:-1])
+    return UsageError(
+        f"{source}: line {opened}: a quote opened on this line is never closed "
+        "(the field runs to the end of the file)",
+        hint='close the quote, or write a quote that is part of the text as two ("")',
+    )

@@ -44,12 +44,18 @@ class TextLines:
 
     `encoding=None` means UTF-8, with or without a byte-order mark; a UTF-16
     or UTF-32 byte-order mark is honoured too. `lines` counts the lines
-    decoded so far.
+    decoded so far; `warnings` holds what the report should say about the
+    decoding (one line each).
+
+    A UTF-8 byte-order mark with another `encoding` is refused when the first
+    chunk after it is UTF-8 beyond ASCII (the encoding would garble it);
+    otherwise the mark is dropped and a warning says so.
     """
 
     def __init__(self, stream: BinaryIO, *, source: str, encoding: str | None = None) -> None:
         self.source = source
         self.lines = 0
+        self.warnings: list[str] = []
         self._stream = stream
         head = self._read()
         while head and len(head) < 4:  # short reads from pipes
@@ -59,12 +65,42 @@ class TextLines:
             head += more
         _refuse_known_binary(head, source)
         self.encoding, bom = _choose_encoding(head, encoding)
+        if encoding is not None and self.encoding != "utf-8" and head.startswith(codecs.BOM_UTF8):
+            bom = self._foreign_utf8_bom(head, encoding)
         self._offset = len(bom)
         self._head = head[len(bom) :]
         self._ascii = _ascii_compatible(self.encoding)
 
     def __iter__(self) -> Iterator[str]:
         return self._ascii_lines() if self._ascii else self._wide_lines()
+
+    def _foreign_utf8_bom(self, head: bytes, requested: str) -> bytes:
+        """The UTF-8 mark to skip in a file read with another encoding (or a UsageError).
+
+        Refused when the first chunk holds UTF-8 beyond ASCII: `requested` would
+        garble it. Otherwise the mark is dropped, with a warning, and `requested`
+        is used as asked: the text so far reads the same either way, or is not UTF-8.
+        """
+        text = head[len(codecs.BOM_UTF8) :]
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(text, final=False)
+        except UnicodeDecodeError:
+            self.warnings.append(
+                "the file starts with a UTF-8 byte-order mark but is not UTF-8: "
+                f"read as {requested} (--encoding), without the mark"
+            )
+            return codecs.BOM_UTF8
+        if text.isascii():
+            self.warnings.append(
+                f"the file starts with a UTF-8 byte-order mark but --encoding {requested} "
+                "was given; the file is probably UTF-8 (the mark was dropped)"
+            )
+            return codecs.BOM_UTF8
+        raise UsageError(
+            f"{self.source}: the file starts with a UTF-8 byte-order mark but --encoding "
+            f"{requested} was given; the file is UTF-8",
+            hint="drop --encoding (or pass --encoding utf-8)",
+        )
 
     def _read(self) -> bytes:
         try:

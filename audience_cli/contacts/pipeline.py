@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
 from audience_cli.contacts.batch import ContactBatch
-from audience_cli.contacts.columns import ColumnPlan, plan_columns
+from audience_cli.contacts.columns import EXTENSION_KEY, OTHER_PHONES_KEY, ColumnPlan, plan_columns
 from audience_cli.contacts.csv_reader import parse_delimiter, read_records
 from audience_cli.contacts.decoding import TextLines
 from audience_cli.contacts.dedup import PhoneKeySet
@@ -20,19 +20,27 @@ from audience_cli.contacts.model import PHONE_KEY, Contact, CsvOptions, Reject, 
 from audience_cli.contacts.report import ImportReport
 from audience_cli.contacts.spool import ContactSpool, RejectLog
 from audience_cli.errors import UsageError
-from audience_cli.phone import REASON_TEXT, PhoneReason, normalize_region, phone_or_reason
+from audience_cli.phone import (
+    REASON_TEXT,
+    PhoneReason,
+    normalize_region,
+    phone_details,
+    phone_or_reason,
+)
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 FLAGS_NAME = "--phone"
 # Google Contacts puts several numbers in one cell: "+1 415 555 0100 ::: +1 415 555 0199".
 _MULTI_VALUE = ":::"
+MAX_NOTE_KEYS = 5  # generated keys named in one note
 
 
 def contacts_from_flags(phones: list[str], names: list[str], region: str | None) -> list[Contact]:
     """Contacts from repeated --phone and --name options, paired by position.
 
-    Strict: an invalid number is a `UsageError` naming it and the reason.
+    Strict: an invalid number is a `UsageError` naming it and the reason. An
+    extension ("+1 415 555 0132 x12") is kept as the contact's "phone_extension".
     """
     if len(names) > len(phones):
         raise UsageError(
@@ -42,11 +50,12 @@ def contacts_from_flags(phones: list[str], names: list[str], region: str | None)
     region_code = _region(region)
     contacts: list[Contact] = []
     for position, value in enumerate(phones):
-        result = phone_or_reason(value, region_code)
+        result = phone_details(value, region_code)
         if isinstance(result, PhoneReason):
             raise _invalid_phone(value, result)
         first, last = split_name(names[position]) if position < len(names) else ("", "")
-        contacts.append(Contact(result, first, last))
+        fields = {EXTENSION_KEY: result.extension} if result.extension else {}
+        contacts.append(Contact(result.e164, first, last, fields))
     return contacts
 
 
@@ -91,23 +100,70 @@ class _Collector:
         self.spool = ContactSpool()
         self.seen = PhoneKeySet()
         self.plan: ColumnPlan | None = None
+        # What the file rows did besides the counts, for the report's notes.
+        self.fallbacks_used: dict[int, int] = {}  # fallback phone column -> rows
+        self.long_rows = 0  # kept rows with non-empty cells beyond the header
+        self.first_long_row: int | None = None
+        self.extensions = 0
+        self.several_numbers = 0
 
     def finish(self) -> ContactBatch:
-        if self.plan is not None:
-            self.report.column_mapping = self.plan.mapping(self.spool.keys())
+        plan = self.plan
+        if plan is not None:
+            used_keys = self.spool.keys()
+            self.report.column_mapping = plan.mapping(used_keys, self.fallbacks_used)
+            self.report.notes.extend(self._notes(plan, used_keys))
         self.spool.flush()
         return ContactBatch(self.report, self.spool)
 
+    def _notes(self, plan: ColumnPlan, used_keys: list[str]) -> list[str]:
+        notes: list[str] = []
+        if self.fallbacks_used:
+            columns = [plan.phone, *(i for i in plan.phone_fallbacks if i in self.fallbacks_used)]
+            names = ", ".join(plan.label(i) for i in columns)
+            when = (
+                f"when {plan.label(plan.phone)} is empty"
+                if len(columns) == 2
+                else "each when the ones before are empty"
+            )
+            notes.append(f"phone taken from: {names} ({when})")
+        if self.long_rows:
+            rows = "1 row has" if self.long_rows == 1 else f"{self.long_rows} rows have"
+            what = f"{rows} more cells than the header (first: line {self.first_long_row})"
+            if plan.keep_overflow:
+                kept = [key for key in plan.overflow_keys() if key in used_keys]
+                shown = ", ".join(kept[:MAX_NOTE_KEYS])
+                if len(kept) > MAX_NOTE_KEYS:
+                    shown += f", … and {len(kept) - MAX_NOTE_KEYS} more"
+                notes.append(f"{what}: extra cells kept as {shown}")
+            else:
+                notes.append(f"{what}: the extra cells are not kept (--columns)")
+        if self.extensions:
+            n = self.extensions
+            numbers = "1 number has" if n == 1 else f"{n} numbers have"
+            kept = _kept_as(plan.extension_key, EXTENSION_KEY)
+            notes.append(f"{numbers} an extension: {kept}")
+        if self.several_numbers:
+            n = self.several_numbers
+            cells = "1 phone cell holds" if n == 1 else f"{n} phone cells hold"
+            kept = _kept_as(plan.other_phones_key, OTHER_PHONES_KEY)
+            notes.append(f"{cells} several numbers: the first is used, the others {kept}")
+        return notes
+
     def add_flag_contact(self, contact: Contact, region: str | None) -> None:
         self.report.rows += 1
-        result = phone_or_reason(contact.phone, region)
+        result = phone_details(contact.phone, region)
         if isinstance(result, PhoneReason):
             raise _invalid_phone(contact.phone, result)
-        if not self.seen.add(result):
+        phone, extension = result
+        if not self.seen.add(phone):
             self.report.duplicates += 1
             return
-        if result != contact.phone:
-            contact = Contact(result, contact.first_name, contact.last_name, contact.fields, None)
+        fields = contact.fields
+        if extension and EXTENSION_KEY not in fields:
+            fields = {**fields, EXTENSION_KEY: extension}
+        if phone != contact.phone or fields is not contact.fields:
+            contact = Contact(phone, contact.first_name, contact.last_name, fields, None)
         self.spool.append(contact)
         self.report.valid += 1
 
@@ -120,14 +176,15 @@ class _Collector:
         delimiter: str | None,
     ) -> None:
         lines = TextLines(stream, source=source, encoding=options.encoding)
-        _, records = read_records(lines, source=source, delimiter=delimiter)
+        delimiter, records = read_records(lines, source=source, delimiter=delimiter)
         first = next(records, None)
+        self.report.notes.extend(lines.warnings)
         if first is None:
             raise UsageError(
                 f"{source}: the file is empty", hint="give a CSV file with a header row"
             )
         header_line, header = first
-        plan = self.plan = _plan_or_headerless(header, options, source, region)
+        plan = self.plan = _plan_or_headerless(header, options, source, region, delimiter)
         self.report.header = list(plan.names)
         if plan.headerless:  # a bare list of numbers: its first line is a row too
             records = _prepend((header_line, header), records)
@@ -138,18 +195,32 @@ class _Collector:
     ) -> None:
         report, spool, seen, rejects = self.report, self.spool, self.seen, self.rejects
         phone_at, first_at, last_at, full_at = plan.phone, plan.first, plan.last, plan.full
-        extras = plan.extras
+        extras, fallbacks, fallbacks_used = plan.extras, plan.phone_fallbacks, self.fallbacks_used
+        header_width, keep_overflow = len(plan.names), plan.keep_overflow
+        extension_key, other_phones_key = plan.extension_key, plan.other_phones_key
         rows = valid = duplicates = 0
         for line, cells in records:
             rows += 1
             width = len(cells)
+            chosen = phone_at
             raw = cells[phone_at] if phone_at < width else ""
-            value = _first_of_many(raw) if _MULTI_VALUE in raw else raw
-            result = phone_or_reason(value, region)
+            if fallbacks and not raw.strip():
+                for index in fallbacks:
+                    if index < width and cells[index].strip():
+                        chosen, raw = index, cells[index]
+                        fallbacks_used[index] = fallbacks_used.get(index, 0) + 1
+                        break
+            others = ""
+            if _MULTI_VALUE in raw:
+                value, others = _split_many(raw)
+            else:
+                value = raw
+            result = phone_details(value, region)
             if isinstance(result, PhoneReason):
-                rejects.append(Reject(line, raw, str(result), _row(plan.names, cells)))
+                rejects.append(Reject(line, raw, str(result), _row(plan, cells)))
                 continue
-            if not seen.add(result):
+            phone, extension = result
+            if not seen.add(phone):
                 duplicates += 1
                 continue
             if full_at is not None:
@@ -159,11 +230,28 @@ class _Collector:
                 last = cells[last_at].strip() if last_at is not None and last_at < width else ""
             fields: dict[str, str] = {}
             for index, key in extras:
-                if index < width:
+                if index < width and index != chosen:
                     text = cells[index].strip()
                     if text:
                         fields[key] = text
-            spool.add(result, first, last, fields, line)
+            if width > header_width and any(c.strip() for c in cells[header_width:]):
+                self.long_rows += 1
+                if self.first_long_row is None:
+                    self.first_long_row = line
+                if keep_overflow:
+                    for index in range(header_width, width):
+                        text = cells[index].strip()
+                        if text:
+                            fields[plan.overflow_key(index)] = text
+            if extension:
+                self.extensions += 1
+                if extension_key:
+                    fields[extension_key] = extension
+            if others:
+                self.several_numbers += 1
+                if other_phones_key:
+                    fields[other_phones_key] = others
+            spool.add(phone, first, last, fields, line)
             valid += 1
         report.rows += rows
         report.valid += valid
@@ -172,11 +260,11 @@ class _Collector:
 
 
 def _plan_or_headerless(
-    header: list[str], options: CsvOptions, source: str, region: str | None
+    header: list[str], options: CsvOptions, source: str, region: str | None, delimiter: str
 ) -> ColumnPlan:
     """The column plan; a one-column file whose first line is a valid number has no header."""
     try:
-        return plan_columns(header, options, source)
+        return plan_columns(header, options, source, delimiter=delimiter)
     except UsageError:
         if (
             len(header) == 1
@@ -194,16 +282,25 @@ def _prepend(
     yield from rest
 
 
-def _first_of_many(value: str) -> str:
-    return next((part for part in value.split(_MULTI_VALUE) if part.strip()), "")
+def _kept_as(key: str | None, name: str) -> str:
+    return f"kept as {key}" if key else f"not kept (--columns without {name})"
 
 
-def _row(names: list[str], cells: list[str]) -> dict[str, str]:
+def _split_many(value: str) -> tuple[str, str]:
+    """(the first number, the others joined by ", ") of a "a ::: b ::: c" cell."""
+    parts = [part.strip() for part in value.split(_MULTI_VALUE)]
+    parts = [part for part in parts if part]
+    return (parts[0], ", ".join(parts[1:])) if parts else ("", "")
+
+
+def _row(plan: ColumnPlan, cells: list[str]) -> dict[str, str]:
+    """A rejected row by column name; cells beyond the header under the keys data uses."""
+    names = plan.names
     row = dict(zip(names, cells, strict=False))
     for name in names[len(cells) :]:
         row[name] = ""
     for position in range(len(names), len(cells)):  # cells beyond the header
-        row[f"column_{position + 1}"] = cells[position]
+        row[plan.overflow_key(position)] = cells[position]
     return row
 
 

@@ -28,6 +28,9 @@ class ImportReport:
     added: int | None = None
     skipped: int | None = None
     header: list[str] = field(default_factory=list)  # the source's columns, for the rejects file
+    # What the counts do not say: a suspicious encoding, phone numbers taken from
+    # several columns, cells kept under generated keys... One line each.
+    notes: list[str] = field(default_factory=list)
 
     def by_reason(self) -> dict[str, int]:
         """Rejects per reason code, most frequent first."""
@@ -48,10 +51,12 @@ class ImportReport:
         if self.skipped is not None:
             data["skipped"] = self.skipped
         data["columns"] = dict(self.column_mapping)
+        if self.notes:
+            data["notes"] = list(self.notes)
         return data
 
     def summary_lines(self) -> list[str]:
-        """Plain-text summary for stderr: the counts, renamed columns, then the first rejects."""
+        """Plain-text summary for stderr: the counts, notes, renamed columns, the first rejects."""
         parts = [f"{_count(self.rows, 'row')} read", f"{self.valid} valid"]
         if self.invalid:
             reasons = ", ".join(f"{reason} {n}" for reason, n in self.by_reason().items())
@@ -63,6 +68,7 @@ class ImportReport:
         if self.skipped is not None:
             parts.append(f"{self.skipped} skipped (already in the audience)")
         lines = [f"{self.source}: " + " · ".join(parts)]
+        lines.extend(f"  {note}" for note in self.notes)
 
         renamed = [(old, new) for old, new in self.column_mapping.items() if old != new]
         if renamed:

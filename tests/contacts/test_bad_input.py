@@ -78,7 +78,7 @@ def test_missing_phone_column_with_a_long_header_is_still_one_short_line(
 ) -> None:
     path = write_file(",".join(f"col{i}" for i in range(40)) + "\n" + "x," * 39 + "x\n")
     error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
-    assert error.message.endswith("'col14', … and 25 more)")
+    assert error.message.endswith("'col11', … and 28 more)")
 
 
 def test_decode_error_names_file_line_column_and_byte() -> None:
@@ -154,3 +154,88 @@ def test_one_huge_line_is_not_a_csv(
     path = write_file("phone\n+14155550132\n" + "9" * (3 << 20))
     error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
     assert error.message == f"{path}: line 3 is longer than 1 MB: this is not a CSV file"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("final_newline", [False, True])
+def test_unterminated_quote_in_a_small_file(
+    write_file: Callable[..., str], newline: str, final_newline: bool
+) -> None:
+    text = newline.join(["Name,Phone", '"unterminated,+14155550101', "Bob,+14155550102"])
+    path = write_file(text + newline if final_newline else text)
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
+    assert error.message == (
+        f"{path}: line 2: a quote opened on this line is never closed "
+        "(the field runs to the end of the file)"
+    )
+    assert error.hint == 'close the quote, or write a quote that is part of the text as two ("")'
+
+
+def test_unterminated_quote_names_the_line_it_opened_on() -> None:
+    # Line 3's record has a closed two-line field, then opens a quote on line 4.
+    text = b'phone,a,b\n+14155550101,x,y\n+14155550102,"one\ntwo","never\nclosed\n'
+    error = usage_error(
+        lambda: collect_contacts(csv_path="-", options=CsvOptions(), stdin=io.BytesIO(text))
+    )
+    assert error.message.startswith("<stdin>: line 4: a quote opened on this line is never closed")
+
+
+def test_a_quote_closed_on_the_last_line_without_a_newline_is_fine() -> None:
+    text = b'phone,notes\n+14155550101,"one\ntwo"'
+    with collect_contacts(csv_path="-", options=CsvOptions(), stdin=io.BytesIO(text)) as batch:
+        assert [(c.phone, dict(c.fields)) for c in batch] == [
+            ("+14155550101", {"notes": "one\ntwo"})
+        ]
+
+
+def test_missing_phone_column_with_long_names_cuts_each_name(
+    write_file: Callable[..., str],
+) -> None:
+    names = [f"{i:02d}" + "x" * 98 for i in range(30)]
+    path = write_file(",".join(names) + "\n" + ",".join("y" * 30) + "\n")
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
+    shown = ", ".join(repr(f"{i:02d}" + "x" * 37 + "…") for i in range(12))
+    assert error.message == f"{path}: no phone column in the header ({shown}, … and 18 more)"
+    assert len(error.message) - len(path) < 600
+
+
+def test_a_header_that_is_one_huge_cell_is_cut(write_file: Callable[..., str]) -> None:
+    # An unknown delimiter: the 2 KB header is one name.
+    path = write_file("a^" * 1000 + "\nb^" * 3 + "\n")
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
+    assert error.message == f"{path}: no phone column in the header ('{'a^' * 19}a…')"
+
+
+@pytest.mark.parametrize(
+    ("content", "listed", "example"),
+    [
+        ("Ada,+1415555010\nBob,+14155550102\n", "'Ada', '+1415555010'", "'name,phone'"),
+        (
+            "ada@example.com;Ada Lovelace;0170 1234567;7\nbob@example.com;Bob;0170 7654321;8\n",
+            "'ada@example.com', 'Ada Lovelace', '0170 1234567', '7'",
+            "'email;name;phone;column4'",
+        ),
+    ],
+)
+def test_a_file_without_a_header_row_is_told_to_add_one(
+    write_file: Callable[..., str], content: str, listed: str, example: str
+) -> None:
+    path = write_file(content)
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
+    assert error.message == (
+        f"{path}: the file seems to have no header row: its first line is data ({listed})"
+    )
+    assert error.hint == f"add a first line naming the columns, e.g. {example}"
+
+
+def test_a_file_without_a_header_row_and_a_phone_column_option(
+    write_file: Callable[..., str],
+) -> None:
+    path = write_file("Ada,+14155550101\n")
+    error = usage_error(
+        lambda: collect_contacts(csv_path=path, options=CsvOptions(phone_column="Phone"))
+    )
+    assert error.message == (
+        f"{path}: no column 'Phone' (--phone-column); the header has: 'Ada', '+14155550101'"
+    )
+    assert error.hint == "add a first line naming the columns, e.g. 'name,phone'"

@@ -142,8 +142,20 @@ def test_data_keys_are_unique_and_never_the_member_keys() -> None:
             "column_10": "i",
             "strasse": "j",
         }
-        assert batch.report.column_mapping["Tag_2"] == "Tag_2"
-        assert batch.report.column_mapping["column_5"] == "column_5"
+        # Renamed and generated keys are in the mapping under the column as written.
+        assert batch.report.column_mapping == {
+            "Phone": "phoneNumber",
+            "Notes": "Notes",
+            "notes": "notes_2",
+            "NOTES": "NOTES_3",
+            "(column 5, no name)": "column_5",
+            "Tag": "firstName",
+            "Tag (column 7)": "Tag_2",
+            "firstName": "firstName_2",
+            "Phone Number": "phone_number",
+            "***": "column_10",
+            "Straße": "strasse",
+        }
 
 
 def test_empty_values_are_left_out_and_values_are_trimmed() -> None:
@@ -159,7 +171,7 @@ def test_short_and_long_rows() -> None:
     with from_text(text) as batch:
         assert as_tuples(batch) == [
             ("+14155550132", "", "", {}, 2),
-            ("+14155550199", "Ada", "", {"city": "Paris"}, 3),
+            ("+14155550199", "Ada", "", {"city": "Paris", "column_4": "extra"}, 3),
         ]
         assert batch.report.rejects[0].row == {
             "phone": "bad",
@@ -210,6 +222,11 @@ def test_fixture_with_explicit_columns_and_filter() -> None:
             ),
             ("+12025550182", "Grace Hopper", "Hopper", {}, 3),
         ]
+        # --columns leaves out the cell's other number unless "other_phones" is named.
+        assert batch.report.notes == [
+            "1 phone cell holds several numbers: the first is used, "
+            "the others not kept (--columns without other_phones)"
+        ]
         assert batch.report.column_mapping == {
             "Name": "firstName",
             "Family Name": "lastName",
@@ -255,3 +272,204 @@ def test_simple_name() -> None:
 )
 def test_split_name(full: str, expected: tuple[str, str]) -> None:
     assert split_name(full) == expected
+
+
+# -- cells beyond the header ---------------------------------------------------------------
+
+
+def test_cells_beyond_the_header_are_kept_under_the_keys_the_rejects_file_uses() -> None:
+    text = "phone,name\n+14155550101,A,extra1,extra2\nbad,B,x,y\n+14155550102,C,,\n"
+    with from_text(text) as batch:
+        assert as_tuples(batch) == [
+            ("+14155550101", "A", "", {"column_3": "extra1", "column_4": "extra2"}, 2),
+            ("+14155550102", "C", "", {}, 4),  # trailing empty cells: nothing to keep
+        ]
+        assert batch.report.rejects[0].row == {
+            "phone": "bad",
+            "name": "B",
+            "column_3": "x",
+            "column_4": "y",
+        }
+        assert batch.report.column_mapping == {
+            "phone": "phoneNumber",
+            "name": "firstName+lastName",
+            "(column 3, beyond the header)": "column_3",
+            "(column 4, beyond the header)": "column_4",
+        }
+        assert batch.report.summary_lines() == [
+            "<stdin>: 3 rows read · 2 valid · 1 rejected (NOT_A_NUMBER 1)",
+            "  1 row has more cells than the header (first: line 2): "
+            "extra cells kept as column_3, column_4",
+            "  columns: phone → phoneNumber, name → firstName+lastName, "
+            "(column 3, beyond the header) → column_3, (column 4, beyond the header) → column_4",
+            "  line 3: 'bad' NOT_A_NUMBER: not a phone number",
+        ]
+        assert batch.csv_header_keys() == ["column_3", "column_4"]
+
+
+def test_a_cell_beyond_the_header_never_takes_a_header_column_key() -> None:
+    with from_text("phone,column_3\n+14155550101,a,b\nbad,c,d\n") as batch:
+        assert as_tuples(batch) == [
+            ("+14155550101", "", "", {"column_3": "a", "column_3_2": "b"}, 2)
+        ]
+        assert batch.report.rejects[0].row == {"phone": "bad", "column_3": "c", "column_3_2": "d"}
+
+
+def test_cells_beyond_the_header_with_a_columns_filter_are_dropped_but_reported() -> None:
+    text = "phone,company\n+14155550101,Acme,extra\n"
+    with from_text(text, columns=["company"]) as batch:
+        assert as_tuples(batch) == [("+14155550101", "", "", {"company": "Acme"}, 2)]
+        assert batch.report.notes == [
+            "1 row has more cells than the header (first: line 2): "
+            "the extra cells are not kept (--columns)"
+        ]
+
+
+# -- header names: whitespace, duplicates, empty names -----------------------------------------
+
+
+def test_header_names_are_stripped_before_matching() -> None:
+    header = '" First Name ",\tLast Name\t,\u00a0Phone\u200b, Company '
+    text = f"{header}\n Ada ,Lovelace,+14155550101,Acme\n"
+    with from_text(text) as batch:
+        assert as_tuples(batch) == [("+14155550101", "Ada", "Lovelace", {"Company": "Acme"}, 2)]
+        assert batch.report.column_mapping == {
+            "First Name": "firstName",
+            "Last Name": "lastName",
+            "Phone": "phoneNumber",
+            "Company": "Company",
+        }
+        assert batch.report.header == ["First Name", "Last Name", "Phone", "Company"]
+
+
+def test_renamed_duplicates_and_unnamed_columns_are_in_the_report() -> None:
+    text = "Phone,Tag,Tag,First Name,,First Name \n+14155550101,a,b,Ada,e,f\n"
+    with from_text(text) as batch:
+        assert as_tuples(batch) == [
+            (
+                "+14155550101",
+                "Ada",
+                "",
+                {"Tag": "a", "Tag_2": "b", "column_5": "e", "first_name_2": "f"},
+                2,
+            )
+        ]
+        assert batch.report.column_mapping == {
+            "Phone": "phoneNumber",
+            "Tag": "Tag",
+            "Tag (column 3)": "Tag_2",
+            "First Name": "firstName",
+            "(column 5, no name)": "column_5",
+            "First Name (column 6)": "first_name_2",
+        }
+        assert batch.report.summary_lines() == [
+            "<stdin>: 1 row read · 1 valid",
+            "  columns: Phone → phoneNumber, Tag (column 3) → Tag_2, First Name → firstName, "
+            "(column 5, no name) → column_5, First Name (column 6) → first_name_2",
+        ]
+
+
+# -- several phone columns -----------------------------------------------------------------
+
+
+def test_an_empty_phone_column_falls_back_to_the_next_phone_column() -> None:
+    text = "Name,Mobile,Work Phone\nAda,,+14155550101\nBob,+14155550102,+14155550103\nCy,,\n"
+    with from_text(text) as batch:
+        assert as_tuples(batch) == [
+            ("+14155550101", "Ada", "", {}, 2),
+            ("+14155550102", "Bob", "", {"work_phone": "+14155550103"}, 3),
+        ]
+        assert [(r.line, r.value, r.reason) for r in batch.report.rejects] == [(4, "", "EMPTY")]
+        assert batch.report.summary_lines() == [
+            "<stdin>: 3 rows read · 2 valid · 1 rejected (EMPTY 1)",
+            "  phone taken from: Mobile, Work Phone (when Mobile is empty)",
+            "  columns: Name → firstName+lastName, Mobile → phoneNumber, Work Phone → work_phone",
+            "  line 4: '' EMPTY: no phone number",
+        ]
+        assert batch.report.to_dict()["notes"] == [
+            "phone taken from: Mobile, Work Phone (when Mobile is empty)"
+        ]
+
+
+def test_phone_columns_are_tried_in_order_of_preference() -> None:
+    # Preference: Mobile, then Home Phone, then Work Phone (whatever the header order).
+    text = (
+        "Name,Work Phone,Home Phone,Mobile\n"
+        "Ada,+14155550101,+14155550102,\n"
+        "Bob,+14155550103,,\n"
+        "Cy,+14155550104,,+14155550105\n"
+    )
+    with from_text(text) as batch:
+        assert as_tuples(batch) == [
+            ("+14155550102", "Ada", "", {"work_phone": "+14155550101"}, 2),
+            ("+14155550103", "Bob", "", {}, 3),
+            ("+14155550105", "Cy", "", {"work_phone": "+14155550104"}, 4),
+        ]
+        assert batch.report.notes == [
+            "phone taken from: Mobile, Home Phone, Work Phone (each when the ones before are empty)"
+        ]
+        # Home Phone only ever gave the number: it maps to it.
+        assert batch.report.column_mapping == {
+            "Name": "firstName+lastName",
+            "Work Phone": "work_phone",
+            "Home Phone": "phoneNumber",
+            "Mobile": "phoneNumber",
+        }
+
+
+def test_no_fallback_with_an_explicit_phone_column_or_to_a_vague_number_column() -> None:
+    with from_text("Mobile,Work Phone\n,+14155550101\n", phone_column="Mobile") as batch:
+        assert len(batch) == 0
+        assert batch.report.rejects[0].reason == "EMPTY"
+        assert batch.report.notes == []
+    with from_text("Phone,Number\n,+14155550101\n") as batch:  # "Number" may be anything
+        assert len(batch) == 0
+        assert batch.report.rejects[0].reason == "EMPTY"
+
+
+# -- what a phone cell holds besides the number --------------------------------------------
+
+
+def test_float_exports_extensions_and_several_numbers_in_a_cell() -> None:
+    text = (
+        "phone,name\n"
+        "14155550101.0,Ada\n"
+        "1.4155550102E+10,Bob\n"
+        "+1 415 555 0103 x123,Cy\n"
+        "(415) 555-0104 ext. 12,Di\n"
+        "+1 415 555 0105 ::: +1 415 555 0106 ::: 0107,Ed\n"
+        "1.41556E+10,Flo\n"
+    )
+    with from_text(text, region="US") as batch:
+        assert as_tuples(batch) == [
+            ("+14155550101", "Ada", "", {}, 2),
+            ("+14155550102", "Bob", "", {}, 3),
+            ("+14155550103", "Cy", "", {"phone_extension": "123"}, 4),
+            ("+14155550104", "Di", "", {"phone_extension": "12"}, 5),
+            ("+14155550105", "Ed", "", {"other_phones": "+1 415 555 0106, 0107"}, 6),
+        ]
+        # A spreadsheet's rounded display has lost digits: rejected, not guessed.
+        assert [(r.line, r.value, r.reason) for r in batch.report.rejects] == [
+            (7, "1.41556E+10", "NOT_A_NUMBER")
+        ]
+        assert batch.report.notes == [
+            "2 numbers have an extension: kept as phone_extension",
+            "1 phone cell holds several numbers: "
+            "the first is used, the others kept as other_phones",
+        ]
+
+
+def test_extension_key_does_not_overwrite_a_column_of_that_name() -> None:
+    text = "Phone,Phone Extension\n+1 415 555 0101 x9,77\n"
+    with from_text(text) as batch:
+        assert as_tuples(batch) == [
+            ("+14155550101", "", "", {"phone_extension": "77", "phone_extension_2": "9"}, 2)
+        ]
+
+
+def test_columns_filter_can_keep_the_extension() -> None:
+    text = "Phone,Company,Notes\n+1 415 555 0101 x9,Acme,hi\n"
+    with from_text(text, columns=["Company", "phone_extension"]) as batch:
+        assert as_tuples(batch) == [
+            ("+14155550101", "", "", {"Company": "Acme", "phone_extension": "9"}, 2)
+        ]

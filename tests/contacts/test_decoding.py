@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audience_cli.contacts import ContactBatch, CsvOptions, collect_contacts
+from audience_cli.errors import ExitCode, UsageError, exit_code_for
 
 from .helpers import DATA, as_tuples, collect
 
@@ -178,3 +179,62 @@ def test_round_trip_of_anything_csv_writer_writes(
         assert as_tuples(batch) == expected
         assert batch.report.rows == len(rows)
         assert batch.report.duplicates == len(rows) - len(expected)
+
+
+# -- Excel's "sep=" first line -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sep", "delimiter"), [(";", ";"), (",", ","), ("\t", "\t"), ("|", "|"), ("\\t", "\t")]
+)
+def test_excel_sep_line_sets_the_delimiter_and_is_skipped(sep: str, delimiter: str) -> None:
+    d = delimiter
+    city = "P" + "".join(c for c in ",;|\t" if c != d) + "X"  # the other delimiters, as text
+    lines = ["sep=" + sep, f"phone{d}name{d}city", f"+14155550132{d}Ada Lovelace{d}{city}"]
+    text = "\r\n".join([*lines, f"bad{d}x{d}y", ""])
+    with from_bytes(b"\xef\xbb\xbf" + text.encode()) as batch:
+        assert as_tuples(batch) == [(*ADA, {"city": city}, 3)]  # physical line numbers
+        assert [(r.line, r.value) for r in batch.report.rejects] == [(4, "bad")]
+        assert batch.report.header == ["phone", "name", "city"]
+
+
+def test_an_explicit_delimiter_wins_over_the_sep_line() -> None:
+    with from_bytes(b"sep=;\nphone|name\n+14155550132|Ada Lovelace\n", delimiter="|") as batch:
+        assert as_tuples(batch) == [(*ADA, {}, 3)]
+
+
+# -- a UTF-8 byte-order mark with another --encoding ---------------------------------------
+
+
+def test_utf8_bom_with_latin1_encoding_on_utf8_text_is_refused() -> None:
+    data = b"\xef\xbb\xbfFirst Name,Phone\nJos\xc3\xa9,+14155550132\n"
+    with pytest.raises(UsageError) as caught:
+        from_bytes(data, encoding="latin-1")
+    assert caught.value.message == (
+        "<stdin>: the file starts with a UTF-8 byte-order mark but --encoding latin-1 "
+        "was given; the file is UTF-8"
+    )
+    assert caught.value.hint == "drop --encoding (or pass --encoding utf-8)"
+    assert exit_code_for(caught.value) is ExitCode.USAGE
+
+
+def test_utf8_bom_with_latin1_encoding_on_ascii_text_drops_the_mark_and_warns() -> None:
+    data = b"\xef\xbb\xbfFirst Name,Phone\nAda,+14155550132\n"
+    with from_bytes(data, encoding="latin-1") as batch:
+        assert as_tuples(batch) == [("+14155550132", "Ada", "", {}, 2)]
+        assert batch.report.summary_lines() == [
+            "<stdin>: 1 row read · 1 valid",
+            "  the file starts with a UTF-8 byte-order mark but --encoding latin-1 was given; "
+            "the file is probably UTF-8 (the mark was dropped)",
+            "  columns: First Name → firstName, Phone → phoneNumber",
+        ]
+
+
+def test_utf8_bom_on_a_file_that_is_not_utf8_reads_it_as_asked() -> None:
+    data = b"\xef\xbb\xbfVorname;Telefon\nJ\xfcrgen;+14155550132\n"  # cp1252 after the mark
+    with from_bytes(data, encoding="cp1252") as batch:
+        assert as_tuples(batch) == [("+14155550132", "Jürgen", "", {}, 2)]
+        assert batch.report.notes == [
+            "the file starts with a UTF-8 byte-order mark but is not UTF-8: "
+            "read as cp1252 (--encoding), without the mark"
+        ]

@@ -26,6 +26,18 @@ def test_names_pair_with_phones_by_position() -> None:
     assert all(c.line is None and c.fields == {} for c in contacts)
 
 
+def test_an_extension_in_a_flag_number_is_kept_as_data() -> None:
+    contacts = contacts_from_flags(["+1 415 555 0132 ext. 12", "+1 415 555 0199"], ["Ada"], None)
+    assert contacts == [
+        Contact("+14155550132", "Ada", "", {"phone_extension": "12"}),
+        Contact("+14155550199"),
+    ]
+    assert [dict(c.fields) for c in contacts] == [{"phone_extension": "12"}, {}]
+    flag = Contact("+1 415 555 0132 x7", "Ada")  # a contact given by hand
+    with collect_contacts(csv_path=None, options=CsvOptions(), flag_contacts=[flag]) as batch:
+        assert as_tuples(batch) == [("+14155550132", "Ada", "", {"phone_extension": "7"}, None)]
+
+
 def test_no_flags() -> None:
     assert contacts_from_flags([], [], None) == []
 

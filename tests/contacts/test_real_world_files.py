@@ -84,6 +84,7 @@ def test_google_contacts_export() -> None:
                     "e_mail_1_value": "ada@example.com",
                     "phone_1_type": "Mobile",
                     "organization_1_name": "Analytical Engines",
+                    "other_phones": "+1 415-555-0199",  # the second number of the cell
                 },
                 2,
             ),
@@ -120,6 +121,10 @@ def test_google_contacts_export() -> None:
             "e_mail_1_value",
             "phone_1_type",
             "organization_1_name",
+            "other_phones",
+        ]
+        assert batch.report.notes == [
+            "1 phone cell holds several numbers: the first is used, the others kept as other_phones"
         ]
 
 
