@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import csv
-import os
-import sys
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audience_cli.errors import CliError, ExitCode, UsageError
+from audience_cli.files import open_output
 from audience_cli.output import cell_text, protect_formula
 from audience_cli.prompts import require_confirmation
 from audience_cli.resolve import OBJECT_ID, resolve_audience
@@ -113,32 +110,16 @@ def export_members(app: AppContext, ref: str, output: str, *, safe: bool) -> int
     header = [*MEMBER_NAME_KEYS, column, *member_data_keys(members, column)]
 
     def write(stream: Any) -> None:
-        writer = csv.writer(stream, lineterminator="\n")
+        writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(header)
         for m in members:
             data = m.get("data") or {}
             cells = [cell_text(data.get(k)) for k in header]
             writer.writerow([protect_formula(c) for c in cells] if safe else cells)
 
-    if output == "-":
-        write(sys.stdout)
-    else:
-        target = Path(output)
-        if target.is_dir():
-            raise UsageError(
-                f"{output}: is a directory; give a file name, e.g. {output}/backup.csv"
-            )
-        directory = target.parent if str(target.parent) else Path(".")
-        if not directory.exists():
-            raise UsageError(f"{output}: the folder {directory} does not exist")
-        fd, tmp = tempfile.mkstemp(prefix=".audience-export-", suffix=".csv", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                write(fh)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    with open_output(output, "export") as stream:
+        write(stream)
+    if output != "-":
         app.success(
             f"Exported {len(members):,} member{'s' if len(members) != 1 else ''} of "
             f"{audience.get('name')!r} to {output}."

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import csv
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, TextIO
 
 from audience_cli.contacts.batch import ContactBatch
 from audience_cli.contacts.model import FIRST_NAME_KEY, LAST_NAME_KEY, PHONE_KEY
 from audience_cli.contacts.report import ImportReport
-from audience_cli.errors import UsageError
+from audience_cli.files import open_output
 
 STDOUT = "-"
 
@@ -53,7 +52,7 @@ def write_clean_csv(path: str, batch: ContactBatch) -> None:
                 ]
             )
 
-    _write_csv(path, "CSV", write)
+    _write_csv(path, "clean", write)
 
 
 def _free_name(name: str, taken: dict[str, None]) -> str:
@@ -68,15 +67,5 @@ def _write_csv(path: str, what: str, write: Callable[[Any], None]) -> None:
         write(csv.writer(stream, lineterminator="\r\n"))
 
 
-@contextmanager
-def _text_out(path: str, what: str) -> Iterator[TextIO]:
-    if path == STDOUT:
-        yield sys.stdout
-        sys.stdout.flush()
-        return
-    try:
-        stream = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
-    except OSError as exc:
-        raise UsageError(f"cannot write the {what} file {path}: {exc.strerror or exc}") from None
-    with stream:
-        yield stream
+def _text_out(path: str, what: str) -> AbstractContextManager[TextIO]:
+    return open_output(path, f"{what} file")

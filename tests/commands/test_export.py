@@ -33,3 +33,74 @@ def test_export_into_a_missing_folder_is_a_usage_error(sandbox_cli, store, tmp_p
     result = sandbox_cli("export", "Leads", "-o", str(tmp_path / "nope" / "x.csv"))
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
+
+
+def test_export_follows_a_symlink_and_keeps_the_files_mode(sandbox_cli, store, tmp_path):
+    seed_audience(store, "Leads", 2)
+    real = tmp_path / "real.csv"
+    real.write_text("old backup\n")
+    real.chmod(0o640)
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    result = sandbox_cli("export", "Leads", "-o", str(link))
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()
+    assert real.read_text().startswith("firstName,lastName,phoneNumber")
+    assert (real.stat().st_mode & 0o777) == 0o640
+
+
+def test_export_writes_into_a_fifo_instead_of_replacing_it(sandbox_cli, store, tmp_path):
+    import os
+    import threading
+
+    seed_audience(store, "Leads", 2)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    result = sandbox_cli("export", "Leads", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.stderr
+    assert fifo.is_fifo()
+    assert received and received[0].count("\n") == 3
+
+
+def test_export_to_a_directory_is_a_usage_error(sandbox_cli, store, tmp_path):
+    seed_audience(store, "Leads", 1)
+    result = sandbox_cli("export", "Leads", "-o", str(tmp_path))
+    assert result.exit_code == 2
+    assert "it is a directory" in result.stderr
+
+
+def test_a_failed_write_leaves_no_half_file(cli, tmp_path, monkeypatch):
+    import audience_cli.files as files
+
+    source = tmp_path / "in.csv"
+    source.write_text("phone\n+14155552671\n")
+    target = tmp_path / "clean.csv"
+    target.write_text("previous\n")
+
+    real_fdopen = files.os.fdopen
+
+    class Full:
+        def __init__(self, stream):
+            self.stream = stream
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.stream.close()
+
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fdopen", lambda *a, **k: Full(real_fdopen(*a, **k)))
+    result = cli("validate", str(source), "-o", str(target))
+    assert result.exit_code == 1
+    assert "cannot write the clean file" in result.stderr
+    assert "No space left on device" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert target.read_text() == "previous\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -257,7 +257,8 @@ def test_write_clean_csv_quotes_a_lone_carriage_return(capsys: pytest.CaptureFix
 def test_unwritable_path(tmp_path: Path) -> None:
     with collect("pipe_delimited.csv") as batch, pytest.raises(UsageError) as caught:
         write_clean_csv(str(tmp_path / "no" / "such" / "dir.csv"), batch)
-    assert caught.value.message.startswith("cannot write the CSV file ")
+    assert caught.value.message.startswith("cannot write the clean file ")
+    assert "does not exist" in caught.value.message
 
 
 def test_fixture_files_are_what_they_claim() -> None:
