@@ -222,3 +222,13 @@ def test_a_global_option_after_the_command_gets_a_hint(sandbox_cli):
     assert result.exit_code == 2
     assert "--debug is a global option: put it before the command" in result.stderr
     assert "audience --debug list" in result.stderr
+
+
+def test_the_progress_bar_shows_names_literally(sandbox_cli, tmp_path):
+    source = tmp_path / "leads.csv"
+    source.write_text("phone\n" + "".join(f"+1415555{i:04d}\n" for i in range(30)))
+    result = sandbox_cli(
+        "create", "[/] [red]x", "--csv", str(source), "--chunk-size", "10", tty=True
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Uploading to '[/] [red]x'" in result.plain_err
