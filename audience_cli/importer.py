@@ -131,7 +131,25 @@ def create_from_batch(
                 split=len(sizes) > 1,
             )
             created.append(audience)
+    _settle_counts(client, created)
     return {"dryRun": False, "plan": plan, "audiences": created}
+
+
+def _settle_counts(client: AtomsClient, created: list[dict[str, Any]]) -> None:
+    """Take member counts from the server once the upload is done.
+
+    Counting answers is not enough: when an add times out after the server stored
+    it, the retry is answered "skipped", yet those members were added by us.
+    """
+    try:
+        counts = {a.get("_id"): a.get("memberCount") for a in client.list_audiences()}
+    except AudienceError:
+        return  # the counts from the answers stand
+    for audience in created:
+        count = counts.get(audience["_id"])
+        if isinstance(count, int):
+            sent = audience["added"] + audience["skipped"]
+            audience.update(memberCount=count, added=count, skipped=max(0, sent - count))
 
 
 def _count_create_requests(batch: ContactBatch, sizes: list[int], settings: ImportSettings) -> int:
@@ -292,6 +310,23 @@ def add_from_batch(
             added += counts["added"]
             skipped += counts["skipped"]
             advance(len(chunk))
+    before = audience.get("memberCount")
+    if sent and isinstance(before, int):
+        # As for create: the server's count is the truth when a retry was answered "skipped".
+        try:
+            after = next(
+                (
+                    a.get("memberCount")
+                    for a in client.list_audiences()
+                    if a.get("_id") == audience_id
+                ),
+                None,
+            )
+        except AudienceError:
+            after = None
+        if isinstance(after, int) and after >= before:
+            added = min(sent, after - before)
+            skipped = sent - added
     return {"dryRun": False, "plan": plan, "added": added, "skipped": skipped}
 
 

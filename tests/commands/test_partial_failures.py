@@ -143,3 +143,45 @@ def test_ctrl_c_during_the_create_request_says_it_may_exist(sandbox_cli, store):
     assert result.exit_code == 130
     assert "interrupted while creating 'Leads'" in result.stderr
     assert "check `audience list`" in result.stderr
+
+
+class StoredThenTimedOut(RecordingTransport):
+    """Write number `n` reaches the sandbox, but its answer is lost to a timeout."""
+
+    def __init__(self, store, n: int) -> None:
+        super().__init__(store)
+        self.n = n
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if request.method != "GET" and len(self.writes()) == self.n:
+            raise httpx.ReadTimeout("timed out", request=request)
+        return response
+
+
+def test_counts_come_from_the_server_when_a_retried_add_was_already_stored(
+    sandbox_cli, store, leads
+):
+    transport = StoredThenTimedOut(store, 2)
+    result = sandbox_cli(
+        "create", "Leads", "--csv", str(leads), "--chunk-size", "10", "--json", transport=transport
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "trying again" in result.stderr
+    import json
+
+    data = json.loads(result.stdout)
+    assert data["audience"]["memberCount"] == 25
+    assert (data["report"]["added"], data["report"]["skipped"]) == (25, 0)
+
+
+def test_add_counts_come_from_the_server_too(sandbox_cli, store, leads):
+    seed_audience(store, "Target", 2)
+    transport = StoredThenTimedOut(store, 1)
+    result = sandbox_cli(
+        "add", "Target", "--csv", str(leads), "--chunk-size", "10", transport=transport
+    )
+    assert result.exit_code == 0, result.stderr
+    # Two numbers were there before; the retried first chunk is not counted as skipped.
+    assert "Added 23 members to 'Target'" in result.stderr
+    assert "2 already there" in result.stderr
