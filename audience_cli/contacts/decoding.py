@@ -168,9 +168,10 @@ class TextLines:
             final = not chunk
             try:
                 pending += decoder.decode(chunk, final=final)
-            except UnicodeDecodeError:
+            except UnicodeError:
+                where = f"after line {self.lines}" if self.lines else "at the start"
                 raise UsageError(
-                    f"{self.source}: after line {self.lines}: bytes near offset "
+                    f"{self.source}: {where}: bytes near offset "
                     f"{self._offset} are not valid {self.encoding}",
                     hint=ENCODING_HINT,
                 ) from None
@@ -215,7 +216,18 @@ def _choose_encoding(head: bytes, requested: str | None) -> tuple[str, bytes]:
     name = info.name
     if name in ("utf-8", "utf-8-sig"):
         return "utf-8", codecs.BOM_UTF8 if head.startswith(codecs.BOM_UTF8) else b""
+    if name in ("utf-16", "utf-32") and not any(head.startswith(b) for b, _ in _BOMS):
+        # No byte-order mark to say which end comes first: the NUL bytes of ASCII text do.
+        return _wide_without_bom(name, head), b""
     return name, b""
+
+
+def _wide_without_bom(name: str, head: bytes) -> str:
+    width = 2 if name == "utf-16" else 4
+    sample = head[: width * 64]
+    low_first = sum(1 for i in range(0, len(sample) - width + 1, width) if sample[i] != 0)
+    high_first = sum(1 for i in range(width - 1, len(sample), width) if sample[i] != 0)
+    return f"{name}-le" if low_first >= high_first else f"{name}-be"
 
 
 def _ascii_compatible(encoding: str) -> bool:

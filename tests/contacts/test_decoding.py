@@ -64,6 +64,14 @@ def test_utf16_without_bom_needs_the_encoding() -> None:
         assert [c.phone for c in batch] == ["+14155550132"]
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_plain_utf16_or_utf32_without_bom_finds_the_byte_order(codec: str) -> None:
+    """The hint for NUL bytes says "--encoding utf-16": that must work with no BOM."""
+    data = "phone,name\n+14155550132,Ada Lovelace\n".encode(codec)
+    with from_bytes(data, encoding=codec[:6]) as batch:
+        assert as_tuples(batch) == [(*ADA, {}, 2)]
+
+
 def test_explicit_utf8_still_drops_the_bom() -> None:
     data = b"\xef\xbb\xbfphone,name\n+14155550132,Ada Lovelace\n"
     for encoding in ("utf-8", "UTF8", "utf-8-sig"):
