@@ -44,7 +44,9 @@ class AudienceGroup(TyperGroup):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+            return result
         except click.NoSuchOption as exc:
             if exc.option_name in GLOBAL_OPTIONS and ctx.invoked_subcommand:
                 exc.message += (
@@ -60,6 +62,8 @@ class AudienceGroup(TyperGroup):
             raise click.exceptions.Exit(int(ExitCode.OK)) from None
         except (Exception, KeyboardInterrupt) as exc:  # the one place errors become exit codes
             code = report_error(ctx, exc)
+            if isinstance(exc, OSError):
+                silence_stdout()  # stdout may be what failed: do not fail again at exit
             raise click.exceptions.Exit(int(code)) from None
         finally:
             app_ctx = ctx.obj if isinstance(ctx.obj, AppContext) else None
@@ -95,6 +99,11 @@ def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
         return code
     if debug and sys.exc_info()[0] is not None:
         err.print_exception()
+    if isinstance(exc, OSError) and not isinstance(exc, AudienceError):
+        # The system said no (disk full, permissions): not a bug to report.
+        where = f" ({exc.filename})" if exc.filename else ""
+        say(f"error: {exc.strerror or exc}{where}", style="red")
+        return code
     if isinstance(exc, AudienceError):
         say(f"error: {exc.message}", style="red")
         hint = exc.hint or _default_hint(exc)

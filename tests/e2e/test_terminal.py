@@ -132,3 +132,18 @@ def test_a_reader_that_stops_early_is_not_an_error(store):
     assert first.split(b"\t")[1] == b"+14155550000"
     assert proc.returncode == 0
     assert b"Broken pipe" not in err and b"Traceback" not in err
+
+
+def test_a_full_disk_on_stdout_is_one_line_not_a_traceback(store):
+    seed_audience(store, "Big", 50)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "audience_cli", "--sandbox", "-q", "members", "Big", "--all"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=spawn_env(),
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: No space left on device"
