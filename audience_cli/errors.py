@@ -24,7 +24,7 @@ class ExitCode(IntEnum):
 
 EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.OK: "success",
-    ExitCode.UNEXPECTED: "unexpected error (a bug: run again with --debug and report it)",
+    ExitCode.UNEXPECTED: "unexpected error, or the system refused (disk full, permissions)",
     ExitCode.USAGE: "usage error: bad option, bad number, bad file, ambiguous name, no --yes",
     ExitCode.ROWS_REJECTED: "done, but some input rows were rejected (see the report)",
     ExitCode.AUTH: "authentication: no API key, key refused (401) or not allowed (403)",
