@@ -28,7 +28,7 @@ def delete_audience(app: AppContext, ref: str, *, yes: bool, dry_run: bool) -> d
         "audience": {"_id": audience_id, "name": audience.get("name"), "memberCount": count},
     }
     if dry_run:
-        app.note(f"Would delete {what}. Nothing was changed (--dry-run).")
+        app.say(f"Would delete {what}. Nothing was changed (--dry-run).")
         if active:
             app.warn(
                 "Atoms would refuse: active campaign(s) use it: "

@@ -46,10 +46,10 @@ def run_create(
     if result["dryRun"]:
         plan = result["plan"]
         for seg in plan["audiences"]:
-            app.note(
+            app.say(
                 f"Dry run: would create {seg['name']!r} with {_plural(seg['members'], 'member')}."
             )
-        app.note(f"Dry run: {_plural(plan['requests'], 'request')} in all; nothing was sent.")
+        app.say(f"Dry run: {_plural(plan['requests'], 'request')} in all; nothing was sent.")
     else:
         report.added = sum(int(a.get("added", 0)) for a in created)
         report.skipped = sum(int(a.get("skipped", 0)) for a in created)
@@ -90,7 +90,7 @@ def run_add(
     label = f"{audience.get('name')!r} ({audience['_id']})"
     if result["dryRun"]:
         plan = result["plan"]
-        app.note(
+        app.say(
             f"Dry run: would send {_plural(plan['members'], 'member')} to {label} in "
             f"{_plural(plan['requests'], 'request')}; nothing was sent."
         )

@@ -239,9 +239,10 @@ def _create_segment(
             else:
                 count = f"{sent:,}"
             if split:
+                made = [f"{a.get('name')!r} ({a.get('_id')})" for a in (*done, audience)]
                 hint = (
-                    "This was one part of a --split import: delete the audiences it created "
-                    "and run the same command again."
+                    "This was one part of a --split import, which created "
+                    f"{', '.join(made)}: delete them and run the same command again."
                 )
             else:
                 hint = (

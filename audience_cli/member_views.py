@@ -22,6 +22,10 @@ def parse_where(where: Sequence[str]) -> dict[str, str]:
         field, sep, value = item.partition("=")
         if not sep or not field.strip():
             raise UsageError(f"--where {item!r}: expected FIELD=VALUE, e.g. --where firstName=john")
+        if field.strip() in filters:
+            raise UsageError(
+                f"--where {field.strip()} given twice: the API matches one value per field"
+            )
         filters[field.strip()] = value.strip()
     return filters
 

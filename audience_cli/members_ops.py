@@ -73,7 +73,7 @@ def remove_members(
         )
     what = f"remove {len(ids)} member{'s' if len(ids) != 1 else ''} from {audience.get('name')!r}"
     if dry_run:
-        app.note(f"Would {what}. Nothing was changed (--dry-run).")
+        app.say(f"Would {what}. Nothing was changed (--dry-run).")
         return result
     require_confirmation(
         app, yes=yes, action=what, type_to_confirm=str(audience.get("name") or audience_id)

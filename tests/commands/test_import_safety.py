@@ -87,3 +87,11 @@ def test_dry_run_counts_the_extra_request_the_5mb_limit_needs(sandbox_cli, recor
     done = sandbox_cli("create", "Wide", "--csv", str(source), transport=recorder)
     assert done.exit_code == 0, done.stderr
     assert len(recorder.writes()) == 2
+
+
+def test_quiet_does_not_hide_what_a_dry_run_would_do(sandbox_cli, store, leads):
+    seed_audience(store, "Leads", 1)
+    created = sandbox_cli("--quiet", "create", "New", "--csv", str(leads), "--dry-run")
+    assert "Dry run: would create 'New' with 1 member." in created.stderr
+    deleted = sandbox_cli("--quiet", "delete", "Leads", "--dry-run")
+    assert "Would delete audience 'Leads'" in deleted.stderr

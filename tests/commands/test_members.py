@@ -91,3 +91,10 @@ def test_a_page_size_above_the_servers_maximum_is_said(sandbox_cli, store):
     assert len(result.lines) == 100
     assert "the server sent 100 members per page, not 500" in result.stderr
     assert "page 1 of 3 · 250 members · next: --page 2" in result.stderr
+
+
+def test_the_same_where_field_twice_is_refused(sandbox_cli, store):
+    seed_audience(store, "Leads", 3)
+    result = sandbox_cli("members", "Leads", "--where", "firstName=a", "--where", "firstName=b")
+    assert result.exit_code == 2
+    assert "--where firstName given twice" in result.stderr

@@ -119,7 +119,7 @@ def test_a_create_that_times_out_is_not_repeated_and_says_to_check(sandbox_cli, 
 
 
 def test_a_split_part_that_fails_advises_a_clean_rerun(sandbox_cli, store, leads):
-    transport = FailOnWrite(store, 2, REFUSED)
+    transport = FailOnWrite(store, 4, REFUSED)  # the second part's first add
     result = sandbox_cli(
         "create",
         "Leads",
@@ -135,6 +135,9 @@ def test_a_split_part_that_fails_advises_a_clean_rerun(sandbox_cli, store, leads
     assert result.exit_code == 6
     assert "one part of a --split import" in result.stderr
     assert "audience add" not in result.stderr
+    assert len(store.list_audiences()) == 2
+    for audience in store.list_audiences():  # every part made so far is named
+        assert audience["_id"] in result.stderr
 
 
 def test_ctrl_c_during_the_create_request_says_it_may_exist(sandbox_cli, store):
