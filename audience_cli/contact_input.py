@@ -65,10 +65,10 @@ def check_paths(inp: ContactInput) -> None:
 def _delimiter(value: str | None) -> str | None:
     if value is None:
         return None
-    value = DELIMITER_NAMES.get(value.lower(), value)
-    if len(value) != 1:
-        raise UsageError(f"--delimiter {value!r}: give one character, or 'tab'")
-    return value
+    char = DELIMITER_NAMES.get(value.lower(), value)
+    if len(char) != 1 or char in '\r\n"':
+        raise UsageError(f"--delimiter {value}: give one character (not a quote), or 'tab'")
+    return char
 
 
 def _region(value: str | None) -> str | None:

@@ -366,7 +366,11 @@ def _keep_only(
         listed = ", ".join(repr(u) for u in unknown)
         raise UsageError(
             f"{source}: unknown column(s) {listed} in --columns; "
-            f"available: {_listing([names[i] for i, _ in extras])}"
+            + (
+                f"available: {_listing([names[i] for i, _ in extras])}"
+                if extras
+                else "the file has no columns besides the phone and name columns"
+            )
         )
     return [(i, key) for i, key in extras if i in keep]
 

@@ -44,7 +44,7 @@ def contacts_from_flags(phones: list[str], names: list[str], region: str | None)
     """
     if len(names) > len(phones):
         raise UsageError(
-            f"{len(names)} names for {len(phones)} phone numbers: "
+            f"{len(names)} names for {len(phones)} phone number{'' if len(phones) == 1 else 's'}: "
             "each --name belongs to the --phone at the same position"
         )
     region_code = _region(region)

@@ -46,7 +46,7 @@ def test_more_names_than_phones() -> None:
     with pytest.raises(UsageError) as caught:
         contacts_from_flags(["+14155550132"], ["Ada", "Grace"], None)
     assert caught.value.message == (
-        "2 names for 1 phone numbers: each --name belongs to the --phone at the same position"
+        "2 names for 1 phone number: each --name belongs to the --phone at the same position"
     )
 
 
