@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 
@@ -134,6 +135,10 @@ def test_a_reader_that_stops_early_is_not_an_error(store):
     assert b"Broken pipe" not in err and b"Traceback" not in err
 
 
+@pytest.mark.skipif(
+    not os.path.exists("/dev/full") or not stat.S_ISCHR(os.stat("/dev/full").st_mode),
+    reason="needs the /dev/full device",
+)
 def test_a_full_disk_on_stdout_is_one_line_not_a_traceback(store):
     seed_audience(store, "Big", 50)
     with open("/dev/full", "w") as full:
