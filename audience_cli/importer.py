@@ -200,30 +200,7 @@ def _create_segment(
             name, first[:fit], phone_column=column, description=description
         )
     except (AudienceError, KeyboardInterrupt) as exc:
-        maybe_created = (
-            f"It may have been created anyway: check `audience list` for {name!r} "
-            "before running the command again."
-        )
-        if isinstance(exc, ApiTimeoutError):
-            # The request may have arrived: a blind retry could make a second audience.
-            exc.hint = maybe_created
-        if not done:
-            if isinstance(exc, KeyboardInterrupt):
-                raise CliError(
-                    f"interrupted while creating {name!r}",
-                    exit_code=ExitCode.INTERRUPTED,
-                    hint=maybe_created,
-                ) from None
-            raise
-        _, code = _stopped(exc)
-        made = ", ".join(f"{a.get('name')!r} ({a.get('_id')})" for a in done)
-        failed = f"failed: {exc.message}" if isinstance(exc, AudienceError) else "was interrupted"
-        raise CliError(
-            f"created {made}, then creating {name!r} {failed}",
-            exit_code=code,
-            hint="Import the rest into a new audience, or delete those and run the same "
-            "command again.",
-        ) from None
+        raise _create_failed(exc, name, done) from None
     advance(fit)
     added, skipped = fit, 0
     rest = chain([first[fit:]] if fit < len(first) else [], (_members(c, column) for c in chunks))
@@ -231,34 +208,78 @@ def _create_segment(
         try:
             counts = client.add_members(audience["_id"], chunk)
         except (ApiError, KeyboardInterrupt) as exc:
-            what, code = _stopped(exc)
-            sent = added + skipped
-            if isinstance(exc, KeyboardInterrupt):
-                # The request under way may have been received: its members may be in too.
-                count = f"at least {sent:,} (at most {sent + len(chunk):,})"
-            else:
-                count = f"{sent:,}"
-            if split:
-                made = [f"{a.get('name')!r} ({a.get('_id')})" for a in (*done, audience)]
-                hint = (
-                    "This was one part of a --split import, which created "
-                    f"{', '.join(made)}: delete them and run the same command again."
-                )
-            else:
-                hint = (
-                    f"Run the same import with `audience add {audience['_id']} …`: "
-                    "numbers already in the audience are skipped."
-                )
-            raise CliError(
-                f"audience {name!r} ({audience['_id']}) was created with {count} of "
-                f"{size:,} members, {what}",
-                exit_code=code,
-                hint=hint,
+            raise _segment_add_failed(
+                exc, audience, size, added + skipped, len(chunk), done if split else None
             ) from None
         added += counts["added"]
         skipped += counts["skipped"]
         advance(len(chunk))
     return {**audience, "memberCount": added, "added": added, "skipped": skipped}
+
+
+def _create_failed(
+    exc: AudienceError | KeyboardInterrupt, name: str, done: list[dict[str, Any]]
+) -> BaseException:
+    """The error to raise when creating `name` failed, after the audiences in `done`."""
+    maybe_created = (
+        f"It may have been created anyway: check `audience list` for {name!r} "
+        "before running the command again."
+    )
+    if isinstance(exc, ApiTimeoutError):
+        # The request may have arrived: a blind retry could make a second audience.
+        exc.hint = maybe_created
+    if not done:
+        if isinstance(exc, KeyboardInterrupt):
+            return CliError(
+                f"interrupted while creating {name!r}",
+                exit_code=ExitCode.INTERRUPTED,
+                hint=maybe_created,
+            )
+        return exc
+    _, code = _stopped(exc)
+    made = ", ".join(f"{a.get('name')!r} ({a.get('_id')})" for a in done)
+    failed = f"failed: {exc.message}" if isinstance(exc, AudienceError) else "was interrupted"
+    return CliError(
+        f"created {made}, then creating {name!r} {failed}",
+        exit_code=code,
+        hint="Import the rest into a new audience, or delete those and run the same command again.",
+    )
+
+
+def _segment_add_failed(
+    exc: AudienceError | KeyboardInterrupt,
+    audience: dict[str, Any],
+    size: int,
+    sent: int,
+    in_flight: int,
+    split_done: list[dict[str, Any]] | None,
+) -> CliError:
+    """The error for an add that failed after `audience` was created with `sent` members.
+
+    `split_done` holds the earlier parts of a --split import (None: not a split)."""
+    what, code = _stopped(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        # The request under way may have been received: its members may be in too.
+        count = f"at least {sent:,} (at most {sent + in_flight:,})"
+    else:
+        count = f"{sent:,}"
+    if split_done is not None:
+        made = [f"{a.get('name')!r} ({a.get('_id')})" for a in (*split_done, audience)]
+        hint = (
+            "This was one part of a --split import, which created "
+            f"{', '.join(made)}: delete them and run the same command again."
+        )
+    else:
+        hint = (
+            f"Run the same import with `audience add {audience['_id']} …`: "
+            "numbers already in the audience are skipped."
+        )
+    return CliError(
+        f"audience {audience.get('name')!r} ({audience['_id']}) was created with {count} of "
+        f"{size:,} members, {what}",
+        exit_code=code,
+        hint=hint,
+    )
 
 
 def _stopped(exc: BaseException) -> tuple[str, ExitCode]:
