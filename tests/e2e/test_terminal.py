@@ -21,15 +21,20 @@ def spawn_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def test_delete_prompts_on_a_pty_and_deletes_after_the_name_is_typed(store):
-    audience_id = seed_audience(store, "Q1 Leads", 2)
-    child = pexpect.spawn(
+def on_pty(*args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
+    """`python -m audience_cli ARGS…` on a real pseudo-terminal."""
+    return pexpect.spawn(
         sys.executable,
-        ["-m", "audience_cli", "--sandbox", "delete", "Q1 Leads"],
-        env=spawn_env(),
+        ["-m", "audience_cli", *args],
+        env=env or spawn_env(),
         encoding="utf-8",
         timeout=30,
     )
+
+
+def test_delete_prompts_on_a_pty_and_deletes_after_the_name_is_typed(store):
+    audience_id = seed_audience(store, "Q1 Leads", 2)
+    child = on_pty("--sandbox", "delete", "Q1 Leads")
     child.expect("This will delete audience 'Q1 Leads'")
     child.expect("Type 'Q1 Leads' to confirm")
     child.sendline("Q1 Leads")
@@ -42,13 +47,7 @@ def test_delete_prompts_on_a_pty_and_deletes_after_the_name_is_typed(store):
 
 def test_delete_on_a_pty_with_the_wrong_name_keeps_the_audience(store):
     audience_id = seed_audience(store, "Q1 Leads", 2)
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "audience_cli", "--sandbox", "delete", "Q1 Leads"],
-        env=spawn_env(),
-        encoding="utf-8",
-        timeout=30,
-    )
+    child = on_pty("--sandbox", "delete", "Q1 Leads")
     child.expect("to confirm")
     child.sendline("yes")
     child.expect("not confirmed")
@@ -75,13 +74,7 @@ def test_delete_without_a_terminal_and_without_yes_exits_2_at_once(store):
 
 def test_list_is_a_table_on_a_pty_and_tsv_on_a_pipe(store):
     audience_id = seed_audience(store, "Q1 Leads", 2)
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "audience_cli", "--sandbox", "list"],
-        env=spawn_env(NO_COLOR="1"),
-        encoding="utf-8",
-        timeout=30,
-    )
+    child = on_pty("--sandbox", "list", env=spawn_env(NO_COLOR="1"))
     child.expect(pexpect.EOF)
     screen = child.before.replace("\r\n", "\n")
     child.close()
@@ -104,13 +97,7 @@ def test_list_is_a_table_on_a_pty_and_tsv_on_a_pipe(store):
 
 def test_ctrl_c_at_the_prompt_exits_130(store):
     seed_audience(store, "Q1 Leads", 1)
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "audience_cli", "--sandbox", "delete", "Q1 Leads"],
-        env=spawn_env(),
-        encoding="utf-8",
-        timeout=30,
-    )
+    child = on_pty("--sandbox", "delete", "Q1 Leads")
     child.expect("to confirm")
     child.sendintr()
     child.expect(pexpect.EOF)
