@@ -35,28 +35,15 @@ class PhoneKeySet:
         if not isinstance(phone, str) or not phone.startswith("+"):
             return False
         key = _key(phone)
-        slots, mask = self._slots, self._mask
-        i = ((key * _MULTIPLIER) & _MASK64) >> self._shift
-        while True:
-            value = slots[i]
-            if value == key:
-                return True
-            if value == _EMPTY:
-                return False
-            i = (i + 1) & mask
+        return self._slots[_slot(self._slots, self._mask, self._shift, key)] == key
 
     def add(self, phone: str) -> bool:
         """Add an E.164 number; False if it was already there."""
         key = _key(phone)
-        slots, mask = self._slots, self._mask
-        i = ((key * _MULTIPLIER) & _MASK64) >> self._shift
-        while True:
-            value = slots[i]
-            if value == key:
-                return False
-            if value == _EMPTY:
-                break
-            i = (i + 1) & mask
+        slots = self._slots
+        i = _slot(slots, self._mask, self._shift, key)
+        if slots[i] == key:
+            return False
         slots[i] = key
         self._size += 1
         if self._size * 2 > len(slots):
@@ -71,12 +58,18 @@ class PhoneKeySet:
         self._shift = 64 - (size.bit_length() - 1)
         slots, mask, shift = self._slots, self._mask, self._shift
         for key in old:
-            if key == _EMPTY:
-                continue
-            i = ((key * _MULTIPLIER) & _MASK64) >> shift
-            while slots[i] != _EMPTY:
-                i = (i + 1) & mask
-            slots[i] = key
+            if key != _EMPTY:
+                slots[_slot(slots, mask, shift, key)] = key
+
+
+def _slot(slots: array, mask: int, shift: int, key: int) -> int:
+    """Where `key` is, or the empty slot where it belongs (linear probing)."""
+    i = ((key * _MULTIPLIER) & _MASK64) >> shift
+    while True:
+        value = slots[i]
+        if value in (key, _EMPTY):
+            return i
+        i = (i + 1) & mask
 
 
 def _key(phone: str) -> int:
