@@ -37,30 +37,11 @@ from audience_cli.errors import (
     exit_code_for,
 )
 from audience_cli.retry import RetryPolicy
+from tests.scripted import Recorder
 
 BASE = "https://atoms.invalid/atoms/v1"
 KEY = "sk_live_SECRET_0123456789"
 AID = "0123456789abcdef01234567"
-
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-class Recorder:
-    """A MockTransport handler that records requests and answers from a script."""
-
-    def __init__(self, *answers: httpx.Response | Exception | Handler) -> None:
-        self.answers = list(answers)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.requests.append(request)
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        if isinstance(answer, Exception):
-            raise answer
-        if callable(answer) and not isinstance(answer, httpx.Response):
-            return answer(request)
-        return answer
 
 
 def envelope(data: Any, status: int = 200) -> httpx.Response:

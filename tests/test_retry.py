@@ -23,29 +23,12 @@ from audience_cli.errors import (
     ServerError,
 )
 from audience_cli.retry import RETRYABLE_STATUS, RetryPolicy, retry_after_seconds
+from tests.scripted import Recorder as Script
 
 BASE = "https://atoms.invalid/atoms/v1"
 AID = "0123456789abcdef01234567"
 NOW = 1_750_000_000.0  # a fixed "now" for HTTP-date arithmetic
 MEMBERS = [{"phoneNumber": "+15550000001", "firstName": "Smith, John"}]
-
-Answer = httpx.Response | Exception
-
-
-class Script:
-    """A MockTransport handler answering from a list; the last answer repeats."""
-
-    def __init__(self, *answers: Answer) -> None:
-        self.answers = list(answers)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.requests.append(request)
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
 
 
 def ok(data: Any = None) -> httpx.Response:
