@@ -49,7 +49,7 @@ class AudienceGroup(TyperGroup):
             return result
         except click.NoSuchOption as exc:
             if exc.option_name in GLOBAL_OPTIONS and ctx.invoked_subcommand:
-                exc.message += (
+                exc.message += (  # type: ignore[misc]  # click's final is a hint, not a rule
                     f" {exc.option_name} is a global option: put it before the command, "
                     f"e.g. `audience {exc.option_name} {ctx.invoked_subcommand} …`."
                 )
@@ -83,7 +83,8 @@ def silence_stdout() -> None:
 def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
     from rich.console import Console
 
-    from audience_cli.output import printable
+    from audience_cli.hints import hint_for
+    from audience_cli.text import printable
 
     app_ctx = ctx.obj if isinstance(ctx.obj, AppContext) else None
     err = app_ctx.err if app_ctx else Console(file=sys.stderr, highlight=False)
@@ -106,7 +107,7 @@ def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
         return code
     if isinstance(exc, AudienceError):
         say(f"error: {exc.message}", style="red")
-        hint = exc.hint or _default_hint(exc)
+        hint = hint_for(exc)
         if hint:
             say(hint)
     else:
@@ -114,19 +115,6 @@ def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
         if not debug:
             say("Run again with --debug for a traceback, and please report it.")
     return code
-
-
-def _default_hint(exc: AudienceError) -> str | None:
-    from audience_cli.errors import AuthenticationError, PermissionDeniedError
-
-    if isinstance(exc, AuthenticationError):
-        return (
-            "The API key was refused. Authenticate with `audience auth login`, "
-            "or set SMALLEST_API_KEY to a valid key (keys start with sk_)."
-        )
-    if isinstance(exc, PermissionDeniedError):
-        return "The key is valid but not allowed here: check the workspace and its usage limits."
-    return None
 
 
 app = typer.Typer(

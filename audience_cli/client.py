@@ -1,16 +1,16 @@
-"""The Atoms audience API over httpx: one method per endpoint, typed errors, retries.
+"""The Atoms audience API over httpx: one method per endpoint, typed records and errors, retries.
 
-No typer or rich here. Everything a test swaps is a constructor argument:
-the httpx transport, the retry policy (and so the sleep), the request log.
+It speaks HTTP and Atoms, not CLI: no typer or rich here, and its errors carry
+facts (status, the server's message, the URL), never a command to run; hints
+are the CLI's business (`hints.py`). Everything a test swaps is a constructor
+argument: the httpx transport, the retry policy (and so the sleep), the request log.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -20,46 +20,22 @@ from audience_cli.errors import (
     ApiConnectionError,
     ApiError,
     ApiTimeoutError,
-    UsageError,
     error_for_status,
 )
-from audience_cli.limits import MAX_CSV_BYTES
+from audience_cli.model import (
+    DEFAULT_PHONE_COLUMN,
+    AddCounts,
+    Audience,
+    MemberPage,
+    RemoveCounts,
+    SearchResult,
+)
 from audience_cli.retry import RETRYABLE_STATUS, RetryPolicy
 
 REDACTED = "sk_***"
-DEFAULT_PHONE_COLUMN = "phoneNumber"
-NAME_COLUMNS = ("firstName", "lastName")
 
 RequestLog = Callable[[str, str, int | None, float], None]
 RetryNotice = Callable[[str, float, int, int], None]  # (why, delay, attempt, max)
-Member = Mapping[str, Any]
-
-
-class CsvTooLargeError(UsageError):
-    """The create upload would exceed the API's 5 MB CSV limit."""
-
-
-def build_members_csv(members: Iterable[Member], phone_column: str = DEFAULT_PHONE_COLUMN) -> bytes:
-    """The CSV that `create` uploads, written by the csv module so commas,
-    quotes and newlines inside names survive.
-
-    Columns: firstName, lastName, the phone column, then every other key in
-    first-seen order. Missing values are empty cells.
-    """
-    rows = list(members)
-    columns = [*NAME_COLUMNS, phone_column]
-    seen = set(columns)
-    for row in rows:
-        for key in row:
-            if key not in seen:
-                seen.add(key)
-                columns.append(key)
-    out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=columns, restval="", lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    return out.getvalue().encode("utf-8")
 
 
 def error_message(response: httpx.Response) -> str:
@@ -133,64 +109,50 @@ class AtomsClient:
 
     # --- audiences ---------------------------------------------------------
 
-    def list_audiences(self) -> list[dict[str, Any]]:
-        return self._call("GET", "audience") or []
+    def list_audiences(self) -> list[Audience]:
+        return cast("list[Audience]", self._call("GET", "audience") or [])
 
-    def get_audience(self, audience_id: str) -> dict[str, Any]:
-        return self._call("GET", f"audience/{_seg(audience_id)}")
+    def get_audience(self, audience_id: str) -> Audience:
+        return cast(Audience, self._call("GET", f"audience/{_seg(audience_id)}"))
 
     def create_audience(
         self,
         name: str,
-        members: Sequence[Member],
+        csv_body: bytes,
         *,
         phone_column: str = DEFAULT_PHONE_COLUMN,
         identifier_column: str | None = None,
         description: str | None = None,
-    ) -> dict[str, Any]:
-        """POST a multipart CSV. Not retried once the request may have been
-        received: a retried create can make a second audience."""
-        body = build_members_csv(members, phone_column)
-        if len(body) > MAX_CSV_BYTES:
-            raise CsvTooLargeError(
-                f"the CSV for {name!r} is {len(body) / 1e6:.1f} MB; the API accepts at most 5 MB",
-                hint="Create with fewer members and add the rest with `audience add`, "
-                "or split the list (`--split`).",
-            )
+    ) -> Audience:
+        """POST a multipart form with the members as a CSV file (`model.members_csv`).
+
+        Not retried once the request may have been received: a retried create
+        can make a second audience."""
         form: dict[str, str] = {"name": name, "phoneNumberColumnName": phone_column}
         if identifier_column:
             form["identifierColumnName"] = identifier_column
         if description:
             form["description"] = description
-        files = {"file": ("audience.csv", body, "text/csv")}
-        return self._call("POST", "audience", data=form, files=files, idempotent=False)
+        files = {"file": ("audience.csv", csv_body, "text/csv")}
+        return cast(
+            Audience, self._call("POST", "audience", data=form, files=files, idempotent=False)
+        )
 
     def delete_audience(self, audience_id: str) -> Any:
         return self._call("DELETE", f"audience/{_seg(audience_id)}")
 
     # --- members -----------------------------------------------------------
 
-    def list_members(self, audience_id: str, *, page: int = 1, page_size: int = 5) -> dict:
+    def list_members(self, audience_id: str, *, page: int = 1, page_size: int = 5) -> MemberPage:
         """One page: `{"members", "totalCount", "totalPages", "hasMore"}`.
 
         The API calls the page size `offset` (and ignores `limit`)."""
         params = {"page": page, "offset": page_size}
-        return self._call("GET", f"audience/{_seg(audience_id)}/members", params=params)
+        return cast(
+            MemberPage, self._call("GET", f"audience/{_seg(audience_id)}/members", params=params)
+        )
 
-    def iter_members(self, audience_id: str, *, page_size: int = 100) -> Iterator[dict]:
-        """Every member, page after page, until the server says there are no more."""
-        page = 1
-        while True:
-            data = self.list_members(audience_id, page=page, page_size=page_size)
-            members = data.get("members") or []
-            yield from members
-            total_pages = data.get("totalPages")
-            more = data.get("hasMore")
-            if not members or not (more or (total_pages and page < total_pages)):
-                return
-            page += 1
-
-    def add_members(self, audience_id: str, members: Sequence[Member]) -> dict[str, Any]:
+    def add_members(self, audience_id: str, members: Sequence[Mapping[str, Any]]) -> AddCounts:
         """Add members; the server skips numbers already present.
 
         Safe to retry (a repeat adds nothing twice). Returns `{"added",
@@ -200,16 +162,17 @@ class AtomsClient:
             f"audience/{_seg(audience_id)}/members",
             json={"members": [dict(m) for m in members]},
         )
-        entry = data[0] if isinstance(data, list) and data else data
-        entry = entry if isinstance(entry, dict) else {}
-        counts = entry.get("data") if isinstance(entry.get("data"), dict) else entry
+        first = data[0] if isinstance(data, list) and data else data
+        entry: dict[str, Any] = first if isinstance(first, dict) else {}
+        inner = entry.get("data")
+        counts: dict[str, Any] = inner if isinstance(inner, dict) else entry
         return {
             "added": int(counts.get("added", 0) or 0),
             "skipped": int(counts.get("skipped", 0) or 0),
             "message": entry.get("message", ""),
         }
 
-    def remove_members(self, audience_id: str, member_ids: Sequence[str]) -> dict[str, Any]:
+    def remove_members(self, audience_id: str, member_ids: Sequence[str]) -> RemoveCounts:
         return self._call(
             "DELETE",
             f"audience/{_seg(audience_id)}/members",
@@ -222,7 +185,7 @@ class AtomsClient:
         *,
         query: str | None = None,
         filters: Mapping[str, str] | None = None,
-    ) -> dict[str, Any]:
+    ) -> SearchResult:
         """`query` searches every field; `filters` match fields by name. One or the other."""
         if bool(query) == bool(filters):
             raise ValueError("search_members takes a query or filters, not both or neither")
@@ -310,14 +273,8 @@ class AtomsClient:
 
     def _transport_error(self, exc: httpx.TransportError) -> ApiConnectionError:
         if isinstance(exc, httpx.TimeoutException):
-            return ApiTimeoutError(
-                f"{self.base_url} did not answer in time ({_describe(exc)})",
-                hint="Check the network or try again later.",
-            )
-        return ApiConnectionError(
-            f"cannot reach {self.base_url} ({_describe(exc)})",
-            hint="Check the network and the base URL (`audience auth status`).",
-        )
+            return ApiTimeoutError(f"{self.base_url} did not answer in time ({_describe(exc)})")
+        return ApiConnectionError(f"cannot reach {self.base_url} ({_describe(exc)})")
 
     def _record(self, method: str, path: str, status: int | None, started: float) -> None:
         if self._log is not None:

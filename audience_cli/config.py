@@ -22,7 +22,6 @@ API_PATH = "/atoms/v1"
 ENV_API_KEY = "SMALLEST_API_KEY"
 ENV_BASE_URL = "SMALLEST_BASE_URL"
 ENV_SANDBOX = "AUDIENCE_SANDBOX"
-ENV_SANDBOX_DB = "AUDIENCE_SANDBOX_DB"
 ENV_NO_INPUT = "AUDIENCE_NO_INPUT"
 ENV_DEBUG = "AUDIENCE_DEBUG"
 ENV_CONFIG_DIR = "SMALLEST_CONFIG_DIR"
@@ -148,7 +147,6 @@ class Settings:
     base_url_source: str
     timeout: float = 30.0
     max_retries: int = 4
-    page_size_limit: int = 100
 
 
 def resolve_settings(

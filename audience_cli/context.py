@@ -1,4 +1,4 @@
-"""The object every command receives: streams, settings, and a lazily built API client.
+"""The object every command receives: streams, notes on stderr, settings, a lazy API client.
 
 Tests inject what they need to swap (terminal detection, HTTP transport,
 sleep, environment) through `Overrides`, passed as Click's `obj`.
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audience_cli.config import (
@@ -20,12 +22,14 @@ from audience_cli.config import (
     resolve_settings,
 )
 from audience_cli.errors import ConfigError, UsageError
+from audience_cli.text import printable
 
 if TYPE_CHECKING:
     import httpx
     from rich.console import Console
 
     from audience_cli.client import AtomsClient
+    from audience_cli.sandbox.store import SandboxStore
 
 
 @dataclass
@@ -109,8 +113,6 @@ class AppContext:
 
     def say(self, message: str, *, style: str | None = None) -> None:
         """A line on stderr, printed literally: never rich markup, never control codes."""
-        from audience_cli.output import printable
-
         self.err.print(printable(message), markup=False, highlight=False, style=style)
 
     def note(self, message: str) -> None:
@@ -185,7 +187,6 @@ class AppContext:
 
         from audience_cli.sandbox import default_db_path
         from audience_cli.sandbox.app import SandboxApp, SandboxConfig
-        from audience_cli.sandbox.store import SandboxStore
 
         path = default_db_path(self.env)
         if not self._sandbox_noted:
@@ -195,7 +196,7 @@ class AppContext:
             config = SandboxConfig.from_env(self.env)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        return httpx.WSGITransport(app=SandboxApp(SandboxStore(path), config))
+        return httpx.WSGITransport(app=SandboxApp(open_sandbox_store(path), config))
 
     def _note_retry(self, why: str, delay: float, attempt: int, most: int) -> None:
         self.note(f"{why}: trying again in {delay:.1f} s ({attempt} of {most})")
@@ -210,6 +211,25 @@ class AppContext:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+@contextmanager
+def sandbox_usage_errors() -> Iterator[None]:
+    """The sandbox's own errors (a database file it cannot use) are the user's to fix: exit 2."""
+    from audience_cli.sandbox.errors import SandboxError
+
+    try:
+        yield
+    except SandboxError as exc:
+        raise UsageError(exc.message, hint=exc.hint) from None
+
+
+def open_sandbox_store(path: str | Path) -> SandboxStore:
+    """The sandbox's SQLite store at `path`."""
+    from audience_cli.sandbox.store import SandboxStore
+
+    with sandbox_usage_errors():
+        return SandboxStore(path)
 
 
 def build_context(obj: Any, options: GlobalOptions) -> AppContext:

@@ -1,12 +1,16 @@
 """Typed errors and the exit codes they map to: the one place both are defined.
 
 The API client raises the `ApiError` family (mapped from HTTP status in
-`error_for_status`); the CLI layer raises `UsageError`/`CliError` for user
-mistakes. `exit_code_for` turns any of them into the documented exit code.
+`error_for_status`); the core raises the errors below it, each carrying the facts
+(names, ids, counts) a message needs; the CLI raises `UsageError`/`CliError` for
+user mistakes. None of them names a command or a flag: the hints that do are
+added at the CLI edge (`hints.py`). `exit_code_for` turns any of them into the
+documented exit code.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 
 
@@ -183,6 +187,104 @@ def error_for_status(status_code: int, message: str, body: object = None) -> Api
     else:
         cls = _BY_STATUS.get(status_code, ApiError)
     return cls(message, status_code=status_code, body=body)
+
+
+# --- the core's errors -------------------------------------------------------
+
+
+class AudienceNotFoundError(CliError):
+    """No audience has this id or exact name."""
+
+    def __init__(self, ref: str, *, suggestions: Sequence[str] = (), server: str = "") -> None:
+        what = f"id {ref} (Atoms: {server})" if server else f"id or name {ref!r}"
+        super().__init__(f"no audience with {what}", exit_code=ExitCode.NOT_FOUND)
+        self.ref = ref
+        self.suggestions = list(suggestions)
+
+
+class AmbiguousNameError(UsageError):
+    """Several audiences have the name the user gave."""
+
+    def __init__(self, ref: str, ids: Sequence[str]) -> None:
+        super().__init__(f"{len(ids)} audiences are named {ref!r}: {', '.join(ids)}")
+        self.ref = ref
+        self.ids = list(ids)
+
+
+class RowsRejectedError(CliError):
+    """Rejected input rows stop the upload (strict mode, or nothing valid left)."""
+
+    def __init__(self, message: str, *, strict: bool) -> None:
+        super().__init__(message, exit_code=ExitCode.ROWS_REJECTED)
+        self.strict = strict
+
+
+class MemberLimitError(UsageError):
+    """More contacts than one audience may hold."""
+
+    def __init__(self, total: int, limit: int, *, name: str) -> None:
+        super().__init__(f"{total:,} contacts exceed the {limit:,}-member limit of one audience")
+        self.total, self.limit, self.name = total, limit, name
+        self.parts = -(-total // limit)
+
+
+class NoRoomError(UsageError):
+    """The new numbers would take an existing audience over its member limit."""
+
+    def __init__(self, name: str, present: int, new: int, limit: int) -> None:
+        room = max(0, limit - present)
+        super().__init__(
+            f"audience {name!r} has {present:,} members; adding {new:,} new would exceed "
+            f"the {limit:,}-member limit (room for {room:,})"
+        )
+
+
+class CsvTooLargeError(UsageError):
+    """One member alone makes the create upload's CSV larger than the API accepts."""
+
+
+class CampaignInUseError(CliError):
+    """Atoms refused a delete because a campaign that is not completed uses the audience."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, exit_code=ExitCode.REFUSED)
+
+
+class CreateUncertainError(CliError):
+    """A create failed in a way that may have reached the server."""
+
+    def __init__(self, message: str, *, name: str, exit_code: ExitCode) -> None:
+        super().__init__(message, exit_code=exit_code)
+        self.name = name
+
+
+class PartialUploadError(CliError):
+    """An upload stopped half way: the message says what was done.
+
+    `audience_id` is the audience being filled; `split_made` the audiences a
+    split import made (None: not a split); `created` whether this run created it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        exit_code: ExitCode,
+        audience_id: str,
+        created: bool,
+        split_made: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__(message, exit_code=exit_code)
+        self.audience_id = audience_id
+        self.created = created
+        self.split_made = None if split_made is None else list(split_made)
+
+
+class NothingRemovedError(CliError):
+    """None of the members named for removal is in the audience."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, exit_code=ExitCode.NOT_FOUND)
 
 
 def exit_code_for(error: BaseException) -> ExitCode:

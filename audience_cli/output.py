@@ -1,25 +1,35 @@
-"""Rendering records as a rich table, TSV, CSV, JSON or JSON lines.
+"""The one writer of stdout: every result, in the format asked for.
 
-Default: a table when stdout is a terminal, TSV without header when piped.
-JSON output is the API's own objects; the other formats show columns.
+Three kinds of result: a `Listing` (many records: audiences, members,
+campaigns), `Fields` (one object shown field by field: `show`), and a `Summary`
+(what a command that changes data did: `create`, `add`, `validate`, `remove`,
+`delete`). Each is written by `emit` in any of five formats:
+
+- table: a rich table for people (the default on a terminal);
+- tsv: tab-separated rows without a header (the default when piped);
+- csv: with a header row, cells that look like formulas protected;
+- json: the API's own objects (a list: a JSON array, streamed), or the summary's
+  documented document;
+- jsonl: one JSON object per line.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 
 from audience_cli.errors import UsageError
+from audience_cli.text import cell_text, printable, protect_formula
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from rich.console import Console
+
+Justify = Literal["left", "right", "center"]
 
 
 class OutputFormat(StrEnum):
@@ -30,88 +40,160 @@ class OutputFormat(StrEnum):
     jsonl = "jsonl"
 
 
+JSON_FORMATS = (OutputFormat.json, OutputFormat.jsonl)
+
+
+def asked_format(fmt: OutputFormat | None, as_json: bool) -> OutputFormat | None:
+    """The format the user asked for (`--json` is `--format json`), or None."""
+    if as_json and fmt not in (None, OutputFormat.json):
+        raise UsageError(f"--json and --format {fmt} contradict each other: pick one")
+    return OutputFormat.json if as_json else fmt
+
+
 def choose_format(
     fmt: OutputFormat | None, as_json: bool, stdout_is_terminal: bool
 ) -> OutputFormat:
-    if as_json and fmt not in (None, OutputFormat.json):
-        raise UsageError(f"--json and --format {fmt} contradict each other: pick one")
-    if as_json:
-        return OutputFormat.json
-    if fmt is not None:
-        return fmt
+    """The asked format, else a table on a terminal and TSV when piped."""
+    asked = asked_format(fmt, as_json)
+    if asked is not None:
+        return asked
     return OutputFormat.table if stdout_is_terminal else OutputFormat.tsv
 
 
 @dataclass(frozen=True)
 class Column:
     header: str
-    value: Callable[[dict[str, Any], bool], Any]  # (record, human) -> cell
-    justify: str = "left"
+    value: Callable[[Mapping[str, Any], bool], Any]  # (record, human) -> cell
+    justify: Justify = "left"
     no_wrap: bool = False
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+def key_columns(keys: Sequence[str]) -> list[Column]:
+    """One column per key of a flat record, headed by the key in capitals."""
+
+    def column(key: str) -> Column:
+        return Column(key.upper(), lambda r, h: r.get(key))
+
+    return [column(k) for k in keys]
 
 
-def protect_formula(text: str) -> str:
-    """OWASP CSV injection: a leading = + - @ tab or CR is made inert with a quote."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+@dataclass
+class Listing:
+    """Many records of one kind: a JSON array or JSON lines of the objects, else a row each."""
+
+    records: Iterable[Mapping[str, Any]]
+    columns: Sequence[Column]
+    title: str | None = None
+    protect: bool = True  # CSV: quote cells a spreadsheet would run as formulas
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+@dataclass
+class Fields:
+    """One object: JSON as it is; otherwise one labelled row per field.
+
+    `sections` are shown after it in a table only (a person's view), `note`
+    likewise when there are none."""
+
+    document: Mapping[str, Any]
+    fields: Callable[[bool], Sequence[tuple[str, str]]]  # (human) -> (label, value) rows
+    sections: Sequence[Listing] = field(default_factory=list)
+    note: str | None = None
 
 
-def printable(text: str) -> str:
-    """Data shown on a terminal: control characters (escape sequences that could
-    retitle, clear or recolour it) are shown as visible escapes, not obeyed."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+@dataclass
+class Summary:
+    """What a write command did: its JSON document, and the same as flat records."""
+
+    document: Mapping[str, Any]
+    rows: Sequence[Mapping[str, Any]]
+    keys: Sequence[str]
 
 
-def cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
+Result = Listing | Fields | Summary
 
 
-def write_json(stream: IO[str], data: Any) -> None:
-    json.dump(data, stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+class Screen(Protocol):
+    """What `emit` needs of the application: the rich console on stdout (for tables)."""
+
+    @property
+    def out(self) -> Console: ...
 
 
-def stream_json_array(stream: IO[str], records: Iterable[Any]) -> int:
+def emit(app: Screen, result: Result, fmt: OutputFormat) -> int:
+    """Write `result` to stdout in `fmt`; returns how many records were written."""
+    if isinstance(result, Listing):
+        return _records(app, result.records, result.columns, fmt, result.title, result.protect)
+    if isinstance(result, Summary):
+        if fmt in JSON_FORMATS:
+            _document(result.document, fmt)
+            return 1
+        return _records(app, result.rows, key_columns(result.keys), fmt, None, True)
+    return _fields(app, result, fmt)
+
+
+def emit_lines(lines: Iterable[str]) -> None:
+    """Bare values, one per line (the ids a create made, for `id=$(audience create …)`)."""
+    for line in lines:
+        sys.stdout.write(line + "\n")
+
+
+def _document(document: Mapping[str, Any], fmt: OutputFormat) -> None:
+    out = sys.stdout
+    if fmt is OutputFormat.jsonl:
+        out.write(json.dumps(document, ensure_ascii=False) + "\n")
+    else:
+        json.dump(document, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+
+
+def _fields(app: Screen, result: Fields, fmt: OutputFormat) -> int:
+    if fmt in JSON_FORMATS:
+        _document(result.document, fmt)
+        return 1
+    human = fmt is OutputFormat.table
+    rows = [{"field": k, "value": v} for k, v in result.fields(human)]
+    columns = (
+        Column("FIELD", lambda r, h: r["field"], no_wrap=True),
+        Column("VALUE", lambda r, h: r["value"]),
+    )
+    _records(app, rows, columns, fmt, None, True, show_header=not human)
+    if human:
+        shown = [s for s in result.sections if s.records]
+        for section in shown:
+            app.out.print()
+            emit(app, section, fmt)
+        if not shown and result.note:
+            app.out.print("\n" + printable(result.note), markup=False, highlight=False)
+    return 1
+
+
+def _stream_json_array(stream: IO[str], records: Iterable[Any]) -> int:
     """A JSON array written element by element, so `--all` never holds every page."""
     count = 0
-    first = True
     stream.write("[")
     for record in records:
-        stream.write("\n  " if first else ",\n  ")
+        stream.write("\n  " if not count else ",\n  ")
         text = json.dumps(record, indent=2, ensure_ascii=False)
         stream.write(text.replace("\n", "\n  "))
-        first = False
         count += 1
-    stream.write("\n]\n" if not first else "]\n")
+    stream.write("\n]\n" if count else "]\n")
     return count
 
 
-def render_records(
-    ctx: AppContext,
-    records: Iterable[dict[str, Any]],
+def _records(
+    app: Screen,
+    records: Iterable[Mapping[str, Any]],
     columns: Sequence[Column],
     fmt: OutputFormat,
+    title: str | None,
+    protect: bool,
     *,
-    title: str | None = None,
-    raw: bool = False,
     show_header: bool = True,
 ) -> int:
-    """Write records to stdout in `fmt`; returns how many were written."""
     out = sys.stdout
     count = 0
     if fmt is OutputFormat.json:
-        return stream_json_array(out, records)
+        return _stream_json_array(out, records)
     if fmt is OutputFormat.jsonl:
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -128,18 +210,16 @@ def render_records(
         writer.writerow([c.header for c in columns])
         for record in records:
             cells = [cell_text(c.value(record, False)) for c in columns]
-            writer.writerow(cells if raw else [protect_formula(x) for x in cells])
+            writer.writerow([protect_formula(x) for x in cells] if protect else cells)
             count += 1
         return count
-    rows = []
-    for record in records:
-        rows.append([printable(cell_text(c.value(record, True))) for c in columns])
-    _print_table(ctx, columns, rows, title=title, show_header=show_header)
+    rows = [[printable(cell_text(c.value(record, True))) for c in columns] for record in records]
+    _print_table(app.out, columns, rows, title=title, show_header=show_header)
     return len(rows)
 
 
 def _print_table(
-    ctx: AppContext,
+    console: Console,
     columns: Sequence[Column],
     rows: list[list[str]],
     *,
@@ -170,7 +250,6 @@ def _print_table(
         )
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))
-    console = ctx.out
     unbounded = console.options.update_width(1_000_000)
     # Rich's minimum is a little optimistic about padding: keep a small margin.
     if Measurement.get(console, unbounded, table).minimum + 4 <= console.width:
@@ -192,42 +271,3 @@ def _print_table(
 
 def _tsv_cell(text: str) -> str:
     return text.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-
-
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def format_time(value: Any, human: bool, *, now: datetime | None = None) -> str:
-    """ISO 8601 when piped; "3 days ago" on a terminal."""
-    when = parse_time(value)
-    if when is None or not human:
-        return cell_text(value)  # the API's own ISO 8601 text
-    return relative_time(when, now or datetime.now(UTC))
-
-
-def relative_time(when: datetime, now: datetime) -> str:
-    seconds = (now - when).total_seconds()
-    future = seconds < 0
-    seconds = abs(seconds)
-    for limit, size, unit in (
-        (45, 1, None),
-        (90 * 60, 60, "minute"),
-        (36 * 3600, 3600, "hour"),
-        (45 * 86400, 86400, "day"),
-        (550 * 86400, 30 * 86400, "month"),
-        (float("inf"), 365 * 86400, "year"),
-    ):
-        if seconds < limit:
-            if unit is None:
-                return "just now"
-            n = max(1, round(seconds / size))
-            text = f"{n} {unit}{'' if n == 1 else 's'}"
-            return f"in {text}" if future else f"{text} ago"
-    return when.isoformat()  # pragma: no cover - the loop always returns

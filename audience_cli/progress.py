@@ -24,7 +24,7 @@ def upload_progress(
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from audience_cli.output import printable
+    from audience_cli.text import printable
 
     with Progress(
         TextColumn("{task.description}", markup=False),

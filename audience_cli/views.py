@@ -1,16 +1,76 @@
-"""What the commands show of audiences and members: the columns of each view."""
+"""What the commands show of each record: the columns of lists, the fields of one
+audience, and the summary of each write command (its JSON document and its row)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-from audience_cli.output import Column, format_time
+from audience_cli.model import (
+    FIRST_NAME_KEY,
+    LAST_NAME_KEY,
+    NAME_KEYS,
+    Audience,
+    Campaign,
+    Member,
+    data_keys,
+)
+from audience_cli.output import Column, Fields, Listing, Summary
+from audience_cli.text import cell_text
 
-MEMBER_NAME_KEYS = ("firstName", "lastName")
+if TYPE_CHECKING:
+    from audience_cli.contacts import ImportReport
+    from audience_cli.core.audiences import DeleteResult
+    from audience_cli.core.members import Removal
+    from audience_cli.core.upload import AddPlan, CreatePlan, CreateResult
+
+# --- time ----------------------------------------------------------------------------------
 
 
-def _campaigns(a: dict[str, Any], human: bool) -> str:
+def parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def format_time(value: Any, human: bool, *, now: datetime | None = None) -> str:
+    """ISO 8601 when piped; "3 days ago" on a terminal."""
+    when = parse_time(value)
+    if when is None or not human:
+        return cell_text(value)  # the API's own ISO 8601 text
+    return relative_time(when, now or datetime.now(UTC))
+
+
+def relative_time(when: datetime, now: datetime) -> str:
+    seconds = (now - when).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    for limit, size, unit in (
+        (45, 1, None),
+        (90 * 60, 60, "minute"),
+        (36 * 3600, 3600, "hour"),
+        (45 * 86400, 86400, "day"),
+        (550 * 86400, 30 * 86400, "month"),
+        (float("inf"), 365 * 86400, "year"),
+    ):
+        if seconds < limit:
+            if unit is None:
+                return "just now"
+            n = max(1, round(seconds / size))
+            text = f"{n} {unit}{'' if n == 1 else 's'}"
+            return f"in {text}" if future else f"{text} ago"
+    return when.isoformat()  # pragma: no cover - the loop always returns
+
+
+# --- audiences -----------------------------------------------------------------------------
+
+
+def _campaigns(a: Mapping[str, Any], human: bool) -> str:
     campaigns = a.get("campaigns") or []
     if not human:
         return str(len(campaigns))
@@ -28,63 +88,36 @@ AUDIENCE_COLUMNS = (
     Column("CREATED", lambda a, h: format_time(a.get("createdAt"), h)),
 )
 
+CAMPAIGN_COLUMNS = (
+    Column("CAMPAIGN ID", lambda c, h: c.get("_id"), no_wrap=True),
+    Column("NAME", lambda c, h: c.get("name")),
+    Column("STATUS", lambda c, h: c.get("status")),
+    Column("CREATED", lambda c, h: format_time(c.get("createdAt"), h)),
+)
 
-def member_data_keys(members: Iterable[dict[str, Any]], phone_column: str) -> list[str]:
-    """Data keys beyond name and phone, in first-seen order."""
-    fixed = {*MEMBER_NAME_KEYS, phone_column}
-    keys: dict[str, None] = {}
-    for m in members:
-        for k in m.get("data") or {}:
-            if k not in fixed:
-                keys.setdefault(k, None)
-    return list(keys)
-
-
-def member_columns(
-    phone_column: str, extra_keys: Iterable[str] = (), *, table: bool = False
-) -> list[Column]:
-    """ID, phone and names, then each data field as its own column; a terminal
-    table folds the data fields into one DATA column, so none is squeezed out."""
-    fixed = {*MEMBER_NAME_KEYS, phone_column}
-
-    def field(key: str) -> Column:
-        return Column(key, lambda m, h: (m.get("data") or {}).get(key))
-
-    def folded(m: dict[str, Any], human: bool) -> str:
-        data = m.get("data") or {}
-        return " · ".join(f"{k}: {v}" for k, v in data.items() if k not in fixed and v != "")
-
-    columns = [
-        Column("ID", lambda m, h: m.get("_id"), no_wrap=True),
-        Column("PHONE", lambda m, h: (m.get("data") or {}).get(phone_column), no_wrap=True),
-        Column("FIRST NAME", lambda m, h: (m.get("data") or {}).get("firstName")),
-        Column("LAST NAME", lambda m, h: (m.get("data") or {}).get("lastName")),
-    ]
-    extra = list(extra_keys)
-    if table:
-        return [*columns, Column("DATA", folded)] if extra else columns
-    return [*columns, *(field(k) for k in extra)]
+_KNOWN_FIELDS = (
+    ("id", "_id"),
+    ("name", "name"),
+    ("description", "description"),
+    ("members", "memberCount"),
+    ("phone column", "phoneNumberColumnName"),
+    ("identifier column", "identifierColumnName"),
+    ("organization", "organization"),
+    ("created by", "createdBy"),
+    ("created", "createdAt"),
+    ("updated", "updatedAt"),
+)
 
 
-def audience_fields(audience: dict[str, Any], human: bool) -> list[tuple[str, str]]:
+def audience_listing(audiences: Iterable[Audience]) -> Listing:
+    return Listing(audiences, AUDIENCE_COLUMNS)
+
+
+def audience_fields(audience: Mapping[str, Any], human: bool) -> list[tuple[str, str]]:
     """`show`: every field of one audience, labelled, known ones first."""
-    from audience_cli.output import cell_text
-
-    known = [
-        ("id", "_id"),
-        ("name", "name"),
-        ("description", "description"),
-        ("members", "memberCount"),
-        ("phone column", "phoneNumberColumnName"),
-        ("identifier column", "identifierColumnName"),
-        ("organization", "organization"),
-        ("created by", "createdBy"),
-        ("created", "createdAt"),
-        ("updated", "updatedAt"),
-    ]
     rows: list[tuple[str, str]] = []
     seen = {"campaigns", "hasCampaigns"}
-    for label, key in known:
+    for label, key in _KNOWN_FIELDS:
         seen.add(key)
         value = audience.get(key)
         if key in ("createdAt", "updatedAt"):
@@ -94,44 +127,161 @@ def audience_fields(audience: dict[str, Any], human: bool) -> list[tuple[str, st
     for key, value in audience.items():
         if key not in seen:
             rows.append((key, cell_text(value)))
+    if not human:
+        rows.append(("campaigns", str(len(audience.get("campaigns") or []))))
     return rows
 
 
-CAMPAIGN_COLUMNS = (
-    Column("CAMPAIGN ID", lambda c, h: c.get("_id"), no_wrap=True),
-    Column("NAME", lambda c, h: c.get("name")),
-    Column("STATUS", lambda c, h: c.get("status")),
-    Column("CREATED", lambda c, h: format_time(c.get("createdAt"), h)),
-)
-
-
-def render_audience(app: Any, audience: dict[str, Any], fmt: Any) -> None:
-    """`show`: the audience object as JSON, or its fields as label/value rows."""
-    import sys
-
-    from audience_cli.output import OutputFormat, render_records, write_json
-
-    if fmt is OutputFormat.json:
-        write_json(sys.stdout, audience)
-        return
-    if fmt is OutputFormat.jsonl:
-        import json
-
-        sys.stdout.write(json.dumps(audience, ensure_ascii=False) + "\n")
-        return
-    human = fmt is OutputFormat.table
-    rows = [{"field": k, "value": v} for k, v in audience_fields(audience, human)]
-    campaigns = audience.get("campaigns") or []
-    if not human:
-        rows.append({"field": "campaigns", "value": str(len(campaigns))})
-    field_columns = (
-        Column("FIELD", lambda r, h: r["field"], no_wrap=True),
-        Column("VALUE", lambda r, h: r["value"]),
+def audience_view(audience: Audience) -> Fields:
+    campaigns: list[Campaign] = list(audience.get("campaigns") or [])
+    return Fields(
+        document=audience,
+        fields=lambda human: audience_fields(audience, human),
+        sections=[Listing(campaigns, CAMPAIGN_COLUMNS, title="Campaigns")],
+        note="No campaigns use this audience.",
     )
-    render_records(app, rows, field_columns, fmt, show_header=not human)
-    if human:
-        if campaigns:
-            app.out.print()
-            render_records(app, campaigns, CAMPAIGN_COLUMNS, fmt, title="Campaigns")
-        else:
-            app.out.print("\nNo campaigns use this audience.")
+
+
+# --- members -------------------------------------------------------------------------------
+
+
+def member_columns(
+    phone_column: str, extra_keys: Iterable[str] = (), *, table: bool = False
+) -> list[Column]:
+    """ID, phone and names, then each data field as its own column; a terminal
+    table folds the data fields into one DATA column, so none is squeezed out."""
+    fixed = {*NAME_KEYS, phone_column}
+
+    def field(key: str) -> Column:
+        return Column(key, lambda m, h: (m.get("data") or {}).get(key))
+
+    def folded(m: Mapping[str, Any], human: bool) -> str:
+        data = m.get("data") or {}
+        return " · ".join(f"{k}: {v}" for k, v in data.items() if k not in fixed and v != "")
+
+    columns = [
+        Column("ID", lambda m, h: m.get("_id"), no_wrap=True),
+        Column("PHONE", lambda m, h: (m.get("data") or {}).get(phone_column), no_wrap=True),
+        Column("FIRST NAME", lambda m, h: (m.get("data") or {}).get(FIRST_NAME_KEY)),
+        Column("LAST NAME", lambda m, h: (m.get("data") or {}).get(LAST_NAME_KEY)),
+    ]
+    extra = list(extra_keys)
+    if table:
+        return [*columns, Column("DATA", folded)] if extra else columns
+    return [*columns, *(field(k) for k in extra)]
+
+
+def member_listing(
+    members: Iterable[Member], phone_column: str, *, table: bool, protect: bool = True
+) -> Listing:
+    """Members as rows; a list's data keys become columns, a stream (JSON) needs none."""
+    extra = (
+        data_keys((m.get("data") or {} for m in members), phone_column)
+        if isinstance(members, list)
+        else []
+    )
+    return Listing(members, member_columns(phone_column, extra, table=table), protect=protect)
+
+
+# --- what the write commands did -----------------------------------------------------------
+
+_REPORT_KEYS = ("rows", "valid", "invalid", "duplicates")
+
+
+def _strip(audience: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in audience.items() if k not in ("added", "skipped")}
+
+
+def _counts(report: ImportReport) -> dict[str, Any]:
+    return {key: getattr(report, key) for key in _REPORT_KEYS}
+
+
+def create_summary(report: ImportReport, plan: CreatePlan, result: CreateResult | None) -> Summary:
+    """`{"audience", ["audiences"], ["dryRun", "plan"], "report"}`; a row per audience."""
+    keys = ("id", "name", "members", *_REPORT_KEYS, "added", "skipped")
+    rows: list[dict[str, Any]] = []
+    document: dict[str, Any]
+    if result is None:
+        document = {"audience": None, "dryRun": True, "plan": plan.to_json()}
+        rows = [
+            {"id": "", "name": s.name, "members": s.size, **_counts(report)} for s in plan.segments
+        ]
+    else:
+        made = [dict(c.audience) for c in result.created]
+        document = {"audience": _strip(made[0]) if made else None}
+        if len(made) > 1:
+            document["audiences"] = [_strip(a) for a in made]
+        rows = [
+            {
+                "id": c.audience.get("_id"),
+                "name": c.audience.get("name"),
+                "members": c.audience.get("memberCount"),
+                **_counts(report),
+                "added": c.added,
+                "skipped": c.skipped,
+            }
+            for c in result.created
+        ]
+    document["report"] = report.to_dict()
+    return Summary(document, rows, keys)
+
+
+def add_summary(report: ImportReport, plan: AddPlan, *, dry_run: bool) -> Summary:
+    """`{"audience", ["dryRun", "plan"], "report"}`; one row."""
+    audience = plan.audience
+    document: dict[str, Any] = {"audience": _strip(audience)}
+    if dry_run:
+        document["dryRun"] = True
+        document["plan"] = plan.to_json()
+    document["report"] = report.to_dict()
+    row = {
+        "id": audience.get("_id"),
+        "name": audience.get("name"),
+        **_counts(report),
+        "added": report.added,
+        "skipped": report.skipped,
+    }
+    return Summary(document, [row], ("id", "name", *_REPORT_KEYS, "added", "skipped"))
+
+
+def refused_summary(report: ImportReport) -> Summary:
+    """Rejected rows stopped an import: the report, for a script that asked for it."""
+    row = {"id": "", "name": "", **_counts(report), "added": 0, "skipped": 0}
+    return Summary(
+        {"audience": None, "report": report.to_dict()},
+        [row],
+        ("id", "name", *_REPORT_KEYS, "added", "skipped"),
+    )
+
+
+def validate_summary(report: ImportReport) -> Summary:
+    """`{"report"}`; one row: the source and its counts."""
+    row = {"source": report.source, **_counts(report)}
+    return Summary({"report": report.to_dict()}, [row], ("source", *_REPORT_KEYS))
+
+
+def delete_summary(result: DeleteResult) -> Summary:
+    document = result.to_json()
+    a = result.audience
+    row = {
+        "id": a.get("_id"),
+        "name": a.get("name"),
+        "members": a.get("memberCount"),
+        "deleted": result.deleted,
+        "dry_run": result.dry_run,
+    }
+    return Summary(document, [row], ("id", "name", "members", "deleted", "dry_run"))
+
+
+def removal_summary(removal: Removal) -> Summary:
+    a = removal.audience
+    row = {
+        "id": a.get("_id"),
+        "name": a.get("name"),
+        "members": len(removal.member_ids),
+        "not_found": len(removal.not_found),
+        "removed": removal.deleted,
+        "dry_run": removal.dry_run,
+    }
+    keys = ("id", "name", "members", "not_found", "removed", "dry_run")
+    return Summary(removal.to_json(), [row], keys)

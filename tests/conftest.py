@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from audience_cli.cli import app
 from audience_cli.context import Overrides, Terminal
+from tests.scripted import Scripts
+
+pytest_plugins = ["pytester"]  # tests/test_scripted.py runs a test file of its own
+
+# No per-example deadline: timing flakes on slow or busy machines prove nothing.
+settings.register_profile("audience", deadline=None)
+settings.load_profile("audience")
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -151,10 +159,10 @@ def seed_audience(store, name: str, count: int, **extra: str) -> str:
 class RecordingTransport(httpx.BaseTransport):
     """Passes requests to the sandbox app and remembers (method, path) of each."""
 
-    def __init__(self, store) -> None:
+    def __init__(self, store, config=None) -> None:
         from audience_cli.sandbox.app import SandboxApp
 
-        self.inner = httpx.WSGITransport(app=SandboxApp(store))
+        self.inner = httpx.WSGITransport(app=SandboxApp(store, config))
         self.calls: list[tuple[str, str]] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -168,3 +176,30 @@ class RecordingTransport(httpx.BaseTransport):
 @pytest.fixture
 def recorder(store) -> RecordingTransport:
     return RecordingTransport(store)
+
+
+CALL_REPORT = pytest.StashKey[pytest.TestReport]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Keep each test's own outcome, for fixtures that check things at teardown."""
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_REPORT] = report
+    return report
+
+
+@pytest.fixture
+def scripted(request: pytest.FixtureRequest) -> Iterator[Scripts]:
+    """`scripted(*answers, repeat_last=False)`: a `Recorder` (tests/scripted.py) to hand to
+    `httpx.MockTransport`. A passing test fails at teardown if a recorder was not played
+    exactly through: an answer never given, or a request beyond the script. (A test that
+    failed already is left alone: its script was cut short by the failure.)"""
+    scripts = Scripts()
+    yield scripts
+    outcome = request.node.stash.get(CALL_REPORT, None)
+    if outcome is not None and outcome.failed:
+        return
+    if problems := scripts.problems():
+        pytest.fail("scripted HTTP answers:\n" + "\n".join(problems), pytrace=False)

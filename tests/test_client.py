@@ -12,13 +12,8 @@ import httpx
 import pytest
 from werkzeug.wrappers import Request
 
-from audience_cli.client import (
-    MAX_CSV_BYTES,
-    AtomsClient,
-    CsvTooLargeError,
-    build_members_csv,
-    error_message,
-)
+from audience_cli.client import AtomsClient, error_message
+from audience_cli.core.members import iter_members
 from audience_cli.errors import (
     ApiConnectionError,
     ApiError,
@@ -33,11 +28,12 @@ from audience_cli.errors import (
     RateLimitError,
     ServerError,
     UnprocessableEntityError,
-    UsageError,
     exit_code_for,
 )
+from audience_cli.hints import hint_for
+from audience_cli.model import members_csv
 from audience_cli.retry import RetryPolicy
-from tests.scripted import Recorder
+from tests.scripted import Scripts
 
 BASE = "https://atoms.invalid/atoms/v1"
 KEY = "sk_live_SECRET_0123456789"
@@ -104,10 +100,10 @@ def multipart(request: httpx.Request) -> Request:
     ],
 )
 def test_each_status_maps_to_its_typed_error_and_exit_code(
-    status: int, error_type: type[ApiError], exit_code: ExitCode
+    status: int, error_type: type[ApiError], exit_code: ExitCode, scripted: Scripts
 ) -> None:
     body = {"status": False, "message": f"server says {status}"}
-    client = make_client(Recorder(httpx.Response(status, json=body)))
+    client = make_client(scripted(httpx.Response(status, json=body)))
     with pytest.raises(error_type) as caught:
         client.list_audiences()
     error = caught.value
@@ -120,34 +116,34 @@ def test_each_status_maps_to_its_typed_error_and_exit_code(
     assert exit_code_for(error) == exit_code
 
 
-def test_400_carries_the_servers_exact_message() -> None:
+def test_400_carries_the_servers_exact_message(scripted: Scripts) -> None:
     message = (
         "Some phone numbers in your CSV already exist in this audience. "
         "Please remove duplicate entries and try again."
     )
-    client = make_client(Recorder(failure(400, message)))
+    client = make_client(scripted(failure(400, message)))
     with pytest.raises(BadRequestError) as caught:
-        client.create_audience("A", [{"phoneNumber": "+15550000001"}])
+        client.create_audience("A", members_csv([{"phoneNumber": "+15550000001"}]))
     assert caught.value.message == message
     assert caught.value.exit_code == ExitCode.REFUSED
 
 
-def test_an_unlisted_4xx_is_a_plain_api_error() -> None:
-    client = make_client(Recorder(failure(418, "teapot")))
+def test_an_unlisted_4xx_is_a_plain_api_error(scripted: Scripts) -> None:
+    client = make_client(scripted(failure(418, "teapot")))
     with pytest.raises(ApiError) as caught:
         client.list_audiences()
     assert type(caught.value) is ApiError
     assert (caught.value.status_code, caught.value.message) == (418, "teapot")
 
 
-def test_a_200_with_status_false_is_a_bad_request() -> None:
-    client = make_client(Recorder(httpx.Response(200, json={"status": False, "message": "no"})))
+def test_a_200_with_status_false_is_a_bad_request(scripted: Scripts) -> None:
+    client = make_client(scripted(httpx.Response(200, json={"status": False, "message": "no"})))
     with pytest.raises(BadRequestError, match=r"^no$"):
         client.list_audiences()
 
 
-def test_a_200_that_is_not_the_envelope_is_an_api_error() -> None:
-    client = make_client(Recorder(httpx.Response(200, text="<html>proxy login</html>")))
+def test_a_200_that_is_not_the_envelope_is_an_api_error(scripted: Scripts) -> None:
+    client = make_client(scripted(httpx.Response(200, text="<html>proxy login</html>")))
     with pytest.raises(ApiError) as caught:
         client.list_audiences()
     assert type(caught.value) is ApiError
@@ -155,8 +151,8 @@ def test_a_200_that_is_not_the_envelope_is_an_api_error() -> None:
     assert caught.value.body == "<html>proxy login</html>"
 
 
-def test_an_empty_success_answer_is_none() -> None:
-    client = make_client(Recorder(httpx.Response(204)))
+def test_an_empty_success_answer_is_none(scripted: Scripts) -> None:
+    client = make_client(scripted(httpx.Response(204)))
     assert client.delete_audience(AID) is None
 
 
@@ -169,14 +165,15 @@ def test_an_empty_success_answer_is_none() -> None:
         httpx.PoolTimeout("timed out"),
     ],
 )
-def test_timeouts_are_api_timeout_errors(exc: Exception) -> None:
-    client = make_client(Recorder(exc))
+def test_timeouts_are_api_timeout_errors(exc: Exception, scripted: Scripts) -> None:
+    client = make_client(scripted(exc))
     with pytest.raises(ApiTimeoutError) as caught:
         client.list_audiences()
     assert caught.value.exit_code == ExitCode.UNAVAILABLE
     assert BASE in caught.value.message
     assert "did not answer in time" in caught.value.message
-    assert caught.value.hint
+    assert caught.value.hint is None  # the client states facts; the CLI adds the hint
+    assert hint_for(caught.value) == "Check the network or try again later."
 
 
 @pytest.mark.parametrize(
@@ -187,8 +184,8 @@ def test_timeouts_are_api_timeout_errors(exc: Exception) -> None:
         httpx.RemoteProtocolError("peer closed connection"),
     ],
 )
-def test_connection_failures_are_api_connection_errors(exc: Exception) -> None:
-    client = make_client(Recorder(exc))
+def test_connection_failures_are_api_connection_errors(exc: Exception, scripted: Scripts) -> None:
+    client = make_client(scripted(exc))
     with pytest.raises(ApiConnectionError) as caught:
         client.list_audiences()
     assert not isinstance(caught.value, ApiTimeoutError)
@@ -197,8 +194,8 @@ def test_connection_failures_are_api_connection_errors(exc: Exception) -> None:
     assert caught.value.message == f"cannot reach {BASE} ({exc})"
 
 
-def test_an_empty_exception_text_is_described_by_its_type() -> None:
-    client = make_client(Recorder(httpx.ConnectError("")))
+def test_an_empty_exception_text_is_described_by_its_type(scripted: Scripts) -> None:
+    client = make_client(scripted(httpx.ConnectError("")))
     with pytest.raises(ApiConnectionError, match=r"\(ConnectError\)"):
         client.list_audiences()
 
@@ -251,8 +248,8 @@ def test_error_message_of_an_empty_body_is_the_status_line() -> None:
     assert error_message(httpx.Response(503)) == "HTTP 503 Service Unavailable"
 
 
-def test_the_client_raises_with_the_extracted_message() -> None:
-    client = make_client(Recorder(httpx.Response(422, json={"errors": [{"msg": "bad phone"}]})))
+def test_the_client_raises_with_the_extracted_message(scripted: Scripts) -> None:
+    client = make_client(scripted(httpx.Response(422, json={"errors": [{"msg": "bad phone"}]})))
     with pytest.raises(UnprocessableEntityError, match=r"^bad phone$"):
         client.add_members(AID, [{"phoneNumber": "x"}])
 
@@ -260,12 +257,13 @@ def test_the_client_raises_with_the_extracted_message() -> None:
 # --- headers and the key ---------------------------------------------------------
 
 
-def test_every_request_carries_the_bearer_key() -> None:
-    recorder = Recorder(envelope([]))
+def test_every_request_carries_the_bearer_key(scripted: Scripts) -> None:
+    recorder = scripted(envelope([]), envelope({"_id": AID}), envelope({"members": []}))
     client = make_client(recorder)
     client.list_audiences()
     client.get_audience(AID)
     client.list_members(AID)
+    assert len(recorder.requests) == 3
     for request in recorder.requests:
         assert request.headers["Authorization"] == f"Bearer {KEY}"
         assert request.headers["Accept"] == "application/json"
@@ -284,8 +282,10 @@ def test_every_request_carries_the_bearer_key() -> None:
         httpx.Response(200, text=f"<html>{KEY}</html>"),
     ],
 )
-def test_the_key_never_appears_in_an_error(answer: httpx.Response | Exception) -> None:
-    client = make_client(Recorder(answer))
+def test_the_key_never_appears_in_an_error(
+    answer: httpx.Response | Exception, scripted: Scripts
+) -> None:
+    client = make_client(scripted(answer))
     with pytest.raises(ApiError) as caught:
         client.list_audiences()
     error = caught.value
@@ -294,8 +294,8 @@ def test_the_key_never_appears_in_an_error(answer: httpx.Response | Exception) -
     assert "sk_live_" not in str(error)
 
 
-def test_an_error_message_still_says_what_went_wrong_after_redaction() -> None:
-    client = make_client(Recorder(failure(401, f"Invalid API key: {KEY}")))
+def test_an_error_message_still_says_what_went_wrong_after_redaction(scripted: Scripts) -> None:
+    client = make_client(scripted(failure(401, f"Invalid API key: {KEY}")))
     with pytest.raises(AuthenticationError) as caught:
         client.list_audiences()
     assert caught.value.message.startswith("Invalid API key: ")
@@ -304,20 +304,20 @@ def test_an_error_message_still_says_what_went_wrong_after_redaction() -> None:
 # --- endpoints -------------------------------------------------------------------
 
 
-def test_list_audiences_returns_the_data_array() -> None:
+def test_list_audiences_returns_the_data_array(scripted: Scripts) -> None:
     audiences = [{"_id": AID, "name": "A", "memberCount": 2, "hasCampaigns": False}]
-    recorder = Recorder(envelope(audiences))
+    recorder = scripted(envelope(audiences))
     assert make_client(recorder).list_audiences() == audiences
     (request,) = recorder.requests
     assert (request.method, str(request.url)) == ("GET", f"{BASE}/audience")
 
 
-def test_list_audiences_of_null_data_is_an_empty_list() -> None:
-    assert make_client(Recorder(envelope(None))).list_audiences() == []
+def test_list_audiences_of_null_data_is_an_empty_list(scripted: Scripts) -> None:
+    assert make_client(scripted(envelope(None))).list_audiences() == []
 
 
-def test_get_and_delete_use_the_quoted_id() -> None:
-    recorder = Recorder(envelope({"_id": AID}), envelope([]))
+def test_get_and_delete_use_the_quoted_id(scripted: Scripts) -> None:
+    recorder = scripted(envelope({"_id": AID}), envelope([]))
     client = make_client(recorder)
     assert client.get_audience(AID) == {"_id": AID}
     assert client.delete_audience("a/b c") == []
@@ -326,17 +326,17 @@ def test_get_and_delete_use_the_quoted_id() -> None:
     assert (delete.method, delete.url.raw_path) == ("DELETE", b"/atoms/v1/audience/a%2Fb%20c")
 
 
-def test_base_url_trailing_slash_is_ignored() -> None:
-    recorder = Recorder(envelope([]))
+def test_base_url_trailing_slash_is_ignored(scripted: Scripts) -> None:
+    recorder = scripted(envelope([]))
     client = AtomsClient(BASE + "/", KEY, transport=httpx.MockTransport(recorder))
     client.list_audiences()
     assert str(recorder.requests[0].url) == f"{BASE}/audience"
     assert client.base_url == BASE
 
 
-def test_list_members_sends_page_and_offset() -> None:
+def test_list_members_sends_page_and_offset(scripted: Scripts) -> None:
     page = {"members": [], "totalCount": 0, "totalPages": 0, "hasMore": False}
-    recorder = Recorder(envelope(page))
+    recorder = scripted(envelope(page), envelope(page))
     client = make_client(recorder)
     assert client.list_members(AID, page=3, page_size=50) == page
     client.list_members(AID)
@@ -347,7 +347,8 @@ def test_list_members_sends_page_and_offset() -> None:
     assert "limit" not in explicit.url.params
 
 
-def paged_server(total: int, *, honest: bool = True) -> Recorder:
+def paged(total: int, *, honest: bool = True) -> Callable[[httpx.Request], httpx.Response]:
+    """A server of `total` members that answers any page asked for."""
     members = [{"_id": f"{i:024x}", "data": {"phoneNumber": f"+1555{i:07d}"}} for i in range(total)]
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -359,47 +360,49 @@ def paged_server(total: int, *, honest: bool = True) -> Recorder:
         data["hasMore"] = page < pages if honest else True
         return envelope(data)
 
-    return Recorder(answer)
+    return answer
 
 
-def test_iter_members_walks_every_page() -> None:
-    recorder = paged_server(12)
-    members = list(make_client(recorder).iter_members(AID, page_size=5))
+def test_iter_members_walks_every_page(scripted: Scripts) -> None:
+    recorder = scripted(paged(12), repeat_last=True)
+    members = list(iter_members(make_client(recorder), AID, page_size=5))
     assert [m["data"]["phoneNumber"] for m in members] == [f"+1555{i:07d}" for i in range(12)]
     assert [r.url.params["page"] for r in recorder.requests] == ["1", "2", "3"]
     assert {r.url.params["offset"] for r in recorder.requests} == {"5"}
 
 
-def test_iter_members_of_an_exact_multiple_stops_without_an_extra_request() -> None:
-    recorder = paged_server(10)
-    assert len(list(make_client(recorder).iter_members(AID, page_size=5))) == 10
+def test_iter_members_of_an_exact_multiple_stops_without_an_extra_request(
+    scripted: Scripts,
+) -> None:
+    recorder = scripted(paged(10), repeat_last=True)
+    assert len(list(iter_members(make_client(recorder), AID, page_size=5))) == 10
     assert len(recorder.requests) == 2
 
 
-def test_iter_members_stops_at_an_empty_page_even_if_told_there_is_more() -> None:
-    recorder = paged_server(7, honest=False)
-    assert len(list(make_client(recorder).iter_members(AID, page_size=5))) == 7
+def test_iter_members_stops_at_an_empty_page_even_if_told_there_is_more(scripted: Scripts) -> None:
+    recorder = scripted(paged(7, honest=False), repeat_last=True)
+    assert len(list(iter_members(make_client(recorder), AID, page_size=5))) == 7
     assert len(recorder.requests) == 3  # the third page is empty
 
 
-def test_iter_members_uses_total_pages_when_has_more_is_missing() -> None:
+def test_iter_members_uses_total_pages_when_has_more_is_missing(scripted: Scripts) -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         page = int(request.url.params["page"])
         return envelope({"members": [{"_id": str(page)}], "totalPages": 3})
 
-    recorder = Recorder(answer)
-    assert [m["_id"] for m in make_client(recorder).iter_members(AID)] == ["1", "2", "3"]
+    recorder = scripted(answer, repeat_last=True)
+    assert [m["_id"] for m in iter_members(make_client(recorder), AID)] == ["1", "2", "3"]
 
 
-def test_iter_members_of_an_empty_audience() -> None:
-    recorder = paged_server(0)
-    assert list(make_client(recorder).iter_members(AID)) == []
+def test_iter_members_of_an_empty_audience(scripted: Scripts) -> None:
+    recorder = scripted(paged(0), repeat_last=True)
+    assert list(iter_members(make_client(recorder), AID)) == []
     assert len(recorder.requests) == 1
 
 
-def test_add_members_posts_json_and_reads_the_vendor_envelope() -> None:
+def test_add_members_posts_json_and_reads_the_vendor_envelope(scripted: Scripts) -> None:
     data = [{"message": "2 members added successfully", "data": {"added": 2, "skipped": 1}}]
-    recorder = Recorder(envelope(data))
+    recorder = scripted(envelope(data))
     members = [{"phoneNumber": "+15550000001", "firstName": "A"}, {"phoneNumber": "+15550000002"}]
     result = make_client(recorder).add_members(AID, members)
     assert result == {"added": 2, "skipped": 1, "message": "2 members added successfully"}
@@ -409,8 +412,8 @@ def test_add_members_posts_json_and_reads_the_vendor_envelope() -> None:
     assert json.loads(request.content) == {"members": members}
 
 
-def test_add_members_accepts_an_unwrapped_answer() -> None:
-    client = make_client(Recorder(envelope({"added": 1, "skipped": 0})))
+def test_add_members_accepts_an_unwrapped_answer(scripted: Scripts) -> None:
+    client = make_client(scripted(envelope({"added": 1, "skipped": 0})))
     assert client.add_members(AID, [{"phoneNumber": "+1"}]) == {
         "added": 1,
         "skipped": 0,
@@ -418,17 +421,17 @@ def test_add_members_accepts_an_unwrapped_answer() -> None:
     }
 
 
-def test_remove_members_sends_member_ids_in_a_delete_body() -> None:
-    recorder = Recorder(envelope({"deletedCount": 2}))
+def test_remove_members_sends_member_ids_in_a_delete_body(scripted: Scripts) -> None:
+    recorder = scripted(envelope({"deletedCount": 2}))
     assert make_client(recorder).remove_members(AID, ("m1", "m2")) == {"deletedCount": 2}
     (request,) = recorder.requests
     assert (request.method, request.url.path) == ("DELETE", f"/atoms/v1/audience/{AID}/members")
     assert json.loads(request.content) == {"memberIds": ["m1", "m2"]}
 
 
-def test_search_members_with_a_query_or_with_filters() -> None:
+def test_search_members_with_a_query_or_with_filters(scripted: Scripts) -> None:
     found = {"members": [], "searchInfo": {"searchType": "general"}}
-    recorder = Recorder(envelope(found))
+    recorder = scripted(envelope(found), envelope(found))
     client = make_client(recorder)
     assert client.search_members(AID, query="+15550000001") == found
     client.search_members(AID, filters={"firstName": "john", "lastName": "doe"})
@@ -441,8 +444,10 @@ def test_search_members_with_a_query_or_with_filters() -> None:
 @pytest.mark.parametrize(
     "kwargs", [{}, {"query": "x", "filters": {"firstName": "y"}}, {"query": "", "filters": {}}]
 )
-def test_search_members_takes_exactly_one_of_query_or_filters(kwargs: dict[str, Any]) -> None:
-    recorder = Recorder(envelope({}))
+def test_search_members_takes_exactly_one_of_query_or_filters(
+    kwargs: dict[str, Any], scripted: Scripts
+) -> None:
+    recorder = scripted()  # no request may be sent
     with pytest.raises(ValueError, match="not both or neither"):
         make_client(recorder).search_members(AID, **kwargs)
     assert recorder.requests == []
@@ -451,15 +456,17 @@ def test_search_members_takes_exactly_one_of_query_or_filters(kwargs: dict[str, 
 # --- create: the multipart upload --------------------------------------------------
 
 
-def test_create_sends_a_multipart_form_with_a_csv_file() -> None:
-    recorder = Recorder(envelope({"_id": AID, "name": "Spring"}, 201))
+def test_create_sends_a_multipart_form_with_a_csv_file(scripted: Scripts) -> None:
+    recorder = scripted(envelope({"_id": AID, "name": "Spring"}, 201))
     members = [
         {"firstName": "Smith, John", "lastName": 'O"Brien', "phoneNumber": "+15550000001"},
         {"firstName": "Line\nBreak", "lastName": "Zoë", "phoneNumber": "+15550000002"},
         {"phoneNumber": "+15550000003", "city": "Paris, FR", "vip": True, "note": None},
     ]
     client = make_client(recorder)
-    created = client.create_audience('Spring, "big" list', members, description="Q2 calls")
+    created = client.create_audience(
+        'Spring, "big" list', members_csv(members), description="Q2 calls"
+    )
     assert created == {"_id": AID, "name": "Spring"}
     (request,) = recorder.requests
     assert (request.method, request.url.path) == ("POST", "/atoms/v1/audience")
@@ -484,17 +491,17 @@ def test_create_sends_a_multipart_form_with_a_csv_file() -> None:
             "lastName": "",
             "phoneNumber": "+15550000003",
             "city": "Paris, FR",
-            "vip": "True",
+            "vip": "true",
             "note": "",
         },
     ]
 
 
-def test_create_sends_the_identifier_and_phone_column_names() -> None:
-    recorder = Recorder(envelope({"_id": AID}, 201))
+def test_create_sends_the_identifier_and_phone_column_names(scripted: Scripts) -> None:
+    recorder = scripted(envelope({"_id": AID}, 201))
     make_client(recorder).create_audience(
         "A",
-        [{"mobile": "+15550000001", "Name": "x"}],
+        members_csv([{"mobile": "+15550000001", "Name": "x"}], "mobile"),
         phone_column="mobile",
         identifier_column="Name",
     )
@@ -508,44 +515,17 @@ def test_create_sends_the_identifier_and_phone_column_names() -> None:
     assert header == "firstName,lastName,mobile,Name"
 
 
-def test_build_members_csv_quotes_what_needs_quoting() -> None:
-    body = build_members_csv([{"firstName": 'A, "B"', "phoneNumber": "+1"}])
+def test_members_csv_quotes_what_needs_quoting() -> None:
+    body = members_csv([{"firstName": 'A, "B"', "phoneNumber": "+1"}])
     assert body == b'firstName,lastName,phoneNumber\r\n"A, ""B""",,+1\r\n'
-
-
-def test_create_refuses_a_csv_over_5_mb_before_any_request() -> None:
-    recorder = Recorder(envelope({"_id": AID}, 201))
-    client = make_client(recorder)
-    over = [{"phoneNumber": f"+1555{i:07d}", "notes": "x" * 1000} for i in range(5300)]
-    assert len(build_members_csv(over)) > MAX_CSV_BYTES
-    with pytest.raises(CsvTooLargeError) as caught:
-        client.create_audience("Big", over)
-    assert recorder.requests == []
-    assert isinstance(caught.value, UsageError)
-    assert caught.value.exit_code == ExitCode.USAGE
-    assert "5 MB" in caught.value.message
-    assert caught.value.hint
-
-
-def test_create_sends_a_csv_of_exactly_5_mb() -> None:
-    recorder = Recorder(envelope({"_id": AID}, 201))
-    # header "firstName,lastName,phoneNumber,notes\r\n" + one row ",,+1,<notes>\r\n"
-    fixed = len(b"firstName,lastName,phoneNumber,notes\r\n,,+1,\r\n")
-    member = {"phoneNumber": "+1", "notes": "x" * (MAX_CSV_BYTES - fixed)}
-    assert len(build_members_csv([member])) == MAX_CSV_BYTES
-    make_client(recorder).create_audience("Edge", [member])
-    assert len(recorder.requests) == 1
-    with pytest.raises(CsvTooLargeError):
-        make_client(recorder).create_audience("Edge", [{**member, "notes": member["notes"] + "x"}])
-    assert len(recorder.requests) == 1
 
 
 # --- the request log ---------------------------------------------------------------
 
 
-def test_the_request_log_gets_method_url_status_and_seconds() -> None:
+def test_the_request_log_gets_method_url_status_and_seconds(scripted: Scripts) -> None:
     log: list[tuple[str, str, int | None, float]] = []
-    recorder = Recorder(envelope([]), failure(404, "Audience not found"))
+    recorder = scripted(envelope([]), failure(404, "Audience not found"))
     client = make_client(recorder, log=lambda *entry: log.append(entry))
     client.list_audiences()
     with pytest.raises(NotFoundError):
@@ -557,31 +537,33 @@ def test_the_request_log_gets_method_url_status_and_seconds() -> None:
     assert all(isinstance(entry[3], float) and entry[3] >= 0 for entry in log)
 
 
-def test_the_request_log_records_every_attempt_and_failures_without_status() -> None:
+def test_the_request_log_records_every_attempt_and_failures_without_status(
+    scripted: Scripts,
+) -> None:
     log: list[tuple[str, str, int | None, float]] = []
     sleeps: list[float] = []
-    recorder = Recorder(httpx.ConnectError("refused"), failure(503), envelope([]))
+    recorder = scripted(httpx.ConnectError("refused"), failure(503), envelope([]))
     client = make_client(recorder, max_retries=3, sleeps=sleeps, log=lambda *e: log.append(e))
     assert client.list_audiences() == []
     assert [(m, s) for m, _, s, _ in log] == [("GET", None), ("GET", 503), ("GET", 200)]
     assert sleeps == [0.5, 1.0]
 
 
-def test_the_log_never_shows_the_key() -> None:
+def test_the_log_never_shows_the_key(scripted: Scripts) -> None:
     log: list[tuple[str, str, int | None, float]] = []
-    client = make_client(Recorder(envelope([])), log=lambda *e: log.append(e))
+    client = make_client(scripted(envelope([])), log=lambda *e: log.append(e))
     client.list_audiences()
     assert KEY not in repr(log)
 
 
-def test_the_client_is_a_context_manager_that_closes() -> None:
-    with make_client(Recorder(envelope([]))) as client:
+def test_the_client_is_a_context_manager_that_closes(scripted: Scripts) -> None:
+    with make_client(scripted(envelope([]))) as client:
         assert client.list_audiences() == []
     assert client._http.is_closed
 
 
-def test_a_key_too_short_to_redact_leaves_messages_intact() -> None:
-    recorder = Recorder(failure(401, "Unauthorized: missing or invalid API key"))
+def test_a_key_too_short_to_redact_leaves_messages_intact(scripted: Scripts) -> None:
+    recorder = scripted(failure(401, "Unauthorized: missing or invalid API key"))
     client = AtomsClient(BASE, "k", transport=httpx.MockTransport(recorder))
     with pytest.raises(AuthenticationError) as caught:
         client.list_audiences()

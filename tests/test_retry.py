@@ -15,6 +15,7 @@ from werkzeug.wrappers import Request
 from audience_cli.client import AtomsClient
 from audience_cli.errors import (
     ApiConnectionError,
+    ApiError,
     ApiTimeoutError,
     AuthenticationError,
     BadRequestError,
@@ -22,8 +23,9 @@ from audience_cli.errors import (
     RateLimitError,
     ServerError,
 )
+from audience_cli.model import members_csv
 from audience_cli.retry import RETRYABLE_STATUS, RetryPolicy, retry_after_seconds
-from tests.scripted import Recorder as Script
+from tests.scripted import Recorder, Scripts
 
 BASE = "https://atoms.invalid/atoms/v1"
 AID = "0123456789abcdef01234567"
@@ -45,7 +47,7 @@ def policy(sleeps: list[float], **kwargs: Any) -> RetryPolicy:
     return RetryPolicy(sleep=sleeps.append, **kwargs)
 
 
-def client_for(script: Script, sleeps: list[float], **kwargs: Any) -> AtomsClient:
+def client_for(script: Recorder, sleeps: list[float], **kwargs: Any) -> AtomsClient:
     return AtomsClient(
         BASE, "sk_test_key", transport=httpx.MockTransport(script), retry=policy(sleeps, **kwargs)
     )
@@ -67,7 +69,7 @@ CALL_IDS = [name for name, _, _ in IDEMPOTENT_CALLS]
 
 
 def create(client: AtomsClient) -> Any:
-    return client.create_audience("Spring", MEMBERS, description="d")
+    return client.create_audience("Spring", members_csv(MEMBERS), description="d")
 
 
 # --- the policy on its own --------------------------------------------------------
@@ -152,10 +154,14 @@ def test_delay_prefers_the_servers_hint_and_caps_it() -> None:
 @pytest.mark.parametrize(("name", "call", "success"), IDEMPOTENT_CALLS, ids=CALL_IDS)
 @pytest.mark.parametrize("code", sorted(RETRYABLE_STATUS))
 def test_safe_calls_are_retried_on_408_429_and_5xx(
-    name: str, call: Callable[[AtomsClient], Any], success: httpx.Response, code: int
+    name: str,
+    call: Callable[[AtomsClient], Any],
+    success: httpx.Response,
+    code: int,
+    scripted: Scripts,
 ) -> None:
     sleeps: list[float] = []
-    script = Script(status(code), status(code), success)
+    script = scripted(status(code), status(code), success)
     call(client_for(script, sleeps))
     assert len(script.requests) == 3
     assert sleeps == [0.5, 1.0]
@@ -164,10 +170,10 @@ def test_safe_calls_are_retried_on_408_429_and_5xx(
 
 @pytest.mark.parametrize(("name", "call", "success"), IDEMPOTENT_CALLS, ids=CALL_IDS)
 def test_safe_calls_are_retried_on_connection_errors(
-    name: str, call: Callable[[AtomsClient], Any], success: httpx.Response
+    name: str, call: Callable[[AtomsClient], Any], success: httpx.Response, scripted: Scripts
 ) -> None:
     sleeps: list[float] = []
-    script = Script(
+    script = scripted(
         httpx.ConnectError("refused"),
         httpx.ReadError("reset"),
         httpx.ReadTimeout("slow"),
@@ -179,19 +185,19 @@ def test_safe_calls_are_retried_on_connection_errors(
 
 
 @pytest.mark.parametrize("code", [400, 401, 403, 404, 409, 422, 423])
-def test_client_errors_are_not_retried(code: int) -> None:
+def test_client_errors_are_not_retried(code: int, scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(status(code), ok())
-    with pytest.raises(Exception) as caught:
+    script = scripted(status(code))
+    with pytest.raises(ApiError) as caught:
         client_for(script, sleeps).list_audiences()
-    assert getattr(caught.value, "status_code", None) == code
+    assert caught.value.status_code == code
     assert len(script.requests) == 1
     assert sleeps == []
 
 
-def test_retries_stop_after_max_retries_with_the_last_error() -> None:
+def test_retries_stop_after_max_retries_with_the_last_error(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(status(503))
+    script = scripted(status(503), repeat_last=True)
     with pytest.raises(ServerError) as caught:
         client_for(script, sleeps).list_audiences()
     assert caught.value.status_code == 503
@@ -199,111 +205,117 @@ def test_retries_stop_after_max_retries_with_the_last_error() -> None:
     assert sleeps == [0.5, 1.0, 2.0, 4.0]
 
 
-def test_rate_limit_after_the_retries_is_a_rate_limit_error() -> None:
+def test_rate_limit_after_the_retries_is_a_rate_limit_error(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(status(429))
+    script = scripted(status(429), repeat_last=True)
     with pytest.raises(RateLimitError):
         client_for(script, sleeps, max_retries=2).get_audience(AID)
     assert len(script.requests) == 3
     assert sleeps == [0.5, 1.0]
 
 
-def test_connection_errors_after_the_retries() -> None:
+def test_connection_errors_after_the_retries(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(httpx.ConnectError("refused"))
+    script = scripted(httpx.ConnectError("refused"), repeat_last=True)
     with pytest.raises(ApiConnectionError):
         client_for(script, sleeps, max_retries=3).list_audiences()
     assert len(script.requests) == 4
     assert sleeps == [0.5, 1.0, 2.0]
 
 
-def test_timeouts_after_the_retries() -> None:
+def test_timeouts_after_the_retries(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(httpx.ReadTimeout("slow"))
+    script = scripted(httpx.ReadTimeout("slow"), repeat_last=True)
     with pytest.raises(ApiTimeoutError):
         client_for(script, sleeps, max_retries=2).list_members(AID)
     assert len(script.requests) == 3
     assert sleeps == [0.5, 1.0]
 
 
-def test_max_retries_zero_never_retries() -> None:
+def test_max_retries_zero_never_retries(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(status(500), ok())
+    script = scripted(status(500))
     with pytest.raises(ServerError):
         client_for(script, sleeps, max_retries=0).list_audiences()
     assert len(script.requests) == 1
     assert sleeps == []
 
 
-def test_a_retry_that_succeeds_returns_the_data() -> None:
+def test_a_retry_that_succeeds_returns_the_data(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(status(502), ok([{"_id": AID}]))
+    script = scripted(status(502), ok([{"_id": AID}]))
     assert client_for(script, sleeps).list_audiences() == [{"_id": AID}]
     assert sleeps == [0.5]
 
 
-def test_backoff_is_capped_at_max_delay() -> None:
+def test_backoff_is_capped_at_max_delay(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(status(500))
+    script = scripted(status(500), repeat_last=True)
     with pytest.raises(ServerError):
         client_for(script, sleeps, max_retries=6, max_delay=3.0).list_audiences()
     assert sleeps == [0.5, 1.0, 2.0, 3.0, 3.0, 3.0]
 
 
-def test_backoff_jitter_is_applied_between_retries() -> None:
+def test_backoff_jitter_is_applied_between_retries(scripted: Scripts) -> None:
     low: list[float] = []
     with pytest.raises(ServerError):
-        client_for(Script(status(500)), low, max_retries=3, random=lambda: 0.0).list_audiences()
+        client_for(
+            scripted(status(500), repeat_last=True), low, max_retries=3, random=lambda: 0.0
+        ).list_audiences()
     assert low == [0.375, 0.75, 1.5]
     high: list[float] = []
     with pytest.raises(ServerError):
-        client_for(Script(status(500)), high, max_retries=3, random=lambda: 1.0).list_audiences()
+        client_for(
+            scripted(status(500), repeat_last=True), high, max_retries=3, random=lambda: 1.0
+        ).list_audiences()
     assert high == [0.625, 1.25, 2.5]
 
 
 # --- the server's hints -------------------------------------------------------------
 
 
-def test_retry_after_in_seconds_is_honoured() -> None:
+def test_retry_after_in_seconds_is_honoured(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(status(429, **{"Retry-After": "7"}), status(503, **{"Retry-After": "2"}), ok())
+    script = scripted(
+        status(429, **{"Retry-After": "7"}), status(503, **{"Retry-After": "2"}), ok()
+    )
     client_for(script, sleeps).list_audiences()
     assert sleeps == [7.0, 2.0]
 
 
-def test_retry_after_as_an_http_date_is_honoured() -> None:
+def test_retry_after_as_an_http_date_is_honoured(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(status(429, **{"Retry-After": formatdate(NOW + 12, usegmt=True)}), ok())
+    script = scripted(status(429, **{"Retry-After": formatdate(NOW + 12, usegmt=True)}), ok())
     client_for(script, sleeps).list_audiences()
     assert sleeps == [12.0]
 
 
-def test_retry_after_ms_is_honoured() -> None:
+def test_retry_after_ms_is_honoured(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(status(429, **{"retry-after-ms": "1500"}), ok())
+    script = scripted(status(429, **{"retry-after-ms": "1500"}), ok())
     client_for(script, sleeps).list_audiences()
     assert sleeps == [1.5]
 
 
-def test_retry_after_is_capped_at_max_delay() -> None:
+def test_retry_after_is_capped_at_max_delay(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(status(429, **{"Retry-After": "3600"}), ok())
+    script = scripted(status(429, **{"Retry-After": "3600"}), ok())
     client_for(script, sleeps).list_audiences()
     assert sleeps == [30.0]
 
 
-def test_an_unusable_retry_after_falls_back_to_backoff() -> None:
+def test_an_unusable_retry_after_falls_back_to_backoff(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(
+    script = scripted(
         status(429, **{"Retry-After": "whenever"}), status(429, **{"Retry-After": "x"}), ok()
     )
     client_for(script, sleeps).list_audiences()
     assert sleeps == [0.5, 1.0]
 
 
-def test_hints_and_backoff_mix_by_attempt_number() -> None:
+def test_hints_and_backoff_mix_by_attempt_number(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(status(500), status(429, **{"Retry-After": "5"}), status(500), ok())
+    script = scripted(status(500), status(429, **{"Retry-After": "5"}), status(500), ok())
     client_for(script, sleeps).list_audiences()
     assert sleeps == [0.5, 5.0, 2.0]
 
@@ -328,12 +340,12 @@ def multipart_fields(request: httpx.Request) -> tuple[dict[str, str], bytes]:
 
 
 @pytest.mark.parametrize("code", [500, 502, 503, 504, 408])
-def test_create_is_not_retried_on_a_server_error(code: int) -> None:
+def test_create_is_not_retried_on_a_server_error(code: int, scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(status(code), ok({"_id": AID}))
-    with pytest.raises(Exception) as caught:
+    script = scripted(status(code))
+    with pytest.raises(ApiError) as caught:
         create(client_for(script, sleeps))
-    assert getattr(caught.value, "status_code", None) == code
+    assert caught.value.status_code == code
     assert len(script.requests) == 1
     assert sleeps == []
 
@@ -349,19 +361,19 @@ def test_create_is_not_retried_on_a_server_error(code: int) -> None:
     ],
 )
 def test_create_is_not_retried_once_it_may_have_been_received(
-    exc: Exception, error_type: type[Exception]
+    exc: Exception, error_type: type[Exception], scripted: Scripts
 ) -> None:
     sleeps: list[float] = []
-    script = Script(exc, ok({"_id": AID}))
+    script = scripted(exc)
     with pytest.raises(error_type):
         create(client_for(script, sleeps))
     assert len(script.requests) == 1
     assert sleeps == []
 
 
-def test_create_is_retried_on_429_with_the_same_upload() -> None:
+def test_create_is_retried_on_429_with_the_same_upload(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(status(429, **{"Retry-After": "3"}), status(429), ok({"_id": AID}))
+    script = scripted(status(429, **{"Retry-After": "3"}), status(429), ok({"_id": AID}))
     assert create(client_for(script, sleeps)) == {"_id": AID}
     assert len(script.requests) == 3
     assert sleeps == [3.0, 1.0]
@@ -378,35 +390,35 @@ def test_create_is_retried_on_429_with_the_same_upload() -> None:
 @pytest.mark.parametrize(
     "exc", [httpx.ConnectError("refused"), httpx.ConnectTimeout("no handshake")]
 )
-def test_create_is_retried_when_it_was_never_sent(exc: Exception) -> None:
+def test_create_is_retried_when_it_was_never_sent(exc: Exception, scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(exc, exc, ok({"_id": AID}))
+    script = scripted(exc, exc, ok({"_id": AID}))
     assert create(client_for(script, sleeps)) == {"_id": AID}
     assert len(script.requests) == 3
     assert sleeps == [0.5, 1.0]
 
 
-def test_create_gives_up_after_max_retries_when_never_sent() -> None:
+def test_create_gives_up_after_max_retries_when_never_sent(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(httpx.ConnectError("refused"))
+    script = scripted(httpx.ConnectError("refused"), repeat_last=True)
     with pytest.raises(ApiConnectionError):
         create(client_for(script, sleeps, max_retries=2))
     assert len(script.requests) == 3
     assert sleeps == [0.5, 1.0]
 
 
-def test_create_rate_limited_then_server_error_stops_at_the_server_error() -> None:
+def test_create_rate_limited_then_server_error_stops_at_the_server_error(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(status(429), status(500), ok({"_id": AID}))
+    script = scripted(status(429), status(500))
     with pytest.raises(ServerError):
         create(client_for(script, sleeps))
     assert len(script.requests) == 2
     assert sleeps == [0.5]
 
 
-def test_add_members_retry_resends_the_same_body() -> None:
+def test_add_members_retry_resends_the_same_body(scripted: Scripts) -> None:
     sleeps: list[float] = []
-    script = Script(httpx.ReadError("reset"), status(503), ADD_MEMBERS_ADDED)
+    script = scripted(httpx.ReadError("reset"), status(503), ADD_MEMBERS_ADDED)
     result = client_for(script, sleeps).add_members(AID, MEMBERS)
     assert result["added"] == 1
     assert len({r.content for r in script.requests}) == 1
@@ -417,9 +429,11 @@ def test_add_members_retry_resends_the_same_body() -> None:
     ("code", "error_type"),
     [(400, BadRequestError), (401, AuthenticationError), (404, NotFoundError)],
 )
-def test_create_refusals_are_not_retried(code: int, error_type: type[Exception]) -> None:
+def test_create_refusals_are_not_retried(
+    code: int, error_type: type[Exception], scripted: Scripts
+) -> None:
     sleeps: list[float] = []
-    script = Script(status(code))
+    script = scripted(status(code))
     with pytest.raises(error_type):
         create(client_for(script, sleeps))
     assert len(script.requests) == 1

@@ -1,25 +1,36 @@
+"""`audience add`: contacts into an existing audience; numbers already there are skipped."""
+
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 
 from audience_cli.commands import options as o
-from audience_cli.limits import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
+from audience_cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.errors import ExitCode
+from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
+from audience_cli.output import OutputFormat
+
+if TYPE_CHECKING:
+    from audience_cli.context import AppContext
+    from audience_cli.core.upload import UploadSettings
 
 
+@dataclass(frozen=True)
+class AddOptions:
+    audience: str
+    contacts: ContactInput
+    upload: UploadSettings
+    fmt: OutputFormat | None  # None: nothing on stdout
+
+
+@contact_options()
 def add(
     ctx: typer.Context,
     audience: o.AudienceArg,
-    csv: o.CsvOpt = None,
-    phone: o.PhoneOpt = None,
-    person: o.NameOpt = None,
-    region: o.RegionOpt = None,
-    encoding: o.EncodingOpt = None,
-    delimiter: o.DelimiterOpt = None,
-    phone_column: o.PhoneColumnOpt = None,
-    first_name_column: o.FirstNameColumnOpt = None,
-    last_name_column: o.LastNameColumnOpt = None,
-    columns: o.ColumnsOpt = None,
-    rejects: o.RejectsOpt = None,
+    contacts: ContactInput,
     strict: o.StrictOpt = False,
     dry_run: o.ImportDryRunOpt = False,
     chunk_size: o.ChunkSizeOpt = DEFAULT_CHUNK_SIZE,
@@ -38,31 +49,62 @@ def add(
 
       audience add 696ddd56b905442f52b71392 --csv new-leads.csv --region US
     """
-    from audience_cli.contact_input import ContactInput
-    from audience_cli.import_flow import run_add
-    from audience_cli.importer import ImportSettings
-    from audience_cli.output import choose_format
+    from audience_cli.core.upload import UploadSettings
+    from audience_cli.output import asked_format
 
-    app = ctx.obj
-    code = run_add(
-        app,
-        audience,
-        ContactInput(
-            csv=csv,
-            phones=phone or [],
-            names=person or [],
-            region=region,
-            encoding=encoding,
-            delimiter=delimiter,
-            phone_column=phone_column,
-            first_name_column=first_name_column,
-            last_name_column=last_name_column,
-            columns=columns,
-            rejects=rejects,
-        ),
-        ImportSettings(
+    options = AddOptions(
+        audience=audience,
+        contacts=contacts,
+        upload=UploadSettings(
             chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
         ),
-        fmt=choose_format(fmt, as_json, app.terminal.stdout),
+        fmt=asked_format(fmt, as_json),
     )
-    raise typer.Exit(int(code))
+    raise typer.Exit(int(run_add(ctx.obj, options)))
+
+
+def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
+    from audience_cli.commands.contact_options import (
+        load_contacts,
+        print_report,
+        report_refusal,
+        rows_exit_code,
+    )
+    from audience_cli.core.audiences import label, resolve_audience
+    from audience_cli.core.upload import check_rejects, plan_add, send_add
+    from audience_cli.output import emit
+    from audience_cli.progress import upload_progress
+    from audience_cli.text import plural
+    from audience_cli.views import add_summary
+
+    settings = opts.upload
+    # The file is checked before any request.
+    with load_contacts(app, opts.contacts, stdout_taken=opts.fmt is not None) as batch:
+        report = batch.report
+        print_report(app, report, opts.contacts)
+        with report_refusal(app, report, opts.fmt):
+            check_rejects(batch, settings, allow_empty=True)
+        client = app.client()
+        audience = resolve_audience(client, opts.audience)
+        plan = plan_add(client, audience, batch, settings)
+        name = label(audience)
+        if settings.dry_run:
+            app.say(
+                f"Dry run: would send {plural(plan.members, 'member')} to {name} in "
+                f"{plural(plan.requests, 'request')}; nothing was sent."
+            )
+        elif not len(batch) and not report.invalid:
+            report.added, report.skipped = 0, 0
+            app.note(f"Nothing to add to {name}: the input has no contacts.")
+        else:
+            label_text = f"Adding to {audience.get('name')!r}"
+            with upload_progress(app, len(batch), label_text, requests=plan.requests) as advance:
+                result = send_add(client, batch, plan, progress=advance)
+            report.added, report.skipped = result.added, result.skipped
+            app.success(
+                f"Added {plural(result.added, 'member')} to {name}; "
+                f"{result.skipped:,} already there (skipped)."
+            )
+    if opts.fmt is not None:
+        emit(app, add_summary(report, plan, dry_run=settings.dry_run), opts.fmt)
+    return rows_exit_code(report)

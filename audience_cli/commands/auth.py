@@ -1,10 +1,27 @@
-"""`audience auth …`: store, show and remove the API key (the vendor CLI's credentials file)."""
+"""`audience auth …`: store, show and remove the API key (the vendor CLI's credentials file).
+
+The key is checked, stored 0600, and only ever shown redacted.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from audience_cli.config import (
+    ENV_API_KEY,
+    check_key_format,
+    credentials_path,
+    read_credentials,
+    redact,
+    write_credentials,
+)
+from audience_cli.errors import AuthenticationError, ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from audience_cli.context import AppContext
 
 app = typer.Typer(
     help="Store, show and remove the Atoms API key (~/.smallestai/credentials.json).",
@@ -34,9 +51,7 @@ def login(
 
       audience auth login --with-token < key.txt
     """
-    from audience_cli.auth import login as do_login
-
-    do_login(ctx.obj, with_token=with_token, verify=not no_verify)
+    run_login(ctx.obj, with_token=with_token, verify=not no_verify)
 
 
 @app.command("status")
@@ -54,9 +69,7 @@ def status(
 
       audience auth status
     """
-    from audience_cli.auth import status as do_status
-
-    do_status(ctx.obj, verify=not offline)
+    run_status(ctx.obj, verify=not offline)
 
 
 @app.command("logout")
@@ -67,6 +80,93 @@ def logout(ctx: typer.Context) -> None:
 
       audience auth logout
     """
-    from audience_cli.auth import logout as do_logout
+    run_logout(ctx.obj)
 
-    do_logout(ctx.obj)
+
+def _read_key(app: AppContext, with_token: bool) -> str:
+    if with_token:
+        key = sys.stdin.readline().strip()
+    elif app.can_prompt:
+        import click
+
+        try:
+            key = click.prompt("Paste your Atoms API key", hide_input=True, err=True).strip()
+        except click.exceptions.Abort:  # Ctrl-C or Ctrl-D at the prompt
+            raise KeyboardInterrupt from None
+    else:
+        raise UsageError(
+            "no terminal to ask for the key",
+            hint="Pipe it in: audience auth login --with-token < key.txt",
+        )
+    if not key:
+        raise UsageError("the key is empty")
+    check_key_format(key, "stdin" if with_token else "the prompt")
+    return key
+
+
+def run_login(app: AppContext, *, with_token: bool, verify: bool) -> None:
+    if app.options.sandbox:
+        raise UsageError("the sandbox needs no key: drop --sandbox to log in to Atoms")
+    key = _read_key(app, with_token)
+    settings = app.settings
+    if verify:
+        from audience_cli.client import AtomsClient
+
+        client = AtomsClient(
+            settings.base_url,
+            key,
+            transport=app.overrides.transport,
+            log=app.log_request if app.options.debug else None,
+        )
+        try:
+            client.list_audiences()
+        except AuthenticationError:
+            raise ConfigError(
+                f"Atoms refused the key {redact(key)} (401): nothing was stored",
+                hint="Copy the key again from the Smallest dashboard (keys start with sk_).",
+            ) from None
+        finally:
+            client.close()
+    path = credentials_path(app.env)
+    data = read_credentials(path)
+    data["access_token"] = key
+    # The base URL is not stored: the vendor's CLI reads this file's base_url as a bare
+    # host, and a --base-url meant for one login (a sandbox, say) must not stick.
+    write_credentials(path, data)
+    checked = "checked and " if verify else ""
+    app.success(f"Key {redact(key)} {checked}stored in {path} (mode 0600).")
+    if app.env.get(ENV_API_KEY):
+        app.warn(f"{ENV_API_KEY} is set and takes precedence over the stored key.")
+
+
+def run_status(app: AppContext, *, verify: bool) -> None:
+    settings = app.settings
+    out = app.out
+    source = f"  (from {settings.api_key_source})" if settings.api_key else ""
+    out.print(f"API key:  {redact(settings.api_key)}{source}", markup=False)
+    out.print(f"Base URL: {settings.base_url}  (from {settings.base_url_source})", markup=False)
+    if not settings.api_key:
+        from audience_cli.config import NO_KEY_MESSAGE
+
+        raise ConfigError(NO_KEY_MESSAGE)
+    if verify:
+        count = len(app.client().list_audiences())
+        out.print(f"Status:   key accepted ({count} audiences visible)", markup=False)
+
+
+def run_logout(app: AppContext) -> None:
+    path = credentials_path(app.env)
+    data = read_credentials(path)
+    if "access_token" not in data:
+        app.note(f"No stored key in {path}: nothing to do.")
+        if app.env.get(ENV_API_KEY):
+            app.warn(f"the key in {ENV_API_KEY} is what is in effect; unset it to log out.")
+        return
+    del data["access_token"]
+    if data:
+        write_credentials(path, data)
+    else:
+        path.unlink()
+    app.success(f"Removed the stored key from {path}.")
+    if app.env.get(ENV_API_KEY):
+        app.warn(f"{ENV_API_KEY} is still set in this environment.")

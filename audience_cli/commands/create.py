@@ -1,19 +1,38 @@
+"""`audience create`: a new audience from --phone flags and/or a CSV file."""
+
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from audience_cli.commands import options as o
-from audience_cli.limits import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
+from audience_cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.errors import ExitCode, UsageError
+from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
+from audience_cli.output import OutputFormat
+
+if TYPE_CHECKING:
+    from audience_cli.context import AppContext
+    from audience_cli.core.upload import UploadSettings
 
 
+@dataclass(frozen=True)
+class CreateOptions:
+    name: str
+    contacts: ContactInput
+    description: str | None
+    split: bool
+    upload: UploadSettings
+    fmt: OutputFormat | None  # None: the new ids alone
+
+
+@contact_options()
 def create(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="Name of the new audience.")],
-    csv: o.CsvOpt = None,
-    phone: o.PhoneOpt = None,
-    person: o.NameOpt = None,
+    contacts: ContactInput,
     description: Annotated[
         str | None, typer.Option("--description", "-d", metavar="TEXT", help="A description.")
     ] = None,
@@ -24,14 +43,6 @@ def create(
             help="Over the member limit, create 'NAME (1/3)', 'NAME (2/3)'… each within it.",
         ),
     ] = False,
-    region: o.RegionOpt = None,
-    encoding: o.EncodingOpt = None,
-    delimiter: o.DelimiterOpt = None,
-    phone_column: o.PhoneColumnOpt = None,
-    first_name_column: o.FirstNameColumnOpt = None,
-    last_name_column: o.LastNameColumnOpt = None,
-    columns: o.ColumnsOpt = None,
-    rejects: o.RejectsOpt = None,
     strict: o.StrictOpt = False,
     dry_run: o.ImportDryRunOpt = False,
     chunk_size: o.ChunkSizeOpt = DEFAULT_CHUNK_SIZE,
@@ -42,7 +53,8 @@ def create(
     """Create an audience from --phone flags and/or a CSV file.
 
     Prints the new audience's id alone on stdout, so [cyan]id=$(audience create …)[/cyan]
-    works; the report goes to stderr. Exit 3 when some rows were rejected.
+    works (or the result in --format); the report goes to stderr. Exit 3 when some
+    rows were rejected.
 
     [bold]Examples[/bold]
 
@@ -50,33 +62,72 @@ def create(
 
       audience create "Q1 Sales Leads" --csv leads.csv --region US --rejects bad.csv
     """
-    from audience_cli.contact_input import ContactInput
-    from audience_cli.import_flow import run_create
-    from audience_cli.importer import ImportSettings
-    from audience_cli.output import choose_format
+    from audience_cli.core.upload import UploadSettings
+    from audience_cli.output import asked_format
 
-    app = ctx.obj
-    code = run_create(
-        app,
-        name,
-        ContactInput(
-            csv=csv,
-            phones=phone or [],
-            names=person or [],
-            region=region,
-            encoding=encoding,
-            delimiter=delimiter,
-            phone_column=phone_column,
-            first_name_column=first_name_column,
-            last_name_column=last_name_column,
-            columns=columns,
-            rejects=rejects,
-        ),
-        ImportSettings(
-            chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
-        ),
+    options = CreateOptions(
+        name=name,
+        contacts=contacts,
         description=description,
         split=split,
-        fmt=choose_format(fmt, as_json, app.terminal.stdout),
+        upload=UploadSettings(
+            chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
+        ),
+        fmt=asked_format(fmt, as_json),
     )
-    raise typer.Exit(int(code))
+    raise typer.Exit(int(run_create(ctx.obj, options)))
+
+
+def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
+    from audience_cli.commands.contact_options import (
+        load_contacts,
+        print_report,
+        report_refusal,
+        rows_exit_code,
+    )
+    from audience_cli.core.upload import plan_create, send_create, taken_names
+    from audience_cli.output import emit, emit_lines
+    from audience_cli.progress import upload_progress
+    from audience_cli.text import plural
+    from audience_cli.views import create_summary
+
+    if not opts.name.strip():
+        raise UsageError("NAME is empty: give the new audience a name")
+    settings = opts.upload
+    # stdout carries the new ids, or the result in the format asked for.
+    with load_contacts(app, opts.contacts, stdout_taken=True) as batch:
+        report = batch.report
+        print_report(app, report, opts.contacts)
+        with report_refusal(app, report, opts.fmt):
+            plan = plan_create(batch, opts.name, settings, split=opts.split)
+        if settings.dry_run:
+            for segment in plan.segments:
+                app.say(
+                    f"Dry run: would create {segment.name!r} with {plural(segment.size, 'member')}."
+                )
+            app.say(f"Dry run: {plural(plan.requests, 'request')} in all; nothing was sent.")
+            result = None
+        else:
+            client = app.client()
+            for audience in taken_names(client, plan):
+                app.warn(
+                    f"an audience named {audience.get('name')!r} already exists "
+                    f"({audience.get('_id')}): Atoms allows it, but commands will need ids "
+                    "to tell them apart"
+                )
+            label = f"Uploading to {opts.name!r}"
+            with upload_progress(app, len(batch), label, requests=plan.requests) as advance:
+                result = send_create(
+                    client, batch, plan, description=opts.description, progress=advance
+                )
+            report.added, report.skipped = result.added, result.skipped
+            for made in result.created:
+                app.success(
+                    f"Created audience {made.audience.get('name')!r} ({made.audience['_id']}) "
+                    f"with {plural(int(made.audience.get('memberCount', 0)), 'member')}."
+                )
+    if opts.fmt is not None:
+        emit(app, create_summary(report, plan, result), opts.fmt)
+    elif result is not None:
+        emit_lines(str(made.audience["_id"]) for made in result.created)
+    return rows_exit_code(report)

@@ -1,8 +1,25 @@
+"""`audience delete`: an audience and all its members, after confirmation."""
+
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 
 from audience_cli.commands.options import AudienceArg, DryRunOpt, FormatOpt, JsonOpt, YesOpt
+from audience_cli.output import OutputFormat
+
+if TYPE_CHECKING:
+    from audience_cli.context import AppContext
+
+
+@dataclass(frozen=True)
+class DeleteOptions:
+    audience: str
+    yes: bool
+    dry_run: bool
+    fmt: OutputFormat | None  # None: nothing on stdout
 
 
 def delete(
@@ -24,10 +41,36 @@ def delete(
 
       audience delete 696ddd56b905442f52b71392 --yes
     """
-    from audience_cli.audiences import delete_audience
-    from audience_cli.output import choose_format
-    from audience_cli.results import print_result
+    from audience_cli.output import asked_format
 
-    app = ctx.obj
-    result = delete_audience(app, audience, yes=yes, dry_run=dry_run)
-    print_result(app, result, choose_format(fmt, as_json, app.terminal.stdout))
+    run_delete(ctx.obj, DeleteOptions(audience, yes, dry_run, asked_format(fmt, as_json)))
+
+
+def run_delete(app: AppContext, opts: DeleteOptions) -> None:
+    from audience_cli.core.audiences import delete_audience, plan_delete
+    from audience_cli.output import emit
+    from audience_cli.prompts import require_confirmation
+    from audience_cli.text import plural
+    from audience_cli.views import delete_summary
+
+    plan = plan_delete(app.client(), opts.audience)
+    audience = plan.audience
+    name = str(audience.get("name") or audience.get("_id"))
+    count = audience.get("memberCount")
+    what = f"audience {name!r} ({audience.get('_id')})"
+    if count is not None:
+        what += f" and its {plural(count, 'member')}"
+    if opts.dry_run:
+        app.say(f"Would delete {what}. Nothing was changed (--dry-run).")
+        if plan.blocking:
+            app.warn(
+                "Atoms would refuse: active campaign(s) use it: "
+                + ", ".join(str(c.get("name") or c.get("_id")) for c in plan.blocking)
+            )
+        result = plan
+    else:
+        require_confirmation(app, yes=opts.yes, action=f"delete {what}", type_to_confirm=name)
+        result = delete_audience(app.client(), plan)
+        app.success(f"Deleted {what}.")
+    if opts.fmt is not None:
+        emit(app, delete_summary(result), opts.fmt)

@@ -1,10 +1,15 @@
+"""`audience export`: every member to a CSV file that `create --csv` or `add --csv` reads back."""
+
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from audience_cli.commands.options import AudienceArg
+
+if TYPE_CHECKING:
+    from audience_cli.context import AppContext
 
 
 def export(
@@ -30,6 +35,27 @@ def export(
 
       audience create "Q1 Sales Leads (restored)" --csv q1-backup.csv
     """
-    from audience_cli.members_ops import export_members
+    run_export(ctx.obj, audience, output, safe=safe)
 
-    export_members(ctx.obj, audience, output, safe=safe)
+
+def run_export(app: AppContext, ref: str, output: str, *, safe: bool) -> int:
+    """Write the members CSV, whole or not at all (a temporary file renamed into place)."""
+    from audience_cli.core.audiences import resolve_audience
+    from audience_cli.core.members import export_rows
+    from audience_cli.files import open_output
+    from audience_cli.model import write_members_csv
+    from audience_cli.text import plural
+
+    audience = resolve_audience(app.client(), ref)
+    rows = export_rows(app.client(), audience)
+    with open_output(output, "export") as stream:
+        count = write_members_csv(
+            stream,
+            rows.rows,
+            phone_column=rows.phone_column,
+            extra_keys=rows.extra_keys,
+            protect=safe,
+        )
+    if output != "-":
+        app.success(f"Exported {plural(count, 'member')} of {audience.get('name')!r} to {output}.")
+    return count

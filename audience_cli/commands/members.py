@@ -1,10 +1,32 @@
+"""`audience members`: one page of members, all of them, or a search."""
+
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from audience_cli.commands.options import AudienceArg, FormatOpt, JsonOpt
+from audience_cli.errors import UsageError
+from audience_cli.output import OutputFormat
+
+if TYPE_CHECKING:
+    from audience_cli.context import AppContext
+    from audience_cli.core.members import MembersPage
+
+
+@dataclass(frozen=True)
+class MembersOptions:
+    audience: str
+    page: int
+    page_size: int
+    all_pages: bool
+    search: str | None
+    filters: dict[str, str]
+    fmt: OutputFormat
+    raw: bool
 
 
 def members(
@@ -46,19 +68,90 @@ def members(
 
       audience members "Q1 Sales Leads" --where firstName=john
     """
-    from audience_cli.member_views import show_members
     from audience_cli.output import choose_format
 
     app = ctx.obj
-    chosen = choose_format(fmt, as_json, app.terminal.stdout)
-    show_members(
-        app,
-        audience,
+    options = MembersOptions(
+        audience=audience,
         page=page,
         page_size=page_size,
         all_pages=all_pages,
         search=search,
-        where=where or [],
-        fmt=chosen,
+        filters=parse_where(where or []),
+        fmt=choose_format(fmt, as_json, app.terminal.stdout),
         raw=raw,
     )
+    run_members(app, options)
+
+
+def parse_where(where: Sequence[str]) -> dict[str, str]:
+    filters: dict[str, str] = {}
+    for item in where:
+        field, sep, value = item.partition("=")
+        if not sep or not field.strip():
+            raise UsageError(f"--where {item!r}: expected FIELD=VALUE, e.g. --where firstName=john")
+        if field.strip() in filters:
+            raise UsageError(
+                f"--where {field.strip()} given twice: the API matches one value per field"
+            )
+        filters[field.strip()] = value.strip()
+    return filters
+
+
+def run_members(app: AppContext, opts: MembersOptions) -> None:
+    from audience_cli.core.audiences import resolve_audience
+    from audience_cli.core.members import iter_members, page_of_members, search_members
+    from audience_cli.model import phone_column_of
+    from audience_cli.output import JSON_FORMATS, emit
+    from audience_cli.text import plural
+    from audience_cli.views import member_listing
+
+    if opts.search and opts.filters:
+        raise UsageError("--search and --where cannot be combined (the API takes one or the other)")
+    if opts.all_pages and (opts.search or opts.filters):
+        raise UsageError("--all lists members page by page; a search already returns every match")
+    client = app.client()
+    audience = resolve_audience(client, opts.audience)
+    audience_id = str(audience.get("_id"))
+    column = phone_column_of(audience)
+    table = opts.fmt is OutputFormat.table
+    protect = not opts.raw
+
+    if opts.search or opts.filters:
+        found = search_members(client, audience_id, query=opts.search, filters=opts.filters or None)
+        emit(app, member_listing(found.members, column, table=table, protect=protect), opts.fmt)
+        app.note(f"{found.total} matching member{'s' if found.total != 1 else ''}")
+        return
+
+    if opts.all_pages:
+        every = iter_members(client, audience_id)
+        # Columns must be known before the first row: hold the list (≤ the audience limit).
+        records = every if opts.fmt in JSON_FORMATS else list(every)
+        count = emit(app, member_listing(records, column, table=table, protect=protect), opts.fmt)
+        app.note(plural(count, "member"))
+        return
+
+    page = page_of_members(client, audience_id, page=opts.page, page_size=opts.page_size)
+    emit(app, member_listing(page.members, column, table=table, protect=protect), opts.fmt)
+    if page.server_page_size:
+        app.warn(
+            f"the server sent {page.server_page_size} members per page, not {page.page_size}: "
+            f"that is its largest page, so --page counts pages of {page.server_page_size} "
+            "(use --all for everything)"
+        )
+    app.note(page_footer(page))
+
+
+def page_footer(page: MembersPage) -> str:
+    noun = "member" if page.total == 1 else "members"
+    if page.total == 0:
+        return "no members"
+    if page.past_the_end:
+        return (
+            f"page {page.page} of {page.pages} · {page.total} {noun} · "
+            f"past the last page: try --page {page.pages}"
+        )
+    text = f"page {page.page} of {page.pages} · {page.total} {noun}"
+    if page.has_more:
+        text += f" · next: --page {page.page + 1}"
+    return text

@@ -66,6 +66,7 @@ def serve(
       audience --base-url http://127.0.0.1:8787 list   (in another shell, any key)
     """
     from audience_cli.config import is_loopback_host
+    from audience_cli.context import sandbox_usage_errors
     from audience_cli.errors import UsageError
     from audience_cli.sandbox.app import SandboxConfig
     from audience_cli.sandbox.server import build_server
@@ -75,7 +76,8 @@ def serve(
     path = _db(ctx, db)
     config = SandboxConfig(api_key=api_key, member_limit=member_limit, max_page_size=max_page_size)
     _check_port_free(host, port)
-    server = build_server(path, host=host, port=port, config=config)
+    with sandbox_usage_errors():
+        server = build_server(path, host=host, port=port, config=config)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{server.server_port}"
     err = ctx.obj.err
@@ -116,8 +118,8 @@ def reset(ctx: typer.Context, db: DbOpt = None, yes: YesOpt = False) -> None:
 
       audience sandbox reset --yes
     """
+    from audience_cli.context import open_sandbox_store
     from audience_cli.prompts import require_confirmation
-    from audience_cli.sandbox.store import SandboxStore
 
     path = _db(ctx, db)
     require_confirmation(
@@ -127,7 +129,7 @@ def reset(ctx: typer.Context, db: DbOpt = None, yes: YesOpt = False) -> None:
         type_to_confirm="reset",
         has_dry_run=False,
     )
-    SandboxStore(path).reset()
+    open_sandbox_store(path).reset()
     ctx.obj.success(f"Sandbox emptied ({path}).")
 
 
@@ -157,10 +159,11 @@ def campaign(
 
       audience sandbox campaign 696ddd56b905442f52b71392 --status completed
     """
+    from audience_cli.context import open_sandbox_store
     from audience_cli.errors import CliError, ExitCode, UsageError
-    from audience_cli.sandbox.store import SandboxStore
+    from audience_cli.output import emit_lines
 
-    store = SandboxStore(_db(ctx, db))
+    store = open_sandbox_store(_db(ctx, db))
     matches = [a for a in store.list_audiences() if audience in (a["_id"], a["name"])]
     if not matches:
         raise CliError(
@@ -176,4 +179,4 @@ def campaign(
     ctx.obj.success(
         f"Campaign {name!r} ({made['_id']}, {status.value}) now uses {target['name']!r}."
     )
-    typer.echo(made["_id"])
+    emit_lines([made["_id"]])

@@ -1,8 +1,16 @@
+"""`audience show`: every field of one audience, and its campaigns."""
+
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import typer
 
 from audience_cli.commands.options import AudienceArg, FormatOpt, JsonOpt
+from audience_cli.output import OutputFormat
+
+if TYPE_CHECKING:
+    from audience_cli.context import AppContext
 
 
 def show(
@@ -17,9 +25,14 @@ def show(
       audience show 696ddd56b905442f52b71392 --json
     """
     from audience_cli.output import choose_format
-    from audience_cli.resolve import resolve_audience
-    from audience_cli.views import render_audience
 
     app = ctx.obj
-    found = resolve_audience(app.client(), audience)
-    render_audience(app, found, choose_format(fmt, as_json, app.terminal.stdout))
+    run_show(app, audience, choose_format(fmt, as_json, app.terminal.stdout))
+
+
+def run_show(app: AppContext, ref: str, fmt: OutputFormat) -> None:
+    from audience_cli.core.audiences import resolve_audience
+    from audience_cli.output import emit
+    from audience_cli.views import audience_view
+
+    emit(app, audience_view(resolve_audience(app.client(), ref)), fmt)

@@ -1,15 +1,33 @@
+"""`audience validate`: check a contacts file offline, and write the clean contacts."""
+
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from audience_cli.commands import options as o
+from audience_cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.errors import ExitCode
+from audience_cli.output import OutputFormat
+
+if TYPE_CHECKING:
+    from audience_cli.context import AppContext
 
 
+@dataclass(frozen=True)
+class ValidateOptions:
+    contacts: ContactInput
+    output: str | None
+    fmt: OutputFormat | None  # None: nothing on stdout (but --output -)
+
+
+@contact_options(sources=False)
 def validate(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(metavar="FILE", help="CSV of contacts ('-' reads stdin).")],
+    contacts: ContactInput,
     output: Annotated[
         str | None,
         typer.Option(
@@ -20,14 +38,6 @@ def validate(
             show_default=False,
         ),
     ] = None,
-    region: o.RegionOpt = None,
-    encoding: o.EncodingOpt = None,
-    delimiter: o.DelimiterOpt = None,
-    phone_column: o.PhoneColumnOpt = None,
-    first_name_column: o.FirstNameColumnOpt = None,
-    last_name_column: o.LastNameColumnOpt = None,
-    columns: o.ColumnsOpt = None,
-    rejects: o.RejectsOpt = None,
     fmt: o.FormatOpt = None,
     as_json: o.JsonOpt = False,
 ) -> None:
@@ -42,25 +52,26 @@ def validate(
 
       audience validate leads.csv --region US --output clean.csv --rejects bad.csv
     """
-    from audience_cli.contact_input import ContactInput
-    from audience_cli.import_flow import run_validate
-    from audience_cli.output import choose_format
+    from audience_cli.output import asked_format
 
-    app = ctx.obj
-    code = run_validate(
-        app,
-        ContactInput(
-            csv=file,
-            region=region,
-            encoding=encoding,
-            delimiter=delimiter,
-            phone_column=phone_column,
-            first_name_column=first_name_column,
-            last_name_column=last_name_column,
-            columns=columns,
-            rejects=rejects,
-        ),
-        output=output,
-        fmt=choose_format(fmt, as_json, app.terminal.stdout),
-    )
-    raise typer.Exit(int(code))
+    options = ValidateOptions(contacts.with_csv(file), output, asked_format(fmt, as_json))
+    raise typer.Exit(int(run_validate(ctx.obj, options)))
+
+
+def run_validate(app: AppContext, opts: ValidateOptions) -> ExitCode:
+    from audience_cli.commands.contact_options import load_contacts, print_report, rows_exit_code
+    from audience_cli.contacts import write_clean_csv
+    from audience_cli.output import emit
+    from audience_cli.text import plural
+    from audience_cli.views import validate_summary
+
+    stdout_taken = opts.fmt is not None
+    with load_contacts(app, opts.contacts, stdout_taken=stdout_taken, output=opts.output) as batch:
+        print_report(app, batch.report, opts.contacts)
+        if opts.output:
+            write_clean_csv(opts.output, batch)
+            if opts.output != "-":
+                app.note(f"Wrote {plural(len(batch), 'clean contact')} to {opts.output}.")
+    if opts.fmt is not None:
+        emit(app, validate_summary(batch.report), opts.fmt)
+    return rows_exit_code(batch.report)

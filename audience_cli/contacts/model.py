@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from audience_cli.contacts.csv_reader import parse_delimiter
+from audience_cli.errors import UsageError
+from audience_cli.model import DEFAULT_PHONE_COLUMN, FIRST_NAME_KEY, LAST_NAME_KEY
+from audience_cli.phone import normalize_region
+
 # Member keys the API gives a meaning to; extra data never uses them.
-FIRST_NAME_KEY = "firstName"
-LAST_NAME_KEY = "lastName"
-PHONE_KEY = "phoneNumber"
+PHONE_KEY = DEFAULT_PHONE_COLUMN
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,10 @@ class Reject:
 
 @dataclass(slots=True)
 class CsvOptions:
+    """How to read contacts. Checked once, here: an unknown region or a delimiter that
+    is not one character is a `UsageError`; `region` becomes its ISO code (UK -> GB,
+    any case) and `delimiter` the character ("tab" -> a tab)."""
+
     encoding: str | None = None
     delimiter: str | None = None
     phone_column: str | None = None
@@ -58,6 +65,19 @@ class CsvOptions:
     last_name_column: str | None = None
     columns: list[str] | None = None
     region: str | None = None
+
+    def __post_init__(self) -> None:
+        self.region = check_region(self.region)
+        if self.delimiter is not None:
+            self.delimiter = parse_delimiter(self.delimiter)
+
+
+def check_region(region: str | None) -> str | None:
+    """`region` as the ISO code the number plan knows (UK -> GB, any case), or a `UsageError`."""
+    try:
+        return normalize_region(region)
+    except ValueError as exc:
+        raise UsageError(str(exc), hint="--region takes an ISO 3166 country code") from None
 
 
 def split_name(full: str) -> tuple[str, str]:

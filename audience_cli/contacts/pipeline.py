@@ -13,20 +13,14 @@ from typing import BinaryIO
 
 from audience_cli.contacts.batch import ContactBatch
 from audience_cli.contacts.columns import EXTENSION_KEY, OTHER_PHONES_KEY, ColumnPlan, plan_columns
-from audience_cli.contacts.csv_reader import parse_delimiter, read_records
+from audience_cli.contacts.csv_reader import read_records
 from audience_cli.contacts.decoding import TextLines
 from audience_cli.contacts.dedup import PhoneKeySet
 from audience_cli.contacts.model import PHONE_KEY, Contact, CsvOptions, Reject, split_name
 from audience_cli.contacts.report import ImportReport
 from audience_cli.contacts.spool import ContactSpool, RejectLog
 from audience_cli.errors import UsageError
-from audience_cli.phone import (
-    REASON_TEXT,
-    PhoneReason,
-    normalize_region,
-    phone_details,
-    phone_or_reason,
-)
+from audience_cli.phone import REASON_TEXT, PhoneReason, phone_details, phone_or_reason
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -37,7 +31,8 @@ MAX_NOTE_KEYS = 5  # generated keys named in one note
 
 
 def contacts_from_flags(phones: list[str], names: list[str], region: str | None) -> list[Contact]:
-    """Contacts from repeated --phone and --name options, paired by position.
+    """Contacts from repeated --phone and --name options, paired by position: the one
+    place flag numbers are normalised (`region` as `CsvOptions` checked it).
 
     Strict: an invalid number is a `UsageError` naming it and the reason. An
     extension ("+1 415 555 0132 x12") is kept as the contact's "phone_extension".
@@ -47,10 +42,9 @@ def contacts_from_flags(phones: list[str], names: list[str], region: str | None)
             f"{len(names)} names for {len(phones)} phone number{'' if len(phones) == 1 else 's'}: "
             "each --name belongs to the --phone at the same position"
         )
-    region_code = _region(region)
     contacts: list[Contact] = []
     for position, value in enumerate(phones):
-        result = phone_details(value, region_code)
+        result = phone_details(value, region)
         if isinstance(result, PhoneReason):
             raise _invalid_phone(value, result)
         first, last = split_name(names[position]) if position < len(names) else ("", "")
@@ -68,17 +62,16 @@ def collect_contacts(
 ) -> ContactBatch:
     """Check every input row and spool the valid, unique contacts.
 
-    Flag contacts come first, then the file's rows (`csv_path` "-" is stdin:
-    `stdin`, or `sys.stdin.buffer`). Bad files and bad options raise
-    `UsageError`; bad numbers become rejects in the report.
+    Flag contacts (from `contacts_from_flags`: already normalised) come first,
+    then the file's rows (`csv_path` "-" is stdin: `stdin`, or `sys.stdin.buffer`).
+    Bad files raise `UsageError`; bad numbers become rejects in the report.
     """
-    region = _region(options.region)
-    delimiter = parse_delimiter(options.delimiter) if options.delimiter else None
+    region, delimiter = options.region, options.delimiter
     source = FLAGS_NAME if csv_path is None else (STDIN_NAME if csv_path == STDIN else csv_path)
     collector = _Collector(ImportReport(source=source))
     try:
         for contact in flag_contacts:
-            collector.add_flag_contact(contact, region)
+            collector.add_flag_contact(contact)
         if csv_path == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
             collector.add_file(stream, source, options, region, delimiter)
@@ -141,29 +134,19 @@ class _Collector:
         if self.extensions:
             n = self.extensions
             numbers = "1 number has" if n == 1 else f"{n} numbers have"
-            kept = _kept_as(plan.extension_key, EXTENSION_KEY)
-            notes.append(f"{numbers} an extension: {kept}")
+            notes.append(f"{numbers} an extension: {_kept_as(plan.extension_key, EXTENSION_KEY)}")
         if self.several_numbers:
             n = self.several_numbers
             cells = "1 phone cell holds" if n == 1 else f"{n} phone cells hold"
-            kept = _kept_as(plan.other_phones_key, OTHER_PHONES_KEY)
-            notes.append(f"{cells} several numbers: the first is used, the others {kept}")
+            others = _kept_as(plan.other_phones_key, OTHER_PHONES_KEY)
+            notes.append(f"{cells} several numbers: the first is used, the others {others}")
         return notes
 
-    def add_flag_contact(self, contact: Contact, region: str | None) -> None:
+    def add_flag_contact(self, contact: Contact) -> None:
         self.report.rows += 1
-        result = phone_details(contact.phone, region)
-        if isinstance(result, PhoneReason):
-            raise _invalid_phone(contact.phone, result)
-        phone, extension = result
-        if not self.seen.add(phone):
+        if not self.seen.add(contact.phone):
             self.report.duplicates += 1
             return
-        fields = contact.fields
-        if extension and EXTENSION_KEY not in fields:
-            fields = {**fields, EXTENSION_KEY: extension}
-        if phone != contact.phone or fields is not contact.fields:
-            contact = Contact(phone, contact.first_name, contact.last_name, fields, None)
         self.spool.append(contact)
         self.report.valid += 1
 
@@ -306,13 +289,6 @@ def _row(plan: ColumnPlan, cells: list[str]) -> dict[str, str]:
 
 def _invalid_phone(value: str, reason: PhoneReason) -> UsageError:
     return UsageError(f"invalid phone number {value!r}: {REASON_TEXT[reason]} ({reason})")
-
-
-def _region(region: str | None) -> str | None:
-    try:
-        return normalize_region(region)
-    except ValueError as exc:
-        raise UsageError(str(exc), hint="--region takes an ISO 3166 country code") from None
 
 
 def _open(path: str) -> BinaryIO:

@@ -8,9 +8,10 @@ from contextlib import AbstractContextManager
 from typing import Any, TextIO
 
 from audience_cli.contacts.batch import ContactBatch
-from audience_cli.contacts.model import FIRST_NAME_KEY, LAST_NAME_KEY, PHONE_KEY
+from audience_cli.contacts.model import PHONE_KEY
 from audience_cli.contacts.report import ImportReport
 from audience_cli.files import open_output
+from audience_cli.model import write_members_csv
 
 STDOUT = "-"
 
@@ -36,23 +37,14 @@ def write_rejects(path: str, report: ImportReport) -> None:
 
 
 def write_clean_csv(path: str, batch: ContactBatch) -> None:
-    """The valid contacts as firstName,lastName,phoneNumber plus their data columns."""
-    keys = batch.csv_header_keys()
-
-    def write(writer: Any) -> None:
-        writer.writerow([FIRST_NAME_KEY, LAST_NAME_KEY, PHONE_KEY, *keys])
-        for contact in batch:
-            fields = contact.fields
-            writer.writerow(
-                [
-                    contact.first_name,
-                    contact.last_name,
-                    contact.phone,
-                    *(fields.get(k, "") for k in keys),
-                ]
-            )
-
-    _write_csv(path, "clean", write)
+    """The valid contacts in the members CSV layout (`model.write_members_csv`)."""
+    with _text_out(path, "clean") as stream:
+        write_members_csv(
+            stream,
+            (contact.to_member(PHONE_KEY) for contact in batch),
+            phone_column=PHONE_KEY,
+            extra_keys=batch.csv_header_keys(),
+        )
 
 
 def _free_name(name: str, taken: dict[str, None]) -> str:

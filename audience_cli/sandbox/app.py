@@ -46,17 +46,19 @@ class SandboxConfig:
     def from_env(cls, env: Mapping[str, str]) -> SandboxConfig:
         """The embedded sandbox's limits: AUDIENCE_SANDBOX_MEMBER_LIMIT and
         AUDIENCE_SANDBOX_MAX_PAGE_SIZE (positive whole numbers), else the defaults."""
-        values: dict[str, int] = {}
-        for field_name, var in (
-            ("member_limit", "AUDIENCE_SANDBOX_MEMBER_LIMIT"),
-            ("max_page_size", "AUDIENCE_SANDBOX_MAX_PAGE_SIZE"),
-        ):
-            raw = env.get(var, "").strip()
-            if raw:
-                if not raw.isdigit() or int(raw) < 1:
-                    raise ValueError(f"{var}={raw!r}: expected a positive whole number")
-                values[field_name] = int(raw)
-        return cls(**values)
+        return cls(
+            member_limit=_positive_int(env, "AUDIENCE_SANDBOX_MEMBER_LIMIT", cls.member_limit),
+            max_page_size=_positive_int(env, "AUDIENCE_SANDBOX_MAX_PAGE_SIZE", cls.max_page_size),
+        )
+
+
+def _positive_int(env: Mapping[str, str], var: str, default: int) -> int:
+    raw = env.get(var, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{var}={raw!r}: expected a positive whole number")
+    return int(raw)
 
 
 class ApiFailure(Exception):

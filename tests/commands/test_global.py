@@ -41,17 +41,12 @@ def test_no_key_and_no_sandbox_is_exit_4_naming_three_ways(cli):
         assert way in result.stderr
 
 
-def test_network_failure_is_retried_then_exit_7(cli):
-    calls = []
-
-    def handler(request):
-        calls.append(request)
-        raise httpx.ConnectError("connection refused", request=request)
-
-    result = cli("list", transport=httpx.MockTransport(handler), env=ENV)
+def test_network_failure_is_retried_then_exit_7(cli, scripted):
+    script = scripted(httpx.ConnectError("connection refused"), repeat_last=True)
+    result = cli("list", transport=httpx.MockTransport(script), env=ENV)
     assert result.exit_code == ExitCode.UNAVAILABLE
     assert "cannot reach https://api.smallest.ai/atoms/v1" in result.stderr
-    assert len(calls) == 5  # 1 + 4 retries
+    assert len(script.requests) == 5  # 1 + 4 retries
     assert len(result.sleeps) == 4
     assert "Traceback" not in result.stderr
 
@@ -185,15 +180,12 @@ def test_a_terminal_too_narrow_for_the_table_gets_one_record_per_block(sandbox_c
     assert max(len(line) for line in members.lines) <= 60
 
 
-def test_retries_are_announced_on_stderr(cli):
-    answers = iter(
-        [
-            httpx.Response(503, json={"status": False, "message": "busy"}),
-            httpx.Response(200, json={"status": True, "data": []}),
-        ]
+def test_retries_are_announced_on_stderr(cli, scripted):
+    script = scripted(
+        httpx.Response(503, json={"status": False, "message": "busy"}),
+        httpx.Response(200, json={"status": True, "data": []}),
     )
-
-    result = cli("list", transport=httpx.MockTransport(lambda request: next(answers)), env=ENV)
+    result = cli("list", transport=httpx.MockTransport(script), env=ENV)
     assert result.exit_code == 0
     assert "HTTP 503: trying again in" in result.stderr
     assert "(1 of 4)" in result.stderr

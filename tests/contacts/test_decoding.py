@@ -145,7 +145,7 @@ _CELL = st.text(alphabet=st.sampled_from(list('ab ,;|"\r\n\téü€Z')), max_siz
 _PHONES = [f"+1415555{n:04d}" for n in range(100, 110)]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(
     rows=st.lists(st.tuples(st.sampled_from(_PHONES), _CELL, _CELL), min_size=1, max_size=12),
     lineterminator=st.sampled_from(["\n", "\r\n"]),

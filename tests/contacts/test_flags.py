@@ -33,8 +33,8 @@ def test_an_extension_in_a_flag_number_is_kept_as_data() -> None:
         Contact("+14155550199"),
     ]
     assert [dict(c.fields) for c in contacts] == [{"phone_extension": "12"}, {}]
-    flag = Contact("+1 415 555 0132 x7", "Ada")  # a contact given by hand
-    with collect_contacts(csv_path=None, options=CsvOptions(), flag_contacts=[flag]) as batch:
+    flags = contacts_from_flags(["+1 415 555 0132 x7"], ["Ada"], None)
+    with collect_contacts(csv_path=None, options=CsvOptions(), flag_contacts=flags) as batch:
         assert as_tuples(batch) == [("+14155550132", "Ada", "", {"phone_extension": "7"}, None)]
 
 
@@ -67,12 +67,15 @@ def test_an_invalid_flag_number_is_a_usage_error(phone: str, message: str) -> No
 
 
 def test_unknown_region() -> None:
+    # The region is checked once, where the options are made.
     with pytest.raises(UsageError, match="unknown region 'Narnia'"):
-        contacts_from_flags(["5550132"], [], "Narnia")
+        CsvOptions(region="Narnia")
 
 
 def test_uk_is_accepted_for_gb() -> None:
-    assert contacts_from_flags(["020 7946 0958"], [], "uk") == [Contact("+442079460958")]
+    options = CsvOptions(region="uk")
+    assert options.region == "GB"
+    assert contacts_from_flags(["020 7946 0958"], [], options.region) == [Contact("+442079460958")]
 
 
 def test_flag_contacts_come_first_and_duplicates_across_sources_are_dropped() -> None:
@@ -107,15 +110,14 @@ def test_flag_contacts_come_first_and_duplicates_across_sources_are_dropped() ->
         assert batch.report.source == "<stdin>"
 
 
-def test_flag_contacts_given_by_hand_are_normalised() -> None:
+def test_flag_numbers_are_normalised_once_with_the_region() -> None:
+    flags = contacts_from_flags(["030 1234567"], ["Jürgen"], CsvOptions(region="de").region)
     with collect_contacts(
-        csv_path=None,
-        options=CsvOptions(region="DE"),
-        flag_contacts=[Contact("030 1234567", "Jürgen", fields={"crm": "7"})],
+        csv_path=None, options=CsvOptions(region="DE"), flag_contacts=flags
     ) as batch:
-        assert as_tuples(batch) == [("+49301234567", "Jürgen", "", {"crm": "7"}, None)]
+        assert as_tuples(batch) == [("+49301234567", "Jürgen", "", {}, None)]
     with pytest.raises(UsageError, match="invalid phone number 'nope'"):
-        collect_contacts(csv_path=None, options=CsvOptions(), flag_contacts=[Contact("nope")])
+        contacts_from_flags(["nope"], [], None)
 
 
 def test_flags_with_a_fixture_file() -> None:

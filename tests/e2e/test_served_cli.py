@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import re
 import signal
-import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -68,38 +70,46 @@ def test_served_with_a_key_refuses_other_keys(cli, tmp_path):
         assert right.exit_code == 0
 
 
+SERVING = re.compile(r"Sandbox serving (http://127\.0\.0\.1:(\d+))/atoms/v1\b")
+
+
 def test_sandbox_serve_command_serves_until_interrupted(tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = {**os.environ, "AUDIENCE_SANDBOX_DB": str(tmp_path / "serve.db")}
     server = subprocess.Popen(
-        [sys.executable, "-m", "audience_cli", "sandbox", "serve", "--port", str(port)],
+        [sys.executable, "-m", "audience_cli", "sandbox", "serve", "--port", "0"],
         env=env,
+        stdin=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
+    err: list[str] = []
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read_stderr() -> None:
+        for line in server.stderr:
+            err.append(line)
+            lines.put(line)
+        lines.put(None)  # end of file: the server exited
+
+    reader = threading.Thread(target=read_stderr, name="serve-stderr", daemon=True)
+    reader.start()
     try:
+        # The port is bound (and listening) before the line saying where is printed.
         deadline = time.monotonic() + 30
-        while True:
+        found = None
+        while found is None:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "server did not start"
-                assert server.poll() is None, server.stderr.read()
-                time.sleep(0.05)
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                pytest.fail(f"server did not say where it serves in 30 s: {''.join(err)!r}")
+            assert line is not None, f"server exited early: {''.join(err)}"
+            found = SERVING.search(line)
+        url, port = found.group(1), int(found.group(2))
+        assert 0 < port < 65536
         listed = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "audience_cli",
-                "--base-url",
-                f"http://127.0.0.1:{port}",
-                "list",
-                "--json",
-            ],
+            [sys.executable, "-m", "audience_cli", "--base-url", url, "list", "--json"],
             env={**env, "SMALLEST_API_KEY": "sk_x"},
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
             timeout=60,
@@ -107,11 +117,19 @@ def test_sandbox_serve_command_serves_until_interrupted(tmp_path):
         assert listed.returncode == 0, listed.stderr
         assert json.loads(listed.stdout) == []
     finally:
-        server.send_signal(signal.SIGINT)
-        _, err = server.communicate(timeout=30)
-    assert server.returncode == 0
-    assert f"Sandbox serving http://127.0.0.1:{port}/atoms/v1" in err
-    assert "Stopped." in err
+        if server.poll() is None:
+            server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
+            raise
+        finally:
+            reader.join(timeout=10)
+            server.stderr.close()
+    assert server.returncode == 0, "".join(err)
+    assert "Stopped." in "".join(err)
 
 
 def test_serve_refuses_a_non_loopback_host(cli):

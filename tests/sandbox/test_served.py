@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -11,12 +12,14 @@ import httpx
 import pytest
 
 from audience_cli.client import AtomsClient
+from audience_cli.core.members import iter_members
 from audience_cli.errors import (
     AuthenticationError,
     BadRequestError,
     ExitCode,
     NotFoundError,
 )
+from audience_cli.model import members_csv
 from audience_cli.retry import RetryPolicy
 from audience_cli.sandbox.app import SandboxConfig
 from audience_cli.sandbox.server import running_server
@@ -54,7 +57,7 @@ def test_full_flow_over_a_socket(tmp_path: Path) -> None:
                 {"firstName": "Smith, John", "lastName": 'O"Brien', "phoneNumber": "+15550000001"},
                 {"firstName": "Jane", "lastName": "Doe", "phoneNumber": "+15550000002"},
             ]
-            created = api.create_audience('Spring, "A"', members, description="e2e")
+            created = api.create_audience('Spring, "A"', members_csv(members), description="e2e")
             audience_id = created["_id"]
             assert created["name"] == 'Spring, "A"'
             assert created["description"] == "e2e"
@@ -79,7 +82,7 @@ def test_full_flow_over_a_socket(tmp_path: Path) -> None:
 
             page = api.list_members(audience_id, page=1, page_size=3)
             assert (page["totalCount"], page["totalPages"], page["hasMore"]) == (4, 2, True)
-            everyone = list(api.iter_members(audience_id, page_size=3))
+            everyone = list(iter_members(api, audience_id, page_size=3))
             assert [m["data"]["firstName"] for m in everyone] == [
                 "Smith, John",
                 "Jane",
@@ -114,12 +117,12 @@ def test_served_rules_surface_as_typed_errors(tmp_path: Path) -> None:
     ):
         members = [{"phoneNumber": f"+1555000000{i}"} for i in range(4)]
         with pytest.raises(BadRequestError, match=r"^Audience cannot exceed 3 members$"):
-            api.create_audience("Too big", members)
-        audience_id = api.create_audience("Small", members[:2])["_id"]
+            api.create_audience("Too big", members_csv(members))
+        audience_id = api.create_audience("Small", members_csv(members[:2]))["_id"]
         with pytest.raises(BadRequestError, match=r"^Audience cannot exceed 3 members$"):
             api.add_members(audience_id, members[2:])
         with pytest.raises(BadRequestError) as caught:
-            api.create_audience("Dupes", [members[0], members[0]])
+            api.create_audience("Dupes", members_csv([members[0], members[0]]))
         assert caught.value.message == (
             "Some phone numbers in your CSV already exist in this audience. "
             "Please remove duplicate entries and try again."
@@ -130,7 +133,9 @@ def test_served_rules_surface_as_typed_errors(tmp_path: Path) -> None:
 def test_served_campaign_blocks_delete(tmp_path: Path) -> None:
     db_path = tmp_path / "db"
     with running_server(db_path, port=0) as base_url, client(base_url) as api:
-        audience_id = api.create_audience("Busy", [{"phoneNumber": "+15550000001"}])["_id"]
+        audience_id = api.create_audience("Busy", members_csv([{"phoneNumber": "+15550000001"}]))[
+            "_id"
+        ]
         SandboxStore(db_path).add_campaign(audience_id, name="Live", status="running")
         with pytest.raises(BadRequestError) as caught:
             api.delete_audience(audience_id)
@@ -161,7 +166,9 @@ def test_served_with_an_api_key_refuses_any_other_key(tmp_path: Path) -> None:
 def test_served_data_survives_a_restart(tmp_path: Path) -> None:
     db_path = tmp_path / "db"
     with running_server(db_path, port=0) as base_url, client(base_url) as api:
-        audience_id = api.create_audience("Kept", [{"phoneNumber": "+15550000001"}])["_id"]
+        audience_id = api.create_audience("Kept", members_csv([{"phoneNumber": "+15550000001"}]))[
+            "_id"
+        ]
     with running_server(db_path, port=0) as base_url, client(base_url) as api:
         (listed,) = api.list_audiences()
         assert (listed["_id"], listed["memberCount"]) == (audience_id, 1)
@@ -172,7 +179,9 @@ def test_served_data_survives_a_restart(tmp_path: Path) -> None:
 
 def test_served_concurrent_adds_never_duplicate_a_number(tmp_path: Path) -> None:
     with running_server(tmp_path / "db", port=0) as base_url, client(base_url) as api:
-        audience_id = api.create_audience("Busy", [{"phoneNumber": "+15550000000"}])["_id"]
+        audience_id = api.create_audience("Busy", members_csv([{"phoneNumber": "+15550000000"}]))[
+            "_id"
+        ]
         batches = [
             [{"phoneNumber": f"+1555{n:07d}"} for n in range(start, start + 20)]
             for start in (0, 10, 10, 15, 0, 5)
@@ -186,7 +195,7 @@ def test_served_concurrent_adds_never_duplicate_a_number(tmp_path: Path) -> None
             results = list(pool.map(add, batches))
         assert sum(r["added"] for r in results) == 34  # +1555…0001 to …0034
         assert sum(r["added"] + r["skipped"] for r in results) == 120
-        members = list(api.iter_members(audience_id, page_size=100))
+        members = list(iter_members(api, audience_id, page_size=100))
         phones = [m["data"]["phoneNumber"] for m in members]
         assert len(phones) == len(set(phones)) == 35
 
@@ -194,5 +203,10 @@ def test_served_concurrent_adds_never_duplicate_a_number(tmp_path: Path) -> None
 def test_server_stops_when_the_context_ends(tmp_path: Path) -> None:
     with running_server(tmp_path / "db", port=0) as base_url:
         assert httpx.get(f"{base_url}/audience", headers={"Authorization": "Bearer x"}).is_success
-    with pytest.raises(httpx.TransportError):
-        httpx.get(f"{base_url}/audience", headers={"Authorization": "Bearer x"}, timeout=2)
+    # Binding the port proves nothing listens on it any more; holding it bound, without
+    # listening, keeps anyone else from taking it, so connecting is certainly refused.
+    with socket.socket() as held:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT only
+        held.bind(("127.0.0.1", urlsplit(base_url).port))
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"{base_url}/audience", headers={"Authorization": "Bearer x"}, timeout=2)

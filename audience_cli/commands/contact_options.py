@@ -1,0 +1,323 @@
+"""The one front door for contacts: the options that say what to read and how, declared
+once for every command that reads contacts, checked once, and loaded into a batch.
+
+`@contact_options()` adds the options to a command and hands it a checked
+`ContactInput` as its `contacts` parameter; `load_contacts` reads it.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from audience_cli.errors import ExitCode, RowsRejectedError, UsageError
+
+if TYPE_CHECKING:
+    from audience_cli.contacts import ContactBatch, CsvOptions, ImportReport
+    from audience_cli.context import AppContext
+    from audience_cli.output import OutputFormat
+
+CONTACTS_PANEL = "Contacts input"
+CHECKS_PANEL = "Checks and report"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _option(*decls: str, metavar: str, help: str, panel: str = CONTACTS_PANEL, **kw: Any) -> Any:
+    return typer.Option(
+        *decls, metavar=metavar, help=help, rich_help_panel=panel, show_default=False, **kw
+    )
+
+
+# name -> (annotation, default); in the order `--help` lists them.
+SOURCE_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "csv": (
+        Annotated[
+            str | None, _option("--csv", metavar="PATH", help="CSV of contacts ('-' reads stdin).")
+        ],
+        None,
+    ),
+    "phone": (
+        Annotated[
+            list[str] | None,
+            _option(
+                "--phone",
+                metavar="NUMBER",
+                help="A phone number (repeatable). Invalid numbers are an error.",
+            ),
+        ],
+        None,
+    ),
+    "person": (
+        Annotated[
+            list[str] | None,
+            _option(
+                "--name",
+                metavar="'FIRST LAST'",
+                help="The name for the --phone at the same position (repeatable).",
+            ),
+        ],
+        None,
+    ),
+}  # fmt: skip
+
+RegionOpt = Annotated[
+    str | None,
+    _option(
+        "--region",
+        metavar="CC",
+        envvar="AUDIENCE_REGION",
+        help="Country for national-format numbers, e.g. US, IN, GB (UK works too).",
+    ),
+]
+
+READING_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "region": (RegionOpt, None),
+    "encoding": (
+        Annotated[
+            str | None,
+            _option(
+                "--encoding",
+                metavar="NAME",
+                help="File encoding (default UTF-8, with or without BOM), e.g. cp1252, latin-1.",
+            ),
+        ],
+        None,
+    ),
+    "delimiter": (
+        Annotated[
+            str | None,
+            _option(
+                "--delimiter",
+                metavar="CHAR",
+                help="Field delimiter (default: sniffed among , ; tab |). Use 'tab' for a tab.",
+            ),
+        ],
+        None,
+    ),
+    "phone_column": (
+        Annotated[
+            str | None,
+            _option(
+                "--phone-column",
+                metavar="NAME",
+                help="The column holding numbers (default: found by name).",
+            ),
+        ],
+        None,
+    ),
+    "first_name_column": (
+        Annotated[
+            str | None,
+            _option("--first-name-column", metavar="NAME", help="The first-name column."),
+        ],
+        None,
+    ),
+    "last_name_column": (
+        Annotated[
+            str | None, _option("--last-name-column", metavar="NAME", help="The last-name column.")
+        ],
+        None,
+    ),
+    "columns": (
+        Annotated[
+            str | None,
+            _option(
+                "--columns", metavar="A,B", help="Keep only these extra columns (default: all)."
+            ),
+        ],
+        None,
+    ),
+    "rejects": (
+        Annotated[
+            str | None,
+            _option(
+                "--rejects",
+                metavar="PATH",
+                help="Write rejected rows (as read, plus line and reason) to PATH.",
+                panel=CHECKS_PANEL,
+            ),
+        ],
+        None,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    """What to read (a CSV file or stdin, and --phone/--name), how, and where rejects go."""
+
+    csv: str | None
+    phones: list[str]
+    names: list[str]
+    options: CsvOptions
+    rejects: str | None = None
+
+    def with_csv(self, path: str) -> ContactInput:
+        return replace(self, csv=path)
+
+
+def contact_input(
+    *,
+    csv: str | None = None,
+    phone: list[str] | None = None,
+    person: list[str] | None = None,
+    region: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    phone_column: str | None = None,
+    first_name_column: str | None = None,
+    last_name_column: str | None = None,
+    columns: str | None = None,
+    rejects: str | None = None,
+) -> ContactInput:
+    """The options as given, checked once (region, delimiter) into a `ContactInput`."""
+    from audience_cli.contacts import CsvOptions
+
+    options = CsvOptions(
+        encoding=encoding,
+        delimiter=delimiter,
+        phone_column=phone_column,
+        first_name_column=first_name_column,
+        last_name_column=last_name_column,
+        columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
+        region=region,
+    )
+    return ContactInput(csv, list(phone or []), list(person or []), options, rejects)
+
+
+def contact_options(*, sources: bool = True) -> Callable[[F], F]:
+    """Give a command the contact options, in place of its `contacts` parameter.
+
+    The command receives `contacts: ContactInput`, already checked. With
+    `sources=False` (validate reads one FILE argument) --csv, --phone and
+    --name are left out.
+    """
+    declared = {**(SOURCE_OPTIONS if sources else {}), **READING_OPTIONS}
+
+    def decorate(func: F) -> F:
+        signature = inspect.signature(func, eval_str=True)
+        params: list[inspect.Parameter] = []
+        for param in signature.parameters.values():
+            if param.name != "contacts":
+                params.append(param)
+                continue
+            params.extend(
+                inspect.Parameter(
+                    name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=ann, default=default
+                )
+                for name, (ann, default) in declared.items()
+            )
+
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            given = {name: kwargs.pop(name) for name in declared if name in kwargs}
+            kwargs["contacts"] = contact_input(**given)
+            return func(*args, **kwargs)
+
+        new = signature.replace(parameters=params)
+        command.__signature__ = new  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        return command  # type: ignore[return-value]
+
+    return decorate
+
+
+def check_region_option(region: str | None) -> str | None:
+    """--region for commands that read numbers without a file (remove): the same rule."""
+    from audience_cli.contacts.model import check_region
+
+    return check_region(region)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _same_file(a: str, b: str) -> bool:
+    if "-" in (a, b):
+        return a == b
+    pa, pb = Path(a), Path(b)
+    try:
+        if pa.exists() and pb.exists():
+            return os.path.samefile(pa, pb)
+    except OSError:
+        pass
+    return pa.resolve() == pb.resolve()
+
+
+def _check_paths(inp: ContactInput, output: str | None, stdout_taken: bool) -> None:
+    """Never write over the file being read, or two outputs into one place."""
+    outputs = [
+        (f"--{name}", path) for name, path in (("rejects", inp.rejects), ("output", output)) if path
+    ]
+    for flag, path in outputs:
+        if inp.csv and inp.csv != "-" and _same_file(path, inp.csv):
+            raise UsageError(f"{flag} {path}: that is the file being imported; pick another name")
+    if len(outputs) == 2 and _same_file(outputs[0][1], outputs[1][1]):
+        raise UsageError(f"--rejects and --output both name {outputs[0][1]}: pick two files")
+    if stdout_taken and any(path == "-" for _, path in outputs):
+        flag = next(f for f, path in outputs if path == "-")
+        raise UsageError(f"{flag} - would mix with this command's output on stdout: name a file")
+
+
+def load_contacts(
+    app: AppContext, inp: ContactInput, *, stdout_taken: bool, output: str | None = None
+) -> ContactBatch:
+    """Read, normalise, check and de-duplicate every contact; write the rejects if asked.
+
+    `stdout_taken`: the command itself writes to stdout, so no file may be "-".
+    """
+    from audience_cli.contacts import collect_contacts, contacts_from_flags, write_rejects
+
+    _check_paths(inp, output, stdout_taken)
+    if not inp.csv and not inp.phones:
+        raise UsageError(
+            "no contacts given",
+            hint="Pass --csv FILE (or --csv - for stdin) and/or --phone NUMBER.",
+        )
+    if inp.names and not inp.phones:
+        raise UsageError("--name pairs with --phone: give a --phone for each --name")
+    flag_contacts = contacts_from_flags(inp.phones, inp.names, inp.options.region)
+    if inp.csv == "-" and app.terminal.stdin:
+        app.note("Reading CSV from the terminal: paste it, then press Ctrl-D on a new line.")
+    batch = collect_contacts(csv_path=inp.csv, options=inp.options, flag_contacts=flag_contacts)
+    if inp.rejects:
+        write_rejects(inp.rejects, batch.report)
+    return batch
+
+
+def print_report(app: AppContext, report: ImportReport, inp: ContactInput) -> None:
+    """The import summary on stderr; flags alone need none (a bad flag is an error)."""
+    if inp.csv is None and not report.duplicates:
+        return
+    for line in report.summary_lines():
+        app.note(line)
+
+
+def rows_exit_code(report: ImportReport) -> ExitCode:
+    return ExitCode.ROWS_REJECTED if report.invalid else ExitCode.OK
+
+
+@contextmanager
+def report_refusal(
+    app: AppContext, report: ImportReport, fmt: OutputFormat | None
+) -> Iterator[None]:
+    """When rejected rows stop an import (strict mode, nothing valid), a script that
+    asked for a format still gets the report with the rejects on stdout."""
+    try:
+        yield
+    except RowsRejectedError:
+        if fmt is not None:
+            from audience_cli.output import emit
+            from audience_cli.views import refused_summary
+
+            emit(app, refused_summary(report), fmt)
+        raise

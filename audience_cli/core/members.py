@@ -1,0 +1,171 @@
+"""Members: one page, every page, a search, phone numbers to member ids, removal, export rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from audience_cli.errors import NothingRemovedError
+from audience_cli.model import (
+    ALL_PAGES_SIZE,
+    Audience,
+    Member,
+    data_keys,
+    member_phone,
+    phone_column_of,
+)
+
+if TYPE_CHECKING:
+    from audience_cli.client import AtomsClient
+
+
+@dataclass(frozen=True)
+class MembersPage:
+    """One page of members, with what the server said about the rest."""
+
+    members: list[Member]
+    page: int
+    page_size: int  # what was asked for
+    total: int
+    pages: int
+    has_more: bool
+
+    @property
+    def server_page_size(self) -> int | None:
+        """The server's own largest page, when it is smaller than the one asked for."""
+        shown = len(self.members)
+        if shown and shown < self.page_size and self.has_more:
+            return shown
+        return None
+
+    @property
+    def past_the_end(self) -> bool:
+        return self.total > 0 and self.page > self.pages
+
+
+def page_of_members(
+    client: AtomsClient, audience_id: str, *, page: int, page_size: int
+) -> MembersPage:
+    data = client.list_members(audience_id, page=page, page_size=page_size)
+    pages = int(data.get("totalPages") or 0)
+    return MembersPage(
+        members=list(data.get("members") or []),
+        page=page,
+        page_size=page_size,
+        total=int(data.get("totalCount") or 0),
+        pages=pages,
+        has_more=bool(data.get("hasMore")) or page < pages,
+    )
+
+
+def iter_members(
+    client: AtomsClient, audience_id: str, *, page_size: int = ALL_PAGES_SIZE
+) -> Iterator[Member]:
+    """Every member, page after page, until the server says there are no more."""
+    page = 1
+    while True:
+        data = client.list_members(audience_id, page=page, page_size=page_size)
+        members = data.get("members") or []
+        yield from members
+        total_pages = data.get("totalPages")
+        more = data.get("hasMore")
+        if not members or not (more or (total_pages and page < total_pages)):
+            return
+        page += 1
+
+
+@dataclass(frozen=True)
+class SearchFound:
+    members: list[Member]
+    total: int
+
+
+def search_members(
+    client: AtomsClient,
+    audience_id: str,
+    *,
+    query: str | None = None,
+    filters: Mapping[str, str] | None = None,
+) -> SearchFound:
+    """Members with `query` in any field, or whose fields match `filters` (one or the other)."""
+    result = client.search_members(audience_id, query=query, filters=filters)
+    found = list(result.get("members") or [])
+    total = (result.get("searchInfo") or {}).get("totalResults", len(found))
+    return SearchFound(found, int(total))
+
+
+@dataclass
+class Removal:
+    """Members to remove from an audience, and what came of it."""
+
+    audience: Audience
+    member_ids: dict[str, str]  # member id -> what the user gave (the id, or the number)
+    not_found: list[str]  # numbers that are not in the audience
+    dry_run: bool = True
+    deleted: int = 0
+    unknown_ids: int = field(default=0)  # given ids the server did not delete
+
+    def require_some(self) -> None:
+        """Raise `NothingRemovedError` when nothing named is in the audience."""
+        if not self.member_ids:
+            raise NothingRemovedError(
+                "none of the given numbers is in the audience: nothing was removed"
+            )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "audience": {"_id": self.audience.get("_id"), "name": self.audience.get("name")},
+            "memberIds": list(self.member_ids),
+            "notFound": list(self.not_found),
+            "dryRun": self.dry_run,
+            "deletedCount": self.deleted,
+        }
+
+
+def plan_removal(
+    client: AtomsClient, audience: Audience, *, numbers: Sequence[str], member_ids: Sequence[str]
+) -> Removal:
+    """The member ids behind E.164 `numbers` (found with the search endpoint) and `member_ids`."""
+    audience_id = str(audience.get("_id"))
+    column = phone_column_of(audience)
+    ids: dict[str, str] = {i: i for i in member_ids}
+    missing: list[str] = []
+    for number in dict.fromkeys(numbers):
+        found = client.search_members(audience_id, query=number).get("members") or []
+        exact = [m for m in found if member_phone(m, column) == number]
+        if not exact:
+            missing.append(number)
+        for m in exact:
+            ids[str(m.get("_id"))] = number
+    return Removal(audience, ids, missing)
+
+
+def remove_members(client: AtomsClient, removal: Removal) -> Removal:
+    """Remove the members of `removal`; none removed at all is a `NothingRemovedError`."""
+    audience = removal.audience
+    answer = client.remove_members(str(audience.get("_id")), list(removal.member_ids))
+    deleted = int(answer.get("deletedCount", 0) or 0)
+    if not deleted:
+        raise NothingRemovedError(
+            f"none of the given members is in {audience.get('name')!r}: nothing was removed"
+        )
+    removal.dry_run = False
+    removal.deleted = deleted
+    removal.unknown_ids = max(0, len(removal.member_ids) - deleted)
+    return removal
+
+
+@dataclass(frozen=True)
+class ExportRows:
+    """Every member's data, and the data keys beyond the names and the number."""
+
+    phone_column: str
+    rows: list[dict[str, Any]]
+    extra_keys: list[str]
+
+
+def export_rows(client: AtomsClient, audience: Audience) -> ExportRows:
+    column = phone_column_of(audience)
+    rows = [dict(m.get("data") or {}) for m in iter_members(client, str(audience.get("_id")))]
+    return ExportRows(column, rows, data_keys(rows, column))

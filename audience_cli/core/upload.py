@@ -1,0 +1,443 @@
+"""Sending a checked contact list to Atoms: create (optionally split) or add, in chunks.
+
+Everything is checked and planned before the first request (strict mode, the
+member limit, the 5 MB CSV limit); then members go in chunks, reporting progress
+through a callback. A failure half way raises an error that says exactly what
+was done (`PartialUploadError`, `CreateUncertainError`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from audience_cli.core.members import iter_members
+from audience_cli.errors import (
+    ApiError,
+    ApiTimeoutError,
+    AudienceError,
+    CliError,
+    CreateUncertainError,
+    CsvTooLargeError,
+    ExitCode,
+    MemberLimitError,
+    NoRoomError,
+    PartialUploadError,
+    RowsRejectedError,
+)
+from audience_cli.model import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_MEMBER_LIMIT,
+    DEFAULT_PHONE_COLUMN,
+    MAX_CSV_BYTES,
+    Audience,
+    member_phone,
+    members_csv,
+    phone_column_of,
+)
+
+if TYPE_CHECKING:
+    from audience_cli.client import AtomsClient
+    from audience_cli.contacts import Contact, ContactBatch
+
+Progress = Callable[[int], None]  # members just sent
+
+
+def _no_progress(members: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class UploadSettings:
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    member_limit: int = DEFAULT_MEMBER_LIMIT
+    dry_run: bool = False
+    strict: bool = False
+    phone_column: str = DEFAULT_PHONE_COLUMN
+
+
+def check_rejects(
+    batch: ContactBatch, settings: UploadSettings, *, allow_empty: bool = False
+) -> None:
+    """Refuse before any request: rejected rows under strict mode, or nothing valid to send."""
+    report = batch.report
+    if settings.strict and report.invalid:
+        raise RowsRejectedError(
+            f"{report.invalid} row(s) rejected and strict mode is on: nothing was sent",
+            strict=True,
+        )
+    if len(batch) == 0 and not (allow_empty and not report.invalid):
+        message = "no valid contacts to send: nothing was sent"
+        if report.invalid:
+            raise RowsRejectedError(message, strict=False)
+        raise CliError(message, exit_code=ExitCode.USAGE)
+
+
+def split_sizes(total: int, limit: int) -> list[int]:
+    """Even segment sizes, each within the limit: 25,000 at 10,000 -> 3 of ~8,334."""
+    parts = max(1, math.ceil(total / limit))
+    base, extra = divmod(total, parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def segment_names(name: str, parts: int) -> list[str]:
+    return [name] if parts == 1 else [f"{name} ({i}/{parts})" for i in range(1, parts + 1)]
+
+
+def _members(contacts: list[Contact], phone_column: str) -> list[dict[str, str]]:
+    return [c.to_member(phone_column) for c in contacts]
+
+
+def _first_request(members: list[dict[str, str]], phone_column: str) -> tuple[int, bytes]:
+    """How many of `members` the create CSV carries under the 5 MB limit, and that CSV.
+
+    The CSV is built once, except when it is too large: then it is halved until it fits.
+    """
+    n = len(members)
+    body = members_csv(members, phone_column)
+    while len(body) > MAX_CSV_BYTES:
+        if n == 1:
+            raise CsvTooLargeError(
+                f"one member alone makes a CSV of {len(body) / 1e6:.1f} MB; "
+                "the API accepts at most 5 MB"
+            )
+        n //= 2
+        body = members_csv(members[:n], phone_column)
+    return n, body
+
+
+# --- create -----------------------------------------------------------------------------
+
+
+@dataclass
+class Segment:
+    """One audience of a create: its name, its size, and the CSV its create request carries."""
+
+    name: str
+    size: int
+    first: int  # members in the create request; the rest go in adds
+    body: bytes = field(repr=False, default=b"")
+
+    def requests(self, chunk_size: int) -> int:
+        return 1 + math.ceil((self.size - self.first) / chunk_size)
+
+
+@dataclass
+class CreatePlan:
+    name: str
+    segments: list[Segment]
+    chunk_size: int
+    phone_column: str
+
+    @property
+    def requests(self) -> int:
+        return sum(s.requests(self.chunk_size) for s in self.segments)
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.segments]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "audiences": [{"name": s.name, "members": s.size} for s in self.segments],
+            "chunkSize": self.chunk_size,
+            "requests": self.requests,
+        }
+
+
+def plan_create(
+    batch: ContactBatch, name: str, settings: UploadSettings, *, split: bool
+) -> CreatePlan:
+    """Check the batch and lay out the audiences and requests of a create (sends nothing)."""
+    check_rejects(batch, settings)
+    total = len(batch)
+    if total > settings.member_limit and not split:
+        raise MemberLimitError(total, settings.member_limit, name=name)
+    sizes = split_sizes(total, settings.member_limit)
+    column = settings.phone_column
+    contacts = iter(batch)
+    segments: list[Segment] = []
+    for segment_name, size in zip(segment_names(name, len(sizes)), sizes, strict=True):
+        first = _members(list(islice(contacts, min(size, settings.chunk_size))), column)
+        fit, body = _first_request(first, column)
+        segments.append(Segment(segment_name, size, fit, body))
+        for _ in islice(contacts, size - len(first)):
+            pass
+    return CreatePlan(name, segments, settings.chunk_size, column)
+
+
+def taken_names(client: AtomsClient, plan: CreatePlan) -> list[Audience]:
+    """Audiences that already have one of the names the plan would create."""
+    names = set(plan.names)
+    return [a for a in client.list_audiences() if a.get("name") in names]
+
+
+@dataclass
+class CreatedAudience:
+    audience: Audience
+    added: int
+    skipped: int
+
+
+@dataclass
+class CreateResult:
+    plan: CreatePlan
+    created: list[CreatedAudience]
+
+    @property
+    def added(self) -> int:
+        return sum(c.added for c in self.created)
+
+    @property
+    def skipped(self) -> int:
+        return sum(c.skipped for c in self.created)
+
+
+def send_create(
+    client: AtomsClient,
+    batch: ContactBatch,
+    plan: CreatePlan,
+    *,
+    description: str | None = None,
+    progress: Progress = _no_progress,
+) -> CreateResult:
+    """Create the plan's audiences and fill them; member counts come from the server."""
+    created: list[CreatedAudience] = []
+    contacts = iter(batch)
+    split = len(plan.segments) > 1
+    for segment in plan.segments:
+        created.append(
+            _create_segment(client, segment, contacts, plan, description, progress, created, split)
+        )
+    _settle_counts(client, created)
+    return CreateResult(plan, created)
+
+
+def _create_segment(
+    client: AtomsClient,
+    segment: Segment,
+    contacts: Iterator[Contact],
+    plan: CreatePlan,
+    description: str | None,
+    progress: Progress,
+    done: list[CreatedAudience],
+    split: bool,
+) -> CreatedAudience:
+    column = plan.phone_column
+    try:
+        audience = client.create_audience(
+            segment.name, segment.body, phone_column=column, description=description
+        )
+    except (AudienceError, KeyboardInterrupt) as exc:
+        raise _create_failed(exc, segment.name, done) from None
+    segment.body = b""  # sent: not kept for the rest of the upload
+    for _ in islice(contacts, segment.first):
+        pass  # those were in the create request
+    progress(segment.first)
+    added, skipped = segment.first, 0
+    left = segment.size - segment.first
+    while left > 0:
+        chunk = list(islice(contacts, min(plan.chunk_size, left)))
+        if not chunk:
+            break
+        left -= len(chunk)
+        try:
+            counts = client.add_members(str(audience.get("_id")), _members(chunk, column))
+        except (ApiError, KeyboardInterrupt) as exc:
+            raise _segment_add_failed(
+                exc, audience, segment.size, added + skipped, len(chunk), done if split else None
+            ) from None
+        added += counts["added"]
+        skipped += counts["skipped"]
+        progress(len(chunk))
+    audience = {**audience, "memberCount": added}
+    return CreatedAudience(audience, added, skipped)
+
+
+def _settle_counts(client: AtomsClient, created: list[CreatedAudience]) -> None:
+    """Take member counts from the server once the upload is done.
+
+    Counting answers is not enough: when an add times out after the server stored
+    it, the retry is answered "skipped", yet those members were added by us.
+    """
+    try:
+        counts = {a.get("_id"): a.get("memberCount") for a in client.list_audiences()}
+    except AudienceError:
+        return  # the counts from the answers stand
+    for item in created:
+        count = counts.get(item.audience.get("_id"))
+        if isinstance(count, int):
+            sent = item.added + item.skipped
+            item.audience["memberCount"] = count
+            item.added, item.skipped = count, max(0, sent - count)
+
+
+def _create_failed(
+    exc: AudienceError | KeyboardInterrupt, name: str, done: list[CreatedAudience]
+) -> BaseException:
+    """The error to raise when creating `name` failed, after the audiences in `done`."""
+    if not done:
+        if isinstance(exc, KeyboardInterrupt):
+            return CreateUncertainError(
+                f"interrupted while creating {name!r}", name=name, exit_code=ExitCode.INTERRUPTED
+            )
+        if isinstance(exc, ApiTimeoutError):
+            # The request may have arrived: a blind retry could make a second audience.
+            return CreateUncertainError(exc.message, name=name, exit_code=exc.exit_code)
+        return exc
+    _, code = _stopped(exc)
+    made = ", ".join(f"{c.audience.get('name')!r} ({c.audience.get('_id')})" for c in done)
+    failed = f"failed: {exc.message}" if isinstance(exc, AudienceError) else "was interrupted"
+    return PartialUploadError(
+        f"created {made}, then creating {name!r} {failed}",
+        exit_code=code,
+        audience_id="",
+        created=False,
+        split_made=[str(c.audience.get("_id")) for c in done],
+    )
+
+
+def _segment_add_failed(
+    exc: AudienceError | KeyboardInterrupt,
+    audience: Audience,
+    size: int,
+    sent: int,
+    in_flight: int,
+    split_done: list[CreatedAudience] | None,
+) -> PartialUploadError:
+    """The error for an add that failed after `audience` was created with `sent` members.
+
+    `split_done` holds the earlier parts of a split import (None: not a split)."""
+    what, code = _stopped(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        # The request under way may have been received: its members may be in too.
+        count = f"at least {sent:,} (at most {sent + in_flight:,})"
+    else:
+        count = f"{sent:,}"
+    made = None
+    if split_done is not None:
+        made = [*(f"{c.audience.get('name')!r} ({c.audience.get('_id')})" for c in split_done)]
+        made.append(f"{audience.get('name')!r} ({audience.get('_id')})")
+    return PartialUploadError(
+        f"audience {audience.get('name')!r} ({audience.get('_id')}) was created with {count} of "
+        f"{size:,} members, {what}",
+        exit_code=code,
+        audience_id=str(audience.get("_id")),
+        created=True,
+        split_made=made,
+    )
+
+
+def _stopped(exc: BaseException) -> tuple[str, ExitCode]:
+    """How an upload stopped half way, for the message that says what was done."""
+    if isinstance(exc, AudienceError):
+        return f"then a request failed: {exc.message}", exc.exit_code
+    return "then it was interrupted", ExitCode.INTERRUPTED
+
+
+# --- add --------------------------------------------------------------------------------
+
+
+@dataclass
+class AddPlan:
+    audience: Audience
+    members: int
+    chunk_size: int
+    phone_column: str
+
+    @property
+    def requests(self) -> int:
+        return math.ceil(self.members / self.chunk_size)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "audience": self.audience.get("_id"),
+            "members": self.members,
+            "chunkSize": self.chunk_size,
+            "requests": self.requests,
+        }
+
+
+@dataclass
+class AddResult:
+    plan: AddPlan
+    sent: int
+    added: int
+    skipped: int
+
+
+def plan_add(
+    client: AtomsClient, audience: Audience, batch: ContactBatch, settings: UploadSettings
+) -> AddPlan:
+    """Check the batch against the audience's room (reading its members only near the limit)."""
+    check_rejects(batch, settings, allow_empty=True)
+    column = phone_column_of(audience)
+    current = int(audience.get("memberCount") or 0)
+    if current + len(batch) > settings.member_limit:
+        _check_room(client, audience, batch, settings.member_limit, column)
+    return AddPlan(audience, len(batch), settings.chunk_size, column)
+
+
+def send_add(
+    client: AtomsClient,
+    batch: ContactBatch,
+    plan: AddPlan,
+    *,
+    progress: Progress = _no_progress,
+) -> AddResult:
+    """Add every valid contact in chunks; the server skips numbers already present."""
+    audience = plan.audience
+    audience_id = str(audience.get("_id"))
+    total = plan.members
+    added = skipped = sent = 0
+    for chunk in batch.chunks(plan.chunk_size):
+        try:
+            counts = client.add_members(audience_id, _members(chunk, plan.phone_column))
+        except (ApiError, KeyboardInterrupt) as exc:
+            if sent:
+                what, code = _stopped(exc)
+                count = f"{sent:,}"
+                if isinstance(exc, KeyboardInterrupt):
+                    count = f"at least {sent:,} (at most {sent + len(chunk):,})"
+                raise PartialUploadError(
+                    f"{count} of {total:,} members were sent ({added:,} added), {what}",
+                    exit_code=code,
+                    audience_id=audience_id,
+                    created=False,
+                ) from None
+            raise
+        sent += len(chunk)
+        added += counts["added"]
+        skipped += counts["skipped"]
+        progress(len(chunk))
+    before = audience.get("memberCount")
+    if sent and isinstance(before, int):
+        # As for create: the server's count is the truth when a retry was answered "skipped".
+        try:
+            after = next(
+                (
+                    a.get("memberCount")
+                    for a in client.list_audiences()
+                    if a.get("_id") == audience_id
+                ),
+                None,
+            )
+        except AudienceError:
+            after = None
+        if isinstance(after, int) and after >= before:
+            added = min(sent, after - before)
+            skipped = sent - added
+    return AddResult(plan, sent, added, skipped)
+
+
+def _check_room(
+    client: AtomsClient, audience: Audience, batch: ContactBatch, limit: int, phone_column: str
+) -> None:
+    """Near the limit, count exactly: numbers already present are skipped, not added."""
+    present = {member_phone(m, phone_column) for m in iter_members(client, str(audience["_id"]))}
+    new = sum(1 for c in batch if c.phone not in present)
+    if len(present) + new > limit:
+        raise NoRoomError(str(audience.get("name")), len(present), new, limit)

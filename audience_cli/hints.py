@@ -1,0 +1,96 @@
+"""What to do next, for each error: the one place where hints name commands and flags.
+
+The client and the core raise errors that carry facts; the CLI adds the hint
+here, just before it prints the error (`cli.report_error`).
+"""
+
+from __future__ import annotations
+
+from audience_cli.errors import (
+    AmbiguousNameError,
+    ApiConnectionError,
+    ApiTimeoutError,
+    AudienceError,
+    AudienceNotFoundError,
+    AuthenticationError,
+    CampaignInUseError,
+    CreateUncertainError,
+    CsvTooLargeError,
+    MemberLimitError,
+    NoRoomError,
+    PartialUploadError,
+    PermissionDeniedError,
+    RowsRejectedError,
+)
+
+
+def hint_for(exc: AudienceError) -> str | None:
+    """The hint to print under `exc`'s message (its own, when it brings one)."""
+    if exc.hint:
+        return exc.hint
+    if isinstance(exc, AudienceNotFoundError):
+        if exc.suggestions:
+            return "Did you mean " + ", ".join(repr(s) for s in exc.suggestions) + "?"
+        if "(Atoms:" in exc.message:
+            return (
+                "See `audience list` for ids and names; an audience of another "
+                "workspace is not found either."
+            )
+        return "See `audience list` for ids and names."
+    if isinstance(exc, AmbiguousNameError):
+        return "Pass the id of the one you mean."
+    if isinstance(exc, RowsRejectedError):
+        if exc.strict:
+            return "Fix the rows (--rejects FILE writes them out) or drop --strict."
+        return None
+    if isinstance(exc, MemberLimitError):
+        return (
+            f"Add --split to create {exc.parts} audiences named '{exc.name} (1/{exc.parts})'… "
+            "each within the limit, or send a smaller list."
+        )
+    if isinstance(exc, NoRoomError):
+        return "Create a new audience for the rest (`audience create NAME --csv FILE --split`)."
+    if isinstance(exc, CsvTooLargeError):
+        return "Shorten the member's data (--columns keeps only the columns you name)."
+    if isinstance(exc, CampaignInUseError):
+        return (
+            "Complete or delete the campaign in the Atoms dashboard first, "
+            "then run the delete again."
+        )
+    if isinstance(exc, CreateUncertainError):
+        return (
+            f"It may have been created anyway: check `audience list` for {exc.name!r} "
+            "before running the command again."
+        )
+    if isinstance(exc, PartialUploadError):
+        return _partial_upload_hint(exc)
+    if isinstance(exc, ApiTimeoutError):
+        return "Check the network or try again later."
+    if isinstance(exc, ApiConnectionError):
+        return "Check the network and the base URL (`audience auth status`)."
+    if isinstance(exc, AuthenticationError):
+        return (
+            "The API key was refused. Authenticate with `audience auth login`, "
+            "or set SMALLEST_API_KEY to a valid key (keys start with sk_)."
+        )
+    if isinstance(exc, PermissionDeniedError):
+        return "The key is valid but not allowed here: check the workspace and its usage limits."
+    return None
+
+
+def _partial_upload_hint(exc: PartialUploadError) -> str:
+    if exc.split_made is not None:
+        if exc.created:
+            return (
+                "This was one part of a --split import, which created "
+                f"{', '.join(exc.split_made)}: delete them and run the same command again."
+            )
+        return (
+            "Import the rest into a new audience, or delete those and run the same command again."
+        )
+    if exc.created:
+        return (
+            f"Run the same import with `audience add {exc.audience_id} …`: "
+            "numbers already in the audience are skipped."
+        )
+    return "Run the same command again: numbers already added are skipped."

@@ -1,0 +1,162 @@
+"""The records the Atoms API speaks, the member schema and its limits, and the one members CSV.
+
+Records are `TypedDict`s: they are the API's own JSON objects (JSON output shows
+them as received, unknown fields included), typed for the code that reads them.
+
+The member schema: a member is a flat object of strings whose phone number sits
+under the audience's `phoneNumberColumnName` (`phoneNumber` when it names none),
+beside optional `firstName` and `lastName` and any other data. Every CSV of
+members the tool writes (the create upload, `validate --output`, `export`) has one
+layout: firstName, lastName, the phone column, then the other keys in first-seen
+order, so each can be read back by `create --csv`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TextIO, TypedDict
+
+from audience_cli.text import cell_text, protect_formula
+
+# --- limits (the API's, and this tool's defaults where the API documents none) ------
+
+DEFAULT_CHUNK_SIZE = 1000  # members per request; the API documents no maximum
+DEFAULT_MEMBER_LIMIT = 10_000  # members per audience (Atoms product guide)
+MAX_CSV_BYTES = 5 * 1024 * 1024  # the create upload's CSV limit
+ALL_PAGES_SIZE = 100  # members per page when reading every page
+
+# --- the member schema -----------------------------------------------------------------
+
+DEFAULT_PHONE_COLUMN = "phoneNumber"
+FIRST_NAME_KEY = "firstName"
+LAST_NAME_KEY = "lastName"
+NAME_KEYS = (FIRST_NAME_KEY, LAST_NAME_KEY)
+
+# --- records -----------------------------------------------------------------------------
+
+
+class Campaign(TypedDict, total=False):
+    _id: str
+    name: str
+    status: str
+    createdAt: str
+
+
+class Audience(TypedDict, total=False):
+    _id: str
+    name: str
+    description: str
+    memberCount: int
+    phoneNumberColumnName: str
+    identifierColumnName: str | None
+    organization: str
+    createdBy: str
+    createdAt: str
+    updatedAt: str
+    campaigns: list[Campaign]
+    hasCampaigns: bool
+
+
+class Member(TypedDict, total=False):
+    _id: str
+    data: dict[str, Any]
+
+
+class MemberPage(TypedDict, total=False):
+    """One page of `GET /audience/{id}/members`."""
+
+    members: list[Member]
+    totalCount: int
+    totalPages: int
+    hasMore: bool
+
+
+class SearchInfo(TypedDict, total=False):
+    searchType: str
+    searchTerm: Any
+    searchFields: list[str]
+    totalResults: int
+
+
+class SearchResult(TypedDict, total=False):
+    """The answer of `GET /audience/{id}/members/search`: every match, unpaged."""
+
+    members: list[Member]
+    searchInfo: SearchInfo
+
+
+class AddCounts(TypedDict):
+    """What the server did with one `POST /audience/{id}/members`."""
+
+    added: int
+    skipped: int
+    message: str
+
+
+class RemoveCounts(TypedDict, total=False):
+    deletedCount: int
+
+
+def phone_column_of(audience: Mapping[str, Any]) -> str:
+    """The member key that holds the number in `audience` (`phoneNumber` when unnamed)."""
+    return str(audience.get("phoneNumberColumnName") or DEFAULT_PHONE_COLUMN)
+
+
+def member_phone(member: Member, phone_column: str) -> str:
+    return str((member.get("data") or {}).get(phone_column) or "")
+
+
+# --- the members CSV ----------------------------------------------------------------------
+
+
+def data_keys(members: Iterable[Mapping[str, Any]], phone_column: str) -> list[str]:
+    """Keys beyond the names and the number, in first-seen order, of member data objects."""
+    fixed = {*NAME_KEYS, phone_column}
+    keys: dict[str, None] = {}
+    for data in members:
+        for key in data:
+            if key not in fixed:
+                keys.setdefault(key, None)
+    return list(keys)
+
+
+def members_header(phone_column: str, extra_keys: Iterable[str]) -> list[str]:
+    return [*NAME_KEYS, phone_column, *extra_keys]
+
+
+def write_members_csv(
+    stream: TextIO,
+    members: Iterable[Mapping[str, Any]],
+    *,
+    phone_column: str,
+    extra_keys: Sequence[str],
+    protect: bool = False,
+) -> int:
+    """Write member data objects as CSV (CRLF, as RFC 4180 says); returns the rows written.
+
+    Missing values are empty cells. With `protect`, cells a spreadsheet would run
+    as formulas are quoted (and the file is then no longer re-importable as is).
+    """
+    # csv.writer only quotes a lone CR in a value when CR is part of its line terminator.
+    writer = csv.writer(stream, lineterminator="\r\n")
+    header = members_header(phone_column, extra_keys)
+    writer.writerow(header)
+    count = 0
+    for data in members:
+        cells = [cell_text(data.get(key)) for key in header]
+        writer.writerow([protect_formula(c) for c in cells] if protect else cells)
+        count += 1
+    return count
+
+
+def members_csv(
+    members: Sequence[Mapping[str, Any]], phone_column: str = DEFAULT_PHONE_COLUMN
+) -> bytes:
+    """The CSV that `create` uploads (UTF-8), with every key any member has."""
+    out = io.StringIO(newline="")
+    write_members_csv(
+        out, members, phone_column=phone_column, extra_keys=data_keys(members, phone_column)
+    )
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,119 @@
+"""core.members: pages, every page, searches, numbers to member ids, removal, export rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from audience_cli.client import AtomsClient
+from audience_cli.core.audiences import resolve_audience
+from audience_cli.core.members import (
+    export_rows,
+    iter_members,
+    page_of_members,
+    plan_removal,
+    remove_members,
+    search_members,
+)
+from audience_cli.errors import NothingRemovedError
+from audience_cli.sandbox.store import SandboxStore
+from tests.conftest import RecordingTransport
+from tests.core.conftest import numbers
+
+
+def seed(store: SandboxStore, count: int, **extra: str) -> str:
+    members = [
+        {"firstName": f"First{i}", "lastName": f"Last{i}", "phoneNumber": p, **extra}
+        for i, p in enumerate(numbers(count))
+    ]
+    made = store.create_audience(
+        name="Leads",
+        description="",
+        phone_column="phoneNumber",
+        identifier_column=None,
+        members=members,
+    )
+    return str(made["_id"])
+
+
+def test_a_page_knows_its_place(client: AtomsClient, store: SandboxStore) -> None:
+    audience_id = seed(store, 45)
+    page = page_of_members(client, audience_id, page=2, page_size=20)
+    assert [m["data"]["phoneNumber"] for m in page.members] == numbers(20, 20)
+    assert (page.total, page.pages, page.has_more, page.past_the_end) == (45, 3, True, False)
+    assert page.server_page_size is None
+    beyond = page_of_members(client, audience_id, page=9, page_size=20)
+    assert (beyond.members, beyond.past_the_end) == ([], True)
+
+
+def test_a_server_with_a_smaller_largest_page_is_noticed(
+    make_client: Callable[..., tuple[AtomsClient, RecordingTransport]], store: SandboxStore
+) -> None:
+    client, _ = make_client(max_page_size=10)
+    page = page_of_members(client, seed(store, 45), page=1, page_size=20)
+    assert len(page.members) == 10
+    assert page.server_page_size == 10
+
+
+def test_every_page_in_order_without_an_extra_request(
+    make_client: Callable[..., tuple[AtomsClient, RecordingTransport]], store: SandboxStore
+) -> None:
+    client, transport = make_client()
+    audience_id = seed(store, 250)
+    got = [m["data"]["phoneNumber"] for m in iter_members(client, audience_id, page_size=50)]
+    assert got == numbers(250)
+    assert len(transport.calls) == 5  # 5 full pages; the last says there is no more
+
+
+def test_search_by_text_and_by_field(client: AtomsClient, store: SandboxStore) -> None:
+    audience_id = seed(store, 12)
+    found = search_members(client, audience_id, query="First11")
+    assert (found.total, [m["data"]["lastName"] for m in found.members]) == (1, ["Last11"])
+    by_field = search_members(client, audience_id, filters={"lastName": "Last1"})
+    assert by_field.total == 3  # Last1, Last10, Last11
+
+
+def test_numbers_become_member_ids_and_are_removed(
+    client: AtomsClient, store: SandboxStore
+) -> None:
+    audience_id = seed(store, 5)
+    audience = resolve_audience(client, audience_id)
+    wanted = [numbers(5)[1], numbers(5)[3], "+14155559999"]
+    removal = plan_removal(client, audience, numbers=wanted, member_ids=[])
+    assert sorted(removal.member_ids.values()) == sorted(wanted[:2])
+    assert removal.not_found == ["+14155559999"]
+    assert store.count_members(audience_id) == 5  # planning removes nothing
+    done = remove_members(client, removal)
+    assert (done.deleted, done.dry_run, done.unknown_ids) == (2, False, 0)
+    left = [m["data"]["phoneNumber"] for m in iter_members(client, audience_id)]
+    assert left == [numbers(5)[i] for i in (0, 2, 4)]
+
+
+def test_nothing_to_remove_is_an_error_before_any_write(
+    client: AtomsClient, store: SandboxStore
+) -> None:
+    audience = resolve_audience(client, seed(store, 2))
+    removal = plan_removal(client, audience, numbers=["+14155559999"], member_ids=[])
+    with pytest.raises(NothingRemovedError):
+        removal.require_some()
+    unknown = plan_removal(client, audience, numbers=[], member_ids=["0" * 24])
+    with pytest.raises(NothingRemovedError):
+        remove_members(client, unknown)
+    assert store.count_members(str(audience["_id"])) == 2
+
+
+def test_export_rows_hold_every_member_and_its_data_keys(
+    client: AtomsClient, store: SandboxStore
+) -> None:
+    audience = resolve_audience(client, seed(store, 3, city="Paris"))
+    rows = export_rows(client, audience)
+    assert rows.phone_column == "phoneNumber"
+    assert rows.extra_keys == ["city"]
+    assert [r["phoneNumber"] for r in rows.rows] == numbers(3)
+    assert rows.rows[0] == {
+        "firstName": "First0",
+        "lastName": "Last0",
+        "phoneNumber": numbers(1)[0],
+        "city": "Paris",
+    }
