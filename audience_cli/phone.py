@@ -18,7 +18,10 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from functools import cache, lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:  # phonenumbers is imported lazily: it costs start-up time
+    from phonenumbers import NumberParseException, PhoneNumber
 
 
 class PhoneReason(StrEnum):
@@ -289,10 +292,12 @@ def _parse_details(text: str, region_code: str | None) -> PhoneDetails | PhoneRe
     return PhoneDetails(e164, parsed.extension or "")
 
 
-def _reason_for_parse_error(exc: object, text: str, region: str | None) -> PhoneReason:
+def _reason_for_parse_error(
+    exc: NumberParseException, text: str, region: str | None
+) -> PhoneReason:
     import phonenumbers
 
-    kind = getattr(exc, "error_type", None)
+    kind = exc.error_type
     e = phonenumbers.NumberParseException
     if kind == e.INVALID_COUNTRY_CODE:
         if not text.lstrip().startswith("+") and region is None:
@@ -305,7 +310,7 @@ def _reason_for_parse_error(exc: object, text: str, region: str | None) -> Phone
     return PhoneReason.NOT_A_NUMBER
 
 
-def _reason_for_invalid(parsed: object) -> PhoneReason:
+def _reason_for_invalid(parsed: PhoneNumber) -> PhoneReason:
     import phonenumbers
 
     result = phonenumbers.is_possible_number_with_reason(parsed)
