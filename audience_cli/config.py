@@ -5,16 +5,23 @@ No typer, rich or httpx here: plain data that the CLI and tests build freely.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import ipaddress
 import json
 import os
 import re
-from collections.abc import Mapping
+import secrets
+import shlex
+import stat
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from audience_cli.errors import ConfigError, UsageError
+from audience_cli.redaction import url_without_userinfo
 
 _HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+")
 DEFAULT_BASE_URL = "https://api.smallest.ai/atoms/v1"
@@ -25,6 +32,9 @@ ENV_SANDBOX = "AUDIENCE_SANDBOX"
 ENV_NO_INPUT = "AUDIENCE_NO_INPUT"
 ENV_DEBUG = "AUDIENCE_DEBUG"
 ENV_CONFIG_DIR = "SMALLEST_CONFIG_DIR"
+ENV_TIMEOUT = "AUDIENCE_TIMEOUT"
+DEFAULT_TIMEOUT = 30.0  # seconds for one request as a whole, connect and body included
+MAX_TIMEOUT = 3600.0
 
 NO_KEY_MESSAGE = (
     "No API key. Provide one in any of three ways: "
@@ -41,35 +51,208 @@ def credentials_path(env: Mapping[str, str] | None = None) -> Path:
     return (Path(base) if base else Path.home() / ".smallestai") / "credentials.json"
 
 
-def read_credentials(path: Path) -> dict[str, str]:
+class InvalidCredentialsError(ConfigError):
+    """The credentials file is there but is not a JSON object: `auth login` replaces it
+    (keeping a copy) and `auth logout` removes it; every other command stops on it."""
+
+    def __init__(self, path: Path, problem: str, where: str = "") -> None:
+        super().__init__(
+            f"{path}{where}: {problem}",
+            hint=f"Fix the file, or run `audience auth login` to replace it "
+            f"(the old one is kept as {path.name}{BACKUP_SUFFIX}).",
+        )
+        self.path = path
+        self.problem = problem  # "not valid JSON (…)", "not a JSON object"…
+
+
+BACKUP_SUFFIX = ".bak"
+
+
+def read_credentials(path: Path) -> dict[str, Any]:
+    """The whole JSON object of the credentials file ({} when there is none).
+
+    Every field is kept as it is (numbers, objects, booleans too): the vendor's CLI
+    shares the file, and only `access_token` is ours to change.
+    """
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read credentials ({exc.strerror})") from None
     try:
-        data = json.loads(raw)
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidCredentialsError(path, "not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise ConfigError(
-            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})",
-            hint="Fix the file or run `audience auth login` again.",
-        ) from None
+        where = f":{exc.lineno}:{exc.colno}"
+        raise InvalidCredentialsError(path, f"not valid JSON ({exc.msg})", where) from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a JSON object")
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+        raise InvalidCredentialsError(path, "not a JSON object")
+    return data
 
 
-def write_credentials(path: Path, data: Mapping[str, str]) -> None:
-    """Write the credentials file with mode 0600 from its first byte."""
+def credentials_text(data: Mapping[str, Any], name: str, path: Path) -> str:
+    """A string field of the credentials file, stripped ("" when absent or null)."""
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        kind = {bool: "a boolean", int: "a number", float: "a number", list: "an array"}.get(
+            type(value), "an object"
+        )
+        raise ConfigError(
+            f"{path}: {name} is {kind}, not a string",
+            hint="Run `audience auth login` to store the key again."
+            if name == "access_token"
+            else f"Fix or remove {name} in the file.",
+        )
+    return value.strip()
+
+
+# --- permissions ---------------------------------------------------------------------
+
+
+def _mode(path: Path) -> int | None:
+    """The permission bits of `path` (of what a link points to), None when there is
+    nothing there or on systems without POSIX modes."""
+    if os.name != "posix":
+        return None
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+
+
+def _exposed_to(mode: int, group_bit: int, other_bit: int) -> str | None:
+    if mode & other_bit:
+        return "others"
+    if mode & group_bit:
+        return "its group"
+    return None
+
+
+def permission_warnings(path: Path, *, include_file: bool = True) -> list[str]:
+    """One line for the credentials file's directory if its group or others can write
+    to it, one for the file if they can read or write it (without `warning:`)."""
+    warnings = []
+    directory = path.parent
+    mode = _mode(directory)
+    if mode is not None and (who := _exposed_to(mode, stat.S_IWGRP, stat.S_IWOTH)):
+        anyone = "anyone" if who == "others" else "members of its group"
+        warnings.append(
+            f"{directory} is writable by {who} (mode {mode:04o}): "
+            f"{anyone} could replace the credentials file"
+        )
+    mode = _mode(path) if include_file else None
+    if mode is not None:
+        if who := _exposed_to(mode, stat.S_IRGRP, stat.S_IROTH):
+            anyone = "anyone" if who == "others" else "members of its group"
+            warnings.append(
+                f"{path} is readable by {who} (mode {mode:04o}): {anyone} could read the API key"
+            )
+        elif who := _exposed_to(mode, stat.S_IWGRP, stat.S_IWOTH):
+            anyone = "anyone" if who == "others" else "members of its group"
+            warnings.append(
+                f"{path} is writable by {who} (mode {mode:04o}): "
+                f"{anyone} could change the API key and base URL in it"
+            )
+    return warnings
+
+
+def check_config_dir(directory: Path) -> None:
+    """Refuse to store credentials in a directory others can write to: whoever can
+    write there can swap the file for one with their key and their base URL."""
+    mode = _mode(directory)
+    if mode is not None and mode & stat.S_IWOTH:
+        raise ConfigError(
+            f"refusing to write credentials in {directory}: it is writable by others "
+            f"(mode {mode:04o}), so anyone could replace the credentials file",
+            hint=f"Make it private with `chmod 700 {shlex.quote(str(directory))}`, "
+            f"or set {ENV_CONFIG_DIR} to a private directory.",
+        )
+
+
+# --- writing -------------------------------------------------------------------------
+
+_CREATE_FLAGS = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL  # a fresh file, never one that is there already...
+    | getattr(os, "O_NOFOLLOW", 0)  # ...nor the target of a link planted at its name
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def write_private_file(path: Path, content: bytes) -> None:
+    """Replace `path` with a file holding `content`, mode 0600 from its first byte.
+
+    The content goes to a new file of a unique name in the same directory, created
+    exclusively (O_EXCL|O_NOFOLLOW: no file or link planted there beforehand is ever
+    opened), written and synced, then renamed onto `path` in one step: a reader sees
+    the old file or the new one, never half of one.
+    """
+    directory = path.parent
+    check_config_dir(directory)
+    for _ in range(100):
+        tmp = directory / f".{path.name}.{secrets.token_hex(8)}.tmp"
+        try:
+            fd = os.open(tmp, _CREATE_FLAGS, 0o600)
+        except FileExistsError:
+            continue
+        break
+    else:  # pragma: no cover - 100 collisions of 64 random bits
+        raise FileExistsError(errno.EEXIST, "no unique temporary name", str(directory))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fh.fileno(), 0o600)  # exactly 0600, whatever the umask
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        # A rename replaces the name `path`, never what it points to: when `path` is a
+        # symbolic link, the link itself becomes this regular file and its target is left
+        # untouched. That is the safe choice: writing through the link would put the key
+        # wherever the link points (another user's file, a synced or shared folder).
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _sync_directory(directory)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable (best effort: not every system can)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_credentials(path: Path, data: Mapping[str, Any]) -> None:
+    """Write the credentials file (the whole object), mode 0600 from its first byte.
+
+    Refused (ConfigError) when others can write to its directory.
+    """
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(dict(data), fh, indent=2)
-        fh.write("\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_private_file(path, (json.dumps(dict(data), indent=2) + "\n").encode("utf-8"))
+
+
+def backup_credentials(path: Path) -> Path:
+    """Copy the credentials file, as it is, to `credentials.json.bak` (mode 0600)."""
+    backup = path.with_name(path.name + BACKUP_SUFFIX)
+    write_private_file(backup, path.read_bytes())
+    return backup
 
 
 def normalize_base_url(url: str) -> str:
@@ -79,18 +262,28 @@ def normalize_base_url(url: str) -> str:
     `https://atoms-api.smallest.ai/api/v1` is kept (its path has `/v1`).
     """
     text = url.strip()
+    # Shown in messages: never the `user:password@` of a URL.
+    shown = url_without_userinfo(text)
     if "://" not in text:
         # No scheme: https, except for this machine (a served sandbox speaks http).
         host = urlsplit("//" + text).hostname or ""
         text = ("http://" if is_loopback_host(host) else "https://") + text
     parts = urlsplit(text)
+    if "@" in parts.netloc:
+        # Refused rather than kept: the API key is the only credential Atoms takes, and a
+        # password in the URL would be printed (status, errors, --debug) or logged by a
+        # proxy. Refusing is simpler and safer than hiding it everywhere a URL is shown.
+        raise UsageError(
+            f"the base URL {shown!r} must not carry a user name or password",
+            hint="Drop the `user:password@` part: Atoms is authenticated by the API key alone.",
+        )
     try:
         host = parts.hostname or ""
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
         host = ""
     if parts.scheme not in ("http", "https") or not _HOST.fullmatch(host):
-        raise UsageError(f"invalid base URL {url!r}: expected https://HOST[/atoms/v1]")
+        raise UsageError(f"invalid base URL {shown!r}: expected https://HOST[/atoms/v1]")
     path = parts.path.rstrip("/")
     if "/v1" not in path:
         path = path + API_PATH
@@ -147,6 +340,34 @@ class Settings:
     base_url_source: str
     timeout: float = 30.0
     max_retries: int = 4
+    # Lines to show once on stderr (without `warning:`): a credentials file or
+    # directory others can read or write. The CLI prints them (AppContext.settings).
+    warnings: tuple[str, ...] = ()
+
+
+def resolve_base_url(
+    *,
+    base_url_flag: str | None,
+    env: Mapping[str, str],
+    credentials: Callable[[], Mapping[str, Any]],
+    credentials_file: Path,
+    allow_insecure_http: bool = False,
+) -> tuple[str, str]:
+    """(base URL, where it comes from): flag > environment > credentials file > default.
+
+    `credentials` is called only when the file is needed.
+    """
+    if base_url_flag:
+        raw_url, url_source = base_url_flag, "--base-url"
+    elif env.get(ENV_BASE_URL, "").strip():
+        raw_url, url_source = env[ENV_BASE_URL], f"environment ({ENV_BASE_URL})"
+    elif stored := credentials_text(credentials(), "base_url", credentials_file):
+        raw_url, url_source = stored, f"credentials file ({credentials_file})"
+    else:
+        raw_url, url_source = DEFAULT_BASE_URL, "default"
+    base_url = normalize_base_url(raw_url)
+    check_transport_security(base_url, allow_insecure=allow_insecure_http)
+    return base_url, url_source
 
 
 def resolve_settings(
@@ -155,40 +376,44 @@ def resolve_settings(
     env: Mapping[str, str] | None = None,
     allow_insecure_http: bool = False,
 ) -> Settings:
-    """Apply the precedence flags > environment > credentials file > defaults."""
+    """Apply the precedence flags > environment > credentials file > defaults.
+
+    The credentials file is read only when needed; when it is, `Settings.warnings`
+    says if others can read it or write to its directory.
+    """
     env = os.environ if env is None else env
     creds_file = credentials_path(env)
-    creds: dict[str, str] | None = None
+    creds: dict[str, Any] | None = None
+    warnings: list[str] = []
 
-    def creds_data() -> dict[str, str]:
+    def creds_data() -> dict[str, Any]:
         nonlocal creds
         if creds is None:
+            warnings.extend(permission_warnings(creds_file))
             creds = read_credentials(creds_file)
         return creds
 
     key = env.get(ENV_API_KEY, "").strip()
     key_source = f"environment ({ENV_API_KEY})"
     if not key:
-        key = creds_data().get("access_token", "").strip()
+        key = credentials_text(creds_data(), "access_token", creds_file)
         key_source = f"credentials file ({creds_file})"
     if not key:
         key, key_source = "", "none"
     else:
         check_key_format(key, key_source)
 
-    if base_url_flag:
-        raw_url, url_source = base_url_flag, "--base-url"
-    elif env.get(ENV_BASE_URL, "").strip():
-        raw_url, url_source = env[ENV_BASE_URL], f"environment ({ENV_BASE_URL})"
-    elif creds_data().get("base_url", "").strip():
-        raw_url, url_source = creds_data()["base_url"], f"credentials file ({creds_file})"
-    else:
-        raw_url, url_source = DEFAULT_BASE_URL, "default"
-    base_url = normalize_base_url(raw_url)
-    check_transport_security(base_url, allow_insecure=allow_insecure_http)
+    base_url, url_source = resolve_base_url(
+        base_url_flag=base_url_flag,
+        env=env,
+        credentials=creds_data,
+        credentials_file=creds_file,
+        allow_insecure_http=allow_insecure_http,
+    )
     return Settings(
         api_key=key or None,
         api_key_source=key_source,
         base_url=base_url,
         base_url_source=url_source,
+        warnings=tuple(warnings),
     )

@@ -5,17 +5,24 @@ The key is checked, stored 0600, and only ever shown redacted.
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from audience_cli.config import (
     ENV_API_KEY,
+    InvalidCredentialsError,
+    backup_credentials,
+    check_config_dir,
     check_key_format,
     credentials_path,
+    permission_warnings,
     read_credentials,
     redact,
+    resolve_base_url,
     write_credentials,
 )
 from audience_cli.errors import AuthenticationError, ConfigError, UsageError
@@ -104,16 +111,39 @@ def _read_key(app: AppContext, with_token: bool) -> str:
     return key
 
 
+def _link_target(path: Path) -> str | None:
+    """What `path` points to when it is a symbolic link: it is then replaced or removed,
+    never written through, so its target is left as it was (and the user is told)."""
+    return os.readlink(path) if path.is_symlink() else None
+
+
 def run_login(app: AppContext, *, with_token: bool, verify: bool) -> None:
     if app.options.sandbox:
         raise UsageError("the sandbox needs no key: drop --sandbox to log in to Atoms")
+    path = credentials_path(app.env)
+    check_config_dir(path.parent)  # before asking for a key that could not be stored
+    # The file is about to be replaced by one of mode 0600: only its directory matters.
+    for warning in permission_warnings(path, include_file=False):
+        app.warn(warning)
     key = _read_key(app, with_token)
-    settings = app.settings
+    invalid: InvalidCredentialsError | None = None
+    try:
+        data = read_credentials(path)
+    except InvalidCredentialsError as exc:
+        # What `audience auth login` is for: replace it (a copy is kept below).
+        data, invalid = {}, exc
     if verify:
         from audience_cli.client import AtomsClient
 
+        base_url, _ = resolve_base_url(
+            base_url_flag=app.options.base_url,
+            env=app.env,
+            credentials=lambda: data,
+            credentials_file=path,
+            allow_insecure_http=app.options.allow_insecure_http,
+        )
         client = AtomsClient(
-            settings.base_url,
+            base_url,
             key,
             transport=app.overrides.transport,
             log=app.log_request if app.options.debug else None,
@@ -127,12 +157,19 @@ def run_login(app: AppContext, *, with_token: bool, verify: bool) -> None:
             ) from None
         finally:
             client.close()
-    path = credentials_path(app.env)
-    data = read_credentials(path)
-    data["access_token"] = key
+    backup = backup_credentials(path) if invalid is not None else None
+    # Every field but access_token is kept as it was (the vendor's CLI owns them).
     # The base URL is not stored: the vendor's CLI reads this file's base_url as a bare
     # host, and a --base-url meant for one login (a sandbox, say) must not stick.
+    data["access_token"] = key
+    link = _link_target(path)
     write_credentials(path, data)
+    if invalid is not None:
+        app.warn(
+            f"{path} was {invalid.problem}: replaced it; "
+            f"the old file is kept as {backup} (mode 0600)."
+        )
+    _say_link_left(app, path, link, "replaced the link with a regular file")
     checked = "checked and " if verify else ""
     app.success(f"Key {redact(key)} {checked}stored in {path} (mode 0600).")
     if app.env.get(ENV_API_KEY):
@@ -156,7 +193,18 @@ def run_status(app: AppContext, *, verify: bool) -> None:
 
 def run_logout(app: AppContext) -> None:
     path = credentials_path(app.env)
-    data = read_credentials(path)
+    # The file is about to be removed or rewritten with mode 0600: only its directory matters.
+    for warning in permission_warnings(path, include_file=False):
+        app.warn(warning)
+    link = _link_target(path)
+    try:
+        data = read_credentials(path)
+    except InvalidCredentialsError as exc:
+        # No backup: a logout is meant to leave no key behind, and this file may hold one.
+        path.unlink()
+        app.warn(f"{path} was {exc.problem}: removed it.")
+        _say_link_left(app, path, link, "removed the link")
+        return
     if "access_token" not in data:
         app.note(f"No stored key in {path}: nothing to do.")
         if app.env.get(ENV_API_KEY):
@@ -168,5 +216,16 @@ def run_logout(app: AppContext) -> None:
     else:
         path.unlink()
     app.success(f"Removed the stored key from {path}.")
+    _say_link_left(
+        app, path, link, "replaced the link with a regular file" if data else "removed the link"
+    )
     if app.env.get(ENV_API_KEY):
         app.warn(f"{ENV_API_KEY} is still set in this environment.")
+
+
+def _say_link_left(app: AppContext, path: Path, link: str | None, done: str) -> None:
+    if link is not None:
+        app.warn(
+            f"{path} was a symbolic link to {link}: {done}; "
+            f"{link} itself is unchanged and may still hold a key."
+        )

@@ -170,3 +170,244 @@ def test_logout_with_only_an_environment_key_says_so(cli):
     assert result.exit_code == 0
     assert "nothing to do" in result.stderr
     assert "SMALLEST_API_KEY is what is in effect" in result.stderr
+
+
+# --- the credentials file: written safely, read whole, checked ----------------------------
+
+OTHERS = {
+    "base_url": "https://api.smallest.ai",
+    "n": 3,
+    "ratio": 1.5,
+    "profile": {"org": "acme", "ids": [1, 2, None]},
+    "telemetry": False,
+    "nothing": None,
+}
+
+
+def config_dir(home, mode=0o700):
+    directory = home / ".smallestai"
+    directory.mkdir(exist_ok=True)
+    directory.chmod(mode)
+    return directory
+
+
+def login(cli, **kwargs):
+    return cli("auth", "login", "--with-token", "--no-verify", input=KEY + "\n", **kwargs)
+
+
+def test_a_link_planted_at_the_old_temporary_name_cannot_redirect_the_key(
+    cli, isolated_env, tmp_path
+):
+    directory = config_dir(isolated_env)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (directory / "credentials.json.tmp").symlink_to(victim)
+    result = login(cli)
+    assert result.exit_code == 0, result.stderr
+    assert victim.read_text() == "precious\n"
+    path = creds_file(isolated_env)
+    assert json.loads(path.read_text()) == {"access_token": KEY}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_link_planted_at_the_random_temporary_name_cannot_redirect_the_key(
+    cli, isolated_env, tmp_path, monkeypatch
+):
+    from audience_cli import config
+
+    directory = config_dir(isolated_env)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    names = iter(["a" * 16, "b" * 16])
+    monkeypatch.setattr(config.secrets, "token_hex", lambda n: next(names))
+    (directory / f".credentials.json.{'a' * 16}.tmp").symlink_to(victim)
+    result = login(cli)
+    assert result.exit_code == 0, result.stderr
+    assert victim.read_text() == "precious\n"
+    path = creds_file(isolated_env)
+    assert json.loads(path.read_text()) == {"access_token": KEY}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_credentials_file_that_is_a_link_is_replaced_not_written_through(
+    cli, isolated_env, tmp_path
+):
+    config_dir(isolated_env)
+    victim = tmp_path / "shared.json"
+    victim.write_text('{"access_token": "sk_theirs"}')
+    path = creds_file(isolated_env)
+    path.symlink_to(victim)
+    result = login(cli)
+    assert result.exit_code == 0, result.stderr
+    assert victim.read_text() == '{"access_token": "sk_theirs"}'
+    assert not path.is_symlink()
+    assert json.loads(path.read_text()) == {"access_token": KEY}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert (
+        f"warning: {path} was a symbolic link to {victim}: replaced the link with a regular "
+        f"file; {victim} itself is unchanged and may still hold a key.\n"
+    ) in result.stderr
+
+
+def test_login_refuses_a_directory_others_can_write_to(cli, isolated_env):
+    directory = config_dir(isolated_env, 0o777)
+    result = login(cli)
+    assert result.exit_code == 4
+    assert result.stderr == (
+        f"error: refusing to write credentials in {directory}: it is writable by others "
+        "(mode 0777), so anyone could replace the credentials file\n"
+        f"Make it private with `chmod 700 {directory}`, "
+        "or set SMALLEST_CONFIG_DIR to a private directory.\n"
+    )
+    assert list(directory.iterdir()) == []
+
+
+def test_a_directory_others_can_write_to_is_warned_about_once_on_read(cli, isolated_env):
+    directory = config_dir(isolated_env)
+    assert login(cli).exit_code == 0
+    directory.chmod(0o777)
+    warning = (
+        f"warning: {directory} is writable by others (mode 0777): "
+        "anyone could replace the credentials file\n"
+    )
+    status = cli("auth", "status", transport=atoms())  # settings asked for twice
+    assert status.exit_code == 0, status.stderr
+    assert status.stderr == warning
+    listed = cli("list", transport=atoms())
+    assert listed.exit_code == 0
+    assert listed.stderr.count(warning) == 1
+
+
+def test_a_directory_its_group_can_write_to_is_warned_about_but_allowed(cli, isolated_env):
+    directory = config_dir(isolated_env, 0o770)
+    result = login(cli)
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"warning: {directory} is writable by its group (mode 0770): members of its group "
+        "could replace the credentials file\n"
+        f"Key sk_…3f9a stored in {creds_file(isolated_env)} (mode 0600).\n"
+    )
+
+
+def test_a_credentials_file_others_can_read_is_warned_about(cli, isolated_env):
+    assert login(cli).exit_code == 0
+    path = creds_file(isolated_env)
+    path.chmod(0o644)
+    result = cli("auth", "status", "--offline")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"warning: {path} is readable by others (mode 0644): anyone could read the API key\n"
+    )
+    # A key from the environment and the base URL from the flag: the file is not read.
+    quiet = cli(
+        "--base-url", "https://h.example", "auth", "status", "--offline",
+        env={"SMALLEST_API_KEY": KEY},
+    )  # fmt: skip
+    assert quiet.stderr == ""
+
+
+def test_fields_of_every_type_survive_login_and_logout(cli, isolated_env):
+    config_dir(isolated_env)
+    path = creds_file(isolated_env)
+    path.write_text(json.dumps({"access_token": "sk_old_key_0000", **OTHERS}))
+    result = cli("auth", "login", "--with-token", input=KEY + "\n", transport=atoms())
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(path.read_text()) == {"access_token": KEY, **OTHERS}
+    assert list(json.loads(path.read_text())) == ["access_token", *OTHERS]  # order kept
+    result = cli("auth", "logout")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(path.read_text()) == OTHERS
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_logout_refuses_to_rewrite_in_a_directory_others_can_write_to(cli, isolated_env):
+    directory = config_dir(isolated_env)
+    path = creds_file(isolated_env)
+    path.write_text(json.dumps({"access_token": KEY, "n": 1}))
+    directory.chmod(0o777)
+    result = cli("auth", "logout")
+    assert result.exit_code == 4
+    assert "chmod 700" in result.stderr
+    assert json.loads(path.read_text()) == {"access_token": KEY, "n": 1}
+
+
+def test_login_replaces_an_invalid_file_keeping_a_copy(cli, isolated_env):
+    config_dir(isolated_env)
+    path = creds_file(isolated_env)
+    path.write_text('{"access_token": "sk_old",')
+    path.chmod(0o644)
+    result = cli("auth", "login", "--with-token", input=KEY + "\n", transport=atoms())
+    assert result.exit_code == 0, result.stderr
+    backup = path.with_name("credentials.json.bak")
+    assert result.stderr == (
+        f"warning: {path} was not valid JSON (Expecting property name enclosed in double "
+        f"quotes): replaced it; the old file is kept as {backup} (mode 0600).\n"
+        f"Key sk_…3f9a checked and stored in {path} (mode 0600).\n"
+    )
+    assert json.loads(path.read_text()) == {"access_token": KEY}
+    assert backup.read_text() == '{"access_token": "sk_old",'
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+
+
+def test_a_refused_key_leaves_an_invalid_file_alone(cli, isolated_env):
+    config_dir(isolated_env)
+    path = creds_file(isolated_env)
+    path.write_text("not json")
+    result = cli("auth", "login", "--with-token", input="sk_wrong\n", transport=atoms())
+    assert result.exit_code == 4
+    assert path.read_text() == "not json"
+    assert not path.with_name("credentials.json.bak").exists()
+
+
+def test_logout_removes_an_invalid_file(cli, isolated_env):
+    config_dir(isolated_env)
+    path = creds_file(isolated_env)
+    path.write_text("[1, 2]")
+    result = cli("auth", "logout")
+    assert result.exit_code == 0
+    assert result.stderr == f"warning: {path} was not a JSON object: removed it.\n"
+    assert not path.exists()
+    assert not path.with_name("credentials.json.bak").exists()
+
+
+def test_other_commands_report_an_invalid_file_as_exit_4(cli, isolated_env):
+    config_dir(isolated_env)
+    path = creds_file(isolated_env)
+    path.write_text("{oops")
+    for args in (("list",), ("auth", "status", "--offline")):
+        result = cli(*args, transport=atoms())
+        assert result.exit_code == 4, args
+        assert result.stderr == (
+            f"error: {path}:1:2: not valid JSON (Expecting property name enclosed in double "
+            "quotes)\n"
+            "Fix the file, or run `audience auth login` to replace it "
+            "(the old one is kept as credentials.json.bak).\n"
+        )
+    assert path.read_text() == "{oops"
+
+
+def test_status_never_prints_a_password_from_a_base_url(cli, isolated_env):
+    config_dir(isolated_env)
+    env = {"SMALLEST_API_KEY": KEY}
+    expected = (
+        "error: the base URL 'https://api.example.com' must not carry a user name or "
+        "password\nDrop the `user:password@` part: Atoms is authenticated by the API key "
+        "alone.\n"
+    )
+    flag = cli(
+        "--base-url", "https://bob:hunter2@api.example.com", "auth", "status", "--offline",
+        env=env,
+    )  # fmt: skip
+    from_env = cli(
+        "auth", "status", "--offline",
+        env={**env, "SMALLEST_BASE_URL": "https://bob:hunter2@api.example.com"},
+    )  # fmt: skip
+    creds_file(isolated_env).write_text(
+        json.dumps({"access_token": KEY, "base_url": "https://bob:hunter2@api.example.com"})
+    )
+    from_file = cli("auth", "status", "--offline")
+    for result in (flag, from_env, from_file):
+        assert result.exit_code == 2
+        assert result.stderr == expected
+        assert "hunter2" not in result.stdout + result.stderr
+        assert "bob" not in result.stdout + result.stderr
