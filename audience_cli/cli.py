@@ -33,9 +33,10 @@ from audience_cli.commands.completion import COMPLETE_VAR
 from audience_cli.config import ENV_DEBUG, ENV_SANDBOX
 from audience_cli.context import AppContext, GlobalOptions, build_context
 from audience_cli.errors import AudienceError, ExitCode, exit_code_for
+from audience_cli.model import DEFAULT_TIMEOUT, MAX_TIMEOUT
 
 GLOBAL_OPTIONS = frozenset(
-    {"--sandbox", "--base-url", "--debug", "--quiet", "-q", "--allow-insecure-http"}
+    {"--sandbox", "--base-url", "--debug", "--quiet", "-q", "--allow-insecure-http", "--timeout"}
 )
 
 
@@ -177,6 +178,18 @@ def main_callback(
             help="Allow an http:// base URL that is not loopback (e.g. a TLS-terminating proxy).",
         ),
     ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            envvar="AUDIENCE_TIMEOUT",
+            metavar="SECONDS",
+            min=0.1,
+            max=MAX_TIMEOUT,
+            help="Give up on one request after SECONDS, a slow answer included "
+            "(each retry gets as long).",
+        ),
+    ] = DEFAULT_TIMEOUT,
     version: Annotated[
         bool,
         typer.Option(
@@ -190,6 +203,7 @@ def main_callback(
         debug=debug,
         quiet=quiet,
         allow_insecure_http=allow_insecure_http,
+        timeout=timeout,
     )
     try:
         ctx.obj = build_context(ctx.obj, options)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -20,6 +21,8 @@ from audience_cli.errors import (
     ApiConnectionError,
     ApiError,
     ApiTimeoutError,
+    BadResponseError,
+    NotFoundError,
     error_for_status,
 )
 from audience_cli.model import (
@@ -30,6 +33,7 @@ from audience_cli.model import (
     RemoveCounts,
     SearchResult,
 )
+from audience_cli.redaction import scrub
 from audience_cli.retry import RETRYABLE_STATUS, RetryPolicy
 
 REDACTED = "sk_***"
@@ -83,6 +87,7 @@ class AtomsClient:
         on_retry: RetryNotice | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.timeout = timeout  # seconds for one request as a whole, its body included
         self.retry = retry or RetryPolicy()
         self._log = log
         self._on_retry = on_retry
@@ -138,8 +143,14 @@ class AtomsClient:
             Audience, self._call("POST", "audience", data=form, files=files, idempotent=False)
         )
 
-    def delete_audience(self, audience_id: str) -> Any:
-        return self._call("DELETE", f"audience/{_seg(audience_id)}")
+    def delete_audience(self, audience_id: str) -> None:
+        """Delete an audience. A 404 that answers a retry, after an attempt that may
+        have been carried out, means that attempt deleted it: done, not an error."""
+        try:
+            self._call("DELETE", f"audience/{_seg(audience_id)}")
+        except NotFoundError as exc:
+            if not exc.after_ambiguous:
+                raise
 
     # --- members -----------------------------------------------------------
 
@@ -157,27 +168,37 @@ class AtomsClient:
 
         Safe to retry (a repeat adds nothing twice). Returns `{"added",
         "skipped", "message"}`."""
-        data = self._call(
+        exchange = self._exchange(
             "POST",
             f"audience/{_seg(audience_id)}/members",
             json={"members": [dict(m) for m in members]},
         )
+        data = exchange.data
         first = data[0] if isinstance(data, list) and data else data
         entry: dict[str, Any] = first if isinstance(first, dict) else {}
         inner = entry.get("data")
         counts: dict[str, Any] = inner if isinstance(inner, dict) else entry
-        return {
+        answer: AddCounts = {
             "added": int(counts.get("added", 0) or 0),
             "skipped": int(counts.get("skipped", 0) or 0),
             "message": entry.get("message", ""),
         }
+        if exchange.ambiguous:
+            answer["retried"] = True  # some of "skipped" may be an earlier attempt's "added"
+        return answer
 
     def remove_members(self, audience_id: str, member_ids: Sequence[str]) -> RemoveCounts:
-        return self._call(
+        """`{"deletedCount"}`; `"retried": True` when an earlier attempt may have deleted
+        some of them (then the count is short of what this call did)."""
+        exchange = self._exchange(
             "DELETE",
             f"audience/{_seg(audience_id)}/members",
             json={"memberIds": list(member_ids)},
         )
+        answer: RemoveCounts = dict(exchange.data or {})  # type: ignore[assignment]
+        if exchange.ambiguous:
+            answer["retried"] = True
+        return answer
 
     def search_members(
         self,
@@ -195,24 +216,110 @@ class AtomsClient:
     # --- plumbing ----------------------------------------------------------
 
     def _call(self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any) -> Any:
+        return self._exchange(method, path, idempotent=idempotent, **kwargs).data
+
+    def _exchange(
+        self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any
+    ) -> Exchange:
+        """Send, retry by the policy, and unwrap the envelope; errors are typed and redacted."""
+        started = time.monotonic()
+        exchange = Exchange()
         try:
-            response = self._send(method, path, idempotent=idempotent, **kwargs)
-            if response.is_success:
-                return self._data(response)
-            raise error_for_status(response.status_code, error_message(response), _json(response))
+            attempt = 0
+            while True:
+                try:
+                    response = self._attempt(method, path, exchange, **kwargs)
+                    if response.is_success:
+                        exchange.data = self._data(method, response)
+                        return exchange
+                    status = response.status_code
+                    error = error_for_status(status, error_message(response), _json(response))
+                    # A 429 was not processed, so even a create may be sent again.
+                    may_repeat = status in RETRYABLE_STATUS and (idempotent or status == 429)
+                    delay_hint: Mapping[str, str] = response.headers
+                except (httpx.TransportError, BadResponseError) as exc:
+                    error = self._failure(method, path, exc, started)
+                    # A refused connection never carried the request: safe to repeat.
+                    may_repeat = idempotent or not error.maybe_processed
+                    delay_hint = {}
+                error.after_ambiguous = exchange.ambiguous
+                exchange.ambiguous = exchange.ambiguous or error.maybe_processed
+                if not may_repeat or attempt >= self.retry.max_retries:
+                    raise error
+                why = f"HTTP {error.status_code}" if error.status_code else _short(error.message)
+                self._wait(why, self.retry.delay(attempt, delay_hint), attempt)
+                attempt += 1
         except ApiError as error:
+            if isinstance(error, ApiConnectionError) and error.status_code is None:
+                spent = time.monotonic() - started
+                error.message += f" after {spent:.1f} s"
+                error.args = (error.message,)
             self._redact(error)
             raise
 
+    def _attempt(self, method: str, path: str, exchange: Exchange, **kwargs: Any) -> httpx.Response:
+        """One request, its body read whole within the deadline (a slow body counts too)."""
+        started = time.perf_counter()
+        deadline = time.monotonic() + self.timeout
+        request = self._http.build_request(method, path, **kwargs)
+        status: int | None = None
+        try:
+            streamed = self._http.send(request, stream=True)
+            status = streamed.status_code
+            try:
+                if streamed.is_stream_consumed:  # an answer made in memory (tests' stubs)
+                    exchange.attempts += 1
+                    return streamed
+                chunks = []
+                for chunk in streamed.iter_raw():
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        raise httpx.ReadTimeout(
+                            f"the answer took more than {self.timeout:g} s", request=request
+                        )
+            finally:
+                streamed.close()
+        finally:
+            self._record(method, path, status, started)
+        exchange.attempts += 1
+        # The raw bytes, decoded (gzip…) by the new response as they would have been.
+        return httpx.Response(
+            streamed.status_code,
+            headers=streamed.headers,
+            content=b"".join(chunks),
+            request=request,
+        )
+
+    def _failure(
+        self, method: str, path: str, exc: httpx.TransportError | BadResponseError, started: float
+    ) -> ApiError:
+        """The typed error for a broken exchange; whether the server may have acted on it."""
+        if isinstance(exc, BadResponseError):
+            return exc
+        url = f"{self.base_url}/{path}"
+        never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+        if isinstance(exc, httpx.TimeoutException):
+            return ApiTimeoutError(
+                f"{method} {url} did not answer in time ({_describe(exc)})",
+                maybe_processed=not never_sent,
+            )
+        return ApiConnectionError(
+            f"cannot reach {self.base_url} ({_describe(exc)})"
+            if never_sent
+            else f"{method} {url}: the connection broke before the answer ({_describe(exc)})",
+            maybe_processed=not never_sent,
+        )
+
     def _redact(self, error: ApiError) -> None:
-        """Take the API key out of an error's text: servers and proxies may echo it."""
+        """Take the API key out of an error's text: servers and proxies may echo it,
+        whole, cut short or re-cased (any 12 characters of it are hidden)."""
         key = self._api_key
         if len(key) < 8:  # too short to replace without mangling the message
             return
 
         def clean(value: Any) -> Any:
             if isinstance(value, str):
-                return value.replace(key, REDACTED)
+                return scrub(value, key, mask=REDACTED)
             if isinstance(value, list):
                 return [clean(v) for v in value]
             if isinstance(value, dict):
@@ -224,62 +331,54 @@ class AtomsClient:
         error.hint = clean(error.hint)
         error.body = clean(error.body)
 
-    def _data(self, response: httpx.Response) -> Any:
+    def _data(self, method: str, response: httpx.Response) -> Any:
+        """The `data` of the API's envelope; anything else is a `BadResponseError`."""
         body = _json(response)
         if isinstance(body, dict) and body.get("status") is False:
             # The error envelope `{"status": false, "message"}`, even under a 2xx.
             raise error_for_status(400, error_message(response), body)
-        if not isinstance(body, dict) or "data" not in body:
-            if response.status_code == 204 or not response.content:
-                return None
-            raise ApiError(
-                f"unexpected answer from {response.request.url.path}: not the JSON envelope",
-                status_code=response.status_code,
-                body=response.text[:500],
-            )
-        return body["data"]
-
-    def _send(self, method: str, path: str, *, idempotent: bool, **kwargs: Any) -> httpx.Response:
-        attempt = 0
-        while True:
-            started = time.perf_counter()
-            try:
-                response = self._http.request(method, path, **kwargs)
-            except httpx.TransportError as exc:
-                self._record(method, path, None, started)
-                # A refused or timed-out connection never carried the request: safe to repeat.
-                never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-                if attempt < self.retry.max_retries and (idempotent or never_sent):
-                    self._wait(_describe(exc), self.retry.delay(attempt), attempt)
-                    attempt += 1
-                    continue
-                raise self._transport_error(exc) from None
-            self._record(method, path, response.status_code, started)
-            status = response.status_code
-            # A 429 means the request was not processed, so even create may repeat it.
-            retryable = status in RETRYABLE_STATUS and (idempotent or status == 429)
-            if retryable and attempt < self.retry.max_retries:
-                delay = self.retry.delay(attempt, response.headers)
-                response.close()
-                self._wait(f"HTTP {status}", delay, attempt)
-                attempt += 1
-                continue
-            return response
+        if isinstance(body, dict) and "data" in body:
+            return body["data"]
+        if response.status_code == 204 or not response.content:
+            return None
+        why = "not JSON" if body is None else "not the API's envelope"
+        raise BadResponseError(
+            f"{method} {response.request.url}: HTTP {response.status_code} answer that is {why}: "
+            f"{_first_bytes(response.content)}",
+            status_code=response.status_code,
+            body=response.text[:500],
+            maybe_processed=True,
+        )
 
     def _wait(self, why: str, delay: float, attempt: int) -> None:
         if self._on_retry is not None:
             self._on_retry(why, delay, attempt + 1, self.retry.max_retries)
         self.retry.sleep(delay)
 
-    def _transport_error(self, exc: httpx.TransportError) -> ApiConnectionError:
-        if isinstance(exc, httpx.TimeoutException):
-            return ApiTimeoutError(f"{self.base_url} did not answer in time ({_describe(exc)})")
-        return ApiConnectionError(f"cannot reach {self.base_url} ({_describe(exc)})")
-
     def _record(self, method: str, path: str, status: int | None, started: float) -> None:
         if self._log is not None:
             url = f"{self.base_url}/{path}"
             self._log(method, url, status, time.perf_counter() - started)
+
+
+@dataclass
+class Exchange:
+    """One call as the server answered it: its data, and whether an attempt before the
+    last may have been carried out (then a 404 or "skipped" may be this call's own doing)."""
+
+    data: Any = None
+    attempts: int = 0
+    ambiguous: bool = False
+
+
+def _first_bytes(content: bytes, size: int = 60) -> str:
+    """The start of a body, quoted, for a message (control characters escaped)."""
+    text = content[:size].decode("utf-8", "replace")
+    return repr(text) + ("…" if len(content) > size else "")
+
+
+def _short(message: str) -> str:
+    return message.rsplit(" (", 1)[-1].rstrip(")") if " (" in message else message
 
 
 def _seg(value: str) -> str:

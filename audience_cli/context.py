@@ -22,6 +22,7 @@ from audience_cli.config import (
     resolve_settings,
 )
 from audience_cli.errors import ConfigError, UsageError
+from audience_cli.model import DEFAULT_TIMEOUT
 from audience_cli.text import printable
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class GlobalOptions:
     debug: bool = False
     quiet: bool = False
     allow_insecure_http: bool = False
+    timeout: float = DEFAULT_TIMEOUT  # seconds for one request as a whole
 
 
 @dataclass
@@ -78,6 +80,7 @@ class AppContext:
     overrides: Overrides = field(default_factory=Overrides)
     _client: AtomsClient | None = None
     _sandbox_noted: bool = False
+    _config_warned: bool = False
 
     # --- consoles ----------------------------------------------------------
 
@@ -148,11 +151,16 @@ class AppContext:
                 base_url=EMBEDDED_BASE_URL,
                 base_url_source="--sandbox",
             )
-        return resolve_settings(
+        settings = resolve_settings(
             base_url_flag=self.options.base_url,
             env=self.env,
             allow_insecure_http=self.options.allow_insecure_http,
         )
+        if settings.warnings and not self._config_warned:
+            self._config_warned = True  # once per run, however often settings are asked for
+            for warning in settings.warnings:
+                self.warn(warning)
+        return settings
 
     def client(self) -> AtomsClient:
         if self._client is None:
@@ -176,7 +184,7 @@ class AppContext:
             settings.base_url,
             settings.api_key or "",
             transport=transport,
-            timeout=settings.timeout,
+            timeout=self.options.timeout,
             retry=retry,
             log=self.log_request if self.options.debug else None,
             on_retry=self._note_retry,

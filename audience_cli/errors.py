@@ -76,7 +76,13 @@ class ConfigError(AudienceError):
 
 
 class ApiError(AudienceError):
-    """An error answer (or no answer) from the Atoms API."""
+    """An error answer (or no answer) from the Atoms API.
+
+    `maybe_processed`: the request may have reached the server and been carried
+    out although no good answer came back (a dropped connection after sending,
+    a 5xx, a malformed answer). Callers that must not do a thing twice (create)
+    check what happened before trying again.
+    """
 
     exit_code = ExitCode.UNEXPECTED
     status_code: int | None = None
@@ -88,11 +94,14 @@ class ApiError(AudienceError):
         status_code: int | None = None,
         body: object = None,
         hint: str | None = None,
+        maybe_processed: bool = False,
     ) -> None:
         super().__init__(message, hint=hint)
         if status_code is not None:
             self.status_code = status_code
         self.body = body
+        self.maybe_processed = maybe_processed
+        self.after_ambiguous = False  # an earlier attempt of the same call may have been done
 
 
 class BadRequestError(ApiError):
@@ -158,7 +167,19 @@ class ServerError(ApiError):
 
 
 class ApiConnectionError(ApiError):
-    """The server could not be reached."""
+    """The server could not be reached, or the connection broke before an answer."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class BadResponseError(ApiError):
+    """An answer that is not the API's: invalid JSON, an HTML page, another envelope."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class PagingError(ApiError):
+    """The server's pages do not add up (a page repeats, more members than it counted)."""
 
     exit_code = ExitCode.UNAVAILABLE
 
@@ -180,13 +201,18 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 }
 
 
+# Answers after which the server may have done the work although it reports a failure.
+MAYBE_PROCESSED_STATUS = frozenset({408, 500, 502, 504})
+
+
 def error_for_status(status_code: int, message: str, body: object = None) -> ApiError:
     """The typed error for an HTTP error status, carrying the server's message."""
     if status_code >= 500:
         cls: type[ApiError] = ServerError
     else:
         cls = _BY_STATUS.get(status_code, ApiError)
-    return cls(message, status_code=status_code, body=body)
+    maybe = status_code in MAYBE_PROCESSED_STATUS or status_code > 504
+    return cls(message, status_code=status_code, body=body, maybe_processed=maybe)
 
 
 # --- the core's errors -------------------------------------------------------
@@ -237,6 +263,16 @@ class NoRoomError(UsageError):
             f"audience {name!r} has {present:,} members; adding {new:,} new would exceed "
             f"the {limit:,}-member limit (room for {room:,})"
         )
+
+
+class NameTakenError(UsageError):
+    """A create would give an audience a name another one already has."""
+
+    def __init__(self, names: Sequence[str], ids: Sequence[str]) -> None:
+        shown = ", ".join(f"{n!r} ({i})" for n, i in zip(names, ids, strict=True))
+        super().__init__(f"an audience with that name already exists: {shown}; nothing was sent")
+        self.names = list(names)
+        self.ids = list(ids)
 
 
 class CsvTooLargeError(UsageError):

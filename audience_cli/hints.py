@@ -17,6 +17,7 @@ from audience_cli.errors import (
     CreateUncertainError,
     CsvTooLargeError,
     MemberLimitError,
+    NameTakenError,
     NoRoomError,
     PartialUploadError,
     PermissionDeniedError,
@@ -50,6 +51,11 @@ def hint_for(exc: AudienceError) -> str | None:
         )
     if isinstance(exc, NoRoomError):
         return "Create a new audience for the rest (`audience create NAME --csv FILE --split`)."
+    if isinstance(exc, NameTakenError):
+        return (
+            f"Add to it with `audience add {exc.ids[0]} --csv FILE`, or pass "
+            "--allow-duplicate-name to make another audience of the same name."
+        )
     if isinstance(exc, CsvTooLargeError):
         return "Shorten the member's data (--columns keeps only the columns you name)."
     if isinstance(exc, CampaignInUseError):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TextIO, TypedDict
+from typing import Any, NotRequired, TextIO, TypedDict
 
 from audience_cli.text import cell_text, protect_formula
 
@@ -26,6 +26,8 @@ DEFAULT_CHUNK_SIZE = 1000  # members per request; the API documents no maximum
 DEFAULT_MEMBER_LIMIT = 10_000  # members per audience (Atoms product guide)
 MAX_CSV_BYTES = 5 * 1024 * 1024  # the create upload's CSV limit
 ALL_PAGES_SIZE = 100  # members per page when reading every page
+DEFAULT_TIMEOUT = 30.0  # seconds for one request as a whole, connect and body included
+MAX_TIMEOUT = 3600.0
 
 # --- the member schema -----------------------------------------------------------------
 
@@ -88,15 +90,20 @@ class SearchResult(TypedDict, total=False):
 
 
 class AddCounts(TypedDict):
-    """What the server did with one `POST /audience/{id}/members`."""
+    """What the server did with one `POST /audience/{id}/members`.
+
+    `retried`: an earlier attempt of the same request may have been carried out,
+    so some of `skipped` may be members this request added."""
 
     added: int
     skipped: int
     message: str
+    retried: NotRequired[bool]
 
 
 class RemoveCounts(TypedDict, total=False):
     deletedCount: int
+    retried: bool
 
 
 def phone_column_of(audience: Mapping[str, Any]) -> str:

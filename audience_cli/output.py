@@ -112,43 +112,63 @@ class Summary:
 Result = Listing | Fields | Summary
 
 
+class Streams(Protocol):
+    @property
+    def stdout(self) -> bool: ...
+
+
 class Screen(Protocol):
-    """What `emit` needs of the application: the rich console on stdout (for tables)."""
+    """What `emit` needs of the application: the rich console on stdout (for tables),
+    and whether stdout is a terminal (where control characters are shown escaped)."""
 
     @property
     def out(self) -> Console: ...
 
+    @property
+    def terminal(self) -> Streams: ...
+
 
 def emit(app: Screen, result: Result, fmt: OutputFormat) -> int:
-    """Write `result` to stdout in `fmt`; returns how many records were written."""
+    """Write `result` to stdout in `fmt`; returns how many records were written.
+
+    On a terminal every format shows control characters escaped (an escape sequence
+    in a name could recolour, retitle or clear the screen); piped, the data is
+    written as stored.
+    """
     if isinstance(result, Listing):
         return _records(app, result.records, result.columns, fmt, result.title, result.protect)
     if isinstance(result, Summary):
         if fmt in JSON_FORMATS:
-            _document(result.document, fmt)
+            _document(app, result.document, fmt)
             return 1
         return _records(app, result.rows, key_columns(result.keys), fmt, None, True)
     return _fields(app, result, fmt)
 
 
-def emit_lines(lines: Iterable[str]) -> None:
+def _shown(app: Screen) -> Callable[[str], str]:
+    """What text goes through on its way to stdout: escaped on a terminal, else as is."""
+    return printable if app.terminal.stdout else _as_is
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def emit_lines(app: Screen, lines: Iterable[str]) -> None:
     """Bare values, one per line (the ids a create made, for `id=$(audience create …)`)."""
+    shown = _shown(app)
     for line in lines:
-        sys.stdout.write(line + "\n")
+        sys.stdout.write(shown(line) + "\n")
 
 
-def _document(document: Mapping[str, Any], fmt: OutputFormat) -> None:
-    out = sys.stdout
-    if fmt is OutputFormat.jsonl:
-        out.write(json.dumps(document, ensure_ascii=False) + "\n")
-    else:
-        json.dump(document, out, indent=2, ensure_ascii=False)
-        out.write("\n")
+def _document(app: Screen, document: Mapping[str, Any], fmt: OutputFormat) -> None:
+    indent = None if fmt is OutputFormat.jsonl else 2
+    sys.stdout.write(_shown(app)(json.dumps(document, indent=indent, ensure_ascii=False)) + "\n")
 
 
 def _fields(app: Screen, result: Fields, fmt: OutputFormat) -> int:
     if fmt in JSON_FORMATS:
-        _document(result.document, fmt)
+        _document(app, result.document, fmt)
         return 1
     human = fmt is OutputFormat.table
     rows = [{"field": k, "value": v} for k, v in result.fields(human)]
@@ -167,13 +187,13 @@ def _fields(app: Screen, result: Fields, fmt: OutputFormat) -> int:
     return 1
 
 
-def _stream_json_array(stream: IO[str], records: Iterable[Any]) -> int:
+def _stream_json_array(stream: IO[str], records: Iterable[Any], shown: Callable[[str], str]) -> int:
     """A JSON array written element by element, so `--all` never holds every page."""
     count = 0
     stream.write("[")
     for record in records:
         stream.write("\n  " if not count else ",\n  ")
-        text = json.dumps(record, indent=2, ensure_ascii=False)
+        text = shown(json.dumps(record, indent=2, ensure_ascii=False))
         stream.write(text.replace("\n", "\n  "))
         count += 1
     stream.write("\n]\n" if count else "]\n")
@@ -191,25 +211,26 @@ def _records(
     show_header: bool = True,
 ) -> int:
     out = sys.stdout
+    shown = _shown(app)
     count = 0
     if fmt is OutputFormat.json:
-        return _stream_json_array(out, records)
+        return _stream_json_array(out, records, shown)
     if fmt is OutputFormat.jsonl:
         for record in records:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.write(shown(json.dumps(record, ensure_ascii=False)) + "\n")
             count += 1
         return count
     if fmt is OutputFormat.tsv:
         for record in records:
-            cells = [_tsv_cell(cell_text(c.value(record, False))) for c in columns]
+            cells = [shown(_tsv_cell(cell_text(c.value(record, False)))) for c in columns]
             out.write("\t".join(cells) + "\n")
             count += 1
         return count
     if fmt is OutputFormat.csv:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([c.header for c in columns])
+        writer.writerow([shown(c.header) for c in columns])
         for record in records:
-            cells = [cell_text(c.value(record, False)) for c in columns]
+            cells = [shown(cell_text(c.value(record, False))) for c in columns]
             writer.writerow([protect_formula(x) for x in cells] if protect else cells)
             count += 1
         return count

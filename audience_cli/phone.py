@@ -274,11 +274,6 @@ def _desc(desc: object) -> tuple[frozenset[int], str] | None:
     return frozenset(getattr(desc, "possible_length", None) or ()), pattern
 
 
-def _parse(text: str, region_code: str | None) -> str | PhoneReason:
-    result = _parse_details(text, region_code)
-    return result if isinstance(result, PhoneReason) else result.e164
-
-
 def _parse_details(text: str, region_code: str | None) -> PhoneDetails | PhoneReason:
     import phonenumbers
 

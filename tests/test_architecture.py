@@ -14,7 +14,8 @@ PACKAGE = ROOT / "audience_cli"
 README = (ROOT / "README.md").read_text()
 
 # Modules that hold the tool's logic apart from any terminal: no CLI, console or prompt.
-PLAIN = ("client.py", "retry.py", "errors.py", "model.py", "text.py", "phone.py", "core/")
+PLAIN = ("client.py", "retry.py", "errors.py", "model.py", "text.py", "phone.py", "redaction.py",
+         "core/")  # fmt: skip
 CLI_MODULES = ("typer", "click", "rich", "audience_cli.context", "audience_cli.output",
                "audience_cli.prompts", "audience_cli.progress", "audience_cli.commands",
                "audience_cli.cli", "audience_cli.hints")  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from audience_cli.errors import (
     ApiTimeoutError,
     AuthenticationError,
     BadRequestError,
+    BadResponseError,
     ConflictError,
     ExitCode,
     LockedError,
@@ -142,18 +144,49 @@ def test_a_200_with_status_false_is_a_bad_request(scripted: Scripts) -> None:
         client.list_audiences()
 
 
-def test_a_200_that_is_not_the_envelope_is_an_api_error(scripted: Scripts) -> None:
+def test_a_200_that_is_not_the_envelope_is_the_servers_fault(scripted: Scripts) -> None:
     client = make_client(scripted(httpx.Response(200, text="<html>proxy login</html>")))
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(BadResponseError) as caught:
         client.list_audiences()
-    assert type(caught.value) is ApiError
-    assert "not the JSON envelope" in caught.value.message
+    assert caught.value.message == (
+        f"GET {BASE}/audience: HTTP 200 answer that is not JSON: '<html>proxy login</html>'"
+    )
     assert caught.value.body == "<html>proxy login</html>"
+    assert caught.value.exit_code == ExitCode.UNAVAILABLE
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        (httpx.Response(200, json={"ok": 1}), "not the API's envelope"),
+        (httpx.Response(200, text='{"status": true, "da'), "not JSON"),
+        (httpx.Response(201, content=b"\x00\xff" * 100), "not JSON"),
+    ],
+)
+def test_malformed_answers_name_status_url_and_first_bytes(
+    scripted: Scripts, answer: httpx.Response, why: str
+) -> None:
+    client = make_client(scripted(answer))
+    with pytest.raises(BadResponseError) as caught:
+        client.list_audiences()
+    message = caught.value.message
+    assert message.startswith(
+        f"GET {BASE}/audience: HTTP {answer.status_code} answer that is {why}"
+    )
+    assert len(message) < 250  # the first bytes, not the whole body
+    assert caught.value.maybe_processed
+
+
+def test_a_malformed_answer_to_a_read_is_tried_again(scripted: Scripts) -> None:
+    sleeps: list[float] = []
+    recorder = scripted(httpx.Response(200, text="<html>oops</html>"), envelope([]))
+    assert make_client(recorder, max_retries=2, sleeps=sleeps).list_audiences() == []
+    assert sleeps == [0.5]
 
 
 def test_an_empty_success_answer_is_none(scripted: Scripts) -> None:
     client = make_client(scripted(httpx.Response(204)))
-    assert client.delete_audience(AID) is None
+    assert client._call("DELETE", f"audience/{AID}") is None
 
 
 @pytest.mark.parametrize(
@@ -191,7 +224,16 @@ def test_connection_failures_are_api_connection_errors(exc: Exception, scripted:
     assert not isinstance(caught.value, ApiTimeoutError)
     assert caught.value.exit_code == ExitCode.UNAVAILABLE
     assert exit_code_for(caught.value) == ExitCode.UNAVAILABLE
-    assert caught.value.message == f"cannot reach {BASE} ({exc})"
+    message = caught.value.message
+    if isinstance(exc, httpx.ConnectError):  # never sent
+        assert message.startswith(f"cannot reach {BASE} ({exc}) after ")
+        assert not caught.value.maybe_processed
+    else:  # sent, then the connection broke: the server may have done it
+        assert message.startswith(
+            f"GET {BASE}/audience: the connection broke before the answer ({exc}) after "
+        )
+        assert caught.value.maybe_processed
+    assert re.search(r" after \d+\.\d s$", message)
 
 
 def test_an_empty_exception_text_is_described_by_its_type(scripted: Scripts) -> None:
@@ -294,6 +336,22 @@ def test_the_key_never_appears_in_an_error(
     assert "sk_live_" not in str(error)
 
 
+@pytest.mark.parametrize("echo", [KEY[:12], KEY[3:20], KEY.upper(), KEY.swapcase(), KEY[:-1]])
+def test_a_key_echoed_cut_short_or_re_cased_is_hidden(scripted: Scripts, echo: str) -> None:
+    client = make_client(scripted(failure(401, f"Invalid API key: {echo} (check it)")))
+    with pytest.raises(AuthenticationError) as caught:
+        client.list_audiences()
+    message = caught.value.message
+    assert message == "Invalid API key: sk_*** (check it)"
+
+
+def test_eleven_characters_of_the_key_are_not_a_secret(scripted: Scripts) -> None:
+    client = make_client(scripted(failure(401, f"bad key {KEY[:11]}")))
+    with pytest.raises(AuthenticationError) as caught:
+        client.list_audiences()
+    assert caught.value.message == f"bad key {KEY[:11]}"
+
+
 def test_an_error_message_still_says_what_went_wrong_after_redaction(scripted: Scripts) -> None:
     client = make_client(scripted(failure(401, f"Invalid API key: {KEY}")))
     with pytest.raises(AuthenticationError) as caught:
@@ -320,7 +378,7 @@ def test_get_and_delete_use_the_quoted_id(scripted: Scripts) -> None:
     recorder = scripted(envelope({"_id": AID}), envelope([]))
     client = make_client(recorder)
     assert client.get_audience(AID) == {"_id": AID}
-    assert client.delete_audience("a/b c") == []
+    assert client.delete_audience("a/b c") is None
     get, delete = recorder.requests
     assert (get.method, get.url.path) == ("GET", f"/atoms/v1/audience/{AID}")
     assert (delete.method, delete.url.raw_path) == ("DELETE", b"/atoms/v1/audience/a%2Fb%20c")

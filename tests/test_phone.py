@@ -14,7 +14,7 @@ from audience_cli.phone import (
     PhoneDetails,
     PhoneNumberError,
     PhoneReason,
-    _parse,
+    _parse_details,
     _valid_e164,
     normalize_phone,
     normalize_region,
@@ -202,7 +202,9 @@ def test_most_national_examples_are_valid() -> None:
 def test_fast_path_agrees_with_the_full_parser(value: str) -> None:
     fast = _valid_e164(value) if len(value) <= 16 else None
     if fast is not None:
-        assert _parse(value, None) == fast == value
+        full = _parse_details(value, None)
+        assert not isinstance(full, PhoneReason)
+        assert full.e164 == fast == value
 
 
 def test_valid_example_numbers_of_every_region_take_the_fast_path_or_agree() -> None:

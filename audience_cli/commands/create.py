@@ -24,6 +24,7 @@ class CreateOptions:
     contacts: ContactInput
     description: str | None
     split: bool
+    allow_duplicate_name: bool
     upload: UploadSettings
     fmt: OutputFormat | None  # None: the new ids alone
 
@@ -41,6 +42,13 @@ def create(
         typer.Option(
             "--split",
             help="Over the member limit, create 'NAME (1/3)', 'NAME (2/3)'… each within it.",
+        ),
+    ] = False,
+    allow_duplicate_name: Annotated[
+        bool,
+        typer.Option(
+            "--allow-duplicate-name",
+            help="Create it even when an audience already has this name (refused by default).",
         ),
     ] = False,
     strict: o.StrictOpt = False,
@@ -70,6 +78,7 @@ def create(
         contacts=contacts,
         description=description,
         split=split,
+        allow_duplicate_name=allow_duplicate_name,
         upload=UploadSettings(
             chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
         ),
@@ -85,7 +94,7 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
         report_refusal,
         rows_exit_code,
     )
-    from audience_cli.core.upload import plan_create, send_create, taken_names
+    from audience_cli.core.upload import check_names, plan_create, send_create
     from audience_cli.output import emit, emit_lines
     from audience_cli.progress import upload_progress
     from audience_cli.text import plural
@@ -109,19 +118,30 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
             result = None
         else:
             client = app.client()
-            for audience in taken_names(client, plan):
+            existing = check_names(client, plan, allow_duplicate=opts.allow_duplicate_name)
+            for audience in existing.taken:
                 app.warn(
                     f"an audience named {audience.get('name')!r} already exists "
-                    f"({audience.get('_id')}): Atoms allows it, but commands will need ids "
-                    "to tell them apart"
+                    f"({audience.get('_id')}): commands will need ids to tell them apart"
                 )
             label = f"Uploading to {opts.name!r}"
             with upload_progress(app, len(batch), label, requests=plan.requests) as advance:
                 result = send_create(
-                    client, batch, plan, description=opts.description, progress=advance
+                    client,
+                    batch,
+                    plan,
+                    existing=existing,
+                    description=opts.description,
+                    progress=advance,
                 )
             report.added, report.skipped = result.added, result.skipped
             for made in result.created:
+                if made.recovered:
+                    app.note(
+                        f"The create request for {made.audience.get('name')!r} failed "
+                        f"({made.recovered}), but the audience had been created: "
+                        "it was finished with adds, which skip numbers already there."
+                    )
                 app.success(
                     f"Created audience {made.audience.get('name')!r} ({made.audience['_id']}) "
                     f"with {plural(int(made.audience.get('memberCount', 0)), 'member')}."
@@ -129,5 +149,5 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
     if opts.fmt is not None:
         emit(app, create_summary(report, plan, result), opts.fmt)
     elif result is not None:
-        emit_lines(str(made.audience["_id"]) for made in result.created)
+        emit_lines(app, (str(made.audience["_id"]) for made in result.created))
     return rows_exit_code(report)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands.options import AudienceArg, FormatOpt, JsonOpt
+from audience_cli.commands.options import MAX_PAGE, MAX_PAGE_SIZE, AudienceArg, FormatOpt, JsonOpt
 from audience_cli.errors import UsageError
 from audience_cli.output import OutputFormat
 
@@ -32,9 +32,11 @@ class MembersOptions:
 def members(
     ctx: typer.Context,
     audience: AudienceArg,
-    page: Annotated[int, typer.Option("--page", "-p", min=1, help="Page to show, from 1.")] = 1,
+    page: Annotated[
+        int, typer.Option("--page", "-p", min=1, max=MAX_PAGE, help="Page to show, from 1.")
+    ] = 1,
     page_size: Annotated[
-        int, typer.Option("--page-size", "-n", min=1, help="Members per page.")
+        int, typer.Option("--page-size", "-n", min=1, max=MAX_PAGE_SIZE, help="Members per page.")
     ] = 20,
     all_pages: Annotated[
         bool, typer.Option("--all", "-a", help="Stream every member, page after page.")

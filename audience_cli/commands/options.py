@@ -8,6 +8,13 @@ import typer
 
 from audience_cli.output import OutputFormat
 
+# Bounds of the numeric options: a number past them is a usage error (exit 2), never a
+# request the server cannot answer or an overflow.
+MAX_PAGE = 1_000_000
+MAX_PAGE_SIZE = 10_000
+MAX_CHUNK_SIZE = 100_000
+MAX_MEMBER_LIMIT = 10_000_000
+
 
 def complete_audience(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Names and ids from the cache `audience list` writes: never the network."""
@@ -94,6 +101,7 @@ ChunkSizeOpt = Annotated[
     typer.Option(
         "--chunk-size",
         min=1,
+        max=MAX_CHUNK_SIZE,
         envvar="AUDIENCE_CHUNK_SIZE",
         help="Members per request.",
         rich_help_panel=CHECKS_PANEL,
@@ -104,6 +112,7 @@ MemberLimitOpt = Annotated[
     typer.Option(
         "--member-limit",
         min=1,
+        max=MAX_MEMBER_LIMIT,
         envvar="AUDIENCE_MEMBER_LIMIT",
         help="Members allowed in one audience (Atoms: 10,000).",
         rich_help_panel=CHECKS_PANEL,

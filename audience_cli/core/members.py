@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from audience_cli.errors import NothingRemovedError
+from audience_cli.errors import NothingRemovedError, PagingError
 from audience_cli.model import (
     ALL_PAGES_SIZE,
+    DEFAULT_MEMBER_LIMIT,
     Audience,
     Member,
     data_keys,
@@ -60,18 +62,50 @@ def page_of_members(
 
 
 def iter_members(
-    client: AtomsClient, audience_id: str, *, page_size: int = ALL_PAGES_SIZE
+    client: AtomsClient,
+    audience_id: str,
+    *,
+    page_size: int = ALL_PAGES_SIZE,
+    member_limit: int = DEFAULT_MEMBER_LIMIT,
 ) -> Iterator[Member]:
-    """Every member, page after page, until the server says there are no more."""
+    """Every member, page after page, until the server says there are no more.
+
+    A server whose pages do not add up is stopped, never followed forever: a page
+    that repeats members already seen, more members than its `totalCount`, or more
+    pages than the member limit allows is a `PagingError`.
+    """
+    seen: set[str] = set()
     page = 1
+    cap: int | None = None
     while True:
         data = client.list_members(audience_id, page=page, page_size=page_size)
         members = data.get("members") or []
+        total = int(data.get("totalCount") or 0)
+        if cap is None:
+            cap = math.ceil(max(total, member_limit) / page_size) + 1
+        for member in members:
+            member_id = str(member.get("_id"))
+            if member_id in seen:
+                raise PagingError(
+                    f"page {page} of audience {audience_id} repeats member {member_id}: "
+                    "the server's pages do not add up; stopped reading"
+                )
+            seen.add(member_id)
+        if total and len(seen) > total:
+            raise PagingError(
+                f"audience {audience_id} sent {len(seen):,} members by page {page}, more than "
+                f"the {total:,} it counts; stopped reading"
+            )
         yield from members
         total_pages = data.get("totalPages")
         more = data.get("hasMore")
         if not members or not (more or (total_pages and page < total_pages)):
             return
+        if page >= cap:
+            raise PagingError(
+                f"audience {audience_id} still has more after {page:,} pages of {page_size}, "
+                f"past anything the {member_limit:,}-member limit allows; stopped reading"
+            )
         page += 1
 
 
@@ -142,10 +176,19 @@ def plan_removal(
 
 
 def remove_members(client: AtomsClient, removal: Removal) -> Removal:
-    """Remove the members of `removal`; none removed at all is a `NothingRemovedError`."""
+    """Remove the members of `removal`; none removed at all is a `NothingRemovedError`.
+
+    When the request was sent again after an attempt that may have been carried
+    out, the server's count misses what that attempt removed: the members still
+    there are counted instead, so a retried removal that did its job is not an error.
+    """
     audience = removal.audience
-    answer = client.remove_members(str(audience.get("_id")), list(removal.member_ids))
+    audience_id = str(audience.get("_id"))
+    answer = client.remove_members(audience_id, list(removal.member_ids))
     deleted = int(answer.get("deletedCount", 0) or 0)
+    if answer.get("retried") and deleted < len(removal.member_ids):
+        still = {str(m.get("_id")) for m in iter_members(client, audience_id)}
+        deleted = sum(1 for member_id in removal.member_ids if member_id not in still)
     if not deleted:
         raise NothingRemovedError(
             f"none of the given members is in {audience.get('name')!r}: nothing was removed"

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 from audience_cli.core.members import iter_members
 from audience_cli.errors import (
     ApiError,
-    ApiTimeoutError,
     AudienceError,
     CliError,
     CreateUncertainError,
     CsvTooLargeError,
     ExitCode,
     MemberLimitError,
+    NameTakenError,
     NoRoomError,
     PartialUploadError,
     RowsRejectedError,
@@ -169,10 +169,26 @@ def plan_create(
     return CreatePlan(name, segments, settings.chunk_size, column)
 
 
-def taken_names(client: AtomsClient, plan: CreatePlan) -> list[Audience]:
-    """Audiences that already have one of the names the plan would create."""
+@dataclass
+class Existing:
+    """The audiences there were before a create: their ids, and those with a planned name."""
+
+    ids: set[str]
+    taken: list[Audience]
+
+
+def check_names(client: AtomsClient, plan: CreatePlan, *, allow_duplicate: bool) -> Existing:
+    """Refuse a name an audience already has (unless allowed), before anything is sent.
+
+    Names are how people and scripts address audiences: a second audience of the
+    same name makes every later look-up by that name ambiguous.
+    """
+    audiences = client.list_audiences()
     names = set(plan.names)
-    return [a for a in client.list_audiences() if a.get("name") in names]
+    taken = [a for a in audiences if a.get("name") in names]
+    if taken and not allow_duplicate:
+        raise NameTakenError([str(a.get("name")) for a in taken], [str(a["_id"]) for a in taken])
+    return Existing({str(a.get("_id")) for a in audiences}, taken)
 
 
 @dataclass
@@ -180,6 +196,8 @@ class CreatedAudience:
     audience: Audience
     added: int
     skipped: int
+    recovered: str | None = None  # the create's failure, when the audience was found made
+    retried: bool = False  # an add was sent again after an attempt that may have been done
 
 
 @dataclass
@@ -201,19 +219,81 @@ def send_create(
     batch: ContactBatch,
     plan: CreatePlan,
     *,
+    existing: Existing | None = None,
     description: str | None = None,
     progress: Progress = _no_progress,
 ) -> CreateResult:
-    """Create the plan's audiences and fill them; member counts come from the server."""
+    """Create the plan's audiences and fill them.
+
+    A create whose answer is lost may have been carried out: the audience it
+    may have made is looked for (its name, an id not in `existing`) and, when
+    found, filled with adds (which skip what is there), never created twice.
+    """
+    known = set((existing or Existing(set(), [])).ids)
+    if existing is None:
+        known = {str(a.get("_id")) for a in client.list_audiences()}
     created: list[CreatedAudience] = []
     contacts = iter(batch)
     split = len(plan.segments) > 1
     for segment in plan.segments:
-        created.append(
-            _create_segment(client, segment, contacts, plan, description, progress, created, split)
+        made = _create_segment(
+            client, segment, contacts, plan, description, progress, created, split, known
         )
-    _settle_counts(client, created)
+        known.add(str(made.audience.get("_id")))
+        created.append(made)
+    if any(c.recovered or c.retried for c in created):
+        _settle_counts(client, created)
     return CreateResult(plan, created)
+
+
+CREATE_ATTEMPTS = 3  # creates sent in all when each answer is lost and nothing was made
+
+
+def _create_or_find(
+    client: AtomsClient,
+    segment: Segment,
+    plan: CreatePlan,
+    description: str | None,
+    known: set[str],
+) -> tuple[Audience, str | None]:
+    """The new audience, and the failure it was found after (None: the create answered)."""
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            made = client.create_audience(
+                segment.name, segment.body, phone_column=plan.phone_column, description=description
+            )
+            return made, None
+        except ApiError as exc:
+            if not exc.maybe_processed:
+                raise
+            try:
+                found = [
+                    a
+                    for a in client.list_audiences()
+                    if a.get("name") == segment.name and str(a.get("_id")) not in known
+                ]
+            except ApiError:
+                raise CreateUncertainError(
+                    f"{exc.message}; the audience may have been created, and the list of "
+                    "audiences could not be read to check",
+                    name=segment.name,
+                    exit_code=exc.exit_code,
+                ) from None
+            if len(found) == 1:
+                return found[0], exc.message
+            if found:
+                ids = ", ".join(str(a.get("_id")) for a in found)
+                raise CreateUncertainError(
+                    f"{exc.message}; then {len(found)} new audiences named {segment.name!r} "
+                    f"appeared ({ids}): another run may be creating it too",
+                    name=segment.name,
+                    exit_code=exc.exit_code,
+                ) from None
+            if attempt == CREATE_ATTEMPTS:
+                exc.message += f" (checked: no audience named {segment.name!r} was created)"
+                exc.args = (exc.message,)
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _create_segment(
@@ -225,20 +305,23 @@ def _create_segment(
     progress: Progress,
     done: list[CreatedAudience],
     split: bool,
+    known: set[str],
 ) -> CreatedAudience:
     column = plan.phone_column
     try:
-        audience = client.create_audience(
-            segment.name, segment.body, phone_column=column, description=description
-        )
+        audience, recovered = _create_or_find(client, segment, plan, description, known)
     except (AudienceError, KeyboardInterrupt) as exc:
         raise _create_failed(exc, segment.name, done) from None
     segment.body = b""  # sent: not kept for the rest of the upload
-    for _ in islice(contacts, segment.first):
-        pass  # those were in the create request
-    progress(segment.first)
-    added, skipped = segment.first, 0
-    left = segment.size - segment.first
+    added = skipped = 0
+    retried = False
+    left = segment.size
+    if recovered is None:
+        for _ in islice(contacts, segment.first):
+            pass  # those were in the create request
+        progress(segment.first)
+        added, left = segment.first, segment.size - segment.first
+    # After a lost answer every member goes through add: the server skips what is there.
     while left > 0:
         chunk = list(islice(contacts, min(plan.chunk_size, left)))
         if not chunk:
@@ -252,16 +335,18 @@ def _create_segment(
             ) from None
         added += counts["added"]
         skipped += counts["skipped"]
+        retried = retried or bool(counts.get("retried"))
         progress(len(chunk))
     audience = {**audience, "memberCount": added}
-    return CreatedAudience(audience, added, skipped)
+    return CreatedAudience(audience, added, skipped, recovered, retried)
 
 
 def _settle_counts(client: AtomsClient, created: list[CreatedAudience]) -> None:
-    """Take member counts from the server once the upload is done.
+    """Take member counts from the server, after a retry or a recovered create.
 
-    Counting answers is not enough: when an add times out after the server stored
-    it, the retry is answered "skipped", yet those members were added by us.
+    Counting answers is not enough then: when an add times out after the server
+    stored it, the retry is answered "skipped", yet those members were added by
+    this run (a new audience holds nothing else).
     """
     try:
         counts = {a.get("_id"): a.get("memberCount") for a in client.list_audiences()}
@@ -284,9 +369,6 @@ def _create_failed(
             return CreateUncertainError(
                 f"interrupted while creating {name!r}", name=name, exit_code=ExitCode.INTERRUPTED
             )
-        if isinstance(exc, ApiTimeoutError):
-            # The request may have arrived: a blind retry could make a second audience.
-            return CreateUncertainError(exc.message, name=name, exit_code=exc.exit_code)
         return exc
     _, code = _stopped(exc)
     made = ", ".join(f"{c.audience.get('name')!r} ({c.audience.get('_id')})" for c in done)
@@ -392,7 +474,7 @@ def send_add(
     audience = plan.audience
     audience_id = str(audience.get("_id"))
     total = plan.members
-    added = skipped = sent = 0
+    added = skipped = sent = uncertain = 0
     for chunk in batch.chunks(plan.chunk_size):
         try:
             counts = client.add_members(audience_id, _members(chunk, plan.phone_column))
@@ -412,25 +494,34 @@ def send_add(
         sent += len(chunk)
         added += counts["added"]
         skipped += counts["skipped"]
+        if counts.get("retried"):
+            uncertain += counts["skipped"]
         progress(len(chunk))
-    before = audience.get("memberCount")
-    if sent and isinstance(before, int):
-        # As for create: the server's count is the truth when a retry was answered "skipped".
-        try:
-            after = next(
-                (
-                    a.get("memberCount")
-                    for a in client.list_audiences()
-                    if a.get("_id") == audience_id
-                ),
-                None,
-            )
-        except AudienceError:
-            after = None
-        if isinstance(after, int) and after >= before:
-            added = min(sent, after - before)
-            skipped = sent - added
+    if uncertain:
+        added = _settle_retried(client, audience, added, uncertain)
+        skipped = sent - added
     return AddResult(plan, sent, added, skipped)
+
+
+def _settle_retried(client: AtomsClient, audience: Audience, added: int, uncertain: int) -> int:
+    """How many this run added, when `uncertain` of the "skipped" answers came to
+    requests sent again after a lost answer (their first attempt may have added them).
+
+    The counts are the server's answers: another run adding to the same audience
+    at the same time must not be counted as ours. Only the uncertain part is
+    settled, by the audience's growth, and never beyond it.
+    """
+    before = audience.get("memberCount")
+    try:
+        after = next(
+            (a.get("memberCount") for a in client.list_audiences() if a["_id"] == audience["_id"]),
+            None,
+        )
+    except AudienceError:
+        return added
+    if not isinstance(before, int) or not isinstance(after, int):
+        return added
+    return min(max(after - before, added), added + uncertain)
 
 
 def _check_room(

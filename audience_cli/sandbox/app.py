@@ -30,6 +30,7 @@ DUPLICATE_IN_CSV = (
 )
 COLUMN_NAME = re.compile(r"[A-Za-z0-9_]+")
 OBJECT_ID = re.compile(r"[0-9a-f]{24}")
+MAX_QUERY_INT = 1_000_000_000  # the largest page or page size a query may ask for
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,8 @@ class SandboxApp:
             value = 0
         if value < 1:
             raise ApiFailure(400, f"{name} must be a positive integer")
+        if value > MAX_QUERY_INT:  # SQLite's OFFSET is a 64-bit integer: never a 500
+            raise ApiFailure(400, f"{name} must be at most {MAX_QUERY_INT}")
         return value
 
     def list_members(self, request: Request, audience_id: str) -> Response:

@@ -228,9 +228,25 @@ def test_a_missing_csv_file_is_a_one_line_usage_error(sandbox_cli, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_same_name_twice_is_allowed_but_then_ambiguous(sandbox_cli, store):
+def test_a_taken_name_is_refused_before_anything_is_sent(sandbox_cli, store, recorder):
     first = seed_audience(store, "Twice", 1)
-    again = sandbox_cli("create", "Twice", "--phone", "+14155552671")
+    again = sandbox_cli("create", "Twice", "--phone", "+14155552671", transport=recorder)
+    assert again.exit_code == 2
+    assert (
+        f"error: an audience with that name already exists: 'Twice' ({first}); nothing was sent"
+        in again.stderr
+    )
+    assert f"audience add {first} --csv FILE" in again.stderr
+    assert "--allow-duplicate-name" in again.stderr
+    assert recorder.writes() == []
+    assert [a["_id"] for a in store.list_audiences()] == [first]
+    assert store.count_members(first) == 1
+
+
+def test_a_taken_name_is_allowed_when_asked_but_then_ambiguous(sandbox_cli, store):
+    first = seed_audience(store, "Twice", 1)
+    again = sandbox_cli("create", "Twice", "--phone", "+14155552671", "--allow-duplicate-name")
     assert again.exit_code == 0
     assert f"an audience named 'Twice' already exists ({first})" in again.stderr
+    assert len(store.list_audiences()) == 2
     assert sandbox_cli("show", "Twice").exit_code == 2

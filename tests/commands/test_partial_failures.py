@@ -1,5 +1,7 @@
 """An upload that stops half way says exactly what was done and how to finish."""
 
+import json
+
 import httpx
 import pytest
 
@@ -100,7 +102,7 @@ def test_split_that_fails_on_a_later_audience_lists_those_created(sandbox_cli, s
     )
 
 
-def test_a_create_that_times_out_is_not_repeated_and_says_to_check(sandbox_cli, store):
+def test_a_create_that_times_out_and_made_nothing_is_tried_again_after_a_check(sandbox_cli):
     calls = []
 
     def handler(request):
@@ -113,9 +115,54 @@ def test_a_create_that_times_out_is_not_repeated_and_says_to_check(sandbox_cli, 
         "create", "Leads", "--phone", "+14155552671", transport=httpx.MockTransport(handler)
     )
     assert result.exit_code == 7
-    assert calls == ["GET", "POST"]
+    # Each create is followed by a look at the list, and repeated only when nothing was made.
+    assert calls == ["GET", "POST", "GET", "POST", "GET", "POST", "GET"]
     assert "did not answer in time" in result.stderr
-    assert "check `audience list` for 'Leads'" in result.stderr
+    assert "(checked: no audience named 'Leads' was created)" in result.stderr
+
+
+class StoredThenLost(RecordingTransport):
+    """The create reaches the sandbox and is stored; then its answer is lost as `how`."""
+
+    def __init__(self, store, how: str) -> None:
+        super().__init__(store)
+        self.how = how
+        self.lost = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if (request.method, request.url.path) != ("POST", "/atoms/v1/audience") or self.lost:
+            return response
+        self.lost += 1
+        if self.how == "reset":
+            raise httpx.ReadError("connection reset by peer", request=request)
+        if self.how == "502":
+            return httpx.Response(502, text="<html>Bad gateway</html>", request=request)
+        if self.how == "invalid json":
+            return httpx.Response(200, text='{"status": true, "data": {"_id"', request=request)
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+@pytest.mark.parametrize("how", ["502", "reset", "invalid json", "truncated"])
+def test_a_create_whose_answer_is_lost_is_finished_not_made_twice(sandbox_cli, store, how):
+    source_rows = "phone\n" + "".join(f"+1415555{i:04d}\n" for i in range(5000))
+    transport = StoredThenLost(store, how)
+    result = sandbox_cli(
+        "create", "Leads", "--csv", "-", "--json", input=source_rows, transport=transport
+    )
+    assert result.exit_code == 0, result.stderr
+    (audience,) = store.list_audiences()  # exactly one audience
+    assert audience["memberCount"] == 5000
+    phones = {m["data"]["phoneNumber"] for m in store.all_members(audience["_id"])}
+    assert phones == {f"+1415555{i:04d}" for i in range(5000)}
+    assert "but the audience had been created: it was finished with adds" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["audience"]["_id"] == audience["_id"]
+    assert (data["report"]["added"], data["report"]["skipped"]) == (5000, 0)
+    # The same command again is refused (the name is taken), never a second audience.
+    again = sandbox_cli("create", "Leads", "--csv", "-", input=source_rows)
+    assert again.exit_code == 2
+    assert len(store.list_audiences()) == 1
 
 
 def test_a_split_part_that_fails_advises_a_clean_rerun(sandbox_cli, store, leads):
@@ -171,8 +218,6 @@ def test_counts_come_from_the_server_when_a_retried_add_was_already_stored(
     )
     assert result.exit_code == 0, result.stderr
     assert "trying again" in result.stderr
-    import json
-
     data = json.loads(result.stdout)
     assert data["audience"]["memberCount"] == 25
     assert (data["report"]["added"], data["report"]["skipped"]) == (25, 0)

@@ -14,6 +14,7 @@ from audience_cli.client import AtomsClient
 from audience_cli.core.audiences import resolve_audience
 from audience_cli.core.members import iter_members
 from audience_cli.core.upload import (
+    Existing,
     UploadSettings,
     plan_add,
     plan_create,
@@ -154,16 +155,23 @@ def test_one_member_larger_than_the_limit_is_refused_before_any_request(make_cli
 
 
 class FailingWrite(httpx.BaseTransport):
-    """The sandbox, except that write number `n` raises or answers `failure`."""
+    """The sandbox, except that write number `n` raises or answers `failure`.
+
+    `failure` None: the write is carried out, then its answer is lost (a read timeout).
+    """
 
     def __init__(self, store: SandboxStore, n: int, failure: object) -> None:
         self.inner = httpx.WSGITransport(app=SandboxApp(store))
-        self.n, self.failure, self.writes = n, failure, 0
+        self.n, self.failure, self.writes, self.creates = n, failure, 0, 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.method != "GET":
             self.writes += 1
+            self.creates += request.url.path.endswith("/audience")
             if self.writes == self.n:
+                if self.failure is None:
+                    self.inner.handle_request(request).read()
+                    raise httpx.ReadTimeout("timed out", request=request)
                 if isinstance(self.failure, BaseException):
                     raise self.failure
                 assert isinstance(self.failure, httpx.Response)
@@ -194,13 +202,47 @@ def test_an_add_that_fails_after_the_create_says_what_was_made(store: SandboxSto
     assert audience["memberCount"] == 20
 
 
-def test_a_create_whose_answer_times_out_may_exist(store: SandboxStore) -> None:
-    client = client_over(FailingWrite(store, 1, httpx.ReadTimeout("timed out")))
+def test_a_create_whose_answer_times_out_is_found_and_finished(store: SandboxStore) -> None:
+    # The first create is stored, then its answer is lost: the audience is found by its
+    # name among those not there before, and filled by adds; no second create is sent.
+    transport = FailingWrite(store, 1, None)
+    client = client_over(transport)
+    with batch_of(numbers(25)) as batch:
+        plan = plan_create(batch, "Leads", UploadSettings(chunk_size=10), split=False)
+        result = send_create(client, batch, plan)
+    (audience,) = store.list_audiences()
+    (made,) = result.created
+    assert made.audience["_id"] == audience["_id"]
+    assert made.recovered is not None and "did not answer in time" in made.recovered
+    assert (made.added, made.skipped, audience["memberCount"]) == (25, 0, 25)
+    assert transport.creates == 1
+
+
+def test_a_create_is_repeated_only_when_the_check_finds_nothing(store: SandboxStore) -> None:
+    transport = FailingWrite(store, 1, httpx.ReadTimeout("timed out"))  # never reaches the app
+    client = client_over(transport)
+    with batch_of(numbers(3)) as batch:
+        plan = plan_create(batch, "Leads", UploadSettings(), split=False)
+        result = send_create(client, batch, plan)
+    assert result.created[0].recovered is None  # the second create answered
+    assert transport.creates == 2
+    assert len(store.list_audiences()) == 1
+
+
+def test_a_create_the_list_cannot_confirm_says_it_may_exist(store: SandboxStore) -> None:
+    class Broken(FailingWrite):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            if request.method == "GET" and self.writes:
+                return httpx.Response(503, json={"status": False, "message": "down"})
+            return super().handle_request(request)
+
+    client = client_over(Broken(store, 1, httpx.ReadTimeout("timed out")))
     with batch_of(numbers(3)) as batch:
         plan = plan_create(batch, "Leads", UploadSettings(), split=False)
         with pytest.raises(CreateUncertainError) as caught:
-            send_create(client, batch, plan)
-    assert (caught.value.name, caught.value.exit_code) == ("Leads", ExitCode.UNAVAILABLE)
+            send_create(client, batch, plan, existing=Existing(set(), []))
+    assert caught.value.name == "Leads"
+    assert "could not be read to check" in caught.value.message
 
 
 def test_ctrl_c_during_an_add_gives_honest_bounds(store: SandboxStore) -> None:

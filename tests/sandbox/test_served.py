@@ -102,7 +102,7 @@ def test_full_flow_over_a_socket(tmp_path: Path) -> None:
             assert api.remove_members(audience_id, doomed) == {"deletedCount": 2}
             assert api.list_audiences()[0]["memberCount"] == 2
 
-            assert api.delete_audience(audience_id) == []
+            assert api.delete_audience(audience_id) is None
             assert api.list_audiences() == []
             with pytest.raises(NotFoundError, match=r"^Audience not found$") as caught:
                 api.get_audience(audience_id)
