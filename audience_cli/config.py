@@ -32,6 +32,7 @@ ENV_SANDBOX = "AUDIENCE_SANDBOX"
 ENV_NO_INPUT = "AUDIENCE_NO_INPUT"
 ENV_DEBUG = "AUDIENCE_DEBUG"
 ENV_CONFIG_DIR = "SMALLEST_CONFIG_DIR"
+DEFAULT_MAX_RETRIES = 4  # tries after the first, for a request that may be repeated
 ENV_TIMEOUT = "AUDIENCE_TIMEOUT"
 DEFAULT_TIMEOUT = 30.0  # seconds for one request as a whole, connect and body included
 MAX_TIMEOUT = 3600.0
@@ -338,8 +339,6 @@ class Settings:
     api_key_source: str
     base_url: str
     base_url_source: str
-    timeout: float = 30.0
-    max_retries: int = 4
     # Lines to show once on stderr (without `warning:`): a credentials file or
     # directory others can read or write. The CLI prints them (AppContext.settings).
     warnings: tuple[str, ...] = ()

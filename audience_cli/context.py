@@ -168,22 +168,30 @@ class AppContext:
         return self._client
 
     def _build_client(self) -> AtomsClient:
-        from audience_cli.client import AtomsClient
-        from audience_cli.retry import RetryPolicy
-
         settings = self.settings
         transport = self.overrides.transport
         if self.options.sandbox:
             transport = transport or self._embedded_transport()
         elif not settings.api_key:
             raise ConfigError(NO_KEY_MESSAGE)
-        retry = RetryPolicy(max_retries=settings.max_retries)
+        return self.client_for(settings.base_url, settings.api_key or "", transport=transport)
+
+    def client_for(
+        self, base_url: str, api_key: str, *, transport: httpx.BaseTransport | None = None
+    ) -> AtomsClient:
+        """A client with this run's deadline, retries, retry notes and request log
+        (`auth login` checks a key that is not stored yet with one)."""
+        from audience_cli.client import AtomsClient
+        from audience_cli.config import DEFAULT_MAX_RETRIES
+        from audience_cli.retry import RetryPolicy
+
+        retry = RetryPolicy(max_retries=DEFAULT_MAX_RETRIES)
         if self.overrides.sleep is not None:
             retry.sleep = self.overrides.sleep
         return AtomsClient(
-            settings.base_url,
-            settings.api_key or "",
-            transport=transport,
+            base_url,
+            api_key,
+            transport=transport or self.overrides.transport,
             timeout=self.options.timeout,
             retry=retry,
             log=self.log_request if self.options.debug else None,

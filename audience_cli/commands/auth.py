@@ -133,8 +133,6 @@ def run_login(app: AppContext, *, with_token: bool, verify: bool) -> None:
         # What `audience auth login` is for: replace it (a copy is kept below).
         data, invalid = {}, exc
     if verify:
-        from audience_cli.client import AtomsClient
-
         base_url, _ = resolve_base_url(
             base_url_flag=app.options.base_url,
             env=app.env,
@@ -142,12 +140,7 @@ def run_login(app: AppContext, *, with_token: bool, verify: bool) -> None:
             credentials_file=path,
             allow_insecure_http=app.options.allow_insecure_http,
         )
-        client = AtomsClient(
-            base_url,
-            key,
-            transport=app.overrides.transport,
-            log=app.log_request if app.options.debug else None,
-        )
+        client = app.client_for(base_url, key)
         try:
             client.list_audiences()
         except AuthenticationError:

@@ -6,6 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 
 from audience_cli.commands.options import AudienceArg, YesOpt
@@ -24,6 +25,14 @@ DbOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+FAULTS = "Fault injection"
+
+
+def _fault_option(name: str, help: str) -> typer.models.OptionInfo:
+    """A share of requests, 0 to 1."""
+    return typer.Option(name, min=0.0, max=1.0, metavar="RATE", help=help, rich_help_panel=FAULTS)
 
 
 def _db(ctx: typer.Context, db: Path | None) -> Path:
@@ -56,32 +65,123 @@ def serve(
         int,
         typer.Option("--max-page-size", min=1, help="Largest page the members endpoint serves."),
     ] = 100,
+    fail_rate: Annotated[
+        float, _fault_option("--fail-rate", "Share of requests answered 500, 502 or 503 unserved.")
+    ] = 0.0,
+    ambiguous_rate: Annotated[
+        float,
+        _fault_option(
+            "--ambiguous-rate",
+            "Share of requests served, then the answer lost: dropped connection, "
+            "502 page, cut-off body or invalid JSON.",
+        ),
+    ] = 0.0,
+    drop_rate: Annotated[
+        float, _fault_option("--drop-rate", "Share of requests dropped unserved (no answer).")
+    ] = 0.0,
+    slow_rate: Annotated[
+        float, _fault_option("--slow-rate", "Share of requests answered --slow-ms late.")
+    ] = 0.0,
+    slow_ms: Annotated[
+        int,
+        typer.Option(
+            "--slow-ms", min=0, metavar="MS", help="Delay of slow answers.", rich_help_panel=FAULTS
+        ),
+    ] = 2000,
+    trickle: Annotated[
+        bool,
+        typer.Option(
+            "--trickle",
+            help="Slow answers: the headers at once, the body a few bytes at a time.",
+            rich_help_panel=FAULTS,
+        ),
+    ] = False,
+    rate_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--rate-limit",
+            metavar="N",
+            click_type=click.FloatRange(min=0, min_open=True),
+            help="Requests per second; beyond: 429 with Retry-After, unserved.",
+            show_default=False,
+            rich_help_panel=FAULTS,
+        ),
+    ] = None,
+    latency: Annotated[
+        int,
+        typer.Option(
+            "--latency",
+            min=0,
+            metavar="MS",
+            help="Delay added to every answer.",
+            rich_help_panel=FAULTS,
+        ),
+    ] = 0,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            metavar="N",
+            help="Seed of the fault dice: the same seed and requests give the same faults "
+            "(default: a random seed, shown at start).",
+            show_default=False,
+            rich_help_panel=FAULTS,
+        ),
+    ] = None,
 ) -> None:
     """Serve the sandbox over HTTP until Ctrl-C.
+
+    The fault options make it misbehave on purpose, reproducibly with --seed, to
+    test retries and deadlines: the rates are shares of requests (0 to 1, adding
+    up to at most 1); on Ctrl-C the faults injected are counted by kind.
 
     [bold]Examples[/bold]
 
       audience sandbox serve --port 8787
 
       audience --base-url http://127.0.0.1:8787 list   (in another shell, any key)
+
+      audience sandbox serve --port 8787 --ambiguous-rate 0.1 --seed 7
+
+      audience sandbox serve --fail-rate 0.2 --slow-rate 0.1 --rate-limit 5
     """
     from audience_cli.config import is_loopback_host
     from audience_cli.context import sandbox_usage_errors
     from audience_cli.errors import UsageError
     from audience_cli.sandbox.app import SandboxConfig
-    from audience_cli.sandbox.server import build_server
+    from audience_cli.sandbox.faults import FaultConfig
+    from audience_cli.sandbox.server import build_server, fault_injector
 
     if not is_loopback_host(host):
         raise UsageError(f"--host {host}: the sandbox serves loopback only (127.0.0.1, ::1)")
     path = _db(ctx, db)
     config = SandboxConfig(api_key=api_key, member_limit=member_limit, max_page_size=max_page_size)
+    try:
+        faults = FaultConfig(
+            fail_rate=fail_rate,
+            ambiguous_rate=ambiguous_rate,
+            drop_rate=drop_rate,
+            slow_rate=slow_rate,
+            slow_ms=slow_ms,
+            trickle=trickle,
+            rate_limit=rate_limit,
+            latency_ms=latency,
+            seed=seed,
+        )
+    except ValueError as exc:  # e.g. rates adding up to more than 1
+        raise UsageError(str(exc).replace("_", "-")) from None
     _check_port_free(host, port)
     with sandbox_usage_errors():
-        server = build_server(path, host=host, port=port, config=config)
+        server = build_server(
+            path, host=host, port=port, config=config, faults=faults, fault_log=ctx.obj.say
+        )
+    injector = fault_injector(server)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{server.server_port}"
     err = ctx.obj.err
     err.print(f"Sandbox serving {url}/atoms/v1 (db: {path})", markup=False)
+    if injector is not None:
+        err.print(f"Faults on: {injector.describe()}", markup=False)
     err.print(f"Try: audience --base-url {url} list    ·    Ctrl-C to stop", markup=False)
     try:
         server.serve_forever()  # Werkzeug's loop ends quietly on Ctrl-C
@@ -89,6 +189,8 @@ def serve(
         pass
     finally:
         server.server_close()
+    if injector is not None:
+        err.print(f"Faults injected: {injector.stats.summary()}", markup=False)
     err.print("Stopped.", markup=False)
 
 
@@ -179,4 +281,4 @@ def campaign(
     ctx.obj.success(
         f"Campaign {name!r} ({made['_id']}, {status.value}) now uses {target['name']!r}."
     )
-    emit_lines([made["_id"]])
+    emit_lines(ctx.obj, [made["_id"]])

@@ -228,3 +228,18 @@ def test_escape_sequences_never_reach_a_terminal(sandbox_cli, store, fmt):
             else [json.loads(line)["name"] for line in piped.stdout.splitlines()]
         )
         assert names == [ESCAPES]
+
+
+def test_auth_login_against_a_silent_host_retries_aloud_then_gives_up(cli, isolated_env):
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    result = cli(
+        "--base-url", "https://atoms.invalid", "--timeout", "1", "auth", "login", "--with-token",
+        input="sk_test_0123456789abcdef\n", transport=httpx.MockTransport(handler),
+    )  # fmt: skip
+    assert result.exit_code == 7
+    assert result.stderr.count("trying again in") == 4  # every retry is announced
+    assert len(result.sleeps) == 4
+    assert "GET https://atoms.invalid/atoms/v1/audience did not answer in time" in result.stderr
+    assert not (isolated_env / ".smallestai" / "credentials.json").exists()
