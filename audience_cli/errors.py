@@ -29,12 +29,14 @@ class ExitCode(IntEnum):
 EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.OK: "success",
     ExitCode.UNEXPECTED: "unexpected error, or the system refused (disk full, permissions)",
-    ExitCode.USAGE: "usage error: bad option, bad number, bad file, ambiguous name, no --yes",
+    ExitCode.USAGE: "usage error: bad option, bad number, bad file, ambiguous or taken name, "
+    "no --yes",
     ExitCode.ROWS_REJECTED: "done, but some input rows were rejected (see the report)",
     ExitCode.AUTH: "authentication: no API key, key refused (401) or not allowed (403)",
     ExitCode.NOT_FOUND: "audience or member not found (404)",
     ExitCode.REFUSED: "refused by a server rule (400), e.g. member limit, active campaign",
-    ExitCode.UNAVAILABLE: "network error or server unavailable after retries",
+    ExitCode.UNAVAILABLE: "network error, timeout, server unavailable or malformed answers "
+    "after retries",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
 }
 

@@ -9,7 +9,12 @@ from typing import Annotated
 import click
 import typer
 
-from audience_cli.commands.options import AudienceArg, YesOpt
+from audience_cli.commands.options import (
+    MAX_MEMBER_LIMIT,
+    MAX_PAGE_SIZE,
+    AudienceArg,
+    YesOpt,
+)
 
 app = typer.Typer(
     help="The local sandbox: an emulator of the Atoms audience API backed by SQLite.",
@@ -59,11 +64,19 @@ def serve(
         ),
     ] = None,
     member_limit: Annotated[
-        int, typer.Option("--member-limit", min=1, help="Members allowed per audience.")
+        int,
+        typer.Option(
+            "--member-limit", min=1, max=MAX_MEMBER_LIMIT, help="Members allowed per audience."
+        ),
     ] = 10_000,
     max_page_size: Annotated[
         int,
-        typer.Option("--max-page-size", min=1, help="Largest page the members endpoint serves."),
+        typer.Option(
+            "--max-page-size",
+            min=1,
+            max=MAX_PAGE_SIZE,
+            help="Largest page the members endpoint serves.",
+        ),
     ] = 100,
     fail_rate: Annotated[
         float, _fault_option("--fail-rate", "Share of requests answered 500, 502 or 503 unserved.")

@@ -243,3 +243,16 @@ def test_auth_login_against_a_silent_host_retries_aloud_then_gives_up(cli, isola
     assert len(result.sleeps) == 4
     assert "GET https://atoms.invalid/atoms/v1/audience did not answer in time" in result.stderr
     assert not (isolated_env / ".smallestai" / "credentials.json").exists()
+
+
+def test_the_sandbox_refuses_a_page_it_cannot_count_to(sandbox_cli, store, recorder):
+    audience_id = seed_audience(store, "Leads", 1)
+    client = httpx.Client(transport=recorder, base_url="http://sandbox.invalid/atoms/v1/")
+    answer = client.get(
+        f"audience/{audience_id}/members",
+        params={"page": "100000000000000000000"},
+        headers={"Authorization": "Bearer sk_x"},
+    )
+    assert answer.status_code == 400
+    assert answer.json() == {"status": False, "message": "page must be at most 1000000000"}
+    assert sandbox_cli("sandbox", "serve", "--max-page-size", "99999999999").exit_code == 2
