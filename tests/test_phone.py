@@ -141,6 +141,7 @@ def test_never_raises_anything_but_phone_number_error(value: str, region: str | 
         assert result.startswith("+") and result[1:].isdigit()
 
 
+@pytest.mark.slow  # 500 generated values
 @settings(max_examples=500)
 @given(value=st.text() | phone_like, region=regions)
 def test_idempotent(value: str, region: str | None) -> None:
@@ -175,6 +176,7 @@ def national_numbers(draw: st.DrawFn) -> tuple[str, str]:
     return region, "".join(chars)
 
 
+@pytest.mark.slow  # 500 generated numbers
 @settings(max_examples=500)
 @given(case=national_numbers())
 def test_idempotent_on_national_numbers(case: tuple[str, str]) -> None:
@@ -191,6 +193,7 @@ def test_most_national_examples_are_valid() -> None:
     assert sum(not isinstance(v, PhoneReason) for v in valid) > 200
 
 
+@pytest.mark.slow  # a thousand generated numbers
 @settings(max_examples=1000)
 @given(value=e164_like | st.sampled_from([f"+{cc}" for cc in range(1, 1000)]).flatmap(
     lambda prefix: st.from_regex(rf"\A\{prefix}[0-9]{{5,12}}\Z")

@@ -76,13 +76,11 @@ def iter_members(
     """
     seen: set[str] = set()
     page = 1
-    cap: int | None = None
+    cap = math.ceil(member_limit / page_size) + 1  # an audience holds no more than the limit
     while True:
         data = client.list_members(audience_id, page=page, page_size=page_size)
         members = data.get("members") or []
         total = int(data.get("totalCount") or 0)
-        if cap is None:
-            cap = math.ceil(max(total, member_limit) / page_size) + 1
         for member in members:
             member_id = str(member.get("_id"))
             if member_id in seen:

@@ -144,6 +144,7 @@ def test_the_first_request_is_cut_to_the_5_mb_limit(make_client: Make) -> None:
     assert len(transport.writes()) == 2
 
 
+@pytest.mark.slow  # a 5.4 MB file
 def test_one_member_larger_than_the_limit_is_refused_before_any_request(make_client: Make) -> None:
     _, transport = make_client()
     # A CSV field holds at most 128 KiB: 45 columns of 120,000 characters make 5.4 MB.

@@ -298,6 +298,7 @@ def test_the_token_bucket_refills_at_the_rate(tmp_path: Path) -> None:
 # --- latency and slow answers: lower bounds only ---------------------------------
 
 
+@pytest.mark.slow  # waits on purpose
 def test_latency_delays_every_answer(db: Path) -> None:
     with (
         running_faulty_server(db, FaultConfig(latency_ms=150)) as served,
@@ -310,6 +311,7 @@ def test_latency_delays_every_answer(db: Path) -> None:
     assert (served.stats.requests, served.stats.total) == (2, 0)  # latency is not a fault
 
 
+@pytest.mark.slow  # waits on purpose
 def test_slow_answers_come_late_after_the_work(db: Path) -> None:
     with (
         running_faulty_server(db, FaultConfig(slow_rate=1.0, slow_ms=200)) as served,
@@ -322,6 +324,7 @@ def test_slow_answers_come_late_after_the_work(db: Path) -> None:
     assert served.stats.by_kind() == {"slow": 1}
 
 
+@pytest.mark.slow  # waits on purpose
 def test_trickle_sends_the_body_a_few_bytes_at_a_time(db: Path) -> None:
     faults = FaultConfig(slow_rate=1.0, slow_ms=250, trickle=True)
     with running_faulty_server(db, faults) as served, client(served.url) as api:
