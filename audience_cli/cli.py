@@ -21,12 +21,14 @@ from audience_cli.commands import (
     completion,
     create,
     delete,
+    diff,
     export,
     list_audiences,
     members,
     remove,
     sandbox,
     show,
+    sync,
     validate,
 )
 from audience_cli.commands.completion import COMPLETE_VAR
@@ -217,6 +219,8 @@ app.command("list")(list_audiences.list_audiences)
 app.command("show")(show.show)
 app.command("members")(members.members)
 app.command("add")(add.add)
+app.command("sync")(sync.sync)
+app.command("diff")(diff.diff)
 app.command("validate")(validate.validate)
 app.command("remove")(remove.remove)
 app.command("export")(export.export)

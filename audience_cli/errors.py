@@ -277,6 +277,17 @@ class NameTakenError(UsageError):
         self.ids = list(ids)
 
 
+class TooManyRemovalsError(UsageError):
+    """A sync would remove more members than the guard allows (a truncated export?)."""
+
+    def __init__(self, remove: int, size: int, limit: int, given: str) -> None:
+        super().__init__(
+            f"this sync would remove {remove:,} of the audience's {size:,} members, more than "
+            f"the {given} allowed ({limit:,}): nothing was changed"
+        )
+        self.remove, self.size, self.limit, self.given = remove, size, limit, given
+
+
 class CsvTooLargeError(UsageError):
     """One member alone makes the create upload's CSV larger than the API accepts."""
 

@@ -22,6 +22,7 @@ from audience_cli.errors import (
     PartialUploadError,
     PermissionDeniedError,
     RowsRejectedError,
+    TooManyRemovalsError,
 )
 
 
@@ -29,6 +30,11 @@ def hint_for(exc: AudienceError) -> str | None:
     """The hint to print under `exc`'s message (its own, when it brings one)."""
     if exc.hint:
         return exc.hint
+    if isinstance(exc, TooManyRemovalsError):
+        return (
+            "Check that the file is complete (--dry-run --json lists who would go); if it is, "
+            "raise the limit: --max-remove 100% or a number."
+        )
     if isinstance(exc, AudienceNotFoundError):
         if exc.suggestions:
             return "Did you mean " + ", ".join(repr(s) for s in exc.suggestions) + "?"

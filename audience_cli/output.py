@@ -102,11 +102,14 @@ class Fields:
 
 @dataclass
 class Summary:
-    """What a write command did: its JSON document, and the same as flat records."""
+    """What a command did or found: its JSON document, and the same as flat records.
+
+    JSON lines write the document on one line, or with `lines` one row per line."""
 
     document: Mapping[str, Any]
     rows: Sequence[Mapping[str, Any]]
     keys: Sequence[str]
+    lines: bool = False
 
 
 Result = Listing | Fields | Summary
@@ -138,6 +141,8 @@ def emit(app: Screen, result: Result, fmt: OutputFormat) -> int:
     if isinstance(result, Listing):
         return _records(app, result.records, result.columns, fmt, result.title, result.protect)
     if isinstance(result, Summary):
+        if fmt is OutputFormat.jsonl and result.lines:
+            return _records(app, result.rows, [], fmt, None, True)
         if fmt in JSON_FORMATS:
             _document(app, result.document, fmt)
             return 1

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from audience_cli.contacts import ImportReport
     from audience_cli.core.audiences import DeleteResult
     from audience_cli.core.members import Removal
+    from audience_cli.core.sync import SyncPlan, SyncResult
     from audience_cli.core.upload import AddPlan, CreatePlan, CreateResult
 
 # --- time ----------------------------------------------------------------------------------
@@ -240,8 +241,11 @@ def add_summary(report: ImportReport, plan: AddPlan, *, dry_run: bool) -> Summar
         **_counts(report),
         "added": report.added,
         "skipped": report.skipped,
+        "stale": report.stale,
+        "updated": report.updated,
     }
-    return Summary(document, [row], ("id", "name", *_REPORT_KEYS, "added", "skipped"))
+    keys = ("id", "name", *_REPORT_KEYS, "added", "skipped", "stale", "updated")
+    return Summary(document, [row], keys)
 
 
 def refused_summary(report: ImportReport) -> Summary:
@@ -285,3 +289,71 @@ def removal_summary(removal: Removal) -> Summary:
     }
     keys = ("id", "name", "members", "not_found", "removed", "dry_run")
     return Summary(removal.to_json(), [row], keys)
+
+
+def sync_summary(report: ImportReport, result: SyncResult, *, dry_run: bool) -> Summary:
+    """`{"audience", "sync": {added, removed, updated, unchanged[, groups]}, "report"}`."""
+    plan = result.plan
+    counts = plan.counts() if dry_run else result.counts()
+    sync: dict[str, Any] = dict(counts)
+    if dry_run:
+        sync["dryRun"] = True
+        sync["plan"] = plan.groups()
+    document = {"audience": _strip(plan.audience), "sync": sync, "report": report.to_dict()}
+    audience = plan.audience
+    row = {
+        "id": audience.get("_id", ""),
+        "name": audience.get("name"),
+        **_counts(report),
+        **counts,
+    }
+    keys = ("id", "name", *_REPORT_KEYS, "added", "removed", "updated", "unchanged")
+    return Summary(document, [row], keys)
+
+
+DIFF_KEYS = ("action", "phone", "first_name", "last_name", "member_id", "fields")
+
+
+def diff_view(plan: SyncPlan) -> Summary:
+    """What a sync would do, one change per row: JSON the groups, JSON lines a change each."""
+    from audience_cli.model import FIRST_NAME_KEY, LAST_NAME_KEY
+
+    column = plan.phone_column
+    rows: list[dict[str, Any]] = []
+    for row in plan.add:
+        rows.append(
+            {
+                "action": "add",
+                "phone": row.get(column, ""),
+                "first_name": row.get(FIRST_NAME_KEY, ""),
+                "last_name": row.get(LAST_NAME_KEY, ""),
+                "member_id": "",
+                "fields": "",
+            }
+        )
+    for phone, member in plan.remove:
+        rows.append(
+            {
+                "action": "remove",
+                "phone": phone,
+                "first_name": cell_text(member.data.get(FIRST_NAME_KEY)),
+                "last_name": cell_text(member.data.get(LAST_NAME_KEY)),
+                "member_id": member.member_id,
+                "fields": "",
+            }
+        )
+    for update in plan.update:
+        rows.append(
+            {
+                "action": "update",
+                "phone": update.phone,
+                "first_name": update.row.get(FIRST_NAME_KEY, ""),
+                "last_name": update.row.get(LAST_NAME_KEY, ""),
+                "member_id": update.member_id,
+                "fields": "; ".join(
+                    f"{key}: {old or '—'} → {new or '—'}"
+                    for key, (old, new) in update.fields.items()
+                ),
+            }
+        )
+    return Summary(plan.groups(), rows, DIFF_KEYS, lines=True)

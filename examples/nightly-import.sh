@@ -1,13 +1,18 @@
 #!/bin/sh
-# Nightly: add the CRM's export to an audience; alert on rejected rows (exit 3) or failure.
+# Nightly: make an audience equal to the CRM's export; alert on rejected rows (exit 3) or failure.
 #   15 2 * * * /srv/leads/nightly-import.sh
-# Re-running is safe: numbers already in the audience are skipped.
+# The first night --create makes the audience; every night after, sync adds new leads,
+# updates changed ones and removes those the CRM dropped (at most 10% of the audience a
+# night: a truncated export is refused, not obeyed). Running it twice changes nothing.
+# MAIL (default: mail) is the command that sends an alert: MAIL=true disables alerts.
 cd "$(dirname "$0")" || exit 1
-audience --quiet add "Nightly Leads" --csv export.csv --region US --rejects rejects.csv
+mail_cmd=${MAIL:-mail}
+audience --quiet sync "Nightly Leads" --csv export.csv --region US --rejects rejects.csv \
+  --create --yes --max-remove 10%
 rc=$?
 case $rc in
   0) ;;
-  3) mail -s "audience: rows rejected in tonight's import" ops@example.com < rejects.csv ;;
-  *) echo "audience add failed with exit code $rc" | mail -s "audience: import failed" ops@example.com ;;
+  3) $mail_cmd -s "audience: rows rejected in tonight's import" ops@example.com < rejects.csv ;;
+  *) echo "audience sync failed with exit code $rc" | $mail_cmd -s "audience: import failed" ops@example.com ;;
 esac
 exit $rc

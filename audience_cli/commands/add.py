@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,14 +14,17 @@ from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
+    from audience_cli.contacts import ContactBatch
     from audience_cli.context import AppContext
     from audience_cli.core.upload import UploadSettings
+    from audience_cli.model import Audience
 
 
 @dataclass(frozen=True)
 class AddOptions:
     audience: str
     contacts: ContactInput
+    update: bool
     upload: UploadSettings
     fmt: OutputFormat | None  # None: nothing on stdout
 
@@ -31,6 +34,14 @@ def add(
     ctx: typer.Context,
     audience: o.AudienceArg,
     contacts: ContactInput,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            help="Replace members already there whose data differs with the file's row "
+            "(removed and added again: they get new ids).",
+        ),
+    ] = False,
     strict: o.StrictOpt = False,
     dry_run: o.ImportDryRunOpt = False,
     chunk_size: o.ChunkSizeOpt = DEFAULT_CHUNK_SIZE,
@@ -40,8 +51,10 @@ def add(
 ) -> None:
     """Add contacts to an audience; numbers already in it are skipped.
 
-    Reports how many were added and skipped. Exit 3 when some rows were
-    rejected (the valid ones are still added, unless --strict).
+    Reports how many were added and skipped. A number already there keeps its
+    data: members whose data differs from the file are counted as stale (with a
+    warning), and replaced with --update. Exit 3 when some rows were rejected (the
+    valid ones are still added, unless --strict).
 
     [bold]Examples[/bold]
 
@@ -55,12 +68,40 @@ def add(
     options = AddOptions(
         audience=audience,
         contacts=contacts,
+        update=update,
         upload=UploadSettings(
             chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
         ),
         fmt=asked_format(fmt, as_json),
     )
     raise typer.Exit(int(run_add(ctx.obj, options)))
+
+
+def _stale_or_update(
+    app: AppContext, opts: AddOptions, batch: ContactBatch, audience: Audience
+) -> None:
+    """Numbers that were already there keep their data: never silently."""
+    from audience_cli.core.sync import replace_members, stale_members
+    from audience_cli.text import plural
+
+    client = app.client()
+    stale = stale_members(client, audience, batch)
+    report = batch.report
+    if opts.update:
+        report.updated = replace_members(client, audience, stale, opts.upload.chunk_size)
+        if stale:
+            app.success(
+                f"Updated {plural(len(stale), 'member')} whose data differed from the file "
+                "(removed and added again, with new ids)."
+            )
+        return
+    report.stale = len(stale)
+    if stale:
+        app.warn(
+            f"{plural(len(stale), 'member')} already there "
+            f"{'has' if len(stale) == 1 else 'have'} different data; --update replaces "
+            f"{'it' if len(stale) == 1 else 'them'}"
+        )
 
 
 def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
@@ -105,6 +146,8 @@ def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
                 f"Added {plural(result.added, 'member')} to {name}; "
                 f"{result.skipped:,} already there (skipped)."
             )
+            if result.skipped:
+                _stale_or_update(app, opts, batch, audience)
     if opts.fmt is not None:
         emit(app, add_summary(report, plan, dry_run=settings.dry_run), opts.fmt)
     return rows_exit_code(report)

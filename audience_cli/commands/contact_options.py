@@ -194,14 +194,15 @@ def contact_input(
     return ContactInput(csv, list(phone or []), list(person or []), options, rejects)
 
 
-def contact_options(*, sources: bool = True) -> Callable[[F], F]:
+def contact_options(*, sources: bool = True, names: bool = True) -> Callable[[F], F]:
     """Give a command the contact options, in place of its `contacts` parameter.
 
     The command receives `contacts: ContactInput`, already checked. With
     `sources=False` (validate reads one FILE argument) --csv, --phone and
-    --name are left out.
+    --name are left out; with `names=False` (remove) only --name is.
     """
-    declared = {**(SOURCE_OPTIONS if sources else {}), **READING_OPTIONS}
+    source = {k: v for k, v in SOURCE_OPTIONS.items() if names or k != "person"}
+    declared = {**(source if sources else {}), **READING_OPTIONS}
 
     def decorate(func: F) -> F:
         signature = inspect.signature(func, eval_str=True)

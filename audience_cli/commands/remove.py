@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands.contact_options import RegionOpt
+from audience_cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.commands.options import AudienceArg, DryRunOpt, FormatOpt, JsonOpt, YesOpt
-from audience_cli.errors import UsageError
+from audience_cli.errors import ExitCode, UsageError
 from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
@@ -19,41 +19,49 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class RemoveOptions:
     audience: str
-    numbers: list[str]  # E.164
+    contacts: ContactInput  # --phone and --csv: the numbers to remove
     member_ids: list[str]
+    missing_ok: bool
     yes: bool
     dry_run: bool
     fmt: OutputFormat | None  # None: nothing on stdout
 
 
+@contact_options(names=False)
 def remove(
     ctx: typer.Context,
     audience: AudienceArg,
-    phone: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--phone", metavar="NUMBER", help="Remove the member with this number (repeatable)."
-        ),
-    ] = None,
+    contacts: ContactInput,
     member_id: Annotated[
         list[str] | None,
         typer.Option(
             "--member-id", metavar="ID", help="Remove the member with this id (repeatable)."
         ),
     ] = None,
-    region: RegionOpt = None,
+    missing_ok: Annotated[
+        bool,
+        typer.Option(
+            "--missing-ok",
+            help="Numbers that are not in the audience are a note, not an error (an opt-out "
+            "list applied every night).",
+        ),
+    ] = False,
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Remove members from an audience, by phone number or member id.
+    """Remove members from an audience: by number (--phone, or every number in --csv) or id.
 
-    Numbers are looked up with the search endpoint. Confirms like delete.
+    A file goes through the same pipeline as an import (phone column found by
+    name, --region for national numbers). Confirms like delete. Exit 5 when none
+    of them is in the audience, unless --missing-ok.
 
     [bold]Examples[/bold]
 
       audience remove "Q1 Sales Leads" --phone +14155552671
+
+      audience remove "Q1 Sales Leads" --csv opt-outs.csv --missing-ok --yes
 
       audience remove 696ddd56b905442f52b71392 --member-id 696ddd56b905442f52b71394 --yes
     """
@@ -61,28 +69,14 @@ def remove(
 
     options = RemoveOptions(
         audience=audience,
-        numbers=numbers_to_remove(phone or [], region),
+        contacts=contacts,
         member_ids=checked_member_ids(member_id or []),
+        missing_ok=missing_ok,
         yes=yes,
         dry_run=dry_run,
         fmt=asked_format(fmt, as_json),
     )
-    run_remove(ctx.obj, options)
-
-
-def numbers_to_remove(phones: list[str], region: str | None) -> list[str]:
-    """--phone values in E.164 (the same region rule as every contact option)."""
-    from audience_cli.commands.contact_options import check_region_option
-    from audience_cli.phone import PhoneNumberError, normalize_phone
-
-    code = check_region_option(region)
-    numbers: list[str] = []
-    for raw in phones:
-        try:
-            numbers.append(normalize_phone(raw, code))
-        except PhoneNumberError as exc:
-            raise UsageError(f"--phone {raw!r}: {exc}") from None
-    return numbers
+    raise typer.Exit(int(run_remove(ctx.obj, options)))
 
 
 def checked_member_ids(member_ids: list[str]) -> list[str]:
@@ -97,7 +91,12 @@ def checked_member_ids(member_ids: list[str]) -> list[str]:
     return member_ids
 
 
-def run_remove(app: AppContext, opts: RemoveOptions) -> None:
+MANY = 20  # numbers above which the audience is read once instead of searched per number
+SHOWN = 10  # missing numbers named one by one
+
+
+def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
+    from audience_cli.commands.contact_options import load_contacts, print_report, rows_exit_code
     from audience_cli.core.audiences import resolve_audience
     from audience_cli.core.members import plan_removal, remove_members
     from audience_cli.output import emit
@@ -105,14 +104,32 @@ def run_remove(app: AppContext, opts: RemoveOptions) -> None:
     from audience_cli.text import plural
     from audience_cli.views import removal_summary
 
-    if not opts.numbers and not opts.member_ids:
-        raise UsageError("nothing to remove: give --phone NUMBER and/or --member-id ID")
+    inp = opts.contacts
+    if not inp.csv and not inp.phones and not opts.member_ids:
+        raise UsageError("nothing to remove: give --phone NUMBER, --csv FILE and/or --member-id ID")
+    code = ExitCode.OK
+    numbers: list[str] = []
+    if inp.csv or inp.phones:
+        with load_contacts(app, inp, stdout_taken=opts.fmt is not None) as batch:
+            print_report(app, batch.report, inp)
+            numbers = [c.phone for c in batch]
+            code = rows_exit_code(batch.report)
     client = app.client()
     audience = resolve_audience(client, opts.audience)
     name = audience.get("name")
-    removal = plan_removal(client, audience, numbers=opts.numbers, member_ids=opts.member_ids)
-    for number in removal.not_found:
-        app.warn(f"{number} is not in {name!r}")
+    removal = plan_removal(
+        client,
+        audience,
+        numbers=numbers,
+        member_ids=opts.member_ids,
+        read_all=len(numbers) > MANY,
+    )
+    _say_missing(app, removal.not_found, str(name), opts.missing_ok)
+    if not removal.member_ids and opts.missing_ok:
+        app.note(f"Nothing to remove from {name!r}: none of the numbers is in it.")
+        if opts.fmt is not None:
+            emit(app, removal_summary(removal), opts.fmt)
+        return code
     removal.require_some()
     what = f"remove {plural(len(removal.member_ids), 'member')} from {name!r}"
     if opts.dry_run:
@@ -130,3 +147,15 @@ def run_remove(app: AppContext, opts: RemoveOptions) -> None:
             )
     if opts.fmt is not None:
         emit(app, removal_summary(removal), opts.fmt)
+    return code
+
+
+def _say_missing(app: AppContext, missing: list[str], name: str, missing_ok: bool) -> None:
+    """Numbers not in the audience: a warning each (a note with --missing-ok), the first few."""
+    from audience_cli.text import plural
+
+    say = app.note if missing_ok else app.warn
+    for number in missing[:SHOWN]:
+        say(f"{number} is not in {name!r}")
+    if len(missing) > SHOWN:
+        say(f"… and {plural(len(missing) - SHOWN, 'more number')} not in {name!r}")

@@ -27,6 +27,8 @@ class ImportReport:
     column_mapping: dict[str, str] = field(default_factory=dict)
     added: int | None = None
     skipped: int | None = None
+    stale: int | None = None  # already there with other data (add without --update)
+    updated: int | None = None  # replaced with the source's row (add --update)
     header: list[str] = field(default_factory=list)  # the source's columns, for the rejects file
     # What the counts do not say: a suspicious encoding, phone numbers taken from
     # several columns, cells kept under generated keys... One line each.
@@ -50,6 +52,10 @@ class ImportReport:
             data["added"] = self.added
         if self.skipped is not None:
             data["skipped"] = self.skipped
+        if self.stale is not None:
+            data["stale"] = self.stale
+        if self.updated is not None:
+            data["updated"] = self.updated
         data["columns"] = dict(self.column_mapping)
         if self.notes:
             data["notes"] = list(self.notes)

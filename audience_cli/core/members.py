@@ -156,20 +156,36 @@ class Removal:
 
 
 def plan_removal(
-    client: AtomsClient, audience: Audience, *, numbers: Sequence[str], member_ids: Sequence[str]
+    client: AtomsClient,
+    audience: Audience,
+    *,
+    numbers: Sequence[str],
+    member_ids: Sequence[str],
+    read_all: bool = False,
 ) -> Removal:
-    """The member ids behind E.164 `numbers` (found with the search endpoint) and `member_ids`."""
+    """The member ids behind E.164 `numbers` and `member_ids`.
+
+    A few numbers are looked up with the search endpoint, one request each; with
+    `read_all` (a file of many) the audience's members are read once instead."""
     audience_id = str(audience.get("_id"))
     column = phone_column_of(audience)
     ids: dict[str, str] = {i: i for i in member_ids}
     missing: list[str] = []
+    by_phone: dict[str, list[str]] | None = None
+    if read_all:
+        by_phone = {}
+        for member in iter_members(client, audience_id):
+            by_phone.setdefault(member_phone(member, column), []).append(str(member.get("_id")))
     for number in dict.fromkeys(numbers):
-        found = client.search_members(audience_id, query=number).get("members") or []
-        exact = [m for m in found if member_phone(m, column) == number]
+        if by_phone is not None:
+            exact = by_phone.get(number, [])
+        else:
+            found = client.search_members(audience_id, query=number).get("members") or []
+            exact = [str(m.get("_id")) for m in found if member_phone(m, column) == number]
         if not exact:
             missing.append(number)
-        for m in exact:
-            ids[str(m.get("_id"))] = number
+        for member_id in exact:
+            ids[member_id] = number
     return Removal(audience, ids, missing)
 
 

@@ -9,7 +9,7 @@ was done (`PartialUploadError`, `CreateUncertainError`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -471,13 +471,40 @@ def send_add(
     progress: Progress = _no_progress,
 ) -> AddResult:
     """Add every valid contact in chunks; the server skips numbers already present."""
-    audience = plan.audience
+    members = (c.to_member(plan.phone_column) for c in batch)
+    counts = add_in_chunks(
+        client, plan.audience, members, plan.chunk_size, total=plan.members, progress=progress
+    )
+    return AddResult(plan, counts.sent, counts.added, counts.skipped)
+
+
+@dataclass(frozen=True)
+class AddCountsTotal:
+    sent: int
+    added: int
+    skipped: int
+
+
+def add_in_chunks(
+    client: AtomsClient,
+    audience: Audience,
+    members: Iterable[dict[str, str]],
+    chunk_size: int,
+    *,
+    total: int | None = None,
+    progress: Progress = _no_progress,
+) -> AddCountsTotal:
+    """POST `members` in chunks. The counts are the server's answers to this run's
+    requests; only a part answered to a retried request is settled by the growth."""
     audience_id = str(audience.get("_id"))
-    total = plan.members
+    if total is None:
+        listed = list(members)
+        members, total = listed, len(listed)
     added = skipped = sent = uncertain = 0
-    for chunk in batch.chunks(plan.chunk_size):
+    it = iter(members)
+    while chunk := list(islice(it, chunk_size)):
         try:
-            counts = client.add_members(audience_id, _members(chunk, plan.phone_column))
+            counts = client.add_members(audience_id, chunk)
         except (ApiError, KeyboardInterrupt) as exc:
             if sent:
                 what, code = _stopped(exc)
@@ -500,7 +527,7 @@ def send_add(
     if uncertain:
         added = _settle_retried(client, audience, added, uncertain)
         skipped = sent - added
-    return AddResult(plan, sent, added, skipped)
+    return AddCountsTotal(sent, added, skipped)
 
 
 def _settle_retried(client: AtomsClient, audience: Audience, added: int, uncertain: int) -> int:

@@ -99,7 +99,9 @@ def test_add_in_every_format(sandbox_cli, store, fmt):
             "2",
         )
     elif fmt == "tsv":
-        assert out == f"{audience_id}\tLeads\t2\t2\t0\t0\t1\t1\n"
+        assert (
+            out == f"{audience_id}\tLeads\t2\t2\t0\t0\t1\t1\t0\t\n"
+        )  # 0 stale: no --name, names not compared
     elif fmt == "table":
         assert "SKIPPED" in out and audience_id in out
     else:

@@ -1,0 +1,109 @@
+"""`audience diff`: what a sync would do, read-only; exit 1 when the two sides differ."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from audience_cli.commands import options as o
+from audience_cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.errors import ExitCode, UsageError
+from audience_cli.output import OutputFormat
+
+if TYPE_CHECKING:
+    from audience_cli.context import AppContext
+
+DIFFERENT = 1  # like diff(1): 0 when equal, 1 when they differ
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    audience: str
+    other: str | None
+    contacts: ContactInput
+    fmt: OutputFormat
+
+
+@contact_options()
+def diff(
+    ctx: typer.Context,
+    audience: o.AudienceArg,
+    other: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[OTHER]",
+            help="Another audience (id or name) to compare with, instead of --csv.",
+            show_default=False,
+            autocompletion=o.complete_audience,
+        ),
+    ] = None,
+    contacts: ContactInput | None = None,
+    fmt: o.FormatOpt = None,
+    as_json: o.JsonOpt = False,
+) -> None:
+    """Show what `sync` would change: members to add, remove and update.
+
+    Compares an audience with a contacts file (--csv) or with another audience:
+    one row per change (update rows name the fields that differ), and the count
+    left unchanged on stderr. Changes nothing. Exit 0 when they are equal and 1
+    when they differ, like diff(1); 2 and up for errors.
+
+    [bold]Examples[/bold]
+
+      audience diff "Nightly Leads" --csv export.csv --region US
+
+      audience diff "Q1 Leads" "Q1 Leads (restored)" --format csv > changes.csv
+    """
+    from audience_cli.output import choose_format
+
+    app = ctx.obj
+    assert contacts is not None
+    options = DiffOptions(
+        audience, other, contacts, choose_format(fmt, as_json, app.terminal.stdout)
+    )
+    raise typer.Exit(int(run_diff(app, options)))
+
+
+def run_diff(app: AppContext, opts: DiffOptions) -> int:
+    from audience_cli.commands.contact_options import load_contacts, print_report
+    from audience_cli.core.audiences import label, resolve_audience
+    from audience_cli.core.sync import (
+        plan_sync,
+        read_audience,
+        source_from_audience,
+        source_from_batch,
+    )
+    from audience_cli.model import phone_column_of
+    from audience_cli.output import emit
+    from audience_cli.views import diff_view
+
+    given = bool(opts.contacts.csv or opts.contacts.phones)
+    if bool(opts.other) == given:
+        raise UsageError(
+            "compare with one thing: another audience (OTHER) or a file (--csv FILE)",
+            hint="e.g. audience diff AUDIENCE --csv export.csv, or audience diff AUDIENCE OTHER",
+        )
+    client = app.client()
+    audience = resolve_audience(client, opts.audience)
+    column = phone_column_of(audience)
+    if opts.other:
+        other = resolve_audience(client, opts.other)
+        source, _ = source_from_audience(client, other, column)
+        plan = plan_sync(audience, read_audience(client, audience), source)
+        against = label(other)
+    else:
+        with load_contacts(app, opts.contacts, stdout_taken=True) as batch:
+            print_report(app, batch.report, opts.contacts)
+            present = read_audience(client, audience)
+            plan = plan_sync(audience, present, source_from_batch(batch, column))
+        against = batch.report.source
+    emit(app, diff_view(plan), opts.fmt)
+    counts = plan.counts()
+    app.note(
+        f"{label(audience)} vs {against}: {counts['added']:,} to add, "
+        f"{counts['removed']:,} to remove, {counts['updated']:,} to update, "
+        f"{counts['unchanged']:,} unchanged"
+    )
+    return int(ExitCode.OK) if plan.equal else DIFFERENT

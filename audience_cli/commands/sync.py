@@ -1,0 +1,272 @@
+"""`audience sync`: make an audience's members equal to a contacts file, safely, re-runnably."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from audience_cli.commands import options as o
+from audience_cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.errors import AudienceNotFoundError, ExitCode, TooManyRemovalsError
+from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
+from audience_cli.output import OutputFormat
+
+if TYPE_CHECKING:
+    from audience_cli.contacts import ContactBatch
+    from audience_cli.context import AppContext
+    from audience_cli.core.sync import RemovalLimit, SyncPlan
+    from audience_cli.core.upload import UploadSettings
+    from audience_cli.model import Audience
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    audience: str
+    contacts: ContactInput
+    yes: bool
+    create: bool
+    max_remove: RemovalLimit
+    upload: UploadSettings
+    fmt: OutputFormat | None  # None: nothing on stdout
+
+
+@contact_options()
+def sync(
+    ctx: typer.Context,
+    audience: o.AudienceArg,
+    contacts: ContactInput,
+    yes: o.YesOpt = False,
+    create: Annotated[
+        bool,
+        typer.Option(
+            "--create",
+            help="Create the audience from the file when no audience has this name yet "
+            "(the first night), so the same command serves every night.",
+        ),
+    ] = False,
+    max_remove: Annotated[
+        str,
+        typer.Option(
+            "--max-remove",
+            metavar="N|N%",
+            help="Refuse a sync that would remove more members than this (a number, or a "
+            "share of the audience): a truncated export cannot empty an audience.",
+        ),
+    ] = "50%",
+    strict: o.StrictOpt = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Show what would be added, removed and updated; change nothing.",
+            rich_help_panel=o.CHECKS_PANEL,
+        ),
+    ] = False,
+    chunk_size: o.ChunkSizeOpt = DEFAULT_CHUNK_SIZE,
+    member_limit: o.MemberLimitOpt = DEFAULT_MEMBER_LIMIT,
+    fmt: o.FormatOpt = None,
+    as_json: o.JsonOpt = False,
+) -> None:
+    """Make an audience's members equal to a contacts file: add, remove, update.
+
+    Numbers missing from the audience are added, members whose number is not in
+    the file are removed, and members whose data differs from their row are
+    updated (Atoms has no update: the member is removed and added again, with a new
+    id). Members that match are left alone, so a second run changes nothing.
+    Adds go first, removals last. Removing or replacing members asks on a terminal
+    and needs --yes otherwise; more than --max-remove (default 50%) is refused.
+
+    [bold]Examples[/bold]
+
+      audience sync "Nightly Leads" --csv export.csv --region US --create --yes
+
+      audience sync "Nightly Leads" --csv export.csv --dry-run --json
+    """
+    from audience_cli.core.upload import UploadSettings
+    from audience_cli.output import asked_format
+
+    options = SyncOptions(
+        audience=audience,
+        contacts=contacts,
+        yes=yes,
+        create=create,
+        max_remove=parse_max_remove(max_remove),
+        upload=UploadSettings(
+            chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
+        ),
+        fmt=asked_format(fmt, as_json),
+    )
+    raise typer.Exit(int(run_sync(ctx.obj, options)))
+
+
+def parse_max_remove(text: str) -> RemovalLimit:
+    """--max-remove: a number of members (500) or a share of the audience (10%)."""
+    import re
+
+    from audience_cli.core.sync import RemovalLimit
+    from audience_cli.errors import UsageError
+
+    match = re.fullmatch(r"\s*(\d+)\s*(%?)\s*", text)
+    if match is None:
+        raise UsageError(
+            f"--max-remove {text!r}: give a number of members (500) or a share of the "
+            "audience (10%)"
+        )
+    number, percent = int(match.group(1)), bool(match.group(2))
+    if percent and number > 100:
+        raise UsageError(f"--max-remove {text!r}: a share is at most 100%")
+    return RemovalLimit(number, percent, f"--max-remove {text.strip()}")
+
+
+def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
+    from audience_cli.commands.contact_options import (
+        load_contacts,
+        print_report,
+        report_refusal,
+        rows_exit_code,
+    )
+    from audience_cli.core.audiences import OBJECT_ID, resolve_audience
+    from audience_cli.core.upload import check_rejects
+
+    with load_contacts(app, opts.contacts, stdout_taken=opts.fmt is not None) as batch:
+        report = batch.report
+        print_report(app, report, opts.contacts)
+        with report_refusal(app, report, opts.fmt):
+            check_rejects(batch, opts.upload, allow_empty=True)
+        client = app.client()
+        try:
+            audience = resolve_audience(client, opts.audience)
+        except AudienceNotFoundError:
+            if not opts.create or OBJECT_ID.fullmatch(opts.audience.strip()):
+                raise
+            _create_instead(app, opts, batch)
+            return rows_exit_code(report)
+        _sync_into(app, opts, batch, audience)
+    return rows_exit_code(report)
+
+
+def _create_instead(app: AppContext, opts: SyncOptions, batch: ContactBatch) -> None:
+    """The first night: no audience of that name yet, so the file becomes it."""
+    from audience_cli.core.sync import SyncPlan, SyncResult
+    from audience_cli.core.upload import check_names, plan_create, send_create
+    from audience_cli.output import emit
+    from audience_cli.progress import upload_progress
+    from audience_cli.text import plural
+    from audience_cli.views import sync_summary
+
+    name = opts.audience.strip()
+    plan = plan_create(batch, name, opts.upload, split=False)
+    if opts.upload.dry_run:
+        app.say(
+            f"Dry run: no audience is named {name!r}: would create it with "
+            f"{plural(len(batch), 'member')}; nothing was sent."
+        )
+        made = SyncPlan({"name": name}, "phoneNumber")
+        made.add = [c.to_member() for c in batch]
+        if opts.fmt is not None:
+            emit(app, sync_summary(batch.report, SyncResult(made), dry_run=True), opts.fmt)
+        return
+    client = app.client()
+    existing = check_names(client, plan, allow_duplicate=False)
+    with upload_progress(app, len(batch), f"Creating {name!r}", requests=plan.requests) as step:
+        result = send_create(client, batch, plan, existing=existing, progress=step)
+    (created,) = result.created
+    batch.report.added, batch.report.skipped = created.added, created.skipped
+    app.success(
+        f"Created audience {name!r} ({created.audience.get('_id')}) with "
+        f"{plural(created.added, 'member')} (--create: no audience had that name)."
+    )
+    if opts.fmt is not None:
+        done = SyncResult(SyncPlan(created.audience, plan.phone_column), added=created.added)
+        emit(app, sync_summary(batch.report, done, dry_run=False), opts.fmt)
+
+
+def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: Audience) -> None:
+    from audience_cli.core.audiences import label
+    from audience_cli.core.sync import (
+        SyncResult,
+        check_removals,
+        plan_sync,
+        read_audience,
+        send_sync,
+        source_from_batch,
+    )
+    from audience_cli.model import phone_column_of
+    from audience_cli.output import emit
+    from audience_cli.progress import upload_progress
+    from audience_cli.prompts import require_confirmation
+    from audience_cli.views import sync_summary
+
+    client = app.client()
+    present = read_audience(client, target)
+    plan = plan_sync(target, present, source_from_batch(batch, phone_column_of(target)))
+    name = label(target)
+    if opts.upload.dry_run:
+        app.say(f"Dry run: {_plan_text(plan)} in {name}; nothing was changed.")
+        try:
+            check_removals(plan, len(present), opts.max_remove)
+        except TooManyRemovalsError as exc:  # a real run would refuse: say so
+            app.warn(f"a real run would refuse: {exc.message}")
+        if opts.fmt is not None:
+            emit(app, sync_summary(batch.report, SyncResult(plan), dry_run=True), opts.fmt)
+        return
+    if plan.equal:
+        app.note(f"{name} already matches {batch.report.source}: nothing to do.")
+        result = SyncResult(plan)
+    else:
+        check_removals(plan, len(present), opts.max_remove)
+        if plan.remove or plan.update:
+            require_confirmation(
+                app,
+                yes=opts.yes,
+                action=f"{_plan_text(plan, verbs=True)} in {name}",
+                type_to_confirm=str(target.get("name") or target.get("_id")),
+            )
+        # Adds go first, so that an interrupted sync never leaves fewer members than either
+        # side; unless the adds alone would take the audience past its member limit.
+        removals_first = len(present) + len(plan.add) > opts.upload.member_limit
+        if removals_first:
+            app.note(
+                "Removing first: adding first would take the audience past its "
+                f"{opts.upload.member_limit:,}-member limit."
+            )
+        work = len(plan.add) + len(plan.update) + len(plan.remove)
+        requests = -(-work // opts.upload.chunk_size) + 1
+        label_text = f"Syncing {target.get('name')!r}"
+        with upload_progress(app, work, label_text, requests=requests) as step:
+            result = send_sync(
+                client,
+                plan,
+                chunk_size=opts.upload.chunk_size,
+                removals_first=removals_first,
+                progress=step,
+            )
+        app.success(
+            f"Synced {name}: {result.added:,} added, {result.removed:,} removed, "
+            f"{result.updated:,} updated, {result.plan.unchanged:,} unchanged."
+        )
+    batch.report.added = result.added
+    if opts.fmt is not None:
+        emit(app, sync_summary(batch.report, result, dry_run=False), opts.fmt)
+
+
+def _plan_text(plan: SyncPlan, *, verbs: bool = False) -> str:
+    from audience_cli.text import plural
+
+    if verbs:
+        parts = [
+            f"{kind} {plural(n, 'member')}"
+            for kind, n in (
+                ("add", len(plan.add)),
+                ("remove", len(plan.remove)),
+                ("replace", len(plan.update)),
+            )
+            if n
+        ]
+        return ", ".join(parts) or "change nothing"
+    return (
+        f"would add {len(plan.add):,}, remove {len(plan.remove):,}, update "
+        f"{len(plan.update):,}, leave {plan.unchanged:,} unchanged"
+    )
