@@ -85,19 +85,21 @@ def run_diff(app: AppContext, opts: DiffOptions) -> int:
             "compare with one thing: another audience (OTHER) or a file (--csv FILE)",
             hint="e.g. audience diff AUDIENCE --csv export.csv, or audience diff AUDIENCE OTHER",
         )
-    client = app.client()
-    audience = resolve_audience(client, opts.audience)
-    column = phone_column_of(audience)
     if opts.other:
+        client = app.client()
+        audience = resolve_audience(client, opts.audience)
         other = resolve_audience(client, opts.other)
-        source, _ = source_from_audience(client, other, column)
+        source, _ = source_from_audience(client, other, phone_column_of(audience))
         plan = plan_sync(audience, read_audience(client, audience), source)
         against = label(other)
     else:
+        # The file is read and checked before any request.
         with load_contacts(app, opts.contacts, stdout_taken=True) as batch:
             print_report(app, batch.report, opts.contacts)
-            present = read_audience(client, audience)
-            plan = plan_sync(audience, present, source_from_batch(batch, column))
+            client = app.client()
+            audience = resolve_audience(client, opts.audience)
+            source = source_from_batch(batch, phone_column_of(audience))
+            plan = plan_sync(audience, read_audience(client, audience), source)
         against = batch.report.source
     emit(app, diff_view(plan), opts.fmt)
     counts = plan.counts()
