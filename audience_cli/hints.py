@@ -59,8 +59,9 @@ def hint_for(exc: AudienceError) -> str | None:
         return "Create a new audience for the rest (`audience create NAME --csv FILE --split`)."
     if isinstance(exc, NameTakenError):
         return (
-            f"Add to it with `audience add {exc.ids[0]} --csv FILE`, or pass "
-            "--allow-duplicate-name to make another audience of the same name."
+            f"Add to it with `audience add {exc.ids[0]} --csv FILE`, make it equal to a file "
+            f"with `audience sync {exc.ids[0]} --csv FILE`, or pass --allow-duplicate-name "
+            "to make another audience of the same name."
         )
     if isinstance(exc, CsvTooLargeError):
         return "Shorten the member's data (--columns keeps only the columns you name)."

@@ -237,6 +237,7 @@ def test_a_taken_name_is_refused_before_anything_is_sent(sandbox_cli, store, rec
         in again.stderr
     )
     assert f"audience add {first} --csv FILE" in again.stderr
+    assert f"audience sync {first} --csv FILE" in again.stderr
     assert "--allow-duplicate-name" in again.stderr
     assert recorder.writes() == []
     assert [a["_id"] for a in store.list_audiences()] == [first]
