@@ -22,6 +22,7 @@ from audience_cli.errors import ExitCode, RowsRejectedError, UsageError
 
 if TYPE_CHECKING:
     from audience_cli.contacts import ContactBatch, CsvOptions, ImportReport
+    from audience_cli.contacts.pipeline import Suppress
     from audience_cli.context import AppContext
     from audience_cli.output import OutputFormat
 
@@ -270,11 +271,17 @@ def _check_paths(inp: ContactInput, output: str | None, stdout_taken: bool) -> N
 
 
 def load_contacts(
-    app: AppContext, inp: ContactInput, *, stdout_taken: bool, output: str | None = None
+    app: AppContext,
+    inp: ContactInput,
+    *,
+    stdout_taken: bool,
+    output: str | None = None,
+    suppress: Suppress | None = None,
 ) -> ContactBatch:
     """Read, normalise, check and de-duplicate every contact; write the rejects if asked.
 
     `stdout_taken`: the command itself writes to stdout, so no file may be "-".
+    `suppress`: numbers that must not be called, with the reject reason of each.
     """
     from audience_cli.contacts import collect_contacts, contacts_from_flags, write_rejects
 
@@ -289,7 +296,9 @@ def load_contacts(
     flag_contacts = contacts_from_flags(inp.phones, inp.names, inp.options.region)
     if inp.csv == "-" and app.terminal.stdin:
         app.note("Reading CSV from the terminal: paste it, then press Ctrl-D on a new line.")
-    batch = collect_contacts(csv_path=inp.csv, options=inp.options, flag_contacts=flag_contacts)
+    batch = collect_contacts(
+        csv_path=inp.csv, options=inp.options, flag_contacts=flag_contacts, suppress=suppress
+    )
     if inp.rejects:
         write_rejects(inp.rejects, batch.report)
     return batch

@@ -8,7 +8,7 @@ repeats and spools the valid contacts, so a caller can look at the report
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
 from audience_cli.contacts.batch import ContactBatch
@@ -59,16 +59,19 @@ def collect_contacts(
     options: CsvOptions,
     flag_contacts: Sequence[Contact] = (),
     stdin: BinaryIO | None = None,
+    suppress: Suppress | None = None,
 ) -> ContactBatch:
     """Check every input row and spool the valid, unique contacts.
 
     Flag contacts (from `contacts_from_flags`: already normalised) come first,
     then the file's rows (`csv_path` "-" is stdin: `stdin`, or `sys.stdin.buffer`).
     Bad files raise `UsageError`; bad numbers become rejects in the report.
+    `suppress` maps an E.164 number to the reason it must not be called (e.g.
+    "DO_NOT_CALL", "EXCLUDED"), or None: such rows are rejects with that reason.
     """
     region, delimiter = options.region, options.delimiter
     source = FLAGS_NAME if csv_path is None else (STDIN_NAME if csv_path == STDIN else csv_path)
-    collector = _Collector(ImportReport(source=source))
+    collector = _Collector(ImportReport(source=source), suppress)
     try:
         for contact in flag_contacts:
             collector.add_flag_contact(contact)
@@ -85,9 +88,13 @@ def collect_contacts(
     return collector.finish()
 
 
+Suppress = Callable[[str], "str | None"]  # E.164 number -> reason not to call it, or None
+
+
 class _Collector:
-    def __init__(self, report: ImportReport) -> None:
+    def __init__(self, report: ImportReport, suppress: Suppress | None = None) -> None:
         self.report = report
+        self.suppress = suppress
         self.rejects = RejectLog()
         report.rejects = self.rejects
         self.spool = ContactSpool()
@@ -144,6 +151,11 @@ class _Collector:
 
     def add_flag_contact(self, contact: Contact) -> None:
         self.report.rows += 1
+        reason = self.suppress(contact.phone) if self.suppress else None
+        if reason:
+            self.rejects.append(Reject(0, contact.phone, reason, {PHONE_KEY: contact.phone}))
+            self.report.invalid = len(self.rejects)
+            return
         if not self.seen.add(contact.phone):
             self.report.duplicates += 1
             return
@@ -181,6 +193,7 @@ class _Collector:
         extras, fallbacks, fallbacks_used = plan.extras, plan.phone_fallbacks, self.fallbacks_used
         header_width, keep_overflow = len(plan.names), plan.keep_overflow
         extension_key, other_phones_key = plan.extension_key, plan.other_phones_key
+        suppress = self.suppress
         rows = valid = duplicates = 0
         for line, cells in records:
             rows += 1
@@ -203,6 +216,9 @@ class _Collector:
                 rejects.append(Reject(line, raw, str(result), _row(plan, cells)))
                 continue
             phone, extension = result
+            if suppress is not None and (reason := suppress(phone)):
+                rejects.append(Reject(line, raw, reason, _row(plan, cells)))
+                continue
             if not seen.add(phone):
                 duplicates += 1
                 continue
