@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from audience_cli.commands.contact_options import RegionOpt, check_region_option
 from audience_cli.commands.options import MAX_PAGE, MAX_PAGE_SIZE, AudienceArg, FormatOpt, JsonOpt
 from audience_cli.errors import UsageError
 from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
+    from audience_cli.client import AtomsClient
     from audience_cli.context import AppContext
     from audience_cli.core.members import MembersPage
 
@@ -27,6 +29,7 @@ class MembersOptions:
     filters: dict[str, str]
     fmt: OutputFormat
     raw: bool
+    region: str | None = None
 
 
 def members(
@@ -54,6 +57,7 @@ def members(
             help="Members whose FIELD matches VALUE (repeatable; all must match).",
         ),
     ] = None,
+    region: RegionOpt = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     raw: Annotated[
@@ -61,6 +65,9 @@ def members(
     ] = False,
 ) -> None:
     """Show the members of an audience, one page at a time, or all of them.
+
+    A --search that looks like a phone number is put in E.164 first (with
+    --region for national numbers), so "(415) 555-0102" finds +14155550102.
 
     [bold]Examples[/bold]
 
@@ -73,6 +80,7 @@ def members(
     from audience_cli.output import choose_format
 
     app = ctx.obj
+    check_conflicts(ctx, all_pages=all_pages, search=search, where=where or [])
     options = MembersOptions(
         audience=audience,
         page=page,
@@ -82,8 +90,53 @@ def members(
         filters=parse_where(where or []),
         fmt=choose_format(fmt, as_json, app.terminal.stdout),
         raw=raw,
+        region=check_region_option(region),
     )
     run_members(app, options)
+
+
+def check_conflicts(
+    ctx: typer.Context, *, all_pages: bool, search: str | None, where: list[str]
+) -> None:
+    """Options that cannot go together are an error naming both, never one silently ignored."""
+    from click.core import ParameterSource
+
+    page_given = ctx.get_parameter_source("page") is ParameterSource.COMMANDLINE
+    chosen = [
+        name
+        for name, on in (
+            ("--all", all_pages),
+            ("--search", bool(search)),
+            ("--where", bool(where)),
+            ("--page", page_given),
+        )
+        if on
+    ]
+    for first, second in (
+        ("--search", "--where"),
+        ("--all", "--search"),
+        ("--all", "--where"),
+        ("--all", "--page"),
+        ("--search", "--page"),
+        ("--where", "--page"),
+    ):
+        if first in chosen and second in chosen:
+            why = {
+                ("--search", "--where"): "the API takes one or the other",
+                ("--all", "--page"): "--all reads every page",
+            }.get((first, second), "a search returns every match at once")
+            raise UsageError(f"{first} and {second} cannot be combined: {why}")
+
+
+def search_term(text: str, region: str | None) -> str:
+    """A phone-like search in E.164 (as members store numbers); any other text as typed."""
+    from audience_cli.phone import phone_or_reason
+
+    if sum(ch.isdigit() for ch in text) >= 7 and not any(ch.isalpha() for ch in text):
+        found = phone_or_reason(text, region)
+        if isinstance(found, str):
+            return found
+    return text
 
 
 def parse_where(where: Sequence[str]) -> dict[str, str]:
@@ -108,10 +161,6 @@ def run_members(app: AppContext, opts: MembersOptions) -> None:
     from audience_cli.text import plural
     from audience_cli.views import member_listing
 
-    if opts.search and opts.filters:
-        raise UsageError("--search and --where cannot be combined (the API takes one or the other)")
-    if opts.all_pages and (opts.search or opts.filters):
-        raise UsageError("--all lists members page by page; a search already returns every match")
     client = app.client()
     audience = resolve_audience(client, opts.audience)
     audience_id = str(audience.get("_id"))
@@ -120,9 +169,12 @@ def run_members(app: AppContext, opts: MembersOptions) -> None:
     protect = not opts.raw
 
     if opts.search or opts.filters:
-        found = search_members(client, audience_id, query=opts.search, filters=opts.filters or None)
+        query = search_term(opts.search, opts.region) if opts.search else None
+        found = search_members(client, audience_id, query=query, filters=opts.filters or None)
         emit(app, member_listing(found.members, column, table=table, protect=protect), opts.fmt)
-        app.note(f"{found.total} matching member{'s' if found.total != 1 else ''}")
+        app.note(plural(found.total, "matching member"))
+        if not found.total and opts.filters:
+            _say_fields(app, client, audience_id, column, opts.filters)
         return
 
     if opts.all_pages:
@@ -142,6 +194,23 @@ def run_members(app: AppContext, opts: MembersOptions) -> None:
             "(use --all for everything)"
         )
     app.note(page_footer(page))
+
+
+def _say_fields(
+    app: AppContext, client: AtomsClient, audience_id: str, column: str, filters: dict[str, str]
+) -> None:
+    """A --where field the audience does not have finds nothing: say which fields it has."""
+    from audience_cli.core.members import page_of_members
+    from audience_cli.model import NAME_KEYS, data_keys
+
+    sample = page_of_members(client, audience_id, page=1, page_size=100).members
+    fields = [*NAME_KEYS, column, *data_keys((m.get("data") or {} for m in sample), column)]
+    unknown = [f for f in filters if f not in fields]
+    if unknown and sample:
+        app.note(
+            f"no member has the field {', '.join(map(repr, unknown))}; "
+            f"the fields are: {', '.join(fields)}"
+        )
 
 
 def page_footer(page: MembersPage) -> str:

@@ -2,6 +2,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from tests.conftest import seed_audience
 
 
@@ -98,3 +100,47 @@ def test_the_same_where_field_twice_is_refused(sandbox_cli, store):
     result = sandbox_cli("members", "Leads", "--where", "firstName=a", "--where", "firstName=b")
     assert result.exit_code == 2
     assert "--where firstName given twice" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--all", "--page", "2"), "--all and --page cannot be combined"),
+        (("--search", "x", "--page", "2"), "--search and --page cannot be combined"),
+        (("--where", "a=b", "--page", "2"), "--where and --page cannot be combined"),
+        (("--search", "x", "--all"), "--all and --search cannot be combined"),
+        (("--search", "x", "--where", "a=b"), "--search and --where cannot be combined"),
+    ],
+)
+def test_conflicting_flags_are_an_error_naming_both(sandbox_cli, store, args, message):
+    seed_audience(store, "Leads", 3)
+    result = sandbox_cli("members", "Leads", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_page_one_given_explicitly_still_conflicts_but_the_default_does_not(sandbox_cli, store):
+    seed_audience(store, "Leads", 3)
+    assert sandbox_cli("members", "Leads", "--all").exit_code == 0
+    assert sandbox_cli("members", "Leads", "--all", "--page", "1").exit_code == 2
+
+
+@pytest.mark.parametrize("typed", ["(415) 555-0002", "415.555.0002", "+1 415 555 0002"])
+def test_a_phone_like_search_is_normalised_first(sandbox_cli, store, typed):
+    seed_audience(store, "Leads", 5)
+    result = sandbox_cli("members", "Leads", "--search", typed, "--region", "US", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [m["data"]["phoneNumber"] for m in json.loads(result.stdout)] == ["+14155550002"]
+    assert "1 matching member" in result.stderr
+
+
+def test_a_where_field_the_audience_lacks_says_which_fields_there_are(sandbox_cli, store):
+    seed_audience(store, "Leads", 3, city="Paris")
+    result = sandbox_cli("members", "Leads", "--where", "nosuch=1")
+    assert result.exit_code == 0
+    assert "0 matching members" in result.stderr
+    assert (
+        "no member has the field 'nosuch'; the fields are: firstName, lastName, phoneNumber, city"
+        in result.stderr
+    )
