@@ -192,6 +192,7 @@ def serve(
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{server.server_port}"
     err = ctx.obj.err
+    _plain_request_log(ctx.obj.terminal.stderr and not ctx.obj.no_color)
     err.print(f"Sandbox serving {url}/atoms/v1 (db: {path})", markup=False)
     if injector is not None:
         err.print(f"Faults on: {injector.describe()}", markup=False)
@@ -205,6 +206,15 @@ def serve(
     if injector is not None:
         err.print(f"Faults injected: {injector.stats.summary()}", markup=False)
     err.print("Stopped.", markup=False)
+
+
+def _plain_request_log(colour: bool) -> None:
+    """Werkzeug colours its request log whatever the stream; off a terminal (a log file,
+    `> log 2>&1`) or with NO_COLOR the lines are plain text."""
+    import werkzeug.serving
+
+    # Werkzeug has no public switch for this; its module flag is the one it reads.
+    werkzeug.serving._log_add_style = colour
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -116,6 +116,16 @@ def test_sandbox_serve_command_serves_until_interrupted(tmp_path):
         )
         assert listed.returncode == 0, listed.stderr
         assert json.loads(listed.stdout) == []
+        # A 404 is logged in colour on a terminal; in a log file it is plain text.
+        missing = subprocess.run(
+            [sys.executable, "-m", "audience_cli", "--base-url", url, "show", "0" * 24],
+            env={**env, "SMALLEST_API_KEY": "sk_x"},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert missing.returncode == 5
     finally:
         if server.poll() is None:
             server.send_signal(signal.SIGINT)
@@ -130,6 +140,9 @@ def test_sandbox_serve_command_serves_until_interrupted(tmp_path):
             server.stderr.close()
     assert server.returncode == 0, "".join(err)
     assert "Stopped." in "".join(err)
+    logged = "".join(err)
+    assert f'GET /atoms/v1/audience/{"0" * 24} HTTP/1.1" 404' in logged
+    assert "\x1b" not in logged  # no colour escapes in a log that is not a terminal
 
 
 def test_serve_refuses_a_non_loopback_host(cli):
