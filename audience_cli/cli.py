@@ -38,7 +38,16 @@ from audience_cli.errors import AudienceError, ExitCode, exit_code_for
 from audience_cli.model import DEFAULT_TIMEOUT, MAX_TIMEOUT
 
 GLOBAL_OPTIONS = frozenset(
-    {"--sandbox", "--base-url", "--debug", "--quiet", "-q", "--allow-insecure-http", "--timeout"}
+    {
+        "--sandbox",
+        "--base-url",
+        "--debug",
+        "--quiet",
+        "-q",
+        "--allow-insecure-http",
+        "--timeout",
+        "--profile",
+    }
 )
 
 
@@ -192,6 +201,17 @@ def main_callback(
             "(each retry gets as long).",
         ),
     ] = DEFAULT_TIMEOUT,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            envvar="AUDIENCE_PROFILE",
+            metavar="NAME",
+            help="Use the key and base URL stored for NAME by `audience auth login --profile "
+            "NAME` (default: the vendor's ~/.smallestai/credentials.json).",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -206,6 +226,7 @@ def main_callback(
         quiet=quiet,
         allow_insecure_http=allow_insecure_http,
         timeout=timeout,
+        profile=profile or None,
     )
     try:
         ctx.obj = build_context(ctx.obj, options)

@@ -33,9 +33,10 @@ ENV_NO_INPUT = "AUDIENCE_NO_INPUT"
 ENV_DEBUG = "AUDIENCE_DEBUG"
 ENV_CONFIG_DIR = "SMALLEST_CONFIG_DIR"
 DEFAULT_MAX_RETRIES = 4  # tries after the first, for a request that may be repeated
-ENV_TIMEOUT = "AUDIENCE_TIMEOUT"
-DEFAULT_TIMEOUT = 30.0  # seconds for one request as a whole, connect and body included
-MAX_TIMEOUT = 3600.0
+ENV_PROFILE = "AUDIENCE_PROFILE"
+ENV_PROFILES_DIR = "AUDIENCE_CONFIG_DIR"
+DEFAULT_PROFILE = "default"
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 NO_KEY_MESSAGE = (
     "No API key. Provide one in any of three ways: "
@@ -45,11 +46,61 @@ NO_KEY_MESSAGE = (
 )
 
 
-def credentials_path(env: Mapping[str, str] | None = None) -> Path:
-    """The vendor CLI's credentials file (`smallestai auth login` writes it)."""
+def credentials_path(env: Mapping[str, str] | None = None, profile: str | None = None) -> Path:
+    """The credentials file of `profile`: for the default profile, the vendor CLI's own
+    (`smallestai auth login` writes it); for any other, one in this tool's config folder."""
     env = os.environ if env is None else env
+    if profile and profile != DEFAULT_PROFILE:
+        return profiles_dir(env) / f"{check_profile_name(profile)}.json"
     base = env.get(ENV_CONFIG_DIR)
     return (Path(base) if base else Path.home() / ".smallestai") / "credentials.json"
+
+
+def profiles_dir(env: Mapping[str, str]) -> Path:
+    """Where profiles other than the default live (`AUDIENCE_CONFIG_DIR`/profiles)."""
+    base = env.get(ENV_PROFILES_DIR)
+    if base:
+        return Path(base) / "profiles"
+    from platformdirs import user_config_path
+
+    return user_config_path("audience-cli", appauthor=False) / "profiles"
+
+
+def check_profile_name(name: str) -> str:
+    if not _PROFILE_NAME.fullmatch(name):
+        raise UsageError(
+            f"profile {name!r}: use letters, digits, '.', '_' and '-' (up to 64), "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def known_profiles(env: Mapping[str, str]) -> list[str]:
+    """The default profile, then every other one that has a file, by name."""
+    folder = profiles_dir(env)
+    others = sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+    return [DEFAULT_PROFILE, *(n for n in others if n != DEFAULT_PROFILE)]
+
+
+def check_profile_exists(env: Mapping[str, str], profile: str | None) -> None:
+    """An unknown profile is a usage error naming the known ones (`auth login` makes one)."""
+    if not profile or profile == DEFAULT_PROFILE:
+        return
+    if not credentials_path(env, profile).exists():
+        raise UsageError(
+            f"no profile {profile!r}: the profiles are {', '.join(known_profiles(env))}",
+            hint=f"Create it with `audience auth login --profile {profile}`.",
+        )
+
+
+def stored_base_url(url: str) -> str:
+    """A base URL as the credentials file keeps it: the vendor CLI reads `base_url` as a
+    host and appends /atoms/v1, so that path is left off (any other path is kept)."""
+    normalized = normalize_base_url(url)
+    parts = urlsplit(normalized)
+    if parts.path.rstrip("/") == API_PATH:
+        return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+    return normalized
 
 
 class InvalidCredentialsError(ConfigError):
@@ -374,14 +425,17 @@ def resolve_settings(
     base_url_flag: str | None = None,
     env: Mapping[str, str] | None = None,
     allow_insecure_http: bool = False,
+    profile: str | None = None,
 ) -> Settings:
     """Apply the precedence flags > environment > credentials file > defaults.
 
-    The credentials file is read only when needed; when it is, `Settings.warnings`
-    says if others can read it or write to its directory.
+    `profile` picks the credentials file (None: the default one). The file is read
+    only when needed; when it is, `Settings.warnings` says if others can read it or
+    write to its directory.
     """
     env = os.environ if env is None else env
-    creds_file = credentials_path(env)
+    check_profile_exists(env, profile)
+    creds_file = credentials_path(env, profile)
     creds: dict[str, Any] | None = None
     warnings: list[str] = []
 

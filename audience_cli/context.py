@@ -70,6 +70,7 @@ class GlobalOptions:
     quiet: bool = False
     allow_insecure_http: bool = False
     timeout: float = DEFAULT_TIMEOUT  # seconds for one request as a whole
+    profile: str | None = None  # whose credentials (None: the default profile)
 
 
 @dataclass
@@ -155,6 +156,7 @@ class AppContext:
             base_url_flag=self.options.base_url,
             env=self.env,
             allow_insecure_http=self.options.allow_insecure_http,
+            profile=self.options.profile,
         )
         if settings.warnings and not self._config_warned:
             self._config_warned = True  # once per run, however often settings are asked for

@@ -29,6 +29,8 @@ ISOLATED_VARS = (
     "SMALLEST_API_KEY",
     "SMALLEST_BASE_URL",
     "AUDIENCE_SANDBOX",
+    "AUDIENCE_PROFILE",
+    "AUDIENCE_TIMEOUT",
     "AUDIENCE_DEBUG",
     "AUDIENCE_NO_INPUT",
     "AUDIENCE_REGION",
@@ -54,6 +56,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SMALLEST_CONFIG_DIR", str(home / ".smallestai"))
     monkeypatch.setenv("AUDIENCE_SANDBOX_DB", str(tmp_path / "sandbox.db"))
     monkeypatch.setenv("AUDIENCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("AUDIENCE_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("COLUMNS", "120")
     return home
 

@@ -30,6 +30,24 @@ from audience_cli.errors import AuthenticationError, ConfigError, UsageError
 if TYPE_CHECKING:
     from audience_cli.context import AppContext
 
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        metavar="NAME",
+        help="The profile to act on (default: the global --profile, else the default one).",
+        show_default=False,
+    ),
+]
+
+
+def _profile(app: AppContext, given: str | None) -> str | None:
+    from audience_cli.config import DEFAULT_PROFILE, check_profile_name
+
+    name = given or app.options.profile
+    return None if not name or name == DEFAULT_PROFILE else check_profile_name(name)
+
+
 app = typer.Typer(
     help="Store, show and remove the Atoms API key (~/.smallestai/credentials.json).",
     no_args_is_help=True,
@@ -46,6 +64,7 @@ def login(
     no_verify: Annotated[
         bool, typer.Option("--no-verify", help="Store the key without checking it against the API.")
     ] = False,
+    profile: ProfileOpt = None,
 ) -> None:
     """Check an API key against Atoms and store it (mode 0600).
 
@@ -58,7 +77,7 @@ def login(
 
       audience auth login --with-token < key.txt
     """
-    run_login(ctx.obj, with_token=with_token, verify=not no_verify)
+    run_login(ctx.obj, with_token=with_token, verify=not no_verify, profile=profile)
 
 
 @app.command("status")
@@ -80,14 +99,14 @@ def status(
 
 
 @app.command("logout")
-def logout(ctx: typer.Context) -> None:
+def logout(ctx: typer.Context, profile: ProfileOpt = None) -> None:
     """Remove the stored key from the credentials file.
 
     [bold]Example[/bold]
 
       audience auth logout
     """
-    run_logout(ctx.obj)
+    run_logout(ctx.obj, profile=profile)
 
 
 def _read_key(app: AppContext, with_token: bool) -> str:
@@ -117,10 +136,15 @@ def _link_target(path: Path) -> str | None:
     return os.readlink(path) if path.is_symlink() else None
 
 
-def run_login(app: AppContext, *, with_token: bool, verify: bool) -> None:
+def run_login(
+    app: AppContext, *, with_token: bool, verify: bool, profile: str | None = None
+) -> None:
+    from audience_cli.config import stored_base_url
+
     if app.options.sandbox:
         raise UsageError("the sandbox needs no key: drop --sandbox to log in to Atoms")
-    path = credentials_path(app.env)
+    profile = _profile(app, profile)
+    path = credentials_path(app.env, profile)
     check_config_dir(path.parent)  # before asking for a key that could not be stored
     # The file is about to be replaced by one of mode 0600: only its directory matters.
     for warning in permission_warnings(path, include_file=False):
@@ -151,10 +175,12 @@ def run_login(app: AppContext, *, with_token: bool, verify: bool) -> None:
         finally:
             client.close()
     backup = backup_credentials(path) if invalid is not None else None
-    # Every field but access_token is kept as it was (the vendor's CLI owns them).
-    # The base URL is not stored: the vendor's CLI reads this file's base_url as a bare
-    # host, and a --base-url meant for one login (a sandbox, say) must not stick.
+    # Every field but access_token and base_url is kept as it was (the vendor's CLI
+    # owns them). A --base-url given here is stored with the key (a regional host, as
+    # the vendor's CLI does: as a host, since it appends /atoms/v1 itself).
     data["access_token"] = key
+    if app.options.base_url:
+        data["base_url"] = stored_base_url(app.options.base_url)
     link = _link_target(path)
     write_credentials(path, data)
     if invalid is not None:
@@ -164,17 +190,26 @@ def run_login(app: AppContext, *, with_token: bool, verify: bool) -> None:
         )
     _say_link_left(app, path, link, "replaced the link with a regular file")
     checked = "checked and " if verify else ""
-    app.success(f"Key {redact(key)} {checked}stored in {path} (mode 0600).")
+    where = f" with base URL {data['base_url']}" if app.options.base_url else ""
+    named = f" for profile {profile!r}" if profile else ""
+    app.success(f"Key {redact(key)} {checked}stored{named} in {path}{where} (mode 0600).")
     if app.env.get(ENV_API_KEY):
         app.warn(f"{ENV_API_KEY} is set and takes precedence over the stored key.")
 
 
 def run_status(app: AppContext, *, verify: bool) -> None:
+    from audience_cli.config import DEFAULT_PROFILE, known_profiles
+
     settings = app.settings
     out = app.out
-    source = f"  (from {settings.api_key_source})" if settings.api_key else ""
+    in_effect = app.options.profile or DEFAULT_PROFILE
+    profiles = ", ".join(
+        f"{name} (in effect)" if name == in_effect else name for name in known_profiles(app.env)
+    )
+    source = f" · from {settings.api_key_source}" if settings.api_key else ""
+    out.print(f"Profiles: {profiles}", markup=False)
     out.print(f"API key:  {redact(settings.api_key)}{source}", markup=False)
-    out.print(f"Base URL: {settings.base_url}  (from {settings.base_url_source})", markup=False)
+    out.print(f"Base URL: {settings.base_url} · from {settings.base_url_source}", markup=False)
     if not settings.api_key:
         from audience_cli.config import NO_KEY_MESSAGE
 
@@ -184,8 +219,12 @@ def run_status(app: AppContext, *, verify: bool) -> None:
         out.print(f"Status:   key accepted ({count} audiences visible)", markup=False)
 
 
-def run_logout(app: AppContext) -> None:
-    path = credentials_path(app.env)
+def run_logout(app: AppContext, *, profile: str | None = None) -> None:
+    from audience_cli.config import check_profile_exists
+
+    profile = _profile(app, profile)
+    check_profile_exists(app.env, profile)
+    path = credentials_path(app.env, profile)
     # The file is about to be removed or rewritten with mode 0600: only its directory matters.
     for warning in permission_warnings(path, include_file=False):
         app.warn(warning)
@@ -204,9 +243,10 @@ def run_logout(app: AppContext) -> None:
             app.warn(f"the key in {ENV_API_KEY} is what is in effect; unset it to log out.")
         return
     del data["access_token"]
-    if data:
+    if data and not profile:  # the vendor's file: its other fields are not ours to drop
         write_credentials(path, data)
-    else:
+    else:  # a profile of this tool's own goes whole, its base URL too
+        data = {}
         path.unlink()
     app.success(f"Removed the stored key from {path}.")
     _say_link_left(

@@ -59,7 +59,7 @@ def test_status_shows_sources_with_the_key_redacted(cli, isolated_env):
     assert "sk_…3f9a" in result.stdout
     assert KEY not in result.stdout
     assert "credentials file" in result.stdout
-    assert "https://api.smallest.ai/atoms/v1  (from default)" in result.stdout
+    assert "https://api.smallest.ai/atoms/v1 · from default" in result.stdout
     assert "key accepted" in result.stdout
 
 
@@ -70,14 +70,14 @@ def test_environment_beats_the_credentials_file(cli, isolated_env):
         "SMALLEST_BASE_URL": "https://api.india.smallest.ai",
     }
     result = cli("auth", "status", "--offline", env=env)
-    assert "sk_…9999  (from environment (SMALLEST_API_KEY))" in result.stdout
-    assert "https://api.india.smallest.ai/atoms/v1  (from environment" in result.stdout
+    assert "sk_…9999 · from environment (SMALLEST_API_KEY)" in result.stdout
+    assert "https://api.india.smallest.ai/atoms/v1 · from environment" in result.stdout
 
 
 def test_flag_beats_environment_for_the_base_url(cli):
     env = {"SMALLEST_API_KEY": KEY, "SMALLEST_BASE_URL": "https://a.example"}
     result = cli("--base-url", "https://b.example/atoms/v1", "auth", "status", "--offline", env=env)
-    assert "https://b.example/atoms/v1  (from --base-url)" in result.stdout
+    assert "https://b.example/atoms/v1 · from --base-url" in result.stdout
 
 
 def test_status_without_any_key_exits_4_naming_the_three_ways(cli):
@@ -151,7 +151,7 @@ def test_giving_up_at_the_key_prompt_is_an_interruption(cli, isolated_env):
     assert not creds_file(isolated_env).exists()
 
 
-def test_login_does_not_store_a_base_url_given_for_that_run(cli, isolated_env):
+def test_login_stores_a_regional_base_url_given_with_it(cli, isolated_env):
     result = cli(
         "--base-url",
         "https://api.india.smallest.ai",
@@ -162,7 +162,15 @@ def test_login_does_not_store_a_base_url_given_for_that_run(cli, isolated_env):
         transport=atoms(),
     )
     assert result.exit_code == 0, result.stderr
-    assert json.loads(creds_file(isolated_env).read_text()) == {"access_token": KEY}
+    # Stored as a host, as the vendor's CLI reads it (it appends /atoms/v1 itself).
+    assert json.loads(creds_file(isolated_env).read_text()) == {
+        "access_token": KEY,
+        "base_url": "https://api.india.smallest.ai",
+    }
+    status = cli("auth", "status", "--offline")
+    assert "Base URL: https://api.india.smallest.ai/atoms/v1 · from credentials file" in (
+        status.stdout
+    )
 
 
 def test_logout_with_only_an_environment_key_says_so(cli):
@@ -411,3 +419,44 @@ def test_status_never_prints_a_password_from_a_base_url(cli, isolated_env):
         assert result.stderr == expected
         assert "hunter2" not in result.stdout + result.stderr
         assert "bob" not in result.stdout + result.stderr
+
+
+def test_profiles_keep_keys_and_base_urls_apart(cli, isolated_env, tmp_path):
+    acme_key, other_key = "sk_acme_0123456789abcdef", "sk_default_0123456789ab"
+    made = cli(
+        "--base-url", "https://api.india.smallest.ai", "auth", "login", "--profile", "acme",
+        "--with-token", "--no-verify", input=acme_key + "\n",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    acme_file = tmp_path / "config" / "profiles" / "acme.json"
+    assert json.loads(acme_file.read_text()) == {
+        "access_token": acme_key,
+        "base_url": "https://api.india.smallest.ai",
+    }
+    assert oct(acme_file.stat().st_mode & 0o777) == "0o600"
+    assert not creds_file(isolated_env).exists()  # the default profile is untouched
+    assert (
+        cli("auth", "login", "--with-token", "--no-verify", input=other_key + "\n").exit_code == 0
+    )
+    default = cli("auth", "status", "--offline")
+    assert "Profiles: default (in effect), acme" in default.stdout
+    assert "sk_…89ab" in default.stdout and "api.smallest.ai" in default.stdout
+    acme = cli("--profile", "acme", "auth", "status", "--offline")
+    assert "Profiles: default, acme (in effect)" in acme.stdout
+    assert "sk_…cdef" in acme.stdout
+    assert "Base URL: https://api.india.smallest.ai/atoms/v1 · from credentials file" in acme.stdout
+    by_env = cli("auth", "status", "--offline", env={"AUDIENCE_PROFILE": "acme"})
+    assert "acme (in effect)" in by_env.stdout
+    out = cli("auth", "logout", "--profile", "acme")
+    assert out.exit_code == 0 and not acme_file.exists()
+    assert creds_file(isolated_env).exists()
+
+
+def test_an_unknown_profile_is_a_usage_error_naming_the_known_ones(cli):
+    assert cli("auth", "login", "--profile", "acme", "--with-token", "--no-verify",
+               input="sk_acme_0123456789abcdef\n").exit_code == 0  # fmt: skip
+    result = cli("--profile", "nope", "list")
+    assert result.exit_code == 2
+    assert "no profile 'nope': the profiles are default, acme" in result.stderr
+    assert cli("--profile", "../etc", "list").exit_code == 2
+    assert cli("auth", "logout", "--profile", "nope").exit_code == 2
