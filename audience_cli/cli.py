@@ -54,6 +54,24 @@ GLOBAL_OPTIONS = frozenset(
 class AudienceGroup(TyperGroup):
     """Turns every error a command raises into one clear line and its exit code."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args:  # `audience` alone: the help, and success (not a usage error)
+            click.echo(ctx.get_help(), color=ctx.color)
+            raise click.exceptions.Exit(int(ExitCode.OK))
+        return super().parse_args(ctx, args)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            # Typer adds "Did you mean …?" to the message; Click 8.4+ adds it again when
+            # formatting (its `possibilities`): say it once, Click's way when it has one.
+            if getattr(exc, "possibilities", None):
+                exc.message = exc.message.partition(" Did you mean ")[0]  # type: ignore[misc]
+            raise
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             result = super().invoke(ctx)
@@ -136,7 +154,7 @@ app = typer.Typer(
         "Manage the audiences (phone lists) that Atoms calling campaigns dial.\n\n"
         "Try it with no account: audience --sandbox create Demo --phone +14155552671"
     ),
-    no_args_is_help=True,
+    no_args_is_help=False,  # AudienceGroup prints the help itself, with exit 0
     pretty_exceptions_enable=False,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -248,6 +266,38 @@ app.command("export")(export.export)
 app.command("delete")(delete.delete)
 app.command("completion")(completion.completion)
 app.add_typer(auth.app, name="auth")
+
+
+@app.command("help")
+def help_command(
+    ctx: typer.Context,
+    command: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[COMMAND]...", help="A command, e.g. `members` or `auth login`."),
+    ] = None,
+) -> None:
+    """Show the help of the tool, or of a command: `audience help add` is `audience add --help`.
+
+    [bold]Examples[/bold]
+
+      audience help
+
+      audience help sandbox serve
+    """
+    from audience_cli.errors import UsageError
+
+    root = ctx.find_root()
+    target: click.Command = root.command
+    parent = root
+    for name in command or []:
+        found = target.get_command(parent, name) if isinstance(target, click.Group) else None
+        if found is None:
+            raise UsageError(f"no command {' '.join(command or [])!r}: see `audience help`")
+        parent = click.Context(found, info_name=name, parent=parent)
+        target = found
+    typer.echo(target.get_help(parent))
+
+
 app.add_typer(sandbox.app, name="sandbox")
 
 

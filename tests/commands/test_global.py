@@ -3,7 +3,7 @@
 import httpx
 
 from audience_cli.errors import ExitCode
-from tests.conftest import seed_audience
+from tests.conftest import ANSI, seed_audience
 
 ENV = {"SMALLEST_API_KEY": "sk_test_key_1234"}
 
@@ -224,3 +224,28 @@ def test_the_progress_bar_shows_names_literally(sandbox_cli, tmp_path):
     )
     assert result.exit_code == 0, result.stderr
     assert "Uploading to '[/] [red]x'" in result.plain_err
+
+
+def test_audience_alone_prints_the_help_and_exits_0(cli):
+    result = cli()
+    assert result.exit_code == 0
+    assert "Usage: audience [OPTIONS] COMMAND" in result.plain
+    assert "sync" in result.plain and "diff" in result.plain
+
+
+def test_help_command_is_the_same_as_dash_dash_help(cli):
+    for words in (["add"], ["auth", "login"], ["sandbox", "serve"]):
+        via_help = cli("help", *words)
+        via_flag = cli(*words, "--help")
+        assert via_help.exit_code == 0 == via_flag.exit_code
+        assert via_help.stdout == via_flag.stdout
+    assert cli("help").stdout == cli("--help").stdout
+    unknown = cli("help", "nope")
+    assert unknown.exit_code == 2
+    assert "no command 'nope'" in unknown.stderr
+
+
+def test_a_mistyped_command_gets_one_suggestion(cli):
+    result = cli("lst")
+    assert result.exit_code == 2
+    assert ANSI.sub("", result.stderr).count("Did you mean 'list'?") == 1
