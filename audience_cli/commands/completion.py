@@ -30,7 +30,7 @@ def completion(
 
     [bold]Examples[/bold]
 
-      audience completion bash > ~/.local/share/bash-completion/completions/audience
+      eval "$(audience completion bash)"        (in ~/.bashrc)
 
       audience completion zsh > "${fpath[1]}/_audience"
 

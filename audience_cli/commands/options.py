@@ -59,7 +59,9 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-F",
-        help="Output format. Default: table on a terminal, tsv (no header) when piped.",
+        metavar="FORMAT",
+        help="table, tsv, csv, json or jsonl. Default: a table on a terminal, tsv (no header) "
+        "when piped.",
         show_default=False,
         case_sensitive=False,
     ),

@@ -271,7 +271,11 @@ def campaign(
     audience: AudienceArg,
     status: Annotated[
         CampaignStatus,
-        typer.Option("--status", help="Campaign status; only completed allows delete."),
+        typer.Option(
+            "--status",
+            metavar="STATUS",
+            help="running, scheduled, paused or completed; only completed allows delete.",
+        ),
     ] = CampaignStatus.running,
     name: Annotated[str, typer.Option("--name", help="Campaign name.")] = "Sandbox campaign",
     db: DbOpt = None,
