@@ -16,6 +16,22 @@ def test_version(cli):
     assert result.stdout == f"audience {__version__}\n"
 
 
+def test_version_answers_before_typer_click_or_rich_are_imported():
+    import subprocess
+    import sys
+
+    from audience_cli import __version__
+
+    probe = (
+        "import sys; sys.argv = ['audience', '--version']; "
+        "from audience_cli.__main__ import main; main(); "
+        "print(sorted(m for m in ('typer', 'click', 'rich', 'httpx') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"audience {__version__}\n[]\n"
+
+
 def test_every_command_has_help_with_examples(cli):
     for command in (
         "create",
