@@ -22,11 +22,13 @@ from audience_cli.commands import (
     create,
     delete,
     diff,
+    dnc,
     export,
     list_audiences,
     members,
     remove,
     sandbox,
+    sandbox_dnc,
     show,
     sync,
     validate,
@@ -264,6 +266,7 @@ app.command("validate")(validate.validate)
 app.command("remove")(remove.remove)
 app.command("export")(export.export)
 app.command("delete")(delete.delete)
+app.add_typer(dnc.app, name="dnc")
 app.command("completion")(completion.completion)
 app.add_typer(auth.app, name="auth")
 
@@ -299,6 +302,7 @@ def help_command(
 
 
 app.add_typer(sandbox.app, name="sandbox")
+sandbox.app.add_typer(sandbox_dnc.app, name="dnc")  # `audience sandbox dnc …`
 
 
 def main() -> None:

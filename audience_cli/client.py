@@ -29,6 +29,7 @@ from audience_cli.model import (
     DEFAULT_PHONE_COLUMN,
     AddCounts,
     Audience,
+    DncPage,
     MemberPage,
     RemoveCounts,
     SearchResult,
@@ -73,7 +74,13 @@ def _flatten(value: object) -> str:
 
 
 class AtomsClient:
-    """A thin client for the Atoms audience endpoints."""
+    """A thin client for the Atoms audience endpoints.
+
+    Safe to share between threads (the do-not-call list is read with a few at
+    once): `httpx.Client` is (its connection pool takes a lock), each call keeps
+    its own state (`Exchange`, attempt, deadline) in locals, and nothing here is
+    changed after construction. The `log` and `on_retry` callbacks may be called
+    from several threads at once (rich consoles lock their own output)."""
 
     def __init__(
         self,
@@ -212,6 +219,34 @@ class AtomsClient:
             raise ValueError("search_members takes a query or filters, not both or neither")
         params = {"query": query} if query else dict(filters or {})
         return self._call("GET", f"audience/{_seg(audience_id)}/members/search", params=params)
+
+    # --- the do-not-call list ---------------------------------------------------
+
+    def list_dnc(
+        self,
+        *,
+        page: int = 1,
+        page_size: int = 100,
+        search: str | None = None,
+        agent_id: str | None = None,
+        sort_field: str | None = None,
+        sort_order: str | None = None,
+    ) -> DncPage:
+        """One page of the organisation's do-not-call list: `{"entries", "pagination"}`.
+
+        The API calls the page size `offset` (it clamps it to 1-500); `search` is free
+        text on numbers; `agent_id` keeps the entries of one agent; `sort_field` is
+        "createdAt" or "phoneNumber", `sort_order` "asc" or "desc"."""
+        params: dict[str, str | int] = {"page": page, "offset": page_size}
+        if search:
+            params["search"] = search
+        if agent_id:
+            params["agentId"] = agent_id
+        if sort_field:
+            params["sortField"] = sort_field
+        if sort_order:
+            params["sortOrder"] = sort_order
+        return cast(DncPage, self._call("GET", "dnc", params=params))
 
     # --- plumbing ----------------------------------------------------------
 

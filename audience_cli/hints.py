@@ -6,6 +6,7 @@ here, just before it prints the error (`cli.report_error`).
 
 from __future__ import annotations
 
+from audience_cli.core.dnc import DncReadError
 from audience_cli.errors import (
     AmbiguousNameError,
     ApiConnectionError,
@@ -26,10 +27,34 @@ from audience_cli.errors import (
 )
 
 
+def dnc_skipped(why: str) -> str:
+    """The warning of a command that works without a key (validate) when it cannot
+    check the do-not-call list."""
+    return (
+        f"the do-not-call list was not checked ({why}): numbers on it are not rejected. "
+        "Check it with a key (`audience auth login`, SMALLEST_API_KEY) or --sandbox; "
+        "--no-dnc says you mean to skip it."
+    )
+
+
+def _dnc_read_hint(exc: DncReadError) -> str:
+    underneath = hint_for(exc.cause)
+    if not exc.during_import:
+        return underneath or "Run it again later."
+    stop = (
+        "Nothing was done: the do-not-call check is never skipped unasked. Run it again "
+        "once the list can be read, or add --no-dnc to go without the check (numbers on "
+        "the list may then be called)."
+    )
+    return f"{underneath}\n{stop}" if underneath else stop
+
+
 def hint_for(exc: AudienceError) -> str | None:
     """The hint to print under `exc`'s message (its own, when it brings one)."""
     if exc.hint:
         return exc.hint
+    if isinstance(exc, DncReadError):
+        return _dnc_read_hint(exc)
     if isinstance(exc, TooManyRemovalsError):
         return (
             "Check that the file is complete (--dry-run --json lists who would go); if it is, "

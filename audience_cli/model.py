@@ -26,6 +26,7 @@ DEFAULT_CHUNK_SIZE = 1000  # members per request; the API documents no maximum
 DEFAULT_MEMBER_LIMIT = 10_000  # members per audience (Atoms product guide)
 MAX_CSV_BYTES = 5 * 1024 * 1024  # the create upload's CSV limit
 ALL_PAGES_SIZE = 100  # members per page when reading every page
+DNC_MAX_PAGE_SIZE = 500  # the do-not-call list's largest page (`offset` is clamped to 1-500)
 DEFAULT_TIMEOUT = 30.0  # seconds for one request as a whole, connect and body included
 MAX_TIMEOUT = 3600.0
 
@@ -104,6 +105,37 @@ class AddCounts(TypedDict):
 class RemoveCounts(TypedDict, total=False):
     deletedCount: int
     retried: bool
+
+
+class DncEntry(TypedDict, total=False):
+    """One number on the organisation's do-not-call list (`GET /dnc`).
+
+    `agentId` is None for an organisation-wide entry, else the one agent it binds;
+    `source` says how it got there (e.g. "manual", "call": then `detectedInCallId`)."""
+
+    id: str
+    agentId: str | None
+    orgId: str
+    phoneNumber: str
+    source: str
+    detectedInCallId: str | None
+    createdAt: str
+    updatedAt: str
+
+
+class DncPagination(TypedDict, total=False):
+    page: int
+    offset: int  # the page size the server used
+    total: int
+    totalPages: int
+    hasMore: bool
+
+
+class DncPage(TypedDict, total=False):
+    """One page of `GET /dnc`."""
+
+    entries: list[DncEntry]
+    pagination: DncPagination
 
 
 def phone_column_of(audience: Mapping[str, Any]) -> str:

@@ -13,6 +13,7 @@ from audience_cli.model import (
     NAME_KEYS,
     Audience,
     Campaign,
+    DncEntry,
     Member,
     data_keys,
 )
@@ -22,6 +23,7 @@ from audience_cli.text import cell_text
 if TYPE_CHECKING:
     from audience_cli.contacts import ImportReport
     from audience_cli.core.audiences import DeleteResult
+    from audience_cli.core.dnc import DncCheck
     from audience_cli.core.members import Removal
     from audience_cli.core.sync import SyncPlan, SyncResult
     from audience_cli.core.upload import AddPlan, CreatePlan, CreateResult
@@ -182,6 +184,53 @@ def member_listing(
         else []
     )
     return Listing(members, member_columns(phone_column, extra, table=table), protect=protect)
+
+
+# --- the do-not-call list ------------------------------------------------------------------
+
+
+def _agent(entry: Mapping[str, Any], human: bool) -> str:
+    """The agent an entry binds; organisation-wide ones say so on a terminal."""
+    return cell_text(entry.get("agentId")) or ("org-wide" if human else "")
+
+
+DNC_COLUMNS = (
+    Column("ID", lambda e, h: e.get("id"), no_wrap=True),
+    Column("PHONE", lambda e, h: e.get("phoneNumber"), no_wrap=True),
+    Column("AGENT", _agent, no_wrap=True),
+    Column("SOURCE", lambda e, h: e.get("source")),
+    Column("CALL", lambda e, h: e.get("detectedInCallId")),
+    Column("ADDED", lambda e, h: format_time(e.get("createdAt"), h)),
+)
+
+
+def dnc_listing(entries: Iterable[DncEntry], *, protect: bool = True) -> Listing:
+    """Do-not-call entries: JSON as the API sends them, else a row each."""
+    return Listing(entries, DNC_COLUMNS, protect=protect)
+
+
+def _on_list(key: str) -> Any:
+    return lambda r, h: (r.get("dnc") or {}).get(key)
+
+
+def dnc_check_listing(check: DncCheck, *, from_file: bool, protect: bool = True) -> Listing:
+    """`dnc check`: a row per number on the list (where it is in the source, and the
+    entry that lists it); JSON records are `DncMatch.to_json()`."""
+    where = (
+        Column("LINE", lambda r, h: r.get("line"), justify="right")
+        if from_file
+        else Column("MEMBER ID", lambda r, h: r.get("memberId"), no_wrap=True)
+    )
+    columns = (
+        Column("PHONE", lambda r, h: r.get("phoneNumber"), no_wrap=True),
+        Column("FIRST NAME", lambda r, h: r.get("firstName")),
+        Column("LAST NAME", lambda r, h: r.get("lastName")),
+        where,
+        Column("AGENT", lambda r, h: _agent(r.get("dnc") or {}, h), no_wrap=True),
+        Column("SOURCE", _on_list("source")),
+        Column("ADDED", lambda r, h: format_time((r.get("dnc") or {}).get("createdAt"), h)),
+    )
+    return Listing([m.to_json() for m in check.matches], columns, protect=protect)
 
 
 # --- what the write commands did -----------------------------------------------------------

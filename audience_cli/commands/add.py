@@ -9,6 +9,7 @@ import typer
 
 from audience_cli.commands import options as o
 from audience_cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.commands.suppression_options import SuppressionInput, suppression_options
 from audience_cli.errors import ExitCode
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 from audience_cli.output import OutputFormat
@@ -24,16 +25,19 @@ if TYPE_CHECKING:
 class AddOptions:
     audience: str
     contacts: ContactInput
+    suppression: SuppressionInput
     update: bool
     upload: UploadSettings
     fmt: OutputFormat | None  # None: nothing on stdout
 
 
 @contact_options()
+@suppression_options()
 def add(
     ctx: typer.Context,
     audience: o.AudienceArg,
     contacts: ContactInput,
+    suppression: SuppressionInput,
     update: Annotated[
         bool,
         typer.Option(
@@ -53,8 +57,10 @@ def add(
 
     Reports how many were added and skipped. A number already there keeps its
     data: members whose data differs from the file are counted as stale (with a
-    warning), and replaced with --update. Exit 3 when some rows were rejected (the
-    valid ones are still added, unless --strict).
+    warning), and replaced with --update. Numbers on the organisation's do-not-call
+    list are rejected (DO_NOT_CALL) unless --no-dnc, and numbers of --exclude lists
+    too (EXCLUDED). Exit 3 when some rows were rejected (the valid ones are still
+    added, unless --strict).
 
     [bold]Examples[/bold]
 
@@ -68,6 +74,7 @@ def add(
     options = AddOptions(
         audience=audience,
         contacts=contacts,
+        suppression=suppression,
         update=update,
         upload=UploadSettings(
             chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
@@ -111,6 +118,7 @@ def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
         report_refusal,
         rows_exit_code,
     )
+    from audience_cli.commands.suppression_options import build_suppression
     from audience_cli.core.audiences import label, resolve_audience
     from audience_cli.core.upload import check_rejects, plan_add, send_add
     from audience_cli.output import emit
@@ -119,8 +127,12 @@ def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
     from audience_cli.views import add_summary
 
     settings = opts.upload
-    # The file is checked before any request.
-    with load_contacts(app, opts.contacts, stdout_taken=opts.fmt is not None) as batch:
+    suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
+    # The file is checked before any request but the reading of the lists to suppress
+    # (at its first valid number).
+    with load_contacts(
+        app, opts.contacts, stdout_taken=opts.fmt is not None, suppress=suppress
+    ) as batch:
         report = batch.report
         print_report(app, report, opts.contacts)
         with report_refusal(app, report, opts.fmt):

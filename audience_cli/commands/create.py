@@ -9,6 +9,7 @@ import typer
 
 from audience_cli.commands import options as o
 from audience_cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.commands.suppression_options import SuppressionInput, suppression_options
 from audience_cli.errors import ExitCode, UsageError
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 from audience_cli.output import OutputFormat
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 class CreateOptions:
     name: str
     contacts: ContactInput
+    suppression: SuppressionInput
     description: str | None
     split: bool
     allow_duplicate_name: bool
@@ -30,10 +32,12 @@ class CreateOptions:
 
 
 @contact_options()
+@suppression_options()
 def create(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="Name of the new audience.")],
     contacts: ContactInput,
+    suppression: SuppressionInput,
     description: Annotated[
         str | None, typer.Option("--description", "-d", metavar="TEXT", help="A description.")
     ] = None,
@@ -61,8 +65,9 @@ def create(
     """Create an audience from --phone flags and/or a CSV file.
 
     Prints the new audience's id alone on stdout, so [cyan]id=$(audience create …)[/cyan]
-    works (or the result in --format); the report goes to stderr. Exit 3 when some
-    rows were rejected.
+    works (or the result in --format); the report goes to stderr. Numbers on the
+    organisation's do-not-call list are rejected (DO_NOT_CALL) unless --no-dnc, and
+    numbers of --exclude lists too (EXCLUDED). Exit 3 when some rows were rejected.
 
     [bold]Examples[/bold]
 
@@ -76,6 +81,7 @@ def create(
     options = CreateOptions(
         name=name,
         contacts=contacts,
+        suppression=suppression,
         description=description,
         split=split,
         allow_duplicate_name=allow_duplicate_name,
@@ -94,6 +100,7 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
         report_refusal,
         rows_exit_code,
     )
+    from audience_cli.commands.suppression_options import build_suppression
     from audience_cli.core.upload import check_names, plan_create, send_create
     from audience_cli.output import emit, emit_lines
     from audience_cli.progress import upload_progress
@@ -103,8 +110,12 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
     if not opts.name.strip():
         raise UsageError("NAME is empty: give the new audience a name")
     settings = opts.upload
+    # A dry run needs no key: without one, it says the do-not-call list went unchecked.
+    suppress = build_suppression(
+        app, opts.suppression, region=opts.contacts.options.region, offline_ok=settings.dry_run
+    )
     # stdout carries the new ids, or the result in the format asked for.
-    with load_contacts(app, opts.contacts, stdout_taken=True) as batch:
+    with load_contacts(app, opts.contacts, stdout_taken=True, suppress=suppress) as batch:
         report = batch.report
         print_report(app, report, opts.contacts)
         with report_refusal(app, report, opts.fmt):

@@ -9,11 +9,13 @@ import typer
 
 from audience_cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.commands.options import AudienceArg, DryRunOpt, FormatOpt, JsonOpt, YesOpt
+from audience_cli.commands.suppression_options import check_agent
 from audience_cli.errors import ExitCode, UsageError
 from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
     from audience_cli.context import AppContext
+    from audience_cli.model import Audience
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class RemoveOptions:
     audience: str
     contacts: ContactInput  # --phone and --csv: the numbers to remove
     member_ids: list[str]
+    dnc: bool  # the members on the organisation's do-not-call list
+    agent: str | None  # with dnc: that agent's entries count too
     missing_ok: bool
     yes: bool
     dry_run: bool
@@ -38,6 +42,22 @@ def remove(
             "--member-id", metavar="ID", help="Remove the member with this id (repeatable)."
         ),
     ] = None,
+    dnc: Annotated[
+        bool,
+        typer.Option(
+            "--dnc",
+            help="Remove the members whose number is on the organisation's do-not-call list.",
+        ),
+    ] = False,
+    agent: Annotated[
+        str | None,
+        typer.Option(
+            "--agent",
+            metavar="ID",
+            help="With --dnc: that agent's own entries count too (without it, only the "
+            "organisation-wide ones).",
+        ),
+    ] = None,
     missing_ok: Annotated[
         bool,
         typer.Option(
@@ -51,11 +71,13 @@ def remove(
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Remove members from an audience: by number (--phone, or every number in --csv) or id.
+    """Remove members from an audience: by number (--phone, or every number in --csv), by
+    id, or those on the do-not-call list (--dnc).
 
     A file goes through the same pipeline as an import (phone column found by
     name, --region for national numbers). Confirms like delete. Exit 5 when none
-    of them is in the audience, unless --missing-ok.
+    of them is in the audience, unless --missing-ok; --dnc alone finding no member
+    on the list is not an error (exit 0).
 
     [bold]Examples[/bold]
 
@@ -64,6 +86,8 @@ def remove(
       audience remove "Q1 Sales Leads" --csv opt-outs.csv --missing-ok --yes
 
       audience remove 696ddd56b905442f52b71392 --member-id 696ddd56b905442f52b71394 --yes
+
+      audience remove "Q1 Sales Leads" --dnc --dry-run
     """
     from audience_cli.output import asked_format
 
@@ -71,6 +95,8 @@ def remove(
         audience=audience,
         contacts=contacts,
         member_ids=checked_member_ids(member_id or []),
+        dnc=dnc,
+        agent=check_agent(agent),
         missing_ok=missing_ok,
         yes=yes,
         dry_run=dry_run,
@@ -105,8 +131,12 @@ def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
     from audience_cli.views import removal_summary
 
     inp = opts.contacts
-    if not inp.csv and not inp.phones and not opts.member_ids:
-        raise UsageError("nothing to remove: give --phone NUMBER, --csv FILE and/or --member-id ID")
+    if not inp.csv and not inp.phones and not opts.member_ids and not opts.dnc:
+        raise UsageError(
+            "nothing to remove: give --phone NUMBER, --csv FILE, --member-id ID and/or --dnc"
+        )
+    if opts.agent and not opts.dnc:
+        raise UsageError("--agent picks which do-not-call entries apply: it goes with --dnc")
     code = ExitCode.OK
     numbers: list[str] = []
     if inp.csv or inp.phones:
@@ -125,6 +155,16 @@ def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
         read_all=len(numbers) > MANY,
     )
     _say_missing(app, removal.not_found, str(name), opts.missing_ok)
+    dnc_only = opts.dnc and not numbers and not opts.member_ids
+    if opts.dnc:
+        on_list = _members_on_dnc(app, opts, audience)
+        for member_id, number in on_list.items():
+            removal.member_ids.setdefault(member_id, number)
+        if dnc_only and not on_list:
+            app.note(f"Nothing to remove from {name!r}: no member is on the do-not-call list.")
+            if opts.fmt is not None:
+                emit(app, removal_summary(removal), opts.fmt)
+            return code
     if not removal.member_ids and opts.missing_ok:
         app.note(f"Nothing to remove from {name!r}: none of the numbers is in it.")
         if opts.fmt is not None:
@@ -148,6 +188,23 @@ def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
     if opts.fmt is not None:
         emit(app, removal_summary(removal), opts.fmt)
     return code
+
+
+def _members_on_dnc(app: AppContext, opts: RemoveOptions, audience: Audience) -> dict[str, str]:
+    """Member id -> number of the members on the do-not-call list; the first few named."""
+    from audience_cli.commands.suppression_options import load_dnc
+    from audience_cli.core.dnc import members_on_list
+    from audience_cli.text import plural
+
+    dnc = load_dnc(app, opts.agent, opts.contacts.options.region, during_import=False)
+    on_list = members_on_list(app.client(), audience, dnc)
+    name = audience.get("name")
+    numbers = list(on_list.values())
+    for number in numbers[:SHOWN]:
+        app.note(f"{number} is on the do-not-call list")
+    if len(numbers) > SHOWN:
+        app.note(f"… and {plural(len(numbers) - SHOWN, 'more number')} of {name!r} on it")
+    return on_list
 
 
 def _say_missing(app: AppContext, missing: list[str], name: str, missing_ok: bool) -> None:

@@ -9,6 +9,7 @@ import typer
 
 from audience_cli.commands import options as o
 from audience_cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.commands.suppression_options import SuppressionInput, suppression_options
 from audience_cli.errors import AudienceNotFoundError, ExitCode, TooManyRemovalsError
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 from audience_cli.output import OutputFormat
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 class SyncOptions:
     audience: str
     contacts: ContactInput
+    suppression: SuppressionInput
     yes: bool
     create: bool
     max_remove: RemovalLimit
@@ -33,10 +35,12 @@ class SyncOptions:
 
 
 @contact_options()
+@suppression_options()
 def sync(
     ctx: typer.Context,
     audience: o.AudienceArg,
     contacts: ContactInput,
+    suppression: SuppressionInput,
     yes: o.YesOpt = False,
     create: Annotated[
         bool,
@@ -77,6 +81,9 @@ def sync(
     id). Members that match are left alone, so a second run changes nothing.
     Adds go first, removals last. Removing or replacing members asks on a terminal
     and needs --yes otherwise; more than --max-remove (default 50%) is refused.
+    Numbers on the organisation's do-not-call list are rejected rows (DO_NOT_CALL)
+    unless --no-dnc, as are numbers of --exclude lists (EXCLUDED): not in the
+    source, so members that have them are removed.
 
     [bold]Examples[/bold]
 
@@ -90,6 +97,7 @@ def sync(
     options = SyncOptions(
         audience=audience,
         contacts=contacts,
+        suppression=suppression,
         yes=yes,
         create=create,
         max_remove=parse_max_remove(max_remove),
@@ -127,10 +135,14 @@ def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
         report_refusal,
         rows_exit_code,
     )
+    from audience_cli.commands.suppression_options import build_suppression
     from audience_cli.core.audiences import OBJECT_ID, resolve_audience
     from audience_cli.core.upload import check_rejects
 
-    with load_contacts(app, opts.contacts, stdout_taken=opts.fmt is not None) as batch:
+    suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
+    with load_contacts(
+        app, opts.contacts, stdout_taken=opts.fmt is not None, suppress=suppress
+    ) as batch:
         report = batch.report
         print_report(app, report, opts.contacts)
         with report_refusal(app, report, opts.fmt):

@@ -9,6 +9,7 @@ import typer
 
 from audience_cli.commands import options as o
 from audience_cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.commands.suppression_options import SuppressionInput, suppression_options
 from audience_cli.errors import ExitCode
 from audience_cli.output import OutputFormat
 
@@ -21,13 +22,16 @@ class ValidateOptions:
     contacts: ContactInput
     output: str | None
     fmt: OutputFormat | None  # None: nothing on stdout (but --output -)
+    suppression: SuppressionInput
 
 
 @contact_options(sources=False)
+@suppression_options()
 def validate(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(metavar="FILE", help="CSV of contacts ('-' reads stdin).")],
     contacts: ContactInput,
+    suppression: SuppressionInput,
     output: Annotated[
         str | None,
         typer.Option(
@@ -41,10 +45,13 @@ def validate(
     fmt: o.FormatOpt = None,
     as_json: o.JsonOpt = False,
 ) -> None:
-    """Check a contacts file offline: no key, no network, nothing sent.
+    """Check a contacts file: nothing is sent, and no key is needed.
 
     Reports rows read, valid, rejected (by reason) and duplicates; exit 3
-    when any row was rejected, so it can gate an import in a script.
+    when any row was rejected, so it can gate an import in a script. With a key
+    (or --sandbox) it also reads the organisation's do-not-call list and rejects
+    the numbers on it (DO_NOT_CALL), as imports do; without one it says the list
+    went unchecked. --no-dnc keeps it offline.
 
     [bold]Examples[/bold]
 
@@ -54,19 +61,27 @@ def validate(
     """
     from audience_cli.output import asked_format
 
-    options = ValidateOptions(contacts.with_csv(file), output, asked_format(fmt, as_json))
+    options = ValidateOptions(
+        contacts.with_csv(file), output, asked_format(fmt, as_json), suppression
+    )
     raise typer.Exit(int(run_validate(ctx.obj, options)))
 
 
 def run_validate(app: AppContext, opts: ValidateOptions) -> ExitCode:
     from audience_cli.commands.contact_options import load_contacts, print_report, rows_exit_code
+    from audience_cli.commands.suppression_options import build_suppression
     from audience_cli.contacts import write_clean_csv
     from audience_cli.output import emit
     from audience_cli.text import plural
     from audience_cli.views import validate_summary
 
     stdout_taken = opts.fmt is not None
-    with load_contacts(app, opts.contacts, stdout_taken=stdout_taken, output=opts.output) as batch:
+    suppress = build_suppression(
+        app, opts.suppression, region=opts.contacts.options.region, offline_ok=True
+    )
+    with load_contacts(
+        app, opts.contacts, stdout_taken=stdout_taken, output=opts.output, suppress=suppress
+    ) as batch:
         print_report(app, batch.report, opts.contacts)
         if opts.output:
             write_clean_csv(opts.output, batch)

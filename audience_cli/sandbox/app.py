@@ -31,6 +31,10 @@ DUPLICATE_IN_CSV = (
 COLUMN_NAME = re.compile(r"[A-Za-z0-9_]+")
 OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 MAX_QUERY_INT = 1_000_000_000  # the largest page or page size a query may ask for
+DNC_MAX_PAGE_SIZE = 500  # `GET /dnc` clamps `offset` to 1-500
+DNC_DEFAULT_PAGE_SIZE = 10
+DNC_SORT_FIELDS = ("createdAt", "phoneNumber")
+SORT_ORDERS = ("asc", "desc")
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ class SandboxApp:
                     endpoint="search",
                     methods=["GET"],
                 ),
+                Rule(f"{p}/dnc", endpoint="dnc", methods=["GET"]),
             ],
             strict_slashes=False,
         )
@@ -116,6 +121,7 @@ class SandboxApp:
             ("members", "POST"): self.add_members,
             ("members", "DELETE"): self.remove_members,
             ("search", "GET"): self.search_members,
+            ("dnc", "GET"): self.list_dnc,
         }
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -350,3 +356,53 @@ class SandboxApp:
                 "totalResults": len(found),
             }
         return envelope({"members": found, "searchInfo": info})
+
+    # --- the do-not-call list ------------------------------------------------
+
+    def list_dnc(self, request: Request) -> Response:
+        """`GET /dnc`: one page of the organisation's do-not-call list.
+
+        `offset` (the page size) is clamped to 1-500, as Atoms does; a `page` below 1,
+        a malformed `agentId` or an unknown sort is a 400. The sandbox knows no agents:
+        any well-formed `agentId` is the caller's."""
+        args: Mapping[str, str] = request.args
+        page = self._positive_int(request, "page", 1)
+        size = self._clamped_int(request, "offset", DNC_DEFAULT_PAGE_SIZE, 1, DNC_MAX_PAGE_SIZE)
+        agent_id = args.get("agentId") or None
+        if agent_id is not None and not OBJECT_ID.fullmatch(agent_id):
+            raise ApiFailure(400, f"Invalid agentId: {agent_id}")
+        sort_field = args.get("sortField") or "createdAt"
+        if sort_field not in DNC_SORT_FIELDS:
+            raise ApiFailure(400, f"sortField must be one of {', '.join(DNC_SORT_FIELDS)}")
+        sort_order = (args.get("sortOrder") or "desc").lower()
+        if sort_order not in SORT_ORDERS:
+            raise ApiFailure(400, f"sortOrder must be one of {', '.join(SORT_ORDERS)}")
+        search = (args.get("search") or "").strip() or None
+        total = self.store.count_dnc(search=search, agent_id=agent_id)
+        entries = self.store.page_dnc(
+            limit=size,
+            skip=(page - 1) * size,
+            search=search,
+            agent_id=agent_id,
+            sort_field=sort_field,
+            sort_order=sort_order,
+        )
+        total_pages = math.ceil(total / size) if total else 0
+        pagination = {
+            "page": page,
+            "offset": size,
+            "total": total,
+            "totalPages": total_pages,
+            "hasMore": page < total_pages,
+        }
+        return envelope({"entries": entries, "pagination": pagination})
+
+    def _clamped_int(self, request: Request, name: str, default: int, low: int, high: int) -> int:
+        raw = request.args.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ApiFailure(400, f"{name} must be an integer") from None
+        return max(low, min(high, value))

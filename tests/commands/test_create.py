@@ -129,7 +129,7 @@ def test_strict_aborts_before_any_request(sandbox_cli, store, recorder, tmp_path
     result = sandbox_cli("create", "Leads", "--csv", str(source), "--strict", transport=recorder)
     assert result.exit_code == 3
     assert "nothing was sent" in result.stderr
-    assert recorder.calls == []
+    assert recorder.calls == [("GET", "/dnc")]  # the do-not-call list: read, never written
     assert store.list_audiences() == []
 
 
@@ -148,7 +148,7 @@ def test_dry_run_reports_what_would_be_sent_and_sends_nothing(sandbox_cli, recor
         transport=recorder,
     )
     assert result.exit_code == 0, result.stderr
-    assert recorder.calls == []
+    assert recorder.calls == [("GET", "/dnc")]  # the do-not-call list: read, never written
     data = json.loads(result.stdout)
     assert data["audience"] is None
     assert data["dryRun"] is True
@@ -188,7 +188,7 @@ def test_over_the_member_limit_without_split_is_refused_before_sending(
     assert result.exit_code == 2
     assert "25 contacts exceed the 10-member limit" in result.stderr
     assert "--split" in result.stderr
-    assert recorder.calls == []
+    assert recorder.calls == [("GET", "/dnc")]  # the do-not-call list: read, never written
 
 
 def test_split_creates_numbered_audiences_each_within_the_limit(sandbox_cli, store, tmp_path):

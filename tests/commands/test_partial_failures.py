@@ -112,7 +112,12 @@ def test_a_create_that_times_out_and_made_nothing_is_tried_again_after_a_check(s
         raise httpx.ReadTimeout("timed out", request=request)
 
     result = sandbox_cli(
-        "create", "Leads", "--phone", "+14155552671", transport=httpx.MockTransport(handler)
+        "create",
+        "Leads",
+        "--phone",
+        "+14155552671",
+        "--no-dnc",
+        transport=httpx.MockTransport(handler),
     )
     assert result.exit_code == 7
     # Each create is followed by a look at the list, and repeated only when nothing was made.
