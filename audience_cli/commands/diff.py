@@ -9,6 +9,7 @@ import typer
 
 from audience_cli.commands import options as o
 from audience_cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.commands.suppression_options import SuppressionInput, suppression_options
 from audience_cli.errors import ExitCode, UsageError
 from audience_cli.output import OutputFormat
 
@@ -23,10 +24,12 @@ class DiffOptions:
     audience: str
     other: str | None
     contacts: ContactInput
+    suppression: SuppressionInput
     fmt: OutputFormat
 
 
 @contact_options()
+@suppression_options()
 def diff(
     ctx: typer.Context,
     audience: o.AudienceArg,
@@ -40,6 +43,7 @@ def diff(
         ),
     ] = None,
     contacts: ContactInput | None = None,
+    suppression: SuppressionInput | None = None,
     fmt: o.FormatOpt = None,
     as_json: o.JsonOpt = False,
 ) -> None:
@@ -47,8 +51,10 @@ def diff(
 
     Compares an audience with a contacts file (--csv) or with another audience:
     one row per change (update rows name the fields that differ), and the count
-    left unchanged on stderr. Changes nothing. Exit 0 when they are equal and 1
-    when they differ, like diff(1); 2 and up for errors.
+    left unchanged on stderr. Changes nothing. A file is screened as sync screens
+    it: numbers on the do-not-call list or an --exclude list are not in it.
+    Exit 0 when they are equal and 1 when they differ, like diff(1); 2 and up
+    for errors.
 
     [bold]Examples[/bold]
 
@@ -59,9 +65,9 @@ def diff(
     from audience_cli.output import choose_format
 
     app = ctx.obj
-    assert contacts is not None
+    assert contacts is not None and suppression is not None
     options = DiffOptions(
-        audience, other, contacts, choose_format(fmt, as_json, app.terminal.stdout)
+        audience, other, contacts, suppression, choose_format(fmt, as_json, app.terminal.stdout)
     )
     raise typer.Exit(int(run_diff(app, options)))
 
@@ -93,8 +99,12 @@ def run_diff(app: AppContext, opts: DiffOptions) -> int:
         plan = plan_sync(audience, read_audience(client, audience), source)
         against = label(other)
     else:
-        # The file is read and checked before any request.
-        with load_contacts(app, opts.contacts, stdout_taken=True) as batch:
+        from audience_cli.commands.suppression_options import build_suppression
+
+        # The file is read and checked before any request (the do-not-call list at the
+        # first valid number).
+        suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
+        with load_contacts(app, opts.contacts, stdout_taken=True, suppress=suppress) as batch:
             print_report(app, batch.report, opts.contacts)
             client = app.client()
             audience = resolve_audience(client, opts.audience)

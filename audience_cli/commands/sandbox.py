@@ -237,7 +237,7 @@ def _check_port_free(host: str, port: int) -> None:
 
 @app.command("reset")
 def reset(ctx: typer.Context, db: DbOpt = None, yes: YesOpt = False) -> None:
-    """Delete every audience, member and campaign in the sandbox.
+    """Delete every audience, member, campaign and do-not-call entry in the sandbox.
 
     [bold]Example[/bold]
 

@@ -349,6 +349,7 @@ class SandboxStore:
 
     def reset(self) -> None:
         with self._connect() as db:
+            db.execute("DELETE FROM dnc")
             db.execute("DELETE FROM campaigns")
             db.execute("DELETE FROM members")
             db.execute("DELETE FROM audiences")

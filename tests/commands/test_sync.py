@@ -291,3 +291,21 @@ def test_the_nightly_example_runs_twice_against_the_sandbox(tmp_path, store):
     final = members(store, "Nightly Leads")
     assert len(final) == 22 and "+14155550101" not in final
     assert final["+14155550100"]["stage"] == "won" and "+14155550103" in final
+
+
+def test_diff_screens_the_file_as_sync_does(sandbox_cli, store, night1):
+    assert sandbox_cli("sync", "Nightly", "--csv", str(night1), "--create").exit_code == 0
+    assert sandbox_cli("sandbox", "dnc", "add", "+14155550101").exit_code == 0
+    # Alan is on the do-not-call list: not in the file as sync sees it, so he would go.
+    result = sandbox_cli("diff", "Nightly", "--csv", str(night1), "-F", "jsonl")
+    assert result.exit_code == 1
+    changes = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(c["action"], c["phone"]) for c in changes] == [("remove", "+14155550101")]
+    unscreened = sandbox_cli("diff", "Nightly", "--csv", str(night1), "--no-dnc")
+    assert (unscreened.exit_code, unscreened.stdout) == (0, "")
+
+
+def test_sandbox_reset_empties_the_do_not_call_list_too(sandbox_cli, store):
+    assert sandbox_cli("sandbox", "dnc", "add", "+14155550101").exit_code == 0
+    assert sandbox_cli("sandbox", "reset", "--yes").exit_code == 0
+    assert store.count_dnc() == 0
