@@ -73,7 +73,7 @@ def create(
 
       audience create "Q1 Sales Leads" --phone +14155552671 --name "Ada Lovelace"
 
-      audience create "Q1 Sales Leads" --csv leads.csv --region US --rejects bad.csv
+      audience create "Q1 Leads" --csv leads.csv --region US --rejects bad.csv
     """
     from audience_cli.core.upload import UploadSettings
     from audience_cli.output import asked_format

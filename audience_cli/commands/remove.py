@@ -85,7 +85,7 @@ def remove(
 
       audience remove "Q1 Sales Leads" --csv opt-outs.csv --missing-ok --yes
 
-      audience remove 696ddd56b905442f52b71392 --member-id 696ddd56b905442f52b71394 --yes
+      audience remove "Q1 Leads" --member-id 696ddd56b905442f52b71394 --yes
 
       audience remove "Q1 Sales Leads" --dnc --dry-run
     """

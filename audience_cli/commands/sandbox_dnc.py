@@ -90,7 +90,7 @@ def add(
 
       audience sandbox dnc add +14155552671 "+44 20 7946 0958"
 
-      audience sandbox dnc add "(415) 555-0100" --region US --agent 0123456789abcdef01234567
+      audience sandbox dnc add +14155550100 --agent 0123456789abcdef01234567
     """
     from audience_cli.text import plural
 

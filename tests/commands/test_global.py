@@ -265,3 +265,28 @@ def test_a_mistyped_command_gets_one_suggestion(cli):
     result = cli("lst")
     assert result.exit_code == 2
     assert ANSI.sub("", result.stderr).count("Did you mean 'list'?") == 1
+
+
+def test_help_at_80_columns_never_breaks_an_example_or_a_choice(cli, click_command):
+    import re
+
+    import click
+
+    def commands(group: click.Group, path: list[str]):
+        for name, sub in group.commands.items():
+            if isinstance(sub, click.Group):
+                yield from commands(sub, [*path, name])
+            else:
+                yield [*path, name], sub
+
+    for path, command in commands(click_command, []):
+        shown = cli(*path, "--help", env={"COLUMNS": "80"}).plain
+        lines = [line.strip(" │") for line in shown.splitlines()]
+        examples = [
+            line.strip() for line in (command.help or "").splitlines()
+            if line.strip().startswith("audience ")
+        ]  # fmt: skip
+        for example in examples:
+            assert example in lines, (path, example)  # whole, on one line
+        for line in lines:  # a [a|b|c] choice list is never split across lines
+            assert not re.search(r"\[[a-z|]+\|[a-z]*$", line), (path, line)
