@@ -37,7 +37,12 @@ from audience_cli.commands.completion import COMPLETE_VAR
 from audience_cli.config import ENV_DEBUG, ENV_SANDBOX
 from audience_cli.context import AppContext, GlobalOptions, build_context
 from audience_cli.errors import AudienceError, ExitCode, exit_code_for
-from audience_cli.model import DEFAULT_TIMEOUT, MAX_TIMEOUT
+from audience_cli.model import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_TIMEOUT,
+    MAX_CONCURRENCY,
+    MAX_TIMEOUT,
+)
 
 GLOBAL_OPTIONS = frozenset(
     {
@@ -49,6 +54,7 @@ GLOBAL_OPTIONS = frozenset(
         "--allow-insecure-http",
         "--timeout",
         "--profile",
+        "--concurrency",
     }
 )
 
@@ -221,6 +227,17 @@ def main_callback(
             "(each retry gets as long).",
         ),
     ] = DEFAULT_TIMEOUT,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            "--concurrency",
+            envvar="AUDIENCE_CONCURRENCY",
+            metavar="N",
+            min=1,
+            max=MAX_CONCURRENCY,
+            help="Pages of members read at once (members --all, export, sync, diff).",
+        ),
+    ] = DEFAULT_CONCURRENCY,
     profile: Annotated[
         str | None,
         typer.Option(
@@ -247,6 +264,7 @@ def main_callback(
         allow_insecure_http=allow_insecure_http,
         timeout=timeout,
         profile=profile or None,
+        concurrency=concurrency,
     )
     try:
         ctx.obj = build_context(ctx.obj, options)

@@ -92,8 +92,10 @@ class AtomsClient:
         retry: RetryPolicy | None = None,
         log: RequestLog | None = None,
         on_retry: RetryNotice | None = None,
+        concurrency: int = 1,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.concurrency = max(1, concurrency)  # requests a reader may keep in flight
         self.timeout = timeout  # seconds for one request as a whole, its body included
         self.retry = retry or RetryPolicy()
         self._log = log

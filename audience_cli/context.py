@@ -22,7 +22,7 @@ from audience_cli.config import (
     resolve_settings,
 )
 from audience_cli.errors import ConfigError, UsageError
-from audience_cli.model import DEFAULT_TIMEOUT
+from audience_cli.model import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT
 from audience_cli.text import printable
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ class GlobalOptions:
     allow_insecure_http: bool = False
     timeout: float = DEFAULT_TIMEOUT  # seconds for one request as a whole
     profile: str | None = None  # whose credentials (None: the default profile)
+    concurrency: int = DEFAULT_CONCURRENCY  # pages a read keeps in flight
 
 
 @dataclass
@@ -198,6 +199,7 @@ class AppContext:
             retry=retry,
             log=self.log_request if self.options.debug else None,
             on_retry=self._note_retry,
+            concurrency=self.options.concurrency,
         )
 
     def _embedded_transport(self) -> httpx.BaseTransport:

@@ -29,6 +29,8 @@ ALL_PAGES_SIZE = 100  # members per page when reading every page
 DNC_MAX_PAGE_SIZE = 500  # the do-not-call list's largest page (`offset` is clamped to 1-500)
 DEFAULT_TIMEOUT = 30.0  # seconds for one request as a whole, connect and body included
 MAX_TIMEOUT = 3600.0
+DEFAULT_CONCURRENCY = 8  # pages of members a read keeps in flight
+MAX_CONCURRENCY = 64
 
 # --- the member schema -----------------------------------------------------------------
 

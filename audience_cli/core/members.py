@@ -13,6 +13,7 @@ from audience_cli.model import (
     DEFAULT_MEMBER_LIMIT,
     Audience,
     Member,
+    MemberPage,
     data_keys,
     member_phone,
     phone_column_of,
@@ -67,44 +68,117 @@ def iter_members(
     *,
     page_size: int = ALL_PAGES_SIZE,
     member_limit: int = DEFAULT_MEMBER_LIMIT,
+    workers: int | None = None,
 ) -> Iterator[Member]:
-    """Every member, page after page, until the server says there are no more.
+    """Every member, in page order: page 1 first (it says how many pages there are),
+    then the others `workers` at a time (default: the client's `concurrency`), holding
+    no more than the pages in flight.
 
     A server whose pages do not add up is stopped, never followed forever: a page
     that repeats members already seen, more members than its `totalCount`, or more
     pages than the member limit allows is a `PagingError`.
     """
-    seen: set[str] = set()
-    page = 1
-    cap = math.ceil(member_limit / page_size) + 1  # an audience holds no more than the limit
+    workers = workers or int(getattr(client, "concurrency", 1) or 1)
+    check = _PageCheck(audience_id, page_size, member_limit)
+    first = client.list_members(audience_id, page=1, page_size=page_size)
+    yield from check.members(1, first)
+    if not _more(first, 1):
+        return
+    total_pages = first.get("totalPages")
+    page = 2
+    if workers > 1 and isinstance(total_pages, int) and total_pages >= 2:
+        last = total_pages
+        if last > check.cap:
+            check.past_cap(last)
+        data = first
+        for page, data in _pages_at_once(
+            client, audience_id, page_size, range(2, last + 1), workers
+        ):
+            yield from check.members(page, data)
+        if not _more(data, last):
+            return
+        page = last + 1  # the audience grew while it was read: go on one page at a time
     while True:
+        if page > check.cap:
+            check.past_cap(page - 1)
         data = client.list_members(audience_id, page=page, page_size=page_size)
-        members = data.get("members") or []
+        yield from check.members(page, data)
+        if not _more(data, page):
+            return
+        page += 1
+
+
+def _more(data: Mapping[str, Any], page: int) -> bool:
+    members = data.get("members") or []
+    total_pages = data.get("totalPages")
+    return bool(members) and bool(data.get("hasMore") or (total_pages and page < total_pages))
+
+
+def _pages_at_once(
+    client: AtomsClient, audience_id: str, page_size: int, pages: range, workers: int
+) -> Iterator[tuple[int, MemberPage]]:
+    """(page, answer) in page order, with at most `workers` requests in flight."""
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="members-page")
+    waiting: deque[tuple[int, Future[MemberPage]]] = deque()
+    todo = iter(pages)
+    try:
+        for number in todo:
+            waiting.append((number, pool.submit(_page, client, audience_id, number, page_size)))
+            if len(waiting) >= workers:
+                break
+        while waiting:
+            number, future = waiting.popleft()
+            data = future.result()
+            following = next(todo, None)
+            if following is not None:
+                job = pool.submit(_page, client, audience_id, following, page_size)
+                waiting.append((following, job))
+            yield number, data
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _page(client: AtomsClient, audience_id: str, page: int, page_size: int) -> MemberPage:
+    return client.list_members(audience_id, page=page, page_size=page_size)
+
+
+class _PageCheck:
+    """What pages must add up to: no member twice, no more than counted, a page cap."""
+
+    def __init__(self, audience_id: str, page_size: int, member_limit: int) -> None:
+        self.audience_id = audience_id
+        self.page_size = page_size
+        self.member_limit = member_limit
+        self.cap = math.ceil(member_limit / page_size) + 1  # no audience holds more
+        self.seen: set[str] = set()
+
+    def members(self, page: int, data: Mapping[str, Any]) -> list[Member]:
+        members: list[Member] = list(data.get("members") or [])
         total = int(data.get("totalCount") or 0)
         for member in members:
             member_id = str(member.get("_id"))
-            if member_id in seen:
+            if member_id in self.seen:
                 raise PagingError(
-                    f"page {page} of audience {audience_id} repeats member {member_id}: "
+                    f"page {page} of audience {self.audience_id} repeats member {member_id}: "
                     "the server's pages do not add up; stopped reading"
                 )
-            seen.add(member_id)
-        if total and len(seen) > total:
+            self.seen.add(member_id)
+        if total and len(self.seen) > total:
             raise PagingError(
-                f"audience {audience_id} sent {len(seen):,} members by page {page}, more than "
-                f"the {total:,} it counts; stopped reading"
+                f"audience {self.audience_id} sent {len(self.seen):,} members by page {page}, "
+                f"more than the {total:,} it counts; stopped reading"
             )
-        yield from members
-        total_pages = data.get("totalPages")
-        more = data.get("hasMore")
-        if not members or not (more or (total_pages and page < total_pages)):
-            return
-        if page >= cap:
-            raise PagingError(
-                f"audience {audience_id} still has more after {page:,} pages of {page_size}, "
-                f"past anything the {member_limit:,}-member limit allows; stopped reading"
-            )
-        page += 1
+        return members
+
+    def past_cap(self, pages: int) -> None:
+        raise PagingError(
+            f"audience {self.audience_id} still has more after {pages:,} pages of "
+            f"{self.page_size}, past anything the {self.member_limit:,}-member limit "
+            "allows; stopped reading"
+        )
 
 
 @dataclass(frozen=True)

@@ -144,3 +144,13 @@ def test_a_where_field_the_audience_lacks_says_which_fields_there_are(sandbox_cl
         "no member has the field 'nosuch'; the fields are: firstName, lastName, phoneNumber, city"
         in result.stderr
     )
+
+
+def test_concurrency_changes_nothing_but_the_speed(sandbox_cli, store):
+    seed_audience(store, "Leads", 777)
+    one = sandbox_cli("--concurrency", "1", "members", "Leads", "--all", "--json")
+    many = sandbox_cli("--concurrency", "8", "members", "Leads", "--all", "--json")
+    assert one.exit_code == 0 == many.exit_code
+    assert json.loads(one.stdout) == json.loads(many.stdout)
+    assert len(json.loads(many.stdout)) == 777
+    assert sandbox_cli("--concurrency", "0", "list").exit_code == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
 import pytest
 
 from audience_cli.client import AtomsClient
@@ -16,7 +17,7 @@ from audience_cli.core.members import (
     remove_members,
     search_members,
 )
-from audience_cli.errors import NothingRemovedError
+from audience_cli.errors import NothingRemovedError, PagingError
 from audience_cli.sandbox.store import SandboxStore
 from tests.conftest import RecordingTransport
 from tests.core.conftest import numbers
@@ -117,3 +118,84 @@ def test_export_rows_hold_every_member_and_its_data_keys(
         "phoneNumber": numbers(1)[0],
         "city": "Paris",
     }
+
+
+class Flaky(RecordingTransport):
+    """The sandbox, with some member pages answered 503 first (seeded), and a count of
+    the requests in flight at once."""
+
+    def __init__(self, store: SandboxStore, *, fail_every: int = 0, pause: float = 0.0) -> None:
+        super().__init__(store)
+        import threading
+
+        self.lock = threading.Lock()
+        self.in_flight = self.most = self.seen = 0
+        self.fail_every, self.pause = fail_every, pause
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        import time
+
+        with self.lock:
+            self.seen += 1
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+            fail = self.fail_every and self.seen % self.fail_every == 0
+        try:
+            time.sleep(self.pause)
+            if fail:
+                return httpx.Response(503, json={"status": False, "message": "busy"})
+            return super().handle_request(request)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+def client_on(transport: httpx.BaseTransport, concurrency: int) -> AtomsClient:
+    from audience_cli.retry import RetryPolicy
+
+    return AtomsClient(
+        "http://sandbox.invalid/atoms/v1",
+        "sk_core_tests",
+        transport=transport,
+        retry=RetryPolicy(max_retries=3, sleep=lambda _: None),
+        concurrency=concurrency,
+    )
+
+
+def test_pages_read_at_once_give_exactly_the_members_in_order(store: SandboxStore) -> None:
+    audience_id = seed(store, 0)
+    store.add_members(
+        audience_id, "phoneNumber", [{"phoneNumber": f"+1212555{i:04d}"} for i in range(2345)]
+    )
+    one_by_one = [
+        m["_id"] for m in iter_members(client_on(Flaky(store), 1), audience_id, page_size=50)
+    ]
+    transport = Flaky(store, pause=0.005)
+    at_once = [m["_id"] for m in iter_members(client_on(transport, 8), audience_id, page_size=50)]
+    assert at_once == one_by_one and len(at_once) == 2345
+    assert len(transport.calls) == 47  # ceil(2345 / 50): no page twice, none extra
+    assert 1 < transport.most <= 8  # in flight at once, never more than asked
+
+
+def test_pages_read_at_once_under_faults_lose_and_repeat_nothing(store: SandboxStore) -> None:
+    audience_id = seed(store, 0)
+    store.add_members(
+        audience_id, "phoneNumber", [{"phoneNumber": f"+1212555{i:04d}"} for i in range(1000)]
+    )
+    transport = Flaky(store, fail_every=4)  # every 4th request is a 503, then retried
+    got = [
+        m["data"]["phoneNumber"]
+        for m in iter_members(client_on(transport, 6), audience_id, page_size=40)
+    ]
+    assert got == [f"+1212555{i:04d}" for i in range(1000)]
+    assert transport.seen > 25 and len(transport.calls) == 25  # 25 pages, after retries
+
+
+def test_a_repeated_page_is_caught_when_read_at_once(store: SandboxStore) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        members = [{"_id": f"m{i}", "data": {}} for i in range(10)]  # every page the same
+        data = {"members": members, "totalCount": 50, "totalPages": 5, "hasMore": True}
+        return httpx.Response(200, json={"status": True, "data": data})
+
+    with pytest.raises(PagingError, match="page 2 of audience A repeats member m0"):
+        list(iter_members(client_on(httpx.MockTransport(handler), 4), "A", page_size=10))
