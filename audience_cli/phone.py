@@ -10,12 +10,16 @@ skips `phonenumbers.parse`.
 Numbers that went through a spreadsheet or pandas as floats ("14155550132.0",
 "1.4155550132E+10") are read as the integer they stand for, as long as no digit
 was lost; an extension ("x123", "ext. 123") is not part of the E.164 number and
-is returned apart by `phone_details`.
+is returned apart by `phone_details`, with the number's region and type
+(`MOBILE`, `PREMIUM_RATE`…, from the number plan's patterns, compiled once per
+country code). `region_for_country` reads a country cell (ISO code, English
+name, calling code) as the region national numbers are read in.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, NamedTuple
@@ -34,6 +38,7 @@ class PhoneReason(StrEnum):
     TOO_SHORT = "TOO_SHORT"
     TOO_LONG = "TOO_LONG"
     INVALID_NUMBER = "INVALID_NUMBER"
+    ROUNDED_BY_SPREADSHEET = "ROUNDED_BY_SPREADSHEET"
 
 
 REASON_TEXT: dict[PhoneReason, str] = {
@@ -44,6 +49,10 @@ REASON_TEXT: dict[PhoneReason, str] = {
     PhoneReason.TOO_SHORT: "too short",
     PhoneReason.TOO_LONG: "too long",
     PhoneReason.INVALID_NUMBER: "not a valid number for its country",
+    PhoneReason.ROUNDED_BY_SPREADSHEET: (
+        "the spreadsheet rounded this number (scientific notation lost its last digits): "
+        "format the column as text and export again"
+    ),
 }
 
 
@@ -64,11 +73,31 @@ _FLOAT_INTEGER = re.compile(r"(\d+)\.0+")
 _SCIENTIFIC = re.compile(r"([1-9])(?:\.(\d+))?[eE]\+?(\d{1,2})")
 
 
+# Number types as phonenumbers names them (`PhoneNumberType`), in the order it tests
+# them: the first that matches is the number's type.
+PREMIUM_RATE = "PREMIUM_RATE"
+SHARED_COST = "SHARED_COST"
+_SPECIAL_TYPES = (
+    "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
+    "voicemail",
+)  # fmt: skip
+NUMBER_TYPES: tuple[str, ...] = (
+    *(t.upper() for t in _SPECIAL_TYPES),
+    "FIXED_LINE_OR_MOBILE",
+    "FIXED_LINE",
+    "MOBILE",
+)
+
+
 class PhoneDetails(NamedTuple):
-    """A valid number: E.164, and the extension written after it ("" when none)."""
+    """A valid number: E.164, the extension written after it ("" when none), the region
+    the number belongs to (ISO code; "001" for non-geographic numbers such as +800) and
+    its type (one of `NUMBER_TYPES`)."""
 
     e164: str
     extension: str = ""
+    region: str = ""
+    number_type: str = ""
 
 
 def normalize_region(region: str | None) -> str | None:
@@ -117,8 +146,11 @@ def phone_or_reason(value: str, region: str | None = None) -> str | PhoneReason:
 
 @lru_cache(maxsize=4096)
 def phone_details(value: str, region: str | None = None) -> PhoneDetails | PhoneReason:
-    """`value` as E.164 plus its extension, or the `PhoneReason` it is not valid (never raises)."""
+    """`value` as E.164 plus its extension, region and type, or the `PhoneReason` it is
+    not valid (never raises)."""
     text = _integer_from_float(value.strip())
+    if text is None:
+        return PhoneReason.ROUNDED_BY_SPREADSHEET
     if not text:
         return PhoneReason.EMPTY
     region_code = region.upper() if region else None
@@ -133,23 +165,27 @@ def phone_details(value: str, region: str | None = None) -> PhoneDetails | Phone
             # (US 011, Australia 0011): the region's own reading comes first.
             result = _parse_details(text, region_code)
             if isinstance(result, PhoneReason) and _E164.fullmatch(international):
-                fast = _valid_e164(international)
-                other = PhoneDetails(fast) if fast else _parse_details(international, region_code)
+                fast = _fast_e164(international)
+                other = (
+                    PhoneDetails(international, "", *fast)
+                    if fast
+                    else _parse_details(international, region_code)
+                )
                 return result if isinstance(other, PhoneReason) else other
             return result
     if _E164.fullmatch(compact):
-        fast = _valid_e164(compact)
-        return PhoneDetails(fast) if fast else _parse_details(compact, region_code)
+        fast = _fast_e164(compact)
+        return PhoneDetails(compact, "", *fast) if fast else _parse_details(compact, region_code)
     return _parse_details(text, region_code)
 
 
-def _integer_from_float(text: str) -> str:
-    """The digits of a whole number written as a float; any other text unchanged.
+def _integer_from_float(text: str) -> str | None:
+    """The digits of a whole number written as a float; any other text unchanged; None
+    for a number a spreadsheet rounded.
 
     "14155550132.0" -> "14155550132"; "1.4155550132E+10" -> "14155550132". A
     mantissa too short for its exponent ("1.41556E+10", a spreadsheet's display
-    of 14155550132) has lost digits: it is left alone, and so rejected, rather
-    than read as a different number.
+    of 14155550132) has lost digits: None, rather than a different number.
     """
     if "." not in text and "e" not in text and "E" not in text:
         return text
@@ -159,13 +195,22 @@ def _integer_from_float(text: str) -> str:
     match = _SCIENTIFIC.fullmatch(text)
     if match:
         lead, fraction, exponent = match.group(1), match.group(2) or "", int(match.group(3))
-        if len(fraction) >= exponent and not fraction[exponent:].strip("0"):
+        if len(fraction) < exponent:
+            return None
+        if not fraction[exponent:].strip("0"):
             return lead + fraction[:exponent]
     return text
 
 
 def _valid_e164(text: str) -> str | None:
-    """`text` itself when it is a valid E.164 number that parsing would leave unchanged.
+    """`text` itself when it is a valid E.164 number that parsing would leave unchanged
+    (see `_fast_e164`), else None."""
+    return text if _fast_e164(text) else None
+
+
+def _fast_e164(text: str) -> tuple[str, str] | None:
+    """(region, type) of `text` when it is a valid E.164 number that parsing would
+    leave unchanged.
 
     Reads the country code and national number straight from the digits and
     checks them with `_plan` (the number plan's patterns, compiled once per
@@ -193,20 +238,48 @@ def _valid_e164(text: str) -> str | None:
     if prefix is not None and prefix.match(national):
         return None
     length = len(national)
-    for leading, by_length in regions:
-        if leading is None:
-            pattern = by_length.get(length)
-            if pattern is not None and pattern.fullmatch(national):
-                return text
-        elif leading.match(national):
-            pattern = by_length.get(length)
-            return text if pattern is not None and pattern.fullmatch(national) else None
+    for code, leading, by_length in regions:  # as `_classify_in` does, inline: the hot path
+        if leading is not None and not leading.match(national):
+            continue
+        pattern = by_length.get(length)
+        match = pattern.fullmatch(national) if pattern is not None else None
+        if match is not None:
+            return code, match.lastgroup or ""
+        if leading is not None:
+            return None
     return None
 
 
-# Per region: the leading-digits pattern that picks it (None: no picking), and per
-# national number length one pattern that matches exactly the valid numbers.
-_Region = tuple["re.Pattern[str] | None", dict[int, "re.Pattern[str]"]]
+def _classify(country_code: int, national: str) -> tuple[str, str] | None:
+    """(region, type) of a parsed number (its national significant number), or None."""
+    plan = _plan(country_code)
+    return None if plan is None else _classify_in(plan[1], national)
+
+
+def _classify_in(regions: tuple[_Region, ...], national: str) -> tuple[str, str] | None:
+    """The region that `national` belongs to, as phonenumbers picks it, and its type there.
+
+    With several regions, the first whose leading digits match decides (valid
+    there or not); a region without leading digits is picked when the number is
+    valid in it.
+    """
+    length = len(national)
+    for code, leading, by_length in regions:
+        if leading is not None and not leading.match(national):
+            continue
+        pattern = by_length.get(length)
+        match = pattern.fullmatch(national) if pattern is not None else None
+        if match is not None:
+            return code, match.lastgroup or ""
+        if leading is not None:
+            return None
+    return None
+
+
+# Per region: its code, the leading-digits pattern that picks it (None: no picking),
+# and per national number length one pattern that matches exactly the valid numbers,
+# with a named group per number type.
+_Region = tuple[str, "re.Pattern[str] | None", dict[int, "re.Pattern[str]"]]
 
 
 @cache
@@ -232,37 +305,57 @@ def _plan(country_code: int) -> tuple[re.Pattern[str] | None, tuple[_Region, ...
         # With several regions, phonenumbers picks one by leading digits (or by
         # validity) and validates in it; with one region there is nothing to pick.
         leading = metadata.leading_digits if len(region_codes) > 1 else None
-        regions.append((re.compile(leading) if leading else None, _valid_patterns(metadata)))
+        regions.append((code, re.compile(leading) if leading else None, _typed_patterns(metadata)))
     prefix = main.national_prefix_for_parsing
     return (re.compile(prefix) if prefix else None), tuple(regions)
 
 
-def _valid_patterns(metadata: object) -> dict[int, re.Pattern[str]]:
-    """Length -> pattern that matches what `phonenumbers.is_valid_number` accepts.
+def _typed_patterns(metadata: object) -> dict[int, re.Pattern[str]]:
+    """Length -> pattern that matches what `phonenumbers.is_valid_number` accepts, the
+    matching group named after the number type `phonenumbers.number_type` gives.
 
     phonenumbers calls a national number valid when it matches the general
     description and the description of at least one number type, each checked
-    against its list of possible lengths (an empty list allows any length).
+    against its list of possible lengths (an empty list allows any length). Its
+    type is the first that matches, special types first; a fixed-line pattern
+    that the mobile pattern matches too (or one region-wide flag) makes
+    FIXED_LINE_OR_MOBILE. Alternatives are tried in that order, so the group
+    that matched (`Match.lastgroup`) is the type.
     """
     general = _desc(getattr(metadata, "general_desc", None))
     if general is None:
         return {}
     general_lengths, general_pattern = general
-    types = [
-        _desc(getattr(metadata, name, None))
-        for name in (
-            "premium_rate", "toll_free", "shared_cost", "voip", "personal_number",
-            "pager", "uan", "voicemail", "fixed_line", "mobile",
-        )
-    ]  # fmt: skip
-    descs = [d for d in types if d is not None]
+    special = [(name.upper(), _desc(getattr(metadata, name, None))) for name in _SPECIAL_TYPES]
+    fixed = _desc(getattr(metadata, "fixed_line", None))
+    mobile = _desc(getattr(metadata, "mobile", None))
+    same = bool(getattr(metadata, "same_mobile_and_fixed_line_pattern", False))
     result: dict[int, re.Pattern[str]] = {}
     for length in range(1, 18):
         if general_lengths and length not in general_lengths:
             continue
-        alternatives = [p for lengths, p in descs if not lengths or length in lengths]
+
+        def fits(desc: tuple[frozenset[int], str] | None, n: int = length) -> bool:
+            return desc is not None and (not desc[0] or n in desc[0])
+
+        alternatives = [f"(?P<{name}>{d[1]})" for name, d in special if d and fits(d)]
+        mobile_fits = mobile is not None and fits(mobile)
+        if fixed is not None and fits(fixed):
+            if same:
+                alternatives.append(f"(?P<FIXED_LINE_OR_MOBILE>{fixed[1]})")
+            elif mobile is not None and mobile_fits:
+                # A fixed-line number is FIXED_LINE_OR_MOBILE when the mobile pattern
+                # matches it too: each pattern is tried once unless it is fixed only.
+                alternatives.append(
+                    f"(?=(?:{fixed[1]})\\Z)"
+                    f"(?:(?P<FIXED_LINE_OR_MOBILE>{mobile[1]})|(?P<FIXED_LINE>{fixed[1]}))"
+                )
+            else:
+                alternatives.append(f"(?P<FIXED_LINE>{fixed[1]})")
+        if mobile is not None and not same and mobile_fits:
+            alternatives.append(f"(?P<MOBILE>{mobile[1]})")
         if alternatives:
-            any_type = "|".join(f"(?:{p})" for p in alternatives)
+            any_type = "|".join(alternatives)
             result[length] = re.compile(f"(?=(?:{general_pattern})\\Z)(?:{any_type})")
     return result
 
@@ -284,7 +377,22 @@ def _parse_details(text: str, region_code: str | None) -> PhoneDetails | PhoneRe
     if not phonenumbers.is_valid_number(parsed):
         return _reason_for_invalid(parsed)
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    return PhoneDetails(e164, parsed.extension or "")
+    country_code = parsed.country_code or 0
+    # E.164 is "+", the country code, then the national significant number.
+    info = _classify(country_code, e164[1 + len(str(country_code)) :]) if country_code else None
+    if info is None:  # not expected for a valid number: ask phonenumbers itself
+        info = (
+            phonenumbers.region_code_for_number(parsed) or "",
+            _type_name(phonenumbers.number_type(parsed)),
+        )
+    return PhoneDetails(e164, parsed.extension or "", *info)
+
+
+def _type_name(value: int) -> str:
+    from phonenumbers import PhoneNumberType
+
+    names = {v: k for k, v in vars(PhoneNumberType).items() if k.isupper()}
+    return names.get(value, "UNKNOWN")
 
 
 def _reason_for_parse_error(
@@ -317,3 +425,313 @@ def _reason_for_invalid(parsed: PhoneNumber) -> PhoneReason:
     if result in (r.TOO_LONG, r.INVALID_LENGTH):
         return PhoneReason.TOO_LONG if result == r.TOO_LONG else PhoneReason.INVALID_NUMBER
     return PhoneReason.INVALID_NUMBER
+
+
+# --- a number read in the wrong region ------------------------------------------------------
+
+# Where a national number that is not valid in the region it was read in is tried
+# instead, most used first (a few dozen parses at most, and only for such rejects).
+_LIKELY_REGIONS = (
+    "US", "GB", "IN", "CA", "AU", "DE", "FR", "ES", "IT", "NL", "IE", "NZ", "ZA", "BR", "MX",
+    "SG", "AE", "PH", "NG", "PK", "BE", "CH", "AT", "SE", "PL", "PT", "JP",
+)  # fmt: skip
+MAX_OTHER_REGIONS = 3  # regions looked for
+# A national number without its trunk prefix is only suggested from this many digits
+# (the full length of a mobile or geographic number in most countries is 9 or more).
+MIN_BARE_DIGITS = 9
+
+
+@lru_cache(maxsize=1024)
+def valid_elsewhere(value: str, region: str) -> tuple[str, ...]:
+    """The common regions (at most `MAX_OTHER_REGIONS`, most used first) where `value`, a
+    national number not valid in `region`, is a valid number written in full: the
+    likely mix-up.
+
+    "In full": the region's trunk prefix then the number ("07400 123456" in GB), or
+    the number at the longest length its type has there ("7400 123456", a GB
+    mobile that lost its 0). A number that is merely valid somewhere ("555-0100",
+    a US number without its area code, is a German one) is not suggested.
+    Numbers with their own country code, and text too short or too long for a
+    phone number, give (). Regions that read it as the same number (US and CA)
+    count once. Regions whose national format groups the digits as `value` does
+    ("06 12 34 56 78" is French, "030 1234567" German) come first.
+    """
+    text = _integer_from_float(value.strip())
+    if not text or text.lstrip().startswith(("+", "\uff0b")):
+        return ()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not 6 <= len(digits) <= 15 or digits.startswith("00"):
+        return ()
+    groups = _digit_groups(text)
+    found: dict[str, tuple[bool, str]] = {}  # E.164 -> (grouped otherwise, region)
+    for code in _LIKELY_REGIONS:
+        if code == region:
+            continue
+        result = _parse_details(text, code)
+        if isinstance(result, PhoneReason) or result.e164 in found:
+            continue
+        if _written_in_full(digits, result, code):
+            found[result.e164] = (len(groups) > 1 and groups != _national_groups(result), code)
+    ranked = sorted(found.values(), key=lambda item: item[0])  # stable: most used first
+    return tuple(code for _, code in ranked[:MAX_OTHER_REGIONS])
+
+
+def _digit_groups(text: str) -> tuple[int, ...]:
+    return tuple(len(run) for run in re.findall(r"\d+", text))
+
+
+def _national_groups(number: PhoneDetails) -> tuple[int, ...]:
+    """How the number's own region writes it in national format: digit group lengths."""
+    import phonenumbers
+
+    parsed = phonenumbers.parse(number.e164)
+    return _digit_groups(
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    )
+
+
+def _written_in_full(digits: str, number: PhoneDetails, region: str) -> bool:
+    """True when `digits` are the region's trunk prefix and the national number, or the
+    national number (of `MIN_BARE_DIGITS` at least) at the longest length of its type in
+    the region."""
+    import phonenumbers
+
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None:
+        return False
+    national = number.e164[1 + len(str(metadata.country_code)) :]
+    prefix = metadata.national_prefix or ""
+    if prefix and digits == prefix + national:
+        return True
+    if digits != national or len(national) < MIN_BARE_DIGITS:
+        return False
+    kinds = (
+        ("fixed_line", "mobile")
+        if number.number_type == "FIXED_LINE_OR_MOBILE"
+        else (number.number_type.lower(),)
+    )
+    lengths = [
+        n
+        for kind in kinds
+        for n in (getattr(getattr(metadata, kind, None), "possible_length", None) or ())
+    ]
+    if not lengths and metadata.general_desc is not None:
+        lengths = list(metadata.general_desc.possible_length or ())
+    return bool(lengths) and len(national) == max(lengths)
+
+
+# --- the country of a row ------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1024)
+def region_for_country(value: str) -> str | None:
+    """The region (ISO code) a country cell names, or None when it names none known.
+
+    Reads ISO 3166 alpha-2 codes ("US", "gb"; "UK" too), alpha-3 codes ("USA",
+    "DEU"), English names ("United States of America", "Côte d'Ivoire", "St.
+    Lucia"), a few native names ("Deutschland", "España") and calling codes
+    ("+44", "44", "0044"; "+1" and "001" are US, the main region of +1). A calling
+    code without a region (+800) names none.
+    """
+    text = value.strip()
+    compact = _PUNCTUATION.sub("", text)
+    if not compact:
+        return None
+    if compact[0] in "+\uff0b" or compact.isdigit():
+        digits = compact.lstrip("+\uff0b")
+        if digits.startswith("00"):
+            digits = digits[2:]
+        if not (digits.isascii() and digits.isdigit()) or not 1 <= len(digits) <= 3:
+            return None
+        import phonenumbers
+
+        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(digits), ())
+        return regions[0] if regions and regions[0] != "001" else None
+    upper = text.upper()
+    if len(upper) == 2 and upper.isascii() and upper.isalpha():
+        code = _REGION_ALIASES.get(upper, upper)
+        return code if code in _countries().regions else None
+    if len(upper) == 3 and upper in _countries().alpha3:
+        return _countries().alpha3[upper]
+    return _countries().names.get(country_key(text))
+
+
+def country_key(name: str) -> str:
+    """A country name for matching: lower case, no accents or punctuation, "the" and
+    "and"/"&" alike dropped, "St." as "saint": "The Bahamas" == "bahamas"."""
+    folded = unicodedata.normalize("NFKD", name.casefold().replace("&", " and "))
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    words = re.findall(r"[^\W_]+", plain)
+    return "".join("saint" if w in ("st", "ste") else w for w in words if w not in ("the", "and"))
+
+
+class _Countries(NamedTuple):
+    regions: frozenset[str]
+    alpha3: dict[str, str]
+    names: dict[str, str]  # country_key(name) -> region
+
+
+@cache
+def _countries() -> _Countries:
+    regions: set[str] = set()
+    alpha3: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for entry in _COUNTRY_TABLE.replace("\n", " ").split(";"):
+        code, three, name = entry.strip().split(" ", 2)
+        regions.add(code)
+        if three != "-":
+            alpha3[three] = code
+        names[country_key(name)] = code
+    for code, aliases in _COUNTRY_ALIASES.items():
+        for alias in aliases:
+            names.setdefault(country_key(alias), code)
+    return _Countries(frozenset(regions), alpha3, names)
+
+
+# Every region of the number plan (`phonenumbers.SUPPORTED_REGIONS`): its ISO 3166
+# alpha-2 code, alpha-3 code ("-": none) and English name. Why a table here: Python
+# ships no country names; phonenumbers has them (the English names below are its
+# `geocoder` names, tests/test_phone.py checks they still agree) but only in
+# `phonenumbers.geodata.locale`, which costs ~0.4 s and ~100 MB to import. The
+# alpha-3 codes are ISO 3166-1's (XKX: the code in common use for Kosovo).
+_COUNTRY_TABLE = """
+AC - Ascension Island; AD AND Andorra; AE ARE United Arab Emirates; AF AFG Afghanistan;
+AG ATG Antigua and Barbuda; AI AIA Anguilla; AL ALB Albania; AM ARM Armenia; AO AGO Angola;
+AR ARG Argentina; AS ASM American Samoa; AT AUT Austria; AU AUS Australia; AW ABW Aruba;
+AX ALA Åland Islands; AZ AZE Azerbaijan; BA BIH Bosnia and Herzegovina; BB BRB Barbados;
+BD BGD Bangladesh; BE BEL Belgium; BF BFA Burkina Faso; BG BGR Bulgaria; BH BHR Bahrain;
+BI BDI Burundi; BJ BEN Benin; BL BLM Saint Barthélemy; BM BMU Bermuda; BN BRN Brunei;
+BO BOL Bolivia; BQ BES Bonaire, Sint Eustatius and Saba; BR BRA Brazil; BS BHS Bahamas;
+BT BTN Bhutan; BW BWA Botswana; BY BLR Belarus; BZ BLZ Belize; CA CAN Canada;
+CC CCK Cocos Islands; CD COD The Democratic Republic Of Congo;
+CF CAF Central African Republic; CG COG Congo; CH CHE Switzerland; CI CIV Côte d'Ivoire;
+CK COK Cook Islands; CL CHL Chile; CM CMR Cameroon; CN CHN China; CO COL Colombia;
+CR CRI Costa Rica; CU CUB Cuba; CV CPV Cape Verde; CW CUW Curaçao; CX CXR Christmas Island;
+CY CYP Cyprus; CZ CZE Czech Republic; DE DEU Germany; DJ DJI Djibouti; DK DNK Denmark;
+DM DMA Dominica; DO DOM Dominican Republic; DZ DZA Algeria; EC ECU Ecuador; EE EST Estonia;
+EG EGY Egypt; EH ESH Western Sahara; ER ERI Eritrea; ES ESP Spain; ET ETH Ethiopia;
+FI FIN Finland; FJ FJI Fiji; FK FLK Falkland Islands; FM FSM Micronesia;
+FO FRO Faroe Islands; FR FRA France; GA GAB Gabon; GB GBR United Kingdom; GD GRD Grenada;
+GE GEO Georgia; GF GUF French Guiana; GG GGY Guernsey; GH GHA Ghana; GI GIB Gibraltar;
+GL GRL Greenland; GM GMB Gambia; GN GIN Guinea; GP GLP Guadeloupe;
+GQ GNQ Equatorial Guinea; GR GRC Greece; GT GTM Guatemala; GU GUM Guam;
+GW GNB Guinea-Bissau; GY GUY Guyana; HK HKG Hong Kong; HN HND Honduras; HR HRV Croatia;
+HT HTI Haiti; HU HUN Hungary; ID IDN Indonesia; IE IRL Ireland; IL ISR Israel;
+IM IMN Isle Of Man; IN IND India; IO IOT British Indian Ocean Territory; IQ IRQ Iraq;
+IR IRN Iran; IS ISL Iceland; IT ITA Italy; JE JEY Jersey; JM JAM Jamaica; JO JOR Jordan;
+JP JPN Japan; KE KEN Kenya; KG KGZ Kyrgyzstan; KH KHM Cambodia; KI KIR Kiribati;
+KM COM Comoros; KN KNA Saint Kitts And Nevis; KP PRK North Korea; KR KOR South Korea;
+KW KWT Kuwait; KY CYM Cayman Islands; KZ KAZ Kazakhstan; LA LAO Laos; LB LBN Lebanon;
+LC LCA Saint Lucia; LI LIE Liechtenstein; LK LKA Sri Lanka; LR LBR Liberia; LS LSO Lesotho;
+LT LTU Lithuania; LU LUX Luxembourg; LV LVA Latvia; LY LBY Libya; MA MAR Morocco;
+MC MCO Monaco; MD MDA Moldova; ME MNE Montenegro; MF MAF Saint Martin; MG MDG Madagascar;
+MH MHL Marshall Islands; MK MKD Macedonia; ML MLI Mali; MM MMR Myanmar; MN MNG Mongolia;
+MO MAC Macao; MP MNP Northern Mariana Islands; MQ MTQ Martinique; MR MRT Mauritania;
+MS MSR Montserrat; MT MLT Malta; MU MUS Mauritius; MV MDV Maldives; MW MWI Malawi;
+MX MEX Mexico; MY MYS Malaysia; MZ MOZ Mozambique; NA NAM Namibia; NC NCL New Caledonia;
+NE NER Niger; NF NFK Norfolk Island; NG NGA Nigeria; NI NIC Nicaragua; NL NLD Netherlands;
+NO NOR Norway; NP NPL Nepal; NR NRU Nauru; NU NIU Niue; NZ NZL New Zealand; OM OMN Oman;
+PA PAN Panama; PE PER Peru; PF PYF French Polynesia; PG PNG Papua New Guinea;
+PH PHL Philippines; PK PAK Pakistan; PL POL Poland; PM SPM Saint Pierre And Miquelon;
+PR PRI Puerto Rico; PS PSE Palestine; PT PRT Portugal; PW PLW Palau; PY PRY Paraguay;
+QA QAT Qatar; RE REU Reunion; RO ROU Romania; RS SRB Serbia; RU RUS Russia; RW RWA Rwanda;
+SA SAU Saudi Arabia; SB SLB Solomon Islands; SC SYC Seychelles; SD SDN Sudan;
+SE SWE Sweden; SG SGP Singapore; SH SHN Saint Helena; SI SVN Slovenia;
+SJ SJM Svalbard And Jan Mayen; SK SVK Slovakia; SL SLE Sierra Leone; SM SMR San Marino;
+SN SEN Senegal; SO SOM Somalia; SR SUR Suriname; SS SSD South Sudan;
+ST STP Sao Tome And Principe; SV SLV El Salvador; SX SXM Sint Maarten (Dutch part);
+SY SYR Syria; SZ SWZ Swaziland; TA - Tristan da Cunha; TC TCA Turks And Caicos Islands;
+TD TCD Chad; TG TGO Togo; TH THA Thailand; TJ TJK Tajikistan; TK TKL Tokelau;
+TL TLS Timor-Leste; TM TKM Turkmenistan; TN TUN Tunisia; TO TON Tonga; TR TUR Turkey;
+TT TTO Trinidad and Tobago; TV TUV Tuvalu; TW TWN Taiwan; TZ TZA Tanzania; UA UKR Ukraine;
+UG UGA Uganda; US USA United States; UY URY Uruguay; UZ UZB Uzbekistan; VA VAT Vatican;
+VC VCT Saint Vincent And The Grenadines; VE VEN Venezuela; VG VGB British Virgin Islands;
+VI VIR U.S. Virgin Islands; VN VNM Vietnam; VU VUT Vanuatu; WF WLF Wallis And Futuna;
+WS WSM Samoa; XK XKX Kosovo; YE YEM Yemen; YT MYT Mayotte; ZA ZAF South Africa;
+ZM ZMB Zambia; ZW ZWE Zimbabwe
+"""
+
+# Other names of a region people write in a country column: official and short
+# forms, ISO's "Name, Republic of" forms, and the commonest native names.
+_COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "US": ("USA", "U.S.", "U.S.A.", "United States of America", "America"),
+    "GB": (
+        "UK", "U.K.", "Great Britain", "Britain", "England", "Scotland", "Wales",
+        "Northern Ireland", "United Kingdom of Great Britain and Northern Ireland",
+    ),
+    "KR": ("Korea", "Republic of Korea", "Korea, Republic of", "Korea (South)"),
+    "KP": ("Korea, Democratic People's Republic of", "DPRK", "Korea (North)"),
+    "RU": ("Russian Federation", "Rossiya"),
+    "CZ": ("Czechia", "Česko", "Česká republika"),
+    "MK": ("North Macedonia", "Macedonia, the former Yugoslav Republic of"),
+    "SZ": ("Eswatini",),
+    "TR": ("Türkiye", "Turkiye"),
+    "CV": ("Cabo Verde",),
+    "CI": ("Ivory Coast",),
+    "CD": (
+        "DR Congo", "DRC", "Democratic Republic of the Congo", "Congo-Kinshasa",
+        "Congo, The Democratic Republic of the",
+    ),
+    "CG": ("Republic of the Congo", "Congo-Brazzaville"),
+    "MM": ("Burma",),
+    "VN": ("Viet Nam",),
+    "LA": ("Lao People's Democratic Republic",),
+    "IR": ("Iran, Islamic Republic of",),
+    "SY": ("Syrian Arab Republic",),
+    "TZ": ("Tanzania, United Republic of",),
+    "VE": ("Venezuela, Bolivarian Republic of",),
+    "BO": ("Bolivia, Plurinational State of",),
+    "MD": ("Moldova, Republic of",),
+    "TW": ("Taiwan, Province of China", "Republic of China"),
+    "PS": ("Palestine, State of", "Palestinian Territories"),
+    "VA": ("Holy See", "Vatican City"),
+    "AE": ("UAE", "Emirates"),
+    "NL": ("Holland", "Nederland"),
+    "FM": ("Micronesia, Federated States of",),
+    "HK": ("Hong Kong SAR",),
+    "MO": ("Macau", "Macao SAR"),
+    "BN": ("Brunei Darussalam",),
+    "FK": ("Falkland Islands (Malvinas)",),
+    "CC": ("Cocos (Keeling) Islands",),
+    "VI": ("US Virgin Islands", "Virgin Islands, U.S."),
+    "VG": ("Virgin Islands, British",),
+    "TL": ("East Timor",),
+    "SH": ("Saint Helena, Ascension and Tristan da Cunha",),
+    "AC": ("Ascension",),
+    "DE": ("Deutschland",),
+    "ES": ("España",),
+    "IT": ("Italia",),
+    "BR": ("Brasil",),
+    "MX": ("México",),
+    "AT": ("Österreich",),
+    "CH": ("Schweiz", "Suisse", "Svizzera"),
+    "SE": ("Sverige",),
+    "NO": ("Norge",),
+    "DK": ("Danmark",),
+    "FI": ("Suomi",),
+    "PL": ("Polska",),
+    "BE": ("Belgique", "België"),
+    "HU": ("Magyarország",),
+    "GR": ("Hellas", "Ellada"),
+    "IE": ("Éire", "Republic of Ireland"),
+    "HR": ("Hrvatska",),
+    "IN": ("Bharat",),
+    "JP": ("Nippon", "Nihon"),
+    "CN": ("People's Republic of China", "PRC"),
+}  # fmt: skip
+
+
+# --- what else the number plan knows -------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def number_extras(e164: str) -> tuple[str, str]:
+    """(IANA time zones of a valid E.164 number joined with ";", its carrier's name in
+    English): "" where phonenumbers does not know. Loads phonenumbers' prefix data
+    (a few MB) on first use."""
+    import phonenumbers
+    from phonenumbers import carrier, timezone
+
+    parsed = phonenumbers.parse(e164)
+    zones = [z for z in timezone.time_zones_for_number(parsed) if z != "Etc/Unknown"]
+    return ";".join(zones), carrier.name_for_number(parsed, "en") or ""

@@ -10,16 +10,24 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from audience_cli.phone import (
+    _COUNTRY_TABLE,
+    NUMBER_TYPES,
     REASON_TEXT,
     PhoneDetails,
     PhoneNumberError,
     PhoneReason,
+    _fast_e164,
     _parse_details,
+    _type_name,
     _valid_e164,
+    country_key,
     normalize_phone,
     normalize_region,
+    number_extras,
     phone_details,
     phone_or_reason,
+    region_for_country,
+    valid_elsewhere,
 )
 
 REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
@@ -76,7 +84,8 @@ def test_valid_numbers(value: str, region: str | None, expected: str) -> None:
         ("+1 099 555 0100", None, PhoneReason.INVALID_NUMBER),
         ("+19995550100", None, PhoneReason.INVALID_NUMBER),  # E.164 shape, fast path says no
         ("14155550132.0", None, PhoneReason.MISSING_REGION),  # the float lost the "+"
-        ("1.41556E+10", "US", PhoneReason.NOT_A_NUMBER),  # rounded: digits lost, not guessed
+        ("1.41556E+10", "US", PhoneReason.ROUNDED_BY_SPREADSHEET),  # digits lost, not guessed
+        ("4.47912E+11", "GB", PhoneReason.ROUNDED_BY_SPREADSHEET),
         ("1.4155550132E+09", "US", PhoneReason.NOT_A_NUMBER),  # not a whole number
         ("415.555.0132.0", "US", PhoneReason.TOO_LONG),  # dots as separators: not a float
     ],
@@ -90,15 +99,18 @@ def test_rejected_numbers(value: str, region: str | None, reason: PhoneReason) -
     assert phone_or_reason(value, region) is reason
 
 
+US = ("US", "FIXED_LINE_OR_MOBILE")  # region and number type of +1 415 555 01xx
+
+
 @pytest.mark.parametrize(
     ("value", "region", "expected"),
     [
-        ("+1 415 555 0132 x123", None, PhoneDetails("+14155550132", "123")),
-        ("(415) 555-0132 ext. 45", "US", PhoneDetails("+14155550132", "45")),
-        ("+1 415 555 0132 extension 6", None, PhoneDetails("+14155550132", "6")),
-        ("+14155550132", None, PhoneDetails("+14155550132", "")),
-        ("14155550132.0", "US", PhoneDetails("+14155550132", "")),
-        ("1.4155550132E+10", "US", PhoneDetails("+14155550132", "")),
+        ("+1 415 555 0132 x123", None, PhoneDetails("+14155550132", "123", *US)),
+        ("(415) 555-0132 ext. 45", "US", PhoneDetails("+14155550132", "45", *US)),
+        ("+1 415 555 0132 extension 6", None, PhoneDetails("+14155550132", "6", *US)),
+        ("+14155550132", None, PhoneDetails("+14155550132", "", *US)),
+        ("14155550132.0", "US", PhoneDetails("+14155550132", "", *US)),
+        ("1.4155550132E+10", "US", PhoneDetails("+14155550132", "", *US)),
         ("nope", None, PhoneReason.NOT_A_NUMBER),
     ],
 )
@@ -208,6 +220,172 @@ def test_fast_path_agrees_with_the_full_parser(value: str) -> None:
         full = _parse_details(value, None)
         assert not isinstance(full, PhoneReason)
         assert full.e164 == fast == value
+    if len(value) <= 16 and (info := _fast_e164(value)) is not None:
+        assert info == _region_and_type(value)
+
+
+def _region_and_type(e164: str) -> tuple[str, str]:
+    """What phonenumbers itself says of a valid number: region and type."""
+    number = phonenumbers.parse(e164)
+    assert phonenumbers.is_valid_number(number)
+    region = phonenumbers.region_code_for_number(number)
+    return region, _type_name(phonenumbers.number_type(number))
+
+
+def test_region_and_type_agree_with_phonenumbers_for_every_example_number() -> None:
+    """Every region's example number of every type, and neighbours of it (digits
+    changed): the compiled plan gives the region and type phonenumbers gives."""
+    kinds = [v for k, v in vars(phonenumbers.PhoneNumberType).items() if k.isupper()]
+    numbers = []
+    for region in REGIONS:
+        for kind in kinds:
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is not None:
+                numbers.append(
+                    phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+                )
+    numbers += [
+        phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)
+        for cc in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS
+        if (n := phonenumbers.example_number_for_non_geo_entity(cc)) is not None
+    ]
+    neighbours = [e[:-3] + f"{d}{d}{(d * 7) % 10}" for e in numbers for d in range(10)]
+    checked = set()
+    for e164 in numbers + neighbours:
+        parsed = phonenumbers.parse(e164)
+        if not phonenumbers.is_valid_number(parsed):
+            assert _fast_e164(e164) is None, e164
+            continue
+        result = phone_details(e164)
+        assert isinstance(result, PhoneDetails), e164
+        assert (result.region, result.number_type) == _region_and_type(e164), e164
+        checked.add(result.number_type)
+    assert checked == set(NUMBER_TYPES)  # every type was met
+
+
+@pytest.mark.parametrize(
+    ("value", "region", "expected"),
+    [
+        ("+1 900 555 0123", None, ("US", "PREMIUM_RATE")),
+        ("0900 1234567", "DE", ("DE", "PREMIUM_RATE")),
+        ("0180 1234567", "DE", ("DE", "SHARED_COST")),
+        ("0800 123 4567", "GB", ("GB", "TOLL_FREE")),
+        ("+1 800 555 0199", None, ("US", "TOLL_FREE")),
+        ("07400 123456", "GB", ("GB", "MOBILE")),
+        ("020 7946 0958", "GB", ("GB", "FIXED_LINE")),
+        ("(415) 555-0132", "US", ("US", "FIXED_LINE_OR_MOBILE")),
+        ("+39 06 1234 5678", None, ("IT", "FIXED_LINE")),  # the slow path (leading zero)
+        ("+800 1234 5678", None, ("001", "TOLL_FREE")),  # non-geographic
+        ("(416) 555-0142", "CA", ("CA", "FIXED_LINE_OR_MOBILE")),  # +1 outside the US
+    ],
+)
+def test_region_and_type_of_valid_numbers(
+    value: str, region: str | None, expected: tuple[str, str]
+) -> None:
+    result = phone_details(value, region)
+    assert isinstance(result, PhoneDetails)
+    assert (result.region, result.number_type) == expected
+
+
+# -- countries -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("US", "US"), ("us", "US"), (" gb ", "GB"), ("UK", "GB"), ("DE", "DE"), ("XK", "XK"),
+        ("USA", "US"), ("GBR", "GB"), ("IND", "IN"), ("DEU", "DE"), ("FRA", "FR"), ("bra", "BR"),
+        ("United States", "US"), ("United States of America", "US"), ("U.S.A.", "US"),
+        ("united kingdom", "GB"), ("Great Britain", "GB"), ("England", "GB"),
+        ("India", "IN"), ("Germany", "DE"), ("Deutschland", "DE"), ("España", "ES"),
+        ("The Netherlands", "NL"), ("Holland", "NL"), ("St. Lucia", "LC"),
+        ("Saint Lucia", "LC"), ("Côte d'Ivoire", "CI"), ("Cote d'Ivoire", "CI"),
+        ("Ivory Coast", "CI"), ("Korea, Republic of", "KR"), ("South Korea", "KR"),
+        ("Trinidad & Tobago", "TT"), ("Viet Nam", "VN"), ("Czechia", "CZ"), ("Türkiye", "TR"),
+        ("Bosnia and Herzegovina", "BA"), ("Kosovo", "XK"), ("Ascension Island", "AC"),
+        ("+44", "GB"), ("44", "GB"), ("0044", "GB"), ("(+44)", "GB"), ("+1", "US"),
+        ("1", "US"), ("001", "US"), ("+91", "IN"), ("7", "RU"), ("+ 49", "DE"),
+        ("Narnia", None), ("", None), ("ZZ", None), ("XYZ", None), ("+800", None),
+        ("+999", None), ("1234", None), ("0", None), ("N/A", None),
+    ],
+)  # fmt: skip
+def test_region_for_country(value: str, expected: str | None) -> None:
+    assert region_for_country(value) == expected
+
+
+def test_the_country_table_covers_every_region_with_phonenumbers_english_names() -> None:
+    """The table's English names are phonenumbers' own (`geocoder`), so that a file
+    using them is read; its alpha-3 codes are unique."""
+    from phonenumbers.geocoder import _region_display_name
+
+    entries = _COUNTRY_TABLE.replace("\n", " ").split(";")
+    table = {
+        code: (three, name) for code, three, name in (e.strip().split(" ", 2) for e in entries)
+    }
+    assert set(table) == set(phonenumbers.SUPPORTED_REGIONS)
+    threes = [three for three, _ in table.values() if three != "-"]
+    assert len(threes) == len(set(threes)) == len(table) - 2  # AC, TA: no alpha-3 code
+    for code, (three, name) in table.items():
+        english = _region_display_name(code, "en")
+        assert name == (english or name), code
+        assert region_for_country(name) == code
+        assert three == "-" or region_for_country(three) == code
+
+
+def test_country_key() -> None:
+    assert country_key("The Bahamas") == country_key("bahamas") == "bahamas"
+    assert country_key("St. Kitts & Nevis") == country_key("Saint Kitts And Nevis")
+    assert country_key("Curaçao") == "curacao"
+
+
+# -- hints ---------------------------------------------------------------------------------
+
+
+def test_valid_elsewhere_names_the_region_a_national_number_belongs_to() -> None:
+    assert phone_or_reason("07400 123456", "US") is PhoneReason.TOO_LONG
+    assert valid_elsewhere("07400 123456", "US")[0] == "GB"
+    assert phone_or_reason("(415) 555-0132", "GB") is PhoneReason.INVALID_NUMBER
+    assert valid_elsewhere("(415) 555-0132", "GB")[0] == "US"
+    assert "CA" not in valid_elsewhere("(415) 555-0132", "GB")  # the same number as US
+    assert valid_elsewhere("7400 123456", "US")[0] == "GB"  # a GB mobile that lost its 0
+    assert valid_elsewhere("+44 7400 123456", "US") == ()  # its own country code
+    assert valid_elsewhere("12", "US") == ()  # too short to be anything
+    assert valid_elsewhere("nope", "US") == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "first"),
+    [
+        ("06 12 34 56 78", "FR"),  # also a valid German number: grouped the French way
+        ("030 1234567", "DE"),  # also Australian
+        ("0412 345 678", "AU"),
+        ("0151 23456789", "DE"),
+        ("098765 43210", "IN"),
+    ],
+)
+def test_valid_elsewhere_ranks_the_region_that_groups_the_digits_alike(
+    value: str, first: str
+) -> None:
+    assert valid_elsewhere(value, "US")[0] == first
+
+
+@pytest.mark.parametrize("value", ["555-0100", "12345678", "5550100"])
+def test_valid_elsewhere_does_not_guess_from_a_number_valid_somewhere(value: str) -> None:
+    """A US number without its area code is a valid German number, but not written as
+    one: no suggestion."""
+    assert valid_elsewhere(value, "US") == ()
+
+
+def test_number_extras() -> None:
+    # Several zones for a GB number: the Crown dependencies share +44.
+    assert number_extras("+447400123456") == (
+        "Europe/Guernsey;Europe/Isle_of_Man;Europe/Jersey;Europe/London",
+        "Three",
+    )
+    zones, carrier = number_extras("+4915123456789")
+    assert (zones, carrier) == ("Europe/Berlin", "T-Mobile")
+    assert number_extras("+80012345678") == ("", "")  # no time zone known
+    assert number_extras("+14155550132")[0] == "America/Los_Angeles"
 
 
 def test_valid_example_numbers_of_every_region_take_the_fast_path_or_agree() -> None:

@@ -137,6 +137,44 @@ READING_OPTIONS: dict[str, tuple[Any, Any]] = {
         ],
         None,
     ),
+    "country_column": (
+        Annotated[
+            str | None,
+            _option(
+                "--country-column",
+                metavar="NAME",
+                help="The column whose country (US, United Kingdom, +44…) national numbers are "
+                "read in, row by row (default: found by name, e.g. Country, Mailing Country; "
+                "--region for rows without one).",
+            ),
+        ],
+        None,
+    ),
+    "allow_type": (
+        Annotated[
+            list[str] | None,
+            _option(
+                "--allow-type",
+                metavar="TYPE",
+                help="Accept numbers of a type rejected by default: premium_rate, shared_cost "
+                "(repeatable).",
+                panel=CHECKS_PANEL,
+            ),
+        ],
+        None,
+    ),
+    "enrich": (
+        Annotated[
+            bool,
+            _option(
+                "--enrich",
+                metavar="",
+                help="Add country, number_type, timezone and carrier to each member's data "
+                "(never over a column the file has).",
+            ),
+        ],
+        False,
+    ),
     "rejects": (
         Annotated[
             str | None,
@@ -178,9 +216,17 @@ def contact_input(
     first_name_column: str | None = None,
     last_name_column: str | None = None,
     columns: str | None = None,
+    country_column: str | None = None,
+    allow_type: list[str] | None = None,
+    enrich: bool = False,
     rejects: str | None = None,
+    screen: bool = True,
 ) -> ContactInput:
-    """The options as given, checked once (region, delimiter) into a `ContactInput`."""
+    """The options as given, checked once (region, delimiter, types) into a `ContactInput`.
+
+    `screen` False: the numbers are being taken out (remove), so rows the file
+    marks do-not-call and numbers of any type are kept.
+    """
     from audience_cli.contacts import CsvOptions
 
     options = CsvOptions(
@@ -191,19 +237,31 @@ def contact_input(
         last_name_column=last_name_column,
         columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
         region=region,
+        country_column=country_column,
+        allow_types=list(allow_type or []),
+        enrich=enrich,
+        screen=screen,
     )
     return ContactInput(csv, list(phone or []), list(person or []), options, rejects)
 
 
-def contact_options(*, sources: bool = True, names: bool = True) -> Callable[[F], F]:
+def contact_options(
+    *, sources: bool = True, names: bool = True, screen: bool = True
+) -> Callable[[F], F]:
     """Give a command the contact options, in place of its `contacts` parameter.
 
     The command receives `contacts: ContactInput`, already checked. With
     `sources=False` (validate reads one FILE argument) --csv, --phone and
-    --name are left out; with `names=False` (remove) only --name is.
+    --name are left out; with `names=False` (remove) only --name is. With
+    `screen=False` (a command that takes numbers out: remove) the file's
+    do-not-call marks and the number types are not checked, and --allow-type
+    and --enrich are left out.
     """
     source = {k: v for k, v in SOURCE_OPTIONS.items() if names or k != "person"}
-    declared = {**(source if sources else {}), **READING_OPTIONS}
+    reading = {
+        k: v for k, v in READING_OPTIONS.items() if screen or k not in ("allow_type", "enrich")
+    }
+    declared = {**(source if sources else {}), **reading}
 
     def decorate(func: F) -> F:
         signature = inspect.signature(func, eval_str=True)
@@ -222,7 +280,7 @@ def contact_options(*, sources: bool = True, names: bool = True) -> Callable[[F]
         @functools.wraps(func)
         def command(*args: Any, **kwargs: Any) -> Any:
             given = {name: kwargs.pop(name) for name in declared if name in kwargs}
-            kwargs["contacts"] = contact_input(**given)
+            kwargs["contacts"] = contact_input(**given, screen=screen)
             return func(*args, **kwargs)
 
         new = signature.replace(parameters=params)
@@ -305,8 +363,10 @@ def load_contacts(
 
 
 def print_report(app: AppContext, report: ImportReport, inp: ContactInput) -> None:
-    """The import summary on stderr; flags alone need none (a bad flag is an error)."""
-    if inp.csv is None and not report.duplicates:
+    """The import summary on stderr. Flags alone need none (an invalid number is an error)
+    unless some were dropped: repeats, or numbers not to call (a barred type, a
+    do-not-call list)."""
+    if inp.csv is None and not report.duplicates and not report.invalid:
         return
     for line in report.summary_lines():
         app.note(line)

@@ -31,7 +31,7 @@ class RemoveOptions:
     fmt: OutputFormat | None  # None: nothing on stdout
 
 
-@contact_options(names=False)
+@contact_options(names=False, screen=False)  # a removal file lists who not to call
 def remove(
     ctx: typer.Context,
     audience: AudienceArg,

@@ -8,7 +8,19 @@ header (as "column_<n>", the name the rejects file gives them too).
 
 Without --phone-column, every phone-like column is a candidate: a row takes its
 number from the first one (in order of preference) that has a value; the
-others stay data.
+others stay data. The names cover the exports of HubSpot ("Phone Number",
+"Mobile Phone Number"), Salesforce and Zoho ("Phone", "Mobile", "Home Phone",
+"Other Phone"), Google Contacts ("Phone 1 - Value"), Outlook ("Business Phone 2",
+"Primary Phone"…) and Pipedrive ("Phone - Work", "Person - Phone - Mobile"…).
+
+Two kinds of column say how to treat a row rather than what to store:
+
+- a do-not-call column ("Do Not Call", "DNC", "Opted Out", "HasOptedOutOfCalls",
+  "Unsubscribed"…): a true value rejects the row. It is not carried into the
+  member's data.
+- a country column ("Country", "Mailing Country", "Country/Region", "Phone
+  Country", "Country Code"…, or --country-column): the region a row's national
+  number is read in. It stays data: it is the contact's country as the file has it.
 """
 
 from __future__ import annotations
@@ -29,6 +41,10 @@ PHONE_NAMES: tuple[str, ...] = (
     "whatsapp", "whatsappnumber", "msisdn", "primaryphone", "homephone",
     "businessphone", "workphone", "telefon", "telefonnummer", "handy", "handynummer",
     "mobil", "mobilnummer", "portable", "telephoneportable", "telefono", "celular", "movil",
+    # CRM exports: HubSpot, Salesforce/Zoho, Outlook, Pipedrive ("Person - Phone - Work").
+    "mobilephonenumber", "otherphone", "homephone2", "businessphone2", "companymainphone",
+    "carphone", "personphone", "phonework", "phonemobile", "phonehome", "phoneother",
+    "personphonework", "personphonemobile", "personphonehome", "personphoneother",
 )  # fmt: skip
 _PHONE_RANK = {name: rank for rank, name in enumerate(PHONE_NAMES)}
 # Too vague to fall back on ("Number" may be an order or house number): only ever
@@ -38,15 +54,35 @@ _WEAK_PHONE_NAMES = frozenset({"number"})
 _NUMBERED_PHONE = re.compile(r"(?:phone|mobile|cell|tel|telephone|whatsapp)\d+(?:value|number)?")
 FIRST_NAMES: tuple[str, ...] = (
     "firstname", "first", "fname", "givenname", "forename", "vorname", "prenom",
+    "personfirstname",
 )  # fmt: skip
 LAST_NAMES: tuple[str, ...] = (
     "lastname", "last", "lname", "surname", "familyname", "nachname", "nom", "apellido",
-    "apellidos",
+    "apellidos", "personlastname",
 )  # fmt: skip
 FULL_NAMES: tuple[str, ...] = (
     "name", "fullname", "contactname", "displayname", "customername", "clientname",
-    "leadname",
+    "leadname", "personname",
 )  # fmt: skip
+# Columns that mark a row not to be called (any of them true rejects the row). Only
+# these exact names: "Email Opt Out" or "Unsubscribed from all email" are about e-mail.
+DO_NOT_CALL_NAMES = frozenset({
+    "donotcall", "dnc", "dontcall", "nocall", "donotphone", "donotcontact", "dncflag",
+    "optedout", "optout", "optedoutofcalls", "hasoptedoutofcalls", "calloptout",
+    "phoneoptout", "unsubscribed",
+})  # fmt: skip
+# Cell values that mean yes in a do-not-call column (any case); anything else is no.
+TRUE_VALUES = frozenset({"1", "true", "yes", "y", "x"})
+# Country columns, in order of preference: a row takes its country from the first
+# that has a value ("Phone Country" says most about the number, then the contact's).
+COUNTRY_NAMES: tuple[str, ...] = (
+    "phonecountry", "countrycode", "country", "countryregion", "countryname",
+    "mailingcountry", "countryofpostaladdress", "personcountryofpostaladdress",
+    "address1country", "homecountry", "homecountryregion", "businesscountry",
+    "businesscountryregion", "billingcountry", "shippingcountry", "othercountry",
+    "othercountryregion", "land", "pays", "pais",
+)  # fmt: skip
+_COUNTRY_RANK = {name: rank for rank, name in enumerate(COUNTRY_NAMES)}
 
 # Letters that Unicode decomposition does not turn into ASCII.
 _LETTERS = str.maketrans({"æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "þ": "th"})
@@ -108,6 +144,9 @@ class ColumnPlan:
     # (--columns without them).
     extension_key: str | None = EXTENSION_KEY
     other_phones_key: str | None = OTHER_PHONES_KEY
+    # Do-not-call columns (not data), and the country columns (data too), best first.
+    do_not_call: list[int] = field(default_factory=list)
+    countries: list[int] = field(default_factory=list)
     _overflow: dict[int, str] = field(default_factory=dict)  # index -> key, as met
 
     def overflow_key(self, index: int) -> str:
@@ -228,6 +267,15 @@ def plan_columns(
 
     taken = {i for i in (phone, first, last, full) if i is not None}
     fallbacks = [i for i in fallbacks if i not in taken and simple[i] not in _WEAK_PHONE_NAMES]
+    do_not_call = [i for i, name in enumerate(simple) if name in DO_NOT_CALL_NAMES]
+    do_not_call = [i for i in do_not_call if i not in taken]
+    if options.country_column is not None:
+        countries = [_explicit(options.country_column, names, simple, source, "--country-column")]
+    else:
+        ranked = sorted((_COUNTRY_RANK[n], i) for i, n in enumerate(simple) if n in _COUNTRY_RANK)
+        countries = [i for _, i in ranked]
+    countries = [i for i in countries if i not in taken]
+    taken.update(do_not_call)
     extras = _extra_keys(names, taken)
     derived: dict[str, str | None] = {
         EXTENSION_KEY: EXTENSION_KEY,
@@ -249,6 +297,8 @@ def plan_columns(
         keep_overflow=options.columns is None,
         extension_key=derived[EXTENSION_KEY],
         other_phones_key=derived[OTHER_PHONES_KEY],
+        do_not_call=do_not_call,
+        countries=countries,
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from audience_cli.contacts.csv_reader import parse_delimiter
 from audience_cli.errors import UsageError
 from audience_cli.model import DEFAULT_PHONE_COLUMN, FIRST_NAME_KEY, LAST_NAME_KEY
-from audience_cli.phone import normalize_region
+from audience_cli.phone import PREMIUM_RATE, SHARED_COST, normalize_region
 
 # Member keys the API gives a meaning to; extra data never uses them.
 PHONE_KEY = DEFAULT_PHONE_COLUMN
@@ -42,21 +43,54 @@ class Contact:
         return member
 
 
+class RowReason(StrEnum):
+    """Why a row with a valid number is rejected all the same (`PhoneReason`: the number)."""
+
+    DO_NOT_CALL = "DO_NOT_CALL"  # marked so in the file (or on a do-not-call list)
+    UNKNOWN_COUNTRY = "UNKNOWN_COUNTRY"  # the country column names no country known
+    PREMIUM_RATE = PREMIUM_RATE  # a number type barred by default (--allow-type lifts it)
+    SHARED_COST = SHARED_COST
+
+
+ROW_REASON_TEXT: dict[str, str] = {
+    RowReason.DO_NOT_CALL: "do not call",
+    RowReason.UNKNOWN_COUNTRY: "the country is not known",
+    RowReason.PREMIUM_RATE: "a premium-rate number (--allow-type premium_rate to keep it)",
+    RowReason.SHARED_COST: "a shared-cost number (--allow-type shared_cost to keep it)",
+    "EXCLUDED": "on an --exclude list",
+}
+
+# Number types rejected unless allowed: calling them costs the caller extra.
+BARRED_TYPES = frozenset({PREMIUM_RATE, SHARED_COST})
+
+
 @dataclass(slots=True)
 class Reject:
-    """An input row whose number was not valid."""
+    """An input row whose number was not valid, or must not be called."""
 
     line: int
     value: str
     reason: str
     row: dict[str, str] = field(default_factory=dict)  # original cells by original header
+    # What the report says after the reason code when the reason's usual text is not
+    # enough (the column that said do-not-call, the country not known, a hint).
+    detail: str = ""
 
 
 @dataclass(slots=True)
 class CsvOptions:
     """How to read contacts. Checked once, here: an unknown region or a delimiter that
     is not one character is a `UsageError`; `region` becomes its ISO code (UK -> GB,
-    any case) and `delimiter` the character ("tab" -> a tab)."""
+    any case) and `delimiter` the character ("tab" -> a tab).
+
+    `country_column` names the column whose country decides how a row's national
+    number is read (default: found by name); `allow_types` lifts the default
+    rejection of premium-rate and shared-cost numbers ("premium_rate",
+    "shared_cost"; checked here); `enrich` adds country, number type, time zone
+    and carrier to each contact's data. `screen` False (for numbers being taken
+    out of an audience) keeps rows that the file marks do-not-call and numbers
+    of any type.
+    """
 
     encoding: str | None = None
     delimiter: str | None = None
@@ -65,11 +99,40 @@ class CsvOptions:
     last_name_column: str | None = None
     columns: list[str] | None = None
     region: str | None = None
+    country_column: str | None = None
+    allow_types: Collection[str] = ()
+    enrich: bool = False
+    screen: bool = True
 
     def __post_init__(self) -> None:
         self.region = check_region(self.region)
         if self.delimiter is not None:
             self.delimiter = parse_delimiter(self.delimiter)
+        self.allow_types = check_allowed_types(self.allow_types)
+
+    @property
+    def barred_types(self) -> frozenset[str]:
+        """The number types rejected: premium rate and shared cost unless allowed."""
+        return BARRED_TYPES - frozenset(self.allow_types) if self.screen else frozenset()
+
+
+def check_allowed_types(values: Collection[str]) -> frozenset[str]:
+    """--allow-type values ("premium_rate", "Shared-Cost", "premium_rate,shared_cost")
+    as type names, or a `UsageError` naming the choices."""
+    allowed: set[str] = set()
+    for value in values:
+        for item in value.split(","):
+            name = "_".join(item.replace("-", " ").replace("_", " ").split()).upper()
+            if not name:
+                continue
+            if name not in BARRED_TYPES:
+                choices = " or ".join(sorted(t.lower() for t in BARRED_TYPES))
+                raise UsageError(
+                    f"--allow-type {item.strip()!r}: not a type that is rejected; use {choices}",
+                    hint="other number types (mobile, toll-free, VoIP…) are always accepted",
+                )
+            allowed.add(name)
+    return frozenset(allowed)
 
 
 def check_region(region: str | None) -> str | None:

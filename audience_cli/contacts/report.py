@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from audience_cli.contacts.model import Reject
+from audience_cli.contacts.model import ROW_REASON_TEXT, Reject
 from audience_cli.phone import REASON_TEXT, PhoneReason
 
 MAX_REJECT_LINES = 10
 MAX_MAPPING_ITEMS = 8
+MAX_COUNTED_ITEMS = 6  # countries or number types named on the summary line
 
 
 @dataclass
@@ -33,6 +34,10 @@ class ImportReport:
     # What the counts do not say: a suspicious encoding, phone numbers taken from
     # several columns, cells kept under generated keys... One line each.
     notes: list[str] = field(default_factory=list)
+    # Valid contacts per region of their number ("US", "GB"; "001": non-geographic)
+    # and per number type ("MOBILE", "FIXED_LINE_OR_MOBILE"…), most frequent first.
+    countries: dict[str, int] = field(default_factory=dict)
+    types: dict[str, int] = field(default_factory=dict)
 
     def by_reason(self) -> dict[str, int]:
         """Rejects per reason code, most frequent first."""
@@ -44,9 +49,7 @@ class ImportReport:
             "valid": self.valid,
             "invalid": self.invalid,
             "duplicates": self.duplicates,
-            "rejects": [
-                {"line": r.line, "value": r.value, "reason": r.reason} for r in self.rejects
-            ],
+            "rejects": [_reject_dict(r) for r in self.rejects],
         }
         if self.added is not None:
             data["added"] = self.added
@@ -57,6 +60,8 @@ class ImportReport:
         if self.updated is not None:
             data["updated"] = self.updated
         data["columns"] = dict(self.column_mapping)
+        data["countries"] = _most_common(self.countries)
+        data["types"] = _most_common(self.types)
         if self.notes:
             data["notes"] = list(self.notes)
         return data
@@ -74,6 +79,8 @@ class ImportReport:
         if self.skipped is not None:
             parts.append(f"{self.skipped} skipped (already in the audience)")
         lines = [f"{self.source}: " + " · ".join(parts)]
+        if self.countries or self.types:
+            lines.append(f"  countries: {_counted(self.countries)} · types: {_counted(self.types)}")
         lines.extend(f"  {note}" for note in self.notes)
 
         renamed = [(old, new) for old, new in self.column_mapping.items() if old != new]
@@ -84,7 +91,8 @@ class ImportReport:
             lines.append(f"  columns: {shown}")
 
         for reject in self.rejects[:MAX_REJECT_LINES]:
-            lines.append(f"  line {reject.line}: {reject.value!r} {_reason_text(reject.reason)}")
+            text = reject_text(reject.reason, reject.detail)
+            lines.append(f"  line {reject.line}: {reject.value!r} {text}")
         if len(self.rejects) > MAX_REJECT_LINES:
             lines.append(f"  … and {len(self.rejects) - MAX_REJECT_LINES} more, see --rejects")
         return lines
@@ -94,8 +102,33 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _reason_text(reason: str) -> str:
+def reject_text(reason: str, detail: str = "") -> str:
+    """The reason code and why, for a report line: the reject's own detail, else the
+    reason's text ("TOO_SHORT: too short")."""
+    if detail:
+        return f"{reason}: {detail}"
     try:
         return f"{reason}: {REASON_TEXT[PhoneReason(reason)]}"
     except ValueError:
-        return reason
+        text = ROW_REASON_TEXT.get(reason)
+        return f"{reason}: {text}" if text else reason
+
+
+def _reject_dict(reject: Reject) -> dict[str, Any]:
+    data: dict[str, Any] = {"line": reject.line, "value": reject.value, "reason": reject.reason}
+    if reject.detail:
+        data["detail"] = reject.detail
+    return data
+
+
+def _most_common(counts: dict[str, int]) -> dict[str, int]:
+    return dict(Counter(counts).most_common())
+
+
+def _counted(counts: dict[str, int]) -> str:
+    """Counts most frequent first ("US 812, GB 40, … and 3 more"), or "none"."""
+    items = Counter(counts).most_common()
+    shown = ", ".join(f"{key} {n}" for key, n in items[:MAX_COUNTED_ITEMS])
+    if len(items) > MAX_COUNTED_ITEMS:
+        shown += f", … and {len(items) - MAX_COUNTED_ITEMS} more"
+    return shown or "none"

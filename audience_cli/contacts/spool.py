@@ -111,14 +111,17 @@ class RejectLog(Sequence[Reject]):
         self._lines = JsonLines()
 
     def append(self, reject: Reject) -> None:
-        self._lines.add([reject.line, reject.value, reject.reason, reject.row])
+        record: list[object] = [reject.line, reject.value, reject.reason, reject.row]
+        if reject.detail:
+            record.append(reject.detail)
+        self._lines.add(record)
 
     def __len__(self) -> int:
         return self._lines.count
 
     def __iter__(self) -> Iterator[Reject]:
-        for line, value, reason, row in self._lines:
-            yield Reject(line, value, reason, row)
+        for line, value, reason, row, *detail in self._lines:
+            yield Reject(line, value, reason, row, *detail)
 
     @overload
     def __getitem__(self, index: int) -> Reject: ...

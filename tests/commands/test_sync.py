@@ -309,3 +309,28 @@ def test_sandbox_reset_empties_the_do_not_call_list_too(sandbox_cli, store):
     assert sandbox_cli("sandbox", "dnc", "add", "+14155550101").exit_code == 0
     assert sandbox_cli("sandbox", "reset", "--yes").exit_code == 0
     assert store.count_dnc() == 0
+
+
+def test_remove_takes_out_the_numbers_a_file_marks_do_not_call(sandbox_cli, store, tmp_path):
+    audience_id = seed_audience(store, "Leads", 5)
+    opt_outs = tmp_path / "opt-outs.csv"
+    opt_outs.write_text("Phone,Do Not Call\n+14155550001,1\n+14155550002,true\n")
+    result = sandbox_cli("remove", "Leads", "--csv", str(opt_outs), "--yes")
+    assert result.exit_code == 0, result.stderr  # the marks are the point, not rejects
+    assert "Removed 2 members from 'Leads'." in result.stderr
+    assert store.count_members(audience_id) == 3
+
+
+def test_an_excluded_row_says_why(sandbox_cli, store, tmp_path):
+    exclude = tmp_path / "exclude.txt"
+    exclude.write_text("+14155550001\n")
+    result = sandbox_cli(
+        "validate", str(write(tmp_path, "in.csv", ADA.format(stage="x"))), "--exclude",
+        str(exclude),
+    )  # fmt: skip
+    assert result.exit_code == 0  # Ada is not excluded
+    leads = tmp_path / "leads.csv"
+    leads.write_text("phone\n+14155550001\n+14155550100\n")
+    excluded = sandbox_cli("validate", str(leads), "--exclude", str(exclude))
+    assert excluded.exit_code == 3
+    assert "line 2: '+14155550001' EXCLUDED: on an --exclude list" in excluded.stderr

@@ -131,6 +131,8 @@ def test_summary_lines_and_to_dict_for_the_readme_example(monkeypatch: pytest.Mo
         assert report.summary_lines() == [
             "examples/leads.csv: 12 rows read · 9 valid · 2 rejected "
             "(TOO_SHORT 1, NOT_A_NUMBER 1) · 1 duplicate dropped",
+            "  countries: US 6, GB 1, CH 1, FR 1 · types: FIXED_LINE_OR_MOBILE 6, FIXED_LINE 2, "
+            "MOBILE 1",
             "  columns: First Name → firstName, Last Name → lastName, Phone → phoneNumber, "
             "Company Name → company_name, Lead Source → lead_source",
             "  line 6: '12345' TOO_SHORT: too short",
@@ -154,6 +156,8 @@ def test_summary_lines_and_to_dict_for_the_readme_example(monkeypatch: pytest.Mo
                 "Lead Source": "lead_source",
                 "Notes": "Notes",
             },
+            "countries": {"US": 6, "GB": 1, "CH": 1, "FR": 1},
+            "types": {"FIXED_LINE_OR_MOBILE": 6, "FIXED_LINE": 2, "MOBILE": 1},
         }
         json.dumps(report.to_dict())
 
@@ -182,7 +186,8 @@ def test_report_with_upload_results_and_many_rejects() -> None:
     data = report.to_dict()
     assert (data["added"], data["skipped"]) == (0, 1)
     assert list(data) == [
-        "rows", "valid", "invalid", "duplicates", "rejects", "added", "skipped", "columns"
+        "rows", "valid", "invalid", "duplicates", "rejects", "added", "skipped", "columns",
+        "countries", "types",
     ]  # fmt: skip
     assert "added" not in ImportReport(source="x").to_dict()
 

@@ -298,6 +298,7 @@ def test_cells_beyond_the_header_are_kept_under_the_keys_the_rejects_file_uses()
         }
         assert batch.report.summary_lines() == [
             "<stdin>: 3 rows read · 2 valid · 1 rejected (NOT_A_NUMBER 1)",
+            "  countries: US 2 · types: FIXED_LINE_OR_MOBILE 2",
             "  1 row has more cells than the header (first: line 2): "
             "extra cells kept as column_3, column_4",
             "  columns: phone → phoneNumber, name → firstName+lastName, "
@@ -364,6 +365,7 @@ def test_renamed_duplicates_and_unnamed_columns_are_in_the_report() -> None:
         }
         assert batch.report.summary_lines() == [
             "<stdin>: 1 row read · 1 valid",
+            "  countries: US 1 · types: FIXED_LINE_OR_MOBILE 1",
             "  columns: Phone → phoneNumber, Tag (column 3) → Tag_2, First Name → firstName, "
             "(column 5, no name) → column_5, First Name (column 6) → first_name_2",
         ]
@@ -382,6 +384,7 @@ def test_an_empty_phone_column_falls_back_to_the_next_phone_column() -> None:
         assert [(r.line, r.value, r.reason) for r in batch.report.rejects] == [(4, "", "EMPTY")]
         assert batch.report.summary_lines() == [
             "<stdin>: 3 rows read · 2 valid · 1 rejected (EMPTY 1)",
+            "  countries: US 2 · types: FIXED_LINE_OR_MOBILE 2",
             "  phone taken from: Mobile, Work Phone (when Mobile is empty)",
             "  columns: Name → firstName+lastName, Mobile → phoneNumber, Work Phone → work_phone",
             "  line 4: '' EMPTY: no phone number",
@@ -450,7 +453,7 @@ def test_float_exports_extensions_and_several_numbers_in_a_cell() -> None:
         ]
         # A spreadsheet's rounded display has lost digits: rejected, not guessed.
         assert [(r.line, r.value, r.reason) for r in batch.report.rejects] == [
-            (7, "1.41556E+10", "NOT_A_NUMBER")
+            (7, "1.41556E+10", "ROUNDED_BY_SPREADSHEET")
         ]
         assert batch.report.notes == [
             "2 numbers have an extension: kept as phone_extension",

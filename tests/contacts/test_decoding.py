@@ -232,6 +232,7 @@ def test_utf8_bom_with_latin1_encoding_on_ascii_text_drops_the_mark_and_warns() 
         assert as_tuples(batch) == [("+14155550132", "Ada", "", {}, 2)]
         assert batch.report.summary_lines() == [
             "<stdin>: 1 row read · 1 valid",
+            "  countries: US 1 · types: FIXED_LINE_OR_MOBILE 1",
             "  the file starts with a UTF-8 byte-order mark but --encoding latin-1 was given; "
             "the file is probably UTF-8 (the mark was dropped)",
             "  columns: First Name → firstName, Phone → phoneNumber",
