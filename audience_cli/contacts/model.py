@@ -53,7 +53,7 @@ class RowReason(StrEnum):
 
 
 ROW_REASON_TEXT: dict[str, str] = {
-    RowReason.DO_NOT_CALL: "do not call",
+    RowReason.DO_NOT_CALL: "on the do-not-call list",
     RowReason.UNKNOWN_COUNTRY: "the country is not known",
     RowReason.PREMIUM_RATE: "a premium-rate number (--allow-type premium_rate to keep it)",
     RowReason.SHARED_COST: "a shared-cost number (--allow-type shared_cost to keep it)",
