@@ -317,7 +317,7 @@ class AtomsClient:
             finally:
                 streamed.close()
         finally:
-            self._record(method, path, status, started)
+            self._record(method, str(request.url), status, started)
         exchange.attempts += 1
         # The raw bytes, decoded (gzip…) by the new response as they would have been.
         return httpx.Response(
@@ -392,9 +392,10 @@ class AtomsClient:
             self._on_retry(why, delay, attempt + 1, self.retry.max_retries)
         self.retry.sleep(delay)
 
-    def _record(self, method: str, path: str, status: int | None, started: float) -> None:
+    def _record(self, method: str, url: str, status: int | None, started: float) -> None:
+        """Log one attempt: its method, its URL with the query string (the key is in a
+        header, never in a URL), the status (None: no answer) and the seconds it took."""
         if self._log is not None:
-            url = f"{self.base_url}/{path}"
             self._log(method, url, status, time.perf_counter() - started)
 
 

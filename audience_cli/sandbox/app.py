@@ -351,7 +351,8 @@ class SandboxApp:
             found = [m for m in members if matches_filters(m["data"], filters)]
             info = {
                 "searchType": "multiple",
-                "searchTerm": filters,
+                # A string, as the vendor's SDK declares it (SearchInfo.searchTerm: str).
+                "searchTerm": " ".join(f"{k}={v}" for k, v in filters.items()),
                 "searchFields": sorted(filters),
                 "totalResults": len(found),
             }

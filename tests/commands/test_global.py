@@ -170,6 +170,16 @@ def test_audience_debug_variable_turns_on_request_logging(cli):
     assert "sk_test_key_1234" not in result.stderr
 
 
+def test_debug_logs_each_page_with_its_query_string(sandbox_cli, store):
+    audience_id = seed_audience(store, "Leads", 7)
+    result = sandbox_cli("--debug", "--concurrency", "1", "members", "Leads", "--all")
+    assert result.exit_code == 0, result.stderr
+    page = f"debug: GET http://sandbox.invalid/atoms/v1/audience/{audience_id}/members"
+    assert f"{page}?page=1&offset=100 → 200" in result.stderr
+    searched = sandbox_cli("--debug", "members", "Leads", "--search", "First3")
+    assert "/members/search?query=First3 → 200" in searched.stderr
+
+
 def test_progress_bar_only_on_a_terminal(sandbox_cli, tmp_path):
     source = tmp_path / "leads.csv"
     source.write_text("phone\n" + "".join(f"+1415555{i:04d}\n" for i in range(30)))

@@ -570,7 +570,7 @@ def test_search_field_filters_must_all_match(sandbox: Sandbox, directory: str) -
     assert names(data) == ["John"]
     assert data["searchInfo"] == {
         "searchType": "multiple",
-        "searchTerm": {"firstName": "john", "lastName": "doe"},
+        "searchTerm": "firstName=john lastName=doe",  # a string, as the SDK declares it
         "searchFields": ["firstName", "lastName"],
         "totalResults": 1,
     }
