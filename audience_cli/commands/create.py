@@ -48,6 +48,16 @@ def create(
             help="Over the member limit, create 'NAME (1/3)', 'NAME (2/3)'… each within it.",
         ),
     ] = False,
+    identifier_column: Annotated[
+        str | None,
+        typer.Option(
+            "--identifier-column",
+            metavar="FIELD",
+            help="The member field that identifies a member (the API's identifierColumnName), "
+            "e.g. crm_id.",
+            show_default=False,
+        ),
+    ] = None,
     allow_duplicate_name: Annotated[
         bool,
         typer.Option(
@@ -86,7 +96,11 @@ def create(
         split=split,
         allow_duplicate_name=allow_duplicate_name,
         upload=UploadSettings(
-            chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
+            chunk_size=chunk_size,
+            member_limit=member_limit,
+            dry_run=dry_run,
+            strict=strict,
+            identifier_column=identifier_column,
         ),
         fmt=asked_format(fmt, as_json),
     )

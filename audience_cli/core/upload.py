@@ -27,12 +27,14 @@ from audience_cli.errors import (
     NoRoomError,
     PartialUploadError,
     RowsRejectedError,
+    UsageError,
 )
 from audience_cli.model import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_MEMBER_LIMIT,
     DEFAULT_PHONE_COLUMN,
     MAX_CSV_BYTES,
+    NAME_KEYS,
     Audience,
     member_phone,
     members_csv,
@@ -57,6 +59,7 @@ class UploadSettings:
     dry_run: bool = False
     strict: bool = False
     phone_column: str = DEFAULT_PHONE_COLUMN
+    identifier_column: str | None = None  # the member field that identifies a member
 
 
 def check_rejects(
@@ -131,6 +134,7 @@ class CreatePlan:
     segments: list[Segment]
     chunk_size: int
     phone_column: str
+    identifier_column: str | None = None
 
     @property
     def requests(self) -> int:
@@ -166,7 +170,15 @@ def plan_create(
         segments.append(Segment(segment_name, size, fit, body))
         for _ in islice(contacts, size - len(first)):
             pass
-    return CreatePlan(name, segments, settings.chunk_size, column)
+    identifier = settings.identifier_column
+    if identifier:
+        fields = [*NAME_KEYS, column, *batch.csv_header_keys()]
+        if identifier not in fields:
+            raise UsageError(
+                f"the identifier column {identifier!r} is not a field of these contacts; "
+                f"their fields are: {', '.join(fields)}"
+            )
+    return CreatePlan(name, segments, settings.chunk_size, column, identifier)
 
 
 @dataclass
@@ -260,7 +272,11 @@ def _create_or_find(
     for attempt in range(1, CREATE_ATTEMPTS + 1):
         try:
             made = client.create_audience(
-                segment.name, segment.body, phone_column=plan.phone_column, description=description
+                segment.name,
+                segment.body,
+                phone_column=plan.phone_column,
+                identifier_column=plan.identifier_column,
+                description=description,
             )
             return made, None
         except ApiError as exc:

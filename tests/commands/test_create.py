@@ -251,3 +251,21 @@ def test_a_taken_name_is_allowed_when_asked_but_then_ambiguous(sandbox_cli, stor
     assert f"an audience named 'Twice' already exists ({first})" in again.stderr
     assert len(store.list_audiences()) == 2
     assert sandbox_cli("show", "Twice").exit_code == 2
+
+
+def test_create_with_an_identifier_column(sandbox_cli, store, tmp_path):
+    source = tmp_path / "crm.csv"
+    source.write_text("Phone,CRM Id\n+14155550100,A-1\n+14155550101,A-2\n")
+    result = sandbox_cli("create", "Leads", "--csv", str(source), "--identifier-column", "crm_id")
+    assert result.exit_code == 0, result.stderr
+    (audience,) = store.list_audiences()
+    assert audience["identifierColumnName"] == "crm_id"
+    shown = sandbox_cli("show", "Leads", "--json")
+    assert json.loads(shown.stdout)["identifierColumnName"] == "crm_id"
+    wrong = sandbox_cli("create", "Other", "--csv", str(source), "--identifier-column", "nope")
+    assert wrong.exit_code == 2
+    assert (
+        "the identifier column 'nope' is not a field of these contacts; their fields are: "
+        "firstName, lastName, phoneNumber, crm_id"
+    ) in wrong.stderr
+    assert len(store.list_audiences()) == 1
