@@ -45,6 +45,20 @@ def remember_audiences(app: Any, audiences: Iterable[Mapping[str, Any]]) -> None
         pass
 
 
+def remember_change(
+    app: Any,
+    *,
+    made: Iterable[Mapping[str, Any]] = (),
+    gone: Iterable[str] = (),
+) -> None:
+    """After a create or a delete: the cached names gain `made` and lose the ids `gone`,
+    so completion offers a new audience without waiting for the next `list`."""
+    entries = cached_audiences(app.env, sandbox=app.options.sandbox)
+    dropped = set(gone)
+    kept = [{"_id": e["id"], "name": e["name"]} for e in entries if e["id"] not in dropped]
+    remember_audiences(app, [*made, *kept])
+
+
 def cached_audiences(
     env: Mapping[str, str] | None = None, *, sandbox: bool = False, now: float | None = None
 ) -> list[dict[str, str]]:

@@ -115,6 +115,7 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
         rows_exit_code,
     )
     from audience_cli.commands.suppression_options import build_suppression
+    from audience_cli.completion_cache import remember_change
     from audience_cli.core.upload import check_names, plan_create, send_create
     from audience_cli.output import emit, emit_lines
     from audience_cli.progress import upload_progress
@@ -160,6 +161,7 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
                     progress=advance,
                 )
             report.added, report.skipped = result.added, result.skipped
+            remember_change(app, made=[made.audience for made in result.created])
             for made in result.created:
                 if made.recovered:
                     app.note(

@@ -47,6 +47,7 @@ def delete(
 
 
 def run_delete(app: AppContext, opts: DeleteOptions) -> None:
+    from audience_cli.completion_cache import remember_change
     from audience_cli.core.audiences import delete_audience, plan_delete
     from audience_cli.output import emit
     from audience_cli.prompts import require_confirmation
@@ -71,6 +72,7 @@ def run_delete(app: AppContext, opts: DeleteOptions) -> None:
     else:
         require_confirmation(app, yes=opts.yes, action=f"delete {what}", type_to_confirm=name)
         result = delete_audience(app.client(), plan)
+        remember_change(app, gone=[str(audience.get("_id"))])
         app.success(f"Deleted {what}.")
     if opts.fmt is not None:
         emit(app, delete_summary(result), opts.fmt)

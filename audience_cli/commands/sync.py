@@ -161,6 +161,7 @@ def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
 
 def _create_instead(app: AppContext, opts: SyncOptions, batch: ContactBatch) -> None:
     """The first night: no audience of that name yet, so the file becomes it."""
+    from audience_cli.completion_cache import remember_change
     from audience_cli.core.sync import SyncPlan, SyncResult
     from audience_cli.core.upload import check_names, plan_create, send_create
     from audience_cli.output import emit
@@ -185,6 +186,7 @@ def _create_instead(app: AppContext, opts: SyncOptions, batch: ContactBatch) -> 
     with upload_progress(app, len(batch), f"Creating {name!r}", requests=plan.requests) as step:
         result = send_create(client, batch, plan, existing=existing, progress=step)
     (created,) = result.created
+    remember_change(app, made=[created.audience])
     batch.report.added, batch.report.skipped = created.added, created.skipped
     app.success(
         f"Created audience {name!r} ({created.audience.get('_id')}) with "

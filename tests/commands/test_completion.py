@@ -90,3 +90,19 @@ def test_a_damaged_cache_completes_nothing_and_never_crashes(tmp_path, content):
     )
     assert result.stdout.strip() == ""
     assert "Traceback" not in result.stderr
+
+
+def test_create_and_delete_keep_the_completion_cache_current(sandbox_cli, store, tmp_path):
+    seed_audience(store, "Old", 1)
+    assert sandbox_cli("list").exit_code == 0
+    env = {"AUDIENCE_CACHE_DIR": str(tmp_path / "cache")}
+    made = sandbox_cli("create", "Newcomer", "--phone", "+14155552671")
+    assert made.exit_code == 0
+    assert complete("audience --sandbox show New", env) == ["Newcomer"]  # no `list` needed
+    assert sandbox_cli("delete", "Newcomer", "--yes").exit_code == 0
+    assert complete("audience --sandbox show New", env) == []
+    assert complete("audience --sandbox show Ol", env) == ["Old"]
+    first_night = tmp_path / "n.csv"
+    first_night.write_text("phone\n+14155550100\n")
+    assert sandbox_cli("sync", "Synced", "--csv", str(first_night), "--create").exit_code == 0
+    assert complete("audience --sandbox show Syn", env) == ["Synced"]
