@@ -232,6 +232,7 @@ def _region_and_type(e164: str) -> tuple[str, str]:
     return region, _type_name(phonenumbers.number_type(number))
 
 
+@pytest.mark.slow  # every example number of every region
 def test_region_and_type_agree_with_phonenumbers_for_every_example_number() -> None:
     """Every region's example number of every type, and neighbours of it (digits
     changed): the compiled plan gives the region and type phonenumbers gives."""

@@ -73,6 +73,7 @@ def test_one_page_with_what_the_server_says_of_the_rest(store, client) -> None:
     assert page_of_dnc(client, page=4, page_size=3).past_the_end
 
 
+@pytest.mark.slow  # a list of thousands of entries
 def test_the_whole_list_is_read_in_pages_of_500_each_once(store, make_client: MakeClient) -> None:
     seed_dnc(store, numbers(1234))
     client, transport = make_client()
