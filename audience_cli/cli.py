@@ -145,7 +145,7 @@ def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
         return code
     if isinstance(exc, AudienceError):
         say(f"error: {exc.message}", style="red")
-        hint = hint_for(exc)
+        hint = hint_for(exc, sandbox=bool(app_ctx and app_ctx.options.sandbox))
         if hint:
             say(hint)
     else:

@@ -49,8 +49,10 @@ def _dnc_read_hint(exc: DncReadError) -> str:
     return f"{underneath}\n{stop}" if underneath else stop
 
 
-def hint_for(exc: AudienceError) -> str | None:
-    """The hint to print under `exc`'s message (its own, when it brings one)."""
+def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
+    """The hint to print under `exc`'s message (its own, when it brings one).
+
+    `sandbox`: the run is on the embedded sandbox, where some fixes are commands."""
     if exc.hint:
         return exc.hint
     if isinstance(exc, DncReadError):
@@ -90,6 +92,11 @@ def hint_for(exc: AudienceError) -> str | None:
         )
     if isinstance(exc, CsvTooLargeError):
         return "Shorten the member's data (--columns keeps only the columns you name)."
+    if isinstance(exc, CampaignInUseError) and sandbox:
+        return (
+            "On the sandbox, complete it: `audience sandbox campaign AUDIENCE --name NAME "
+            "--status completed` (or --id CAMPAIGN_ID), then run the delete again."
+        )
     if isinstance(exc, CampaignInUseError):
         return (
             "Complete or delete the campaign in the Atoms dashboard first, "

@@ -277,16 +277,37 @@ def campaign(
             help="running, scheduled, paused or completed; only completed allows delete.",
         ),
     ] = CampaignStatus.running,
-    name: Annotated[str, typer.Option("--name", help="Campaign name.")] = "Sandbox campaign",
+    name: Annotated[
+        str,
+        typer.Option(
+            "--name", help="The campaign: its status changes if the audience has one so named."
+        ),
+    ] = "Sandbox campaign",
+    campaign_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id",
+            metavar="CAMPAIGN_ID",
+            help="Change the status of this campaign of the audience.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOpt = None,
 ) -> None:
-    """Attach a campaign to a sandbox audience, to try the delete refusal.
+    """Attach a campaign to a sandbox audience, or change one's status, to try the delete
+    refusal.
+
+    A campaign of the same name (or --id) that the audience already has gets the new
+    status; otherwise a new one is attached. Only a completed campaign lets the
+    audience be deleted.
 
     [bold]Examples[/bold]
 
       audience sandbox campaign "Q1 Sales Leads"
 
-      audience sandbox campaign 696ddd56b905442f52b71392 --status completed
+      audience sandbox campaign "Q1 Sales Leads" --status completed
+
+      audience sandbox campaign "Q1 Leads" --id 696ddd56b905442f52b71399
     """
     from audience_cli.context import open_sandbox_store
     from audience_cli.errors import CliError, ExitCode, UsageError
@@ -304,6 +325,26 @@ def campaign(
         ids = ", ".join(a["_id"] for a in matches)
         raise UsageError(f"{len(matches)} audiences are named {audience!r}: {ids}")
     target = matches[0]
+    campaigns = store.campaigns_of(target["_id"])
+    if campaign_id is not None:
+        existing = [c for c in campaigns if c["_id"] == campaign_id]
+        if not existing:
+            known = ", ".join(f"{c['_id']} ({c['name']})" for c in campaigns) or "none"
+            raise CliError(
+                f"{target['name']!r} has no campaign {campaign_id}; its campaigns: {known}",
+                exit_code=ExitCode.NOT_FOUND,
+            )
+    else:
+        existing = [c for c in campaigns if c["name"] == name]
+    if existing:
+        changed = existing[-1]
+        store.set_campaign_status(changed["_id"], status.value)
+        ctx.obj.success(
+            f"Campaign {changed['name']!r} ({changed['_id']}) of {target['name']!r} is now "
+            f"{status.value} (was {changed['status']})."
+        )
+        emit_lines(ctx.obj, [changed["_id"]])
+        return
     made = store.add_campaign(target["_id"], name=name, status=status.value)
     ctx.obj.success(
         f"Campaign {name!r} ({made['_id']}, {status.value}) now uses {target['name']!r}."

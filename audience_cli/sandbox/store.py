@@ -202,6 +202,21 @@ class SandboxStore:
             )
         return campaign
 
+    def campaigns_of(self, audience_id: str) -> list[dict[str, Any]]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT * FROM campaigns WHERE audience_id = ? ORDER BY created_at, rowid",
+                (audience_id,),
+            ).fetchall()
+        return [
+            {"_id": r["id"], "name": r["name"], "status": r["status"], "createdAt": r["created_at"]}
+            for r in rows
+        ]
+
+    def set_campaign_status(self, campaign_id: str, status: str) -> None:
+        with self._connect() as db:
+            db.execute("UPDATE campaigns SET status = ? WHERE id = ?", (status, campaign_id))
+
     # --- members -----------------------------------------------------------
 
     def count_members(self, audience_id: str) -> int:

@@ -46,8 +46,17 @@ def test_delete_refused_while_a_campaign_runs(sandbox_cli, store):
     assert f"can't delete audience, campaign with this audience {audience_id} exists" in (
         result.stderr
     )
-    assert "Complete or delete the campaign" in result.stderr
+    assert "audience sandbox campaign AUDIENCE --name NAME --status completed" in result.stderr
     assert store.get_audience(audience_id) is not None
+
+
+def test_against_atoms_the_refusal_points_to_the_dashboard():
+    from audience_cli.errors import CampaignInUseError
+    from audience_cli.hints import hint_for
+
+    refusal = CampaignInUseError("Atoms refused")
+    assert "Complete or delete the campaign in the Atoms dashboard" in (hint_for(refusal) or "")
+    assert "audience sandbox campaign" in (hint_for(refusal, sandbox=True) or "")
 
 
 def test_delete_dry_run_changes_nothing(sandbox_cli, store):

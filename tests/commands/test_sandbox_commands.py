@@ -8,8 +8,8 @@ def test_sandbox_campaign_attaches_and_then_completed_allows_delete(sandbox_cli,
     assert len(attached.stdout.strip()) == 24
     assert sandbox_cli("delete", "Leads", "--yes").exit_code == 6
     assert cli("sandbox", "campaign", audience_id, "--status", "completed").exit_code == 0
-    # Still refused: the first campaign is running.
-    assert sandbox_cli("delete", "Leads", "--yes").exit_code == 6
+    # The same campaign is completed (not a second one attached): the delete goes through.
+    assert sandbox_cli("delete", "Leads", "--yes").exit_code == 0
 
 
 def test_sandbox_reset_requires_yes_off_a_terminal(cli, store):
@@ -72,3 +72,32 @@ def test_reset_hint_does_not_offer_a_dry_run_it_lacks(cli):
     result = cli("sandbox", "reset")
     assert result.exit_code == 2
     assert "--dry-run" not in result.stderr
+
+
+def test_a_campaign_in_the_way_is_completed_not_doubled(sandbox_cli, store):
+    audience_id = seed_audience(store, "Leads", 1)
+    first = sandbox_cli("sandbox", "campaign", "Leads")
+    assert first.exit_code == 0
+    campaign_id = first.stdout.strip()
+    refused = sandbox_cli("delete", "Leads", "--yes")
+    assert refused.exit_code == 6
+    assert "audience sandbox campaign AUDIENCE --name NAME --status completed" in refused.stderr
+    done = sandbox_cli("sandbox", "campaign", "Leads", "--status", "completed")
+    assert done.exit_code == 0
+    assert done.stdout.strip() == campaign_id  # the same campaign, not a second one
+    assert "is now completed (was running)" in done.stderr
+    assert [c["status"] for c in store.campaigns_of(audience_id)] == ["completed"]
+    assert sandbox_cli("delete", "Leads", "--yes").exit_code == 0
+
+
+def test_a_campaign_changed_by_id(sandbox_cli, store):
+    audience_id = seed_audience(store, "Leads", 1)
+    one = sandbox_cli("sandbox", "campaign", "Leads", "--name", "A").stdout.strip()
+    sandbox_cli("sandbox", "campaign", "Leads", "--name", "B")
+    paused = sandbox_cli("sandbox", "campaign", "Leads", "--id", one, "--status", "paused")
+    assert paused.exit_code == 0
+    statuses = {c["name"]: c["status"] for c in store.campaigns_of(audience_id)}
+    assert statuses == {"A": "paused", "B": "running"}
+    wrong = sandbox_cli("sandbox", "campaign", "Leads", "--id", "0" * 24)
+    assert wrong.exit_code == 5
+    assert "has no campaign 000000000000000000000000" in wrong.stderr
