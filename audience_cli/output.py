@@ -66,6 +66,7 @@ class Column:
     value: Callable[[Mapping[str, Any], bool], Any]  # (record, human) -> cell
     justify: Justify = "left"
     no_wrap: bool = False
+    key: str | None = None  # the API's field name: the CSV header, when set
 
 
 def key_columns(keys: Sequence[str]) -> list[Column]:
@@ -84,7 +85,7 @@ class Listing:
     records: Iterable[Mapping[str, Any]]
     columns: Sequence[Column]
     title: str | None = None
-    protect: bool = True  # CSV: quote cells a spreadsheet would run as formulas
+    protect: bool = False  # CSV: quote cells a spreadsheet would run as formulas (--safe)
 
 
 @dataclass
@@ -142,11 +143,11 @@ def emit(app: Screen, result: Result, fmt: OutputFormat) -> int:
         return _records(app, result.records, result.columns, fmt, result.title, result.protect)
     if isinstance(result, Summary):
         if fmt is OutputFormat.jsonl and result.lines:
-            return _records(app, result.rows, [], fmt, None, True)
+            return _records(app, result.rows, [], fmt, None, False)
         if fmt in JSON_FORMATS:
             _document(app, result.document, fmt)
             return 1
-        return _records(app, result.rows, key_columns(result.keys), fmt, None, True)
+        return _records(app, result.rows, key_columns(result.keys), fmt, None, False)
     return _fields(app, result, fmt)
 
 
@@ -233,7 +234,7 @@ def _records(
         return count
     if fmt is OutputFormat.csv:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([shown(c.header) for c in columns])
+        writer.writerow([shown(c.key or c.header) for c in columns])
         for record in records:
             cells = [shown(cell_text(c.value(record, False))) for c in columns]
             writer.writerow([protect_formula(x) for x in cells] if protect else cells)

@@ -156,17 +156,27 @@ def member_columns(
     fixed = {*NAME_KEYS, phone_column}
 
     def field(key: str) -> Column:
-        return Column(key, lambda m, h: (m.get("data") or {}).get(key))
+        return Column(key, lambda m, h: (m.get("data") or {}).get(key), key=key)
 
     def folded(m: Mapping[str, Any], human: bool) -> str:
         data = m.get("data") or {}
         return " · ".join(f"{k}: {v}" for k, v in data.items() if k not in fixed and v != "")
 
+    # CSV headers are the API's field names: the same as `export`, so it reads back.
     columns = [
-        Column("ID", lambda m, h: m.get("_id"), no_wrap=True),
-        Column("PHONE", lambda m, h: (m.get("data") or {}).get(phone_column), no_wrap=True),
-        Column("FIRST NAME", lambda m, h: (m.get("data") or {}).get(FIRST_NAME_KEY)),
-        Column("LAST NAME", lambda m, h: (m.get("data") or {}).get(LAST_NAME_KEY)),
+        Column("ID", lambda m, h: m.get("_id"), no_wrap=True, key="_id"),
+        Column(
+            "PHONE",
+            lambda m, h: (m.get("data") or {}).get(phone_column),
+            no_wrap=True,
+            key=phone_column,
+        ),
+        Column(
+            "FIRST NAME", lambda m, h: (m.get("data") or {}).get(FIRST_NAME_KEY), key=FIRST_NAME_KEY
+        ),
+        Column(
+            "LAST NAME", lambda m, h: (m.get("data") or {}).get(LAST_NAME_KEY), key=LAST_NAME_KEY
+        ),
     ]
     extra = list(extra_keys)
     if table:
@@ -175,7 +185,7 @@ def member_columns(
 
 
 def member_listing(
-    members: Iterable[Member], phone_column: str, *, table: bool, protect: bool = True
+    members: Iterable[Member], phone_column: str, *, table: bool, protect: bool = False
 ) -> Listing:
     """Members as rows; a list's data keys become columns, a stream (JSON) needs none."""
     extra = (
@@ -204,7 +214,7 @@ DNC_COLUMNS = (
 )
 
 
-def dnc_listing(entries: Iterable[DncEntry], *, protect: bool = True) -> Listing:
+def dnc_listing(entries: Iterable[DncEntry], *, protect: bool = False) -> Listing:
     """Do-not-call entries: JSON as the API sends them, else a row each."""
     return Listing(entries, DNC_COLUMNS, protect=protect)
 
@@ -213,7 +223,7 @@ def _on_list(key: str) -> Any:
     return lambda r, h: (r.get("dnc") or {}).get(key)
 
 
-def dnc_check_listing(check: DncCheck, *, from_file: bool, protect: bool = True) -> Listing:
+def dnc_check_listing(check: DncCheck, *, from_file: bool, protect: bool = False) -> Listing:
     """`dnc check`: a row per number on the list (where it is in the source, and the
     entry that lists it); JSON records are `DncMatch.to_json()`."""
     where = (

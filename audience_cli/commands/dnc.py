@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from audience_cli.commands.contact_options import RegionOpt, check_region_option
-from audience_cli.commands.options import FormatOpt, JsonOpt
+from audience_cli.commands.options import FormatOpt, JsonOpt, RawOpt, SafeOpt
 from audience_cli.commands.suppression_options import check_agent
 from audience_cli.errors import ExitCode, UsageError
 from audience_cli.model import DNC_MAX_PAGE_SIZE
@@ -27,10 +27,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-RawOpt = Annotated[
-    bool, typer.Option("--raw", help="CSV: do not protect cells that look like formulas.")
-]
-
 
 @dataclass(frozen=True)
 class DncListOptions:
@@ -40,7 +36,7 @@ class DncListOptions:
     page: int
     page_size: int
     fmt: OutputFormat
-    raw: bool = False
+    safe: bool = False
 
 
 @app.command("list")
@@ -66,6 +62,7 @@ def list_dnc(
     ] = 20,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
+    safe: SafeOpt = False,
     raw: RawOpt = False,
 ) -> None:
     """Show the organisation's do-not-call list, oldest entries first.
@@ -93,7 +90,7 @@ def list_dnc(
         page=page,
         page_size=page_size,
         fmt=choose_format(fmt, as_json, ctx.obj.terminal.stdout),
-        raw=raw,
+        safe=safe,
     )
     run_dnc_list(ctx.obj, options)
 
@@ -113,7 +110,7 @@ def run_dnc_list(app: AppContext, opts: DncListOptions) -> None:
     from audience_cli.views import dnc_listing
 
     client = app.client()
-    protect = not opts.raw
+    protect = opts.safe
     try:
         if opts.all_pages:
             entries = read_dnc(client, search=opts.search, agent_id=opts.agent)
@@ -153,7 +150,7 @@ class DncCheckOptions:
     agent: str | None
     region: str | None
     fmt: OutputFormat
-    raw: bool = False
+    safe: bool = False
 
 
 @app.command("check")
@@ -180,6 +177,7 @@ def check(
     region: RegionOpt = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
+    safe: SafeOpt = False,
     raw: RawOpt = False,
 ) -> None:
     """Say which numbers of a file or an audience are on the do-not-call list.
@@ -203,7 +201,7 @@ def check(
         agent=check_agent(agent),
         region=check_region_option(region),
         fmt=choose_format(fmt, as_json, ctx.obj.terminal.stdout),
-        raw=raw,
+        safe=safe,
     )
     raise typer.Exit(run_dnc_check(ctx.obj, options))
 
@@ -228,7 +226,7 @@ def run_dnc_check(app: AppContext, opts: DncCheckOptions) -> int:
 
     from_file = _is_file(opts.source)
     result = _check_file(app, opts) if from_file else _check_audience(app, opts)
-    emit(app, dnc_check_listing(result, from_file=from_file, protect=not opts.raw), opts.fmt)
+    emit(app, dnc_check_listing(result, from_file=from_file, protect=opts.safe), opts.fmt)
     on_list = len(result.matches)
     app.note(
         f"{result.source}: {on_list:,} of {plural(result.checked, 'number')} "

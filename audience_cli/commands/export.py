@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands.options import AudienceArg
+from audience_cli.commands.options import AudienceArg, SafeOpt
 
 if TYPE_CHECKING:
     from audience_cli.context import AppContext
@@ -19,13 +19,7 @@ def export(
         str,
         typer.Option("--output", "-o", metavar="FILE.csv", help="Where to write ('-' for stdout)."),
     ],
-    safe: Annotated[
-        bool,
-        typer.Option(
-            "--safe",
-            help="Quote cells a spreadsheet would run as formulas (then not re-importable).",
-        ),
-    ] = False,
+    safe: SafeOpt = False,
 ) -> None:
     """Write every member of an audience to a CSV file: a backup `add` can re-import.
 

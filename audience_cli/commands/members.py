@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from audience_cli.commands.contact_options import RegionOpt, check_region_option
-from audience_cli.commands.options import MAX_PAGE, MAX_PAGE_SIZE, AudienceArg, FormatOpt, JsonOpt
+from audience_cli.commands.options import (
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    AudienceArg,
+    FormatOpt,
+    JsonOpt,
+    RawOpt,
+    SafeOpt,
+)
 from audience_cli.errors import UsageError
 from audience_cli.output import OutputFormat
 
@@ -28,7 +36,7 @@ class MembersOptions:
     search: str | None
     filters: dict[str, str]
     fmt: OutputFormat
-    raw: bool
+    safe: bool
     region: str | None = None
 
 
@@ -60,9 +68,8 @@ def members(
     region: RegionOpt = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
-    raw: Annotated[
-        bool, typer.Option("--raw", help="CSV: do not protect cells that look like formulas.")
-    ] = False,
+    safe: SafeOpt = False,
+    raw: RawOpt = False,
 ) -> None:
     """Show the members of an audience, one page at a time, or all of them.
 
@@ -89,7 +96,7 @@ def members(
         search=search,
         filters=parse_where(where or []),
         fmt=choose_format(fmt, as_json, app.terminal.stdout),
-        raw=raw,
+        safe=safe,
         region=check_region_option(region),
     )
     run_members(app, options)
@@ -166,7 +173,7 @@ def run_members(app: AppContext, opts: MembersOptions) -> None:
     audience_id = str(audience.get("_id"))
     column = phone_column_of(audience)
     table = opts.fmt is OutputFormat.table
-    protect = not opts.raw
+    protect = opts.safe
 
     if opts.search or opts.filters:
         query = search_term(opts.search, opts.region) if opts.search else None

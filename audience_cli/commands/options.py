@@ -69,6 +69,22 @@ FormatOpt = Annotated[
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
 
+# One rule for every CSV the tool writes: cells as stored by default, so numbers like
+# +14155550100 keep their + and the file can be read back by `create --csv`; --safe
+# quotes cells a spreadsheet would run as formulas (=, +, -, @), for files opened there.
+SafeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--safe",
+        help="CSV for spreadsheets: quote cells that start with = + - @ (then not "
+        "re-importable as is).",
+    ),
+]
+RawOpt = Annotated[
+    bool,
+    typer.Option("--raw", hidden=True, help="Cells as stored: the default (kept for scripts)."),
+]
+
 YesOpt = Annotated[
     bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed off a terminal).")
 ]

@@ -43,17 +43,29 @@ def test_members_all_json_is_one_array_of_member_objects(sandbox_cli, store):
     assert data[0]["data"]["phoneNumber"] == "+14155550000"
 
 
-def test_members_csv_flattens_data_and_protects_formulas(sandbox_cli, store):
+def test_members_csv_has_the_api_field_names_and_protects_formulas_with_safe(
+    sandbox_cli, store, tmp_path
+):
     seed_audience(store, "Leads", 2, company="=HYPERLINK(1)")
     result = sandbox_cli("members", "Leads", "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert rows[0]["PHONE"] == "'+14155550000"
-    assert rows[0]["company"] == "'=HYPERLINK(1)"
-    raw = list(
-        csv.DictReader(io.StringIO(sandbox_cli("members", "Leads", "-F", "csv", "--raw").stdout))
-    )
-    assert raw[0]["PHONE"] == "+14155550000"
-    assert raw[0]["company"] == "=HYPERLINK(1)"
+    reader = csv.DictReader(io.StringIO(result.stdout))
+    assert reader.fieldnames == ["_id", "phoneNumber", "firstName", "lastName", "company"]
+    rows = list(reader)
+    assert rows[0]["phoneNumber"] == "+14155550000"  # as stored: the default, as export
+    assert rows[0]["company"] == "=HYPERLINK(1)"
+    safe = sandbox_cli("members", "Leads", "-F", "csv", "--safe").stdout
+    protected = list(csv.DictReader(io.StringIO(safe)))
+    assert protected[0]["phoneNumber"] == "'+14155550000"
+    assert protected[0]["company"] == "'=HYPERLINK(1)"
+    raw = sandbox_cli("members", "Leads", "-F", "csv", "--raw").stdout  # old scripts still run
+    assert raw == result.stdout
+    # It reads back: create from it makes the same members.
+    copy = tmp_path / "members.csv"
+    copy.write_text(result.stdout)
+    assert sandbox_cli("create", "Copy", "--csv", str(copy)).exit_code == 0
+    (new,) = [a for a in store.list_audiences() if a["name"] == "Copy"]
+    phones = sorted(m["data"]["phoneNumber"] for m in store.all_members(new["_id"]))
+    assert phones == ["+14155550000", "+14155550001"]
 
 
 def test_members_search_and_where(sandbox_cli, store):
