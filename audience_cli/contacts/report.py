@@ -68,16 +68,16 @@ class ImportReport:
 
     def summary_lines(self) -> list[str]:
         """Plain-text summary for stderr: the counts, notes, renamed columns, the first rejects."""
-        parts = [f"{_count(self.rows, 'row')} read", f"{self.valid} valid"]
+        parts = [f"{_count(self.rows, 'row')} read", f"{self.valid:,} valid"]
         if self.invalid:
             reasons = ", ".join(f"{reason} {n}" for reason, n in self.by_reason().items())
-            parts.append(f"{self.invalid} rejected ({reasons})")
+            parts.append(f"{self.invalid:,} rejected ({reasons})")
         if self.duplicates:
             parts.append(f"{_count(self.duplicates, 'duplicate')} dropped")
         if self.added is not None:
-            parts.append(f"{self.added} added")
+            parts.append(f"{self.added:,} added")
         if self.skipped is not None:
-            parts.append(f"{self.skipped} skipped (already in the audience)")
+            parts.append(f"{self.skipped:,} skipped (already in the audience)")
         lines = [f"{self.source}: " + " · ".join(parts)]
         if self.countries or self.types:
             lines.append(f"  countries: {_counted(self.countries)} · types: {_counted(self.types)}")
@@ -99,7 +99,7 @@ class ImportReport:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def reject_text(reason: str, detail: str = "") -> str:

@@ -74,3 +74,14 @@ def test_validate_missing_phone_column(cli, tmp_path):
 def test_validate_output_to_stdout_and_json_conflict(cli, tmp_path):
     result = cli("validate", str(write_leads(tmp_path)), "-o", "-", "--json")
     assert result.exit_code == 2
+
+
+def test_counts_over_a_thousand_have_separators_everywhere(cli, sandbox_cli, tmp_path):
+    source = tmp_path / "big.csv"
+    source.write_text("phone\n" + "".join(f"+1212555{i:04d}\n" for i in range(1200)) + "nope\n")
+    checked = cli("validate", str(source), "--no-dnc")
+    assert "1,201 rows read · 1,200 valid · 1 rejected" in checked.stderr
+    made = sandbox_cli("create", "Big", "--csv", str(source))
+    assert "Created audience 'Big'" in made.stderr and "with 1,200 members." in made.stderr
+    members = sandbox_cli("members", "Big", "--all")
+    assert members.stderr.rstrip().endswith("1,200 members")
