@@ -67,6 +67,7 @@ class Column:
     justify: Justify = "left"
     no_wrap: bool = False
     key: str | None = None  # the API's field name: the CSV header, when set
+    optional: bool = False  # shown only when --fields names it
 
 
 def key_columns(keys: Sequence[str]) -> list[Column]:
@@ -80,12 +81,45 @@ def key_columns(keys: Sequence[str]) -> list[Column]:
 
 @dataclass
 class Listing:
-    """Many records of one kind: a JSON array or JSON lines of the objects, else a row each."""
+    """Many records of one kind: a JSON array or JSON lines of the objects, else a row each.
+
+    `project` cuts a JSON object down to some fields (`--fields`); the default keeps
+    the top-level keys named."""
 
     records: Iterable[Mapping[str, Any]]
     columns: Sequence[Column]
     title: str | None = None
     protect: bool = False  # CSV: quote cells a spreadsheet would run as formulas (--safe)
+    project: Callable[[Mapping[str, Any], Sequence[str]], Mapping[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How the user shaped the output: `--fields` (None: all) and a TSV `--header`."""
+
+    fields: Sequence[str] | None = None
+    header: bool = False
+
+
+def field_names(columns: Sequence[Column]) -> list[str]:
+    """The names `--fields` takes: each column's API field name (else its header)."""
+    return [c.key or c.header.lower() for c in columns]
+
+
+def pick_columns(columns: Sequence[Column], fields: Sequence[str]) -> list[Column]:
+    """The columns named by `fields`, in that order; an unknown name is a usage error."""
+    by_name = {name: c for name, c in zip(field_names(columns), columns, strict=True)}
+    unknown = [f for f in fields if f not in by_name]
+    if unknown:
+        raise UsageError(
+            f"--fields: no field {', '.join(map(repr, unknown))}; the fields are: "
+            f"{', '.join(by_name)}"
+        )
+    return [by_name[f] for f in fields]
+
+
+def _project(record: Mapping[str, Any], fields: Sequence[str]) -> Mapping[str, Any]:
+    return {f: record[f] for f in fields if f in record}
 
 
 @dataclass
@@ -132,15 +166,29 @@ class Screen(Protocol):
     def terminal(self) -> Streams: ...
 
 
-def emit(app: Screen, result: Result, fmt: OutputFormat) -> int:
+def emit(app: Screen, result: Result, fmt: OutputFormat, shape: Shape | None = None) -> int:
     """Write `result` to stdout in `fmt`; returns how many records were written.
 
     On a terminal every format shows control characters escaped (an escape sequence
     in a name could recolour, retitle or clear the screen); piped, the data is
-    written as stored.
+    written as stored. `shape`: the fields to show (the columns of a table, TSV or
+    CSV; the keys of JSON) and a header line for TSV.
     """
+    shape = shape or Shape()
     if isinstance(result, Listing):
-        return _records(app, result.records, result.columns, fmt, result.title, result.protect)
+        columns: Sequence[Column] = [c for c in result.columns if not c.optional]
+        records = result.records
+        if shape.fields is not None:
+            streamed = fmt in JSON_FORMATS and not isinstance(records, list)
+            if not streamed:  # a stream's data keys are not known before its first page
+                columns = pick_columns(result.columns, shape.fields)
+            if fmt in JSON_FORMATS:
+                project = result.project or _project
+                chosen = list(shape.fields)
+                records = (project(r, chosen) for r in records)
+        return _records(
+            app, records, columns, fmt, result.title, result.protect, tsv_header=shape.header
+        )
     if isinstance(result, Summary):
         if fmt is OutputFormat.jsonl and result.lines:
             return _records(app, result.rows, [], fmt, None, False)
@@ -215,6 +263,7 @@ def _records(
     protect: bool,
     *,
     show_header: bool = True,
+    tsv_header: bool = False,
 ) -> int:
     out = sys.stdout
     shown = _shown(app)
@@ -227,6 +276,8 @@ def _records(
             count += 1
         return count
     if fmt is OutputFormat.tsv:
+        if tsv_header:
+            out.write("\t".join(shown(c.key or c.header) for c in columns) + "\n")
         for record in records:
             cells = [shown(_tsv_cell(cell_text(c.value(record, False)))) for c in columns]
             out.write("\t".join(cells) + "\n")

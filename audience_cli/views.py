@@ -3,7 +3,7 @@ audience, and the summary of each write command (its JSON document and its row).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -84,11 +84,21 @@ def _campaigns(a: Mapping[str, Any], human: bool) -> str:
 
 
 AUDIENCE_COLUMNS = (
-    Column("ID", lambda a, h: a.get("_id"), no_wrap=True),
-    Column("NAME", lambda a, h: a.get("name")),
-    Column("MEMBERS", lambda a, h: a.get("memberCount"), justify="right"),
-    Column("CAMPAIGNS", _campaigns, justify="right"),
-    Column("CREATED", lambda a, h: format_time(a.get("createdAt"), h)),
+    Column("ID", lambda a, h: a.get("_id"), no_wrap=True, key="_id"),
+    Column("NAME", lambda a, h: a.get("name"), key="name"),
+    Column("MEMBERS", lambda a, h: a.get("memberCount"), justify="right", key="memberCount"),
+    Column("CAMPAIGNS", _campaigns, justify="right", key="campaigns"),
+    Column("CREATED", lambda a, h: format_time(a.get("createdAt"), h), key="createdAt"),
+    Column("DESCRIPTION", lambda a, h: a.get("description"), key="description", optional=True),
+    Column(
+        "PHONE COLUMN",
+        lambda a, h: a.get("phoneNumberColumnName"),
+        key="phoneNumberColumnName",
+        optional=True,
+    ),
+    Column(
+        "UPDATED", lambda a, h: format_time(a.get("updatedAt"), h), key="updatedAt", optional=True
+    ),
 )
 
 CAMPAIGN_COLUMNS = (
@@ -113,6 +123,7 @@ _KNOWN_FIELDS = (
 
 
 def audience_listing(audiences: Iterable[Audience]) -> Listing:
+    """Every audience; the optional columns only when `--fields` names them."""
     return Listing(audiences, AUDIENCE_COLUMNS)
 
 
@@ -193,7 +204,24 @@ def member_listing(
         if isinstance(members, list)
         else []
     )
-    return Listing(members, member_columns(phone_column, extra, table=table), protect=protect)
+    return Listing(
+        members,
+        member_columns(phone_column, extra, table=table),
+        protect=protect,
+        project=_member_fields,
+    )
+
+
+def _member_fields(member: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    """A member cut down to some fields: `_id` on top, the others inside `data`."""
+    data = member.get("data") or {}
+    shown: dict[str, Any] = {}
+    if "_id" in fields:
+        shown["_id"] = member.get("_id")
+    kept = {f: data[f] for f in fields if f != "_id" and f in data}
+    if kept or len(fields) > ("_id" in fields):
+        shown["data"] = kept
+    return shown
 
 
 # --- the do-not-call list ------------------------------------------------------------------

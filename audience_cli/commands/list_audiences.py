@@ -6,14 +6,20 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from audience_cli.commands.options import FormatOpt, JsonOpt
-from audience_cli.output import OutputFormat
+from audience_cli.commands.options import FieldsOpt, FormatOpt, HeaderOpt, JsonOpt, parse_fields
+from audience_cli.output import OutputFormat, Shape
 
 if TYPE_CHECKING:
     from audience_cli.context import AppContext
 
 
-def list_audiences(ctx: typer.Context, fmt: FormatOpt = None, as_json: JsonOpt = False) -> None:
+def list_audiences(
+    ctx: typer.Context,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    fields: FieldsOpt = None,
+    header: HeaderOpt = False,
+) -> None:
     """List every audience: id, name, members, campaigns, created.
 
     [bold]Examples[/bold]
@@ -21,20 +27,27 @@ def list_audiences(ctx: typer.Context, fmt: FormatOpt = None, as_json: JsonOpt =
       audience list
 
       audience list --json | jq '.[] | select(.memberCount > 100) | ._id'
+
+      audience list --fields _id,name,memberCount --format csv
     """
     from audience_cli.output import choose_format
 
     app = ctx.obj
-    run_list(app, choose_format(fmt, as_json, app.terminal.stdout))
+    shape = Shape(parse_fields(fields), header)
+    run_list(app, choose_format(fmt, as_json, app.terminal.stdout), shape)
 
 
-def run_list(app: AppContext, fmt: OutputFormat) -> None:
+def run_list(app: AppContext, fmt: OutputFormat, shape: Shape | None = None) -> None:
     from audience_cli.completion_cache import remember_audiences
-    from audience_cli.output import emit
+    from audience_cli.output import emit, emit_lines, field_names
     from audience_cli.views import audience_listing
 
+    shape = shape or Shape()
+    if shape.fields == ["help"]:
+        emit_lines(app, field_names(audience_listing([]).columns))
+        return
     audiences = app.client().list_audiences()
     remember_audiences(app, audiences)
-    emit(app, audience_listing(audiences), fmt)
+    emit(app, audience_listing(audiences), fmt, shape)
     if not audiences and fmt is OutputFormat.table:
         app.note("No audiences yet. Create one with `audience create NAME --phone +1…`.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,18 +13,22 @@ from audience_cli.commands.options import (
     MAX_PAGE,
     MAX_PAGE_SIZE,
     AudienceArg,
+    FieldsOpt,
     FormatOpt,
+    HeaderOpt,
     JsonOpt,
     RawOpt,
     SafeOpt,
+    parse_fields,
 )
 from audience_cli.errors import UsageError
-from audience_cli.output import OutputFormat
+from audience_cli.output import OutputFormat, Shape
 
 if TYPE_CHECKING:
     from audience_cli.client import AtomsClient
     from audience_cli.context import AppContext
     from audience_cli.core.members import MembersPage
+    from audience_cli.output import Listing
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class MembersOptions:
     fmt: OutputFormat
     safe: bool
     region: str | None = None
+    shape: Shape = field(default_factory=Shape)
 
 
 def members(
@@ -70,6 +75,8 @@ def members(
     as_json: JsonOpt = False,
     safe: SafeOpt = False,
     raw: RawOpt = False,
+    fields: FieldsOpt = None,
+    header: HeaderOpt = False,
 ) -> None:
     """Show the members of an audience, one page at a time, or all of them.
 
@@ -98,6 +105,7 @@ def members(
         fmt=choose_format(fmt, as_json, app.terminal.stdout),
         safe=safe,
         region=check_region_option(region),
+        shape=Shape(parse_fields(fields), header),
     )
     run_members(app, options)
 
@@ -164,7 +172,7 @@ def run_members(app: AppContext, opts: MembersOptions) -> None:
     from audience_cli.core.audiences import resolve_audience
     from audience_cli.core.members import iter_members, page_of_members, search_members
     from audience_cli.model import phone_column_of
-    from audience_cli.output import JSON_FORMATS, emit
+    from audience_cli.output import JSON_FORMATS
     from audience_cli.text import plural
     from audience_cli.views import member_listing
 
@@ -172,13 +180,13 @@ def run_members(app: AppContext, opts: MembersOptions) -> None:
     audience = resolve_audience(client, opts.audience)
     audience_id = str(audience.get("_id"))
     column = phone_column_of(audience)
-    table = opts.fmt is OutputFormat.table
+    table = opts.fmt is OutputFormat.table and opts.shape.fields is None  # fields: one each
     protect = opts.safe
 
     if opts.search or opts.filters:
         query = search_term(opts.search, opts.region) if opts.search else None
         found = search_members(client, audience_id, query=query, filters=opts.filters or None)
-        emit(app, member_listing(found.members, column, table=table, protect=protect), opts.fmt)
+        _show(app, member_listing(found.members, column, table=table, protect=protect), opts)
         app.note(plural(found.total, "matching member"))
         if not found.total and opts.filters:
             _say_fields(app, client, audience_id, column, opts.filters)
@@ -188,12 +196,12 @@ def run_members(app: AppContext, opts: MembersOptions) -> None:
         every = iter_members(client, audience_id)
         # Columns must be known before the first row: hold the list (≤ the audience limit).
         records = every if opts.fmt in JSON_FORMATS else list(every)
-        count = emit(app, member_listing(records, column, table=table, protect=protect), opts.fmt)
+        count = _show(app, member_listing(records, column, table=table, protect=protect), opts)
         app.note(plural(count, "member"))
         return
 
     page = page_of_members(client, audience_id, page=opts.page, page_size=opts.page_size)
-    emit(app, member_listing(page.members, column, table=table, protect=protect), opts.fmt)
+    _show(app, member_listing(page.members, column, table=table, protect=protect), opts)
     if page.server_page_size:
         app.warn(
             f"the server sent {page.server_page_size} members per page, not {page.page_size}: "
@@ -201,6 +209,16 @@ def run_members(app: AppContext, opts: MembersOptions) -> None:
             "(use --all for everything)"
         )
     app.note(page_footer(page))
+
+
+def _show(app: AppContext, listing: Listing, opts: MembersOptions) -> int:
+    """The members in the format and fields asked for (`--fields help`: the field names)."""
+    from audience_cli.output import emit, emit_lines, field_names
+
+    if opts.shape.fields == ["help"]:
+        emit_lines(app, field_names(listing.columns))
+        return 0
+    return emit(app, listing, opts.fmt, opts.shape)
 
 
 def _say_fields(

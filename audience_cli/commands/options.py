@@ -69,6 +69,32 @@ FormatOpt = Annotated[
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
 
+FieldsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        metavar="A,B",
+        help="Only these fields, in this order: the columns of a table, TSV or CSV, the keys "
+        "of JSON. --fields help lists them.",
+        show_default=False,
+    ),
+]
+
+HeaderOpt = Annotated[bool, typer.Option("--header", help="TSV: a first line of field names.")]
+
+
+def parse_fields(text: str | None) -> list[str] | None:
+    """`--fields a, b` as a list (None: every field); `help` stays as asked."""
+    if text is None:
+        return None
+    fields = [f.strip() for f in text.split(",") if f.strip()]
+    if not fields:
+        from audience_cli.errors import UsageError
+
+        raise UsageError("--fields is empty: name fields (a,b), or --fields help")
+    return fields
+
+
 # One rule for every CSV the tool writes: cells as stored by default, so numbers like
 # +14155550100 keep their + and the file can be read back by `create --csv`; --safe
 # quotes cells a spreadsheet would run as formulas (=, +, -, @), for files opened there.

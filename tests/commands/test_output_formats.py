@@ -240,3 +240,50 @@ def test_an_unknown_region_is_the_same_error_everywhere(cli, store, tmp_path, ar
     assert result.exit_code == 2
     assert "unknown region 'XX': use an ISO 3166 alpha-2 code such as US, GB, DE" in result.stderr
     assert store.count_members(store.list_audiences()[0]["_id"]) == 1
+
+
+def test_fields_shape_list_in_every_format(sandbox_cli, store):
+    audience_id = seed_audience(store, "Leads", 2)
+    tsv = sandbox_cli("list", "--fields", "name,memberCount", "--header")
+    assert tsv.stdout == "name\tmemberCount\nLeads\t2\n"
+    csv_out = sandbox_cli("list", "--fields", "_id,description", "--format", "csv")
+    assert csv_rows(csv_out.stdout) == [{"_id": audience_id, "description": ""}]
+    assert json.loads(sandbox_cli("list", "--fields", "name", "--json").stdout) == [
+        {"name": "Leads"}
+    ]
+    (line,) = sandbox_cli("list", "--fields", "memberCount,name", "-F", "jsonl").stdout.splitlines()
+    assert json.loads(line) == {"memberCount": 2, "name": "Leads"}
+    table = sandbox_cli("list", "--fields", "name", "-F", "table").stdout
+    assert "NAME" in table and "MEMBERS" not in table
+    assert sandbox_cli("list", "--header").stdout.startswith("_id\tname\tmemberCount\t")
+
+
+def test_fields_help_and_unknown_fields(sandbox_cli, store):
+    seed_audience(store, "Leads", 1, city="Paris")
+    listed = sandbox_cli("list", "--fields", "help")
+    assert listed.exit_code == 0
+    assert listed.stdout.splitlines()[:3] == ["_id", "name", "memberCount"]
+    members = sandbox_cli("members", "Leads", "--fields", "help")
+    assert members.stdout.splitlines() == ["_id", "phoneNumber", "firstName", "lastName", "city"]
+    wrong = sandbox_cli("list", "--fields", "nope")
+    assert wrong.exit_code == 2
+    assert "--fields: no field 'nope'; the fields are: _id, name" in wrong.stderr
+
+
+def test_fields_shape_members_columns_and_json(sandbox_cli, store):
+    audience_id = seed_audience(store, "Leads", 2, city="Paris")
+    rows = csv_rows(
+        sandbox_cli("members", "Leads", "--fields", "phoneNumber,city", "-F", "csv").stdout
+    )
+    assert rows == [
+        {"phoneNumber": "+14155550000", "city": "Paris"},
+        {"phoneNumber": "+14155550001", "city": "Paris"},
+    ]
+    data = json.loads(
+        sandbox_cli("members", "Leads", "--all", "--fields", "_id,city", "--json").stdout
+    )
+    ids = [m["_id"] for m in store.all_members(audience_id)]
+    assert data == [
+        {"_id": ids[0], "data": {"city": "Paris"}},
+        {"_id": ids[1], "data": {"city": "Paris"}},
+    ]
