@@ -233,12 +233,12 @@ def _agent(entry: Mapping[str, Any], human: bool) -> str:
 
 
 DNC_COLUMNS = (
-    Column("ID", lambda e, h: e.get("id"), no_wrap=True),
-    Column("PHONE", lambda e, h: e.get("phoneNumber"), no_wrap=True),
-    Column("AGENT", _agent, no_wrap=True),
-    Column("SOURCE", lambda e, h: e.get("source")),
-    Column("CALL", lambda e, h: e.get("detectedInCallId")),
-    Column("ADDED", lambda e, h: format_time(e.get("createdAt"), h)),
+    Column("ID", lambda e, h: e.get("id"), no_wrap=True, key="id"),
+    Column("PHONE", lambda e, h: e.get("phoneNumber"), no_wrap=True, key="phoneNumber"),
+    Column("AGENT", _agent, no_wrap=True, key="agentId"),
+    Column("SOURCE", lambda e, h: e.get("source"), key="source"),
+    Column("CALL", lambda e, h: e.get("detectedInCallId"), key="detectedInCallId"),
+    Column("ADDED", lambda e, h: format_time(e.get("createdAt"), h), key="createdAt"),
 )
 
 

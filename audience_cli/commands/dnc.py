@@ -3,17 +3,25 @@ of a file or an audience are on it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from audience_cli.commands.contact_options import RegionOpt, check_region_option
-from audience_cli.commands.options import FormatOpt, JsonOpt, RawOpt, SafeOpt
+from audience_cli.commands.options import (
+    FieldsOpt,
+    FormatOpt,
+    HeaderOpt,
+    JsonOpt,
+    RawOpt,
+    SafeOpt,
+    parse_fields,
+)
 from audience_cli.commands.suppression_options import check_agent
 from audience_cli.errors import ExitCode, UsageError
 from audience_cli.model import DNC_MAX_PAGE_SIZE
-from audience_cli.output import OutputFormat
+from audience_cli.output import OutputFormat, Shape
 
 if TYPE_CHECKING:
     from audience_cli.context import AppContext
@@ -37,6 +45,7 @@ class DncListOptions:
     page_size: int
     fmt: OutputFormat
     safe: bool = False
+    shape: Shape = field(default_factory=Shape)
 
 
 @app.command("list")
@@ -64,6 +73,8 @@ def list_dnc(
     as_json: JsonOpt = False,
     safe: SafeOpt = False,
     raw: RawOpt = False,
+    fields: FieldsOpt = None,
+    header: HeaderOpt = False,
 ) -> None:
     """Show the organisation's do-not-call list, oldest entries first.
 
@@ -91,6 +102,7 @@ def list_dnc(
         page_size=page_size,
         fmt=choose_format(fmt, as_json, ctx.obj.terminal.stdout),
         safe=safe,
+        shape=Shape(parse_fields(fields), header),
     )
     run_dnc_list(ctx.obj, options)
 
@@ -105,16 +117,19 @@ def dnc_search(text: str) -> str:
 def run_dnc_list(app: AppContext, opts: DncListOptions) -> None:
     from audience_cli.core.dnc import DncReadError, page_of_dnc, read_dnc
     from audience_cli.errors import ApiError
-    from audience_cli.output import emit
+    from audience_cli.output import emit, emit_lines, field_names
     from audience_cli.text import plural
     from audience_cli.views import dnc_listing
 
+    if opts.shape.fields == ["help"]:
+        emit_lines(app, field_names(dnc_listing([]).columns))
+        return
     client = app.client()
     protect = opts.safe
     try:
         if opts.all_pages:
             entries = read_dnc(client, search=opts.search, agent_id=opts.agent)
-            count = emit(app, dnc_listing(entries, protect=protect), opts.fmt)
+            count = emit(app, dnc_listing(entries, protect=protect), opts.fmt, opts.shape)
             app.note(plural(count, "entry", "entries"))
             return
         page = page_of_dnc(
@@ -128,7 +143,7 @@ def run_dnc_list(app: AppContext, opts: DncListOptions) -> None:
         )
     except ApiError as exc:
         raise DncReadError(exc, during_import=False) from exc
-    emit(app, dnc_listing(page.entries, protect=protect), opts.fmt)
+    emit(app, dnc_listing(page.entries, protect=protect), opts.fmt, opts.shape)
     app.note(page_footer(page))
 
 

@@ -303,7 +303,7 @@ def test_dnc_list_shows_the_agent_of_each_entry_in_every_format(sandbox_cli, lis
     lines = sandbox_cli("dnc", "list", "--format", "jsonl").stdout.splitlines()
     assert [json.loads(line) for line in lines] == [org, agent]
     rows = list(csv.reader(sandbox_cli("dnc", "list", "--format", "csv").stdout.splitlines()))
-    assert rows[0] == ["ID", "PHONE", "AGENT", "SOURCE", "CALL", "ADDED"]
+    assert rows[0] == ["id", "phoneNumber", "agentId", "source", "detectedInCallId", "createdAt"]
     assert [r[1:4] for r in rows[1:]] == [  # cells as stored: the default
         ["+14155550001", "", "manual"],
         ["+14155550002", AGENT, "call"],
@@ -544,3 +544,14 @@ def test_over_a_served_sandbox_the_list_is_read_in_pages_at_once(cli, tmp_path, 
         assert "Removed 2 members from 'Served'." in removed.stderr
         members = json.loads(cli(*base, "members", "Served", "--json", env=KEY).stdout)
         assert [m["data"]["phoneNumber"] for m in members] == ["+14155552000"]
+
+
+def test_dnc_list_fields_and_header(sandbox_cli, store):
+    assert sandbox_cli("sandbox", "dnc", "add", "+14155550001").exit_code == 0
+    shaped = sandbox_cli("dnc", "list", "--fields", "phoneNumber,source", "--header")
+    assert shaped.stdout == "phoneNumber\tsource\n+14155550001\tmanual\n"
+    assert json.loads(sandbox_cli("dnc", "list", "--fields", "phoneNumber", "--json").stdout) == [
+        {"phoneNumber": "+14155550001"}
+    ]
+    helped = sandbox_cli("dnc", "list", "--fields", "help")
+    assert helped.stdout.splitlines()[:3] == ["id", "phoneNumber", "agentId"]
