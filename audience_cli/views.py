@@ -127,33 +127,62 @@ def audience_listing(audiences: Iterable[Audience]) -> Listing:
     return Listing(audiences, AUDIENCE_COLUMNS)
 
 
-def audience_fields(audience: Mapping[str, Any], human: bool) -> list[tuple[str, str]]:
-    """`show`: every field of one audience, labelled, known ones first."""
-    rows: list[tuple[str, str]] = []
+def audience_rows(audience: Mapping[str, Any], human: bool) -> list[tuple[str, str, str]]:
+    """`show`: every field of one audience as (API key, label, value), known ones first."""
+    rows: list[tuple[str, str, str]] = []
     seen = {"campaigns", "hasCampaigns"}
     for label, key in _KNOWN_FIELDS:
         seen.add(key)
         value = audience.get(key)
         if key in ("createdAt", "updatedAt"):
-            rows.append((label, format_time(value, human)))
+            rows.append((key, label, format_time(value, human)))
         else:
-            rows.append((label, cell_text(value)))
+            rows.append((key, label, cell_text(value)))
     for key, value in audience.items():
         if key not in seen:
-            rows.append((key, cell_text(value)))
+            rows.append((key, key, cell_text(value)))
     if not human:
-        rows.append(("campaigns", str(len(audience.get("campaigns") or []))))
+        rows.append(("campaigns", "campaigns", str(len(audience.get("campaigns") or []))))
     return rows
 
 
-def audience_view(audience: Audience) -> Fields:
+def audience_fields(audience: Mapping[str, Any], human: bool) -> list[tuple[str, str]]:
+    """`show`: every field of one audience, labelled, known ones first."""
+    return [(label, value) for _, label, value in audience_rows(audience, human)]
+
+
+def audience_view(audience: Audience, fields: Sequence[str] | None = None) -> Fields:
+    """One audience; `fields` (the API's names) keeps only those, in that order."""
     campaigns: list[Campaign] = list(audience.get("campaigns") or [])
-    return Fields(
-        document=audience,
-        fields=lambda human: audience_fields(audience, human),
-        sections=[Listing(campaigns, CAMPAIGN_COLUMNS, title="Campaigns")],
-        note="No campaigns use this audience.",
-    )
+    if fields is None:
+        return Fields(
+            document=audience,
+            fields=lambda human: audience_fields(audience, human),
+            sections=[Listing(campaigns, CAMPAIGN_COLUMNS, title="Campaigns")],
+            note="No campaigns use this audience.",
+        )
+    known = [key for key, _, _ in audience_rows(audience, False)]
+    unknown = [f for f in fields if f not in known]
+    if unknown:
+        from audience_cli.errors import UsageError
+
+        raise UsageError(
+            f"--fields: no field {', '.join(map(repr, unknown))}; the fields are: "
+            f"{', '.join(known)}"
+        )
+
+    def picked(human: bool) -> list[tuple[str, str]]:
+        by_key = {key: (label, value) for key, label, value in audience_rows(audience, human)}
+        if "campaigns" in fields and "campaigns" not in by_key:  # a table counts them below
+            by_key["campaigns"] = ("campaigns", str(len(campaigns)))
+        return [by_key[f] for f in fields]
+
+    document = {f: audience.get(f) for f in fields if f in audience}
+    return Fields(document=document, fields=picked)
+
+
+def audience_field_names(audience: Mapping[str, Any]) -> list[str]:
+    return [key for key, _, _ in audience_rows(audience, False)]
 
 
 # --- members -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from audience_cli.commands.options import AudienceArg, FormatOpt, JsonOpt
+from audience_cli.commands.options import AudienceArg, FieldsOpt, FormatOpt, JsonOpt, parse_fields
 from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
@@ -14,7 +14,11 @@ if TYPE_CHECKING:
 
 
 def show(
-    ctx: typer.Context, audience: AudienceArg, fmt: FormatOpt = None, as_json: JsonOpt = False
+    ctx: typer.Context,
+    audience: AudienceArg,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    fields: FieldsOpt = None,
 ) -> None:
     """Show every field of one audience, its member count and its campaigns.
 
@@ -23,16 +27,22 @@ def show(
       audience show "Q1 Sales Leads"
 
       audience show 696ddd56b905442f52b71392 --json
+
+      audience show "Q1 Sales Leads" --fields _id,memberCount --format tsv
     """
     from audience_cli.output import choose_format
 
     app = ctx.obj
-    run_show(app, audience, choose_format(fmt, as_json, app.terminal.stdout))
+    run_show(app, audience, choose_format(fmt, as_json, app.terminal.stdout), parse_fields(fields))
 
 
-def run_show(app: AppContext, ref: str, fmt: OutputFormat) -> None:
+def run_show(app: AppContext, ref: str, fmt: OutputFormat, fields: list[str] | None = None) -> None:
     from audience_cli.core.audiences import resolve_audience
-    from audience_cli.output import emit
-    from audience_cli.views import audience_view
+    from audience_cli.output import emit, emit_lines
+    from audience_cli.views import audience_field_names, audience_view
 
-    emit(app, audience_view(resolve_audience(app.client(), ref)), fmt)
+    audience = resolve_audience(app.client(), ref)
+    if fields == ["help"]:
+        emit_lines(app, audience_field_names(audience))
+        return
+    emit(app, audience_view(audience, fields), fmt)

@@ -56,3 +56,21 @@ def test_ambiguous_name_lists_the_ids_and_exits_2(sandbox_cli, store):
     assert result.exit_code == 2
     assert first in result.stderr and second in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_show_fields_picks_rows_and_json_keys(sandbox_cli, store):
+    from tests.conftest import seed_audience as seed
+
+    audience_id = seed(store, "Picked", 3)
+    tsv = sandbox_cli("show", "Picked", "--fields", "_id,memberCount", "-F", "tsv")
+    assert tsv.stdout == f"id\t{audience_id}\nmembers\t3\n"
+    document = json.loads(
+        sandbox_cli("show", "Picked", "--fields", "name,memberCount", "--json").stdout
+    )
+    assert document == {"name": "Picked", "memberCount": 3}
+    assert sandbox_cli("show", "Picked", "--fields", "help").stdout.splitlines()[:2] == [
+        "_id",
+        "name",
+    ]
+    wrong = sandbox_cli("show", "Picked", "--fields", "bogus")
+    assert wrong.exit_code == 2 and "--fields: no field 'bogus'" in wrong.stderr
