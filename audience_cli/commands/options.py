@@ -21,24 +21,18 @@ def complete_audience(ctx: typer.Context, incomplete: str) -> list[tuple[str, st
     import os
     import re
 
-    from audience_cli.commands.completion import COMPLETE_VAR
     from audience_cli.completion_cache import cached_audiences
     from audience_cli.config import ENV_SANDBOX
 
     sandbox = bool(ctx.find_root().params.get("sandbox_")) or bool(os.environ.get(ENV_SANDBOX))
-    # Bash inserts a completion as typed: escape spaces, quotes and brackets in names
-    # with backslashes (which keeps the typed prefix a prefix of the completion).
-    bash = os.environ.get(COMPLETE_VAR) == "complete_bash"
-
-    def quote(name: str) -> str:
-        return re.sub(r"([^\w@%+=:,./-])", r"\\\1", name) if bash else name
-
+    # Plain names: the bash script quotes them as the word being completed is quoted
+    # (commands/completion.py), and Typer keeps only values that start with what was typed.
     typed = re.sub(r"\\(.)", r"\1", incomplete)
     found: list[tuple[str, str]] = []
     for entry in cached_audiences(sandbox=sandbox):
         name, audience_id = entry["name"], entry["id"]
         if name.startswith(typed):
-            found.append((quote(name), audience_id))
+            found.append((name, audience_id))
         elif audience_id.startswith(typed):
             found.append((audience_id, name))
     return found

@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -52,13 +53,61 @@ def test_completion_ignores_a_stale_cache(tmp_path):
     assert complete("audience show O", {"AUDIENCE_CACHE_DIR": str(cache)}) == []
 
 
-def test_bash_completion_quotes_names_with_spaces_and_quotes(sandbox_cli, store, tmp_path):
+def test_the_program_completes_plain_names_that_start_with_what_was_typed(
+    sandbox_cli, store, tmp_path
+):
     seed_audience(store, "Big (1/2)", 1)
     seed_audience(store, "O'Brien VIP", 1)
     assert sandbox_cli("list").exit_code == 0
     env = {"AUDIENCE_CACHE_DIR": str(tmp_path / "cache")}
-    assert complete("audience --sandbox show Bi", env) == ["Big\\ \\(1/2\\)"]
-    assert complete("audience --sandbox show O", env) == ["O\\'Brien\\ VIP"]
+    # Plain: the bash script quotes them as the word is quoted (see the next test).
+    assert complete("audience --sandbox show Bi", env) == ["Big (1/2)"]
+    assert complete("audience --sandbox show O", env) == ["O'Brien VIP"]
+
+
+def in_bash(typed: str, env: dict[str, str]) -> str:
+    """What an interactive bash shows after `typed` and a Tab, with our completion loaded."""
+    import pexpect
+
+    script = Path(__file__).resolve().parents[2] / "completions" / "audience.bash"
+    child = pexpect.spawn(
+        "bash", ["--norc", "--noprofile", "-i"], env=env, encoding="utf-8", timeout=20
+    )
+    try:
+        child.expect_exact("$ ")
+        child.sendline(f"source {script}")
+        child.expect_exact("$ ")
+        child.send(typed + "\t")
+        time.sleep(1.0)  # the completion runs the program
+        child.sendline(" # END")
+        child.expect("# END")
+        return child.before.replace("\x07", "").splitlines()[-1]
+    finally:
+        child.close(force=True)
+
+
+@pytest.mark.slow
+def test_completion_in_a_real_interactive_bash(sandbox_cli, store, tmp_path):
+    seed_audience(store, "hubspot import", 1)
+    assert sandbox_cli("list").exit_code == 0
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    tool = bin_dir / "audience"
+    tool.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m audience_cli "$@"\n')
+    tool.chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "PS1": "$ ",
+        "TERM": "dumb",
+        "AUDIENCE_SANDBOX": "1",
+        "AUDIENCE_CACHE_DIR": str(tmp_path / "cache"),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
+    assert in_bash("audience show hub", env).startswith("audience show hubspot\\ import ")
+    assert in_bash('audience show "hub', env).startswith('audience show "hubspot import"')
+    assert in_bash("audience show 'hub", env).startswith("audience show 'hubspot import'")
+    assert in_bash("audience show hubspot\\ i", env).startswith("audience show hubspot\\ import ")
 
 
 @pytest.mark.parametrize(
