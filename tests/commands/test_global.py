@@ -300,3 +300,13 @@ def test_help_at_80_columns_never_breaks_an_example_or_a_choice(cli, click_comma
             assert example in lines, (path, example)  # whole, on one line
         for line in lines:  # a [a|b|c] choice list is never split across lines
             assert not re.search(r"\[[a-z|]+\|[a-z]*$", line), (path, line)
+
+
+def test_the_dependency_ranges_are_the_tested_ones():
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    deps = project["project"]["dependencies"]
+    assert "typer>=0.25,<0.26" in deps  # 0.26+ vendors Click; 0.29 imports pydantic
+    assert "click>=8.2,<9" in deps  # Typer 0.25 uses Click helpers that 9 drops
