@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from audience_cli.client import AtomsClient
+    from audience_cli.output import Shape
     from audience_cli.sandbox.store import SandboxStore
 
 
@@ -81,6 +82,8 @@ class AppContext:
     env: Mapping[str, str]
     overrides: Overrides = field(default_factory=Overrides)
     _client: AtomsClient | None = None
+    # How the user shaped a command's output (--fields, --header): the writer reads it.
+    shape: Shape | None = None
     _sandbox_noted: bool = False
     _config_warned: bool = False
 

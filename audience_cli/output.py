@@ -43,11 +43,23 @@ class OutputFormat(StrEnum):
 JSON_FORMATS = (OutputFormat.json, OutputFormat.jsonl)
 
 
-def asked_format(fmt: OutputFormat | None, as_json: bool) -> OutputFormat | None:
-    """The format the user asked for (`--json` is `--format json`), or None."""
+def asked_format(
+    fmt: OutputFormat | None,
+    as_json: bool,
+    *,
+    shaped: bool = False,
+    stdout_is_terminal: bool = False,
+) -> OutputFormat | None:
+    """The format the user asked for (`--json` is `--format json`), or None.
+
+    `shaped`: --fields or --header was given, which asks for output too: then the
+    default format (a table on a terminal, TSV when piped)."""
     if as_json and fmt not in (None, OutputFormat.json):
         raise UsageError(f"--json and --format {fmt} contradict each other: pick one")
-    return OutputFormat.json if as_json else fmt
+    asked = OutputFormat.json if as_json else fmt
+    if asked is None and shaped:
+        return OutputFormat.table if stdout_is_terminal else OutputFormat.tsv
+    return asked
 
 
 def choose_format(
@@ -71,10 +83,11 @@ class Column:
 
 
 def key_columns(keys: Sequence[str]) -> list[Column]:
-    """One column per key of a flat record, headed by the key in capitals."""
+    """One column per key of a flat record: headed by the key in capitals in a table,
+    by the key itself in CSV and a TSV header (the names `--fields` takes)."""
 
     def column(key: str) -> Column:
-        return Column(key.upper(), lambda r, h: r.get(key))
+        return Column(key.upper(), lambda r, h: r.get(key), key=key)
 
     return [column(k) for k in keys]
 
@@ -174,7 +187,7 @@ def emit(app: Screen, result: Result, fmt: OutputFormat, shape: Shape | None = N
     written as stored. `shape`: the fields to show (the columns of a table, TSV or
     CSV; the keys of JSON) and a header line for TSV.
     """
-    shape = shape or Shape()
+    shape = shape or getattr(app, "shape", None) or Shape()
     if isinstance(result, Listing):
         columns: Sequence[Column] = [c for c in result.columns if not c.optional]
         records = result.records
@@ -190,12 +203,29 @@ def emit(app: Screen, result: Result, fmt: OutputFormat, shape: Shape | None = N
             app, records, columns, fmt, result.title, result.protect, tsv_header=shape.header
         )
     if isinstance(result, Summary):
+        if shape.fields is not None:  # the flat record(s), cut to the fields named
+            unknown = [f for f in shape.fields if f not in result.keys]
+            if unknown:
+                raise UsageError(
+                    f"--fields: no field {', '.join(map(repr, unknown))}; the fields are: "
+                    f"{', '.join(result.keys)}"
+                )
+            columns = key_columns(shape.fields)
+            picked = [{f: row.get(f) for f in shape.fields} for row in result.rows]
+            if fmt in JSON_FORMATS:
+                if fmt is OutputFormat.jsonl or len(picked) != 1:
+                    return _records(app, picked, columns, fmt, None, False)
+                _document(app, picked[0], fmt)
+                return 1
+            return _records(app, picked, columns, fmt, None, False, tsv_header=shape.header)
         if fmt is OutputFormat.jsonl and result.lines:
             return _records(app, result.rows, [], fmt, None, False)
         if fmt in JSON_FORMATS:
             _document(app, result.document, fmt)
             return 1
-        return _records(app, result.rows, key_columns(result.keys), fmt, None, False)
+        return _records(
+            app, result.rows, key_columns(result.keys), fmt, None, False, tsv_header=shape.header
+        )
     return _fields(app, result, fmt)
 
 

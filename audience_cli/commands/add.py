@@ -52,6 +52,8 @@ def add(
     member_limit: o.MemberLimitOpt = DEFAULT_MEMBER_LIMIT,
     fmt: o.FormatOpt = None,
     as_json: o.JsonOpt = False,
+    fields: o.FieldsOpt = None,
+    header: o.HeaderOpt = False,
 ) -> None:
     """Add contacts to an audience; numbers already in it are skipped.
 
@@ -68,6 +70,7 @@ def add(
 
       audience add 696ddd56b905442f52b71392 --csv new-leads.csv --region US
     """
+    ctx.obj.shape = o.shape_of(fields, header)
     from audience_cli.core.upload import UploadSettings
     from audience_cli.output import asked_format
 
@@ -79,7 +82,12 @@ def add(
         upload=UploadSettings(
             chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
         ),
-        fmt=asked_format(fmt, as_json),
+        fmt=asked_format(
+            fmt,
+            as_json,
+            shaped=fields is not None or header,
+            stdout_is_terminal=ctx.obj.terminal.stdout,
+        ),
     )
     raise typer.Exit(int(run_add(ctx.obj, options)))
 

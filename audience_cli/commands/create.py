@@ -71,6 +71,8 @@ def create(
     member_limit: o.MemberLimitOpt = DEFAULT_MEMBER_LIMIT,
     fmt: o.FormatOpt = None,
     as_json: o.JsonOpt = False,
+    fields: o.FieldsOpt = None,
+    header: o.HeaderOpt = False,
 ) -> None:
     """Create an audience from --phone flags and/or a CSV file.
 
@@ -85,6 +87,7 @@ def create(
 
       audience create "Q1 Leads" --csv leads.csv --region US --rejects bad.csv
     """
+    ctx.obj.shape = o.shape_of(fields, header)
     from audience_cli.core.upload import UploadSettings
     from audience_cli.output import asked_format
 
@@ -102,7 +105,12 @@ def create(
             strict=strict,
             identifier_column=identifier_column,
         ),
-        fmt=asked_format(fmt, as_json),
+        fmt=asked_format(
+            fmt,
+            as_json,
+            shaped=fields is not None or header,
+            stdout_is_terminal=ctx.obj.terminal.stdout,
+        ),
     )
     raise typer.Exit(int(run_create(ctx.obj, options)))
 

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from audience_cli.commands.options import AudienceArg, DryRunOpt, FormatOpt, JsonOpt, YesOpt
+from audience_cli.commands.options import (
+    AudienceArg,
+    DryRunOpt,
+    FieldsOpt,
+    FormatOpt,
+    HeaderOpt,
+    JsonOpt,
+    YesOpt,
+    shape_of,
+)
 from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
@@ -29,6 +38,8 @@ def delete(
     dry_run: DryRunOpt = False,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
+    fields: FieldsOpt = None,
+    header: HeaderOpt = False,
 ) -> None:
     """Delete an audience and all its members.
 
@@ -41,9 +52,23 @@ def delete(
 
       audience delete 696ddd56b905442f52b71392 --yes
     """
+    ctx.obj.shape = shape_of(fields, header)
     from audience_cli.output import asked_format
 
-    run_delete(ctx.obj, DeleteOptions(audience, yes, dry_run, asked_format(fmt, as_json)))
+    run_delete(
+        ctx.obj,
+        DeleteOptions(
+            audience,
+            yes,
+            dry_run,
+            asked_format(
+                fmt,
+                as_json,
+                shaped=fields is not None or header,
+                stdout_is_terminal=ctx.obj.terminal.stdout,
+            ),
+        ),
+    )
 
 
 def run_delete(app: AppContext, opts: DeleteOptions) -> None:

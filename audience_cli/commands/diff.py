@@ -46,6 +46,8 @@ def diff(
     suppression: SuppressionInput | None = None,
     fmt: o.FormatOpt = None,
     as_json: o.JsonOpt = False,
+    fields: o.FieldsOpt = None,
+    header: o.HeaderOpt = False,
 ) -> None:
     """Show what `sync` would change: members to add, remove and update.
 
@@ -62,6 +64,7 @@ def diff(
 
       audience diff "Q1 Leads" "Q1 Leads (restored)" --format csv > changes.csv
     """
+    ctx.obj.shape = o.shape_of(fields, header)
     from audience_cli.output import choose_format
 
     app = ctx.obj

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from audience_cli.output import OutputFormat
+from audience_cli.output import OutputFormat, Shape
 
 # Bounds of the numeric options: a number past them is a usage error (exit 2), never a
 # request the server cannot answer or an overflow.
@@ -87,6 +87,13 @@ def parse_fields(text: str | None) -> list[str] | None:
 
         raise UsageError("--fields is empty: name fields (a,b), or --fields help")
     return fields
+
+
+def shape_of(fields: str | None, header: bool) -> Shape:
+    """--fields and --header, as the writer takes them."""
+    from audience_cli.output import Shape
+
+    return Shape(parse_fields(fields), header)
 
 
 # One rule for every CSV the tool writes: cells as stored by default, so numbers like

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from audience_cli.commands.contact_options import ContactInput, contact_options
-from audience_cli.commands.options import AudienceArg, DryRunOpt, FormatOpt, JsonOpt, YesOpt
+from audience_cli.commands.options import (
+    AudienceArg,
+    DryRunOpt,
+    FieldsOpt,
+    FormatOpt,
+    HeaderOpt,
+    JsonOpt,
+    YesOpt,
+    shape_of,
+)
 from audience_cli.commands.suppression_options import check_agent
 from audience_cli.errors import ExitCode, UsageError
 from audience_cli.output import OutputFormat
@@ -70,6 +79,8 @@ def remove(
     dry_run: DryRunOpt = False,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
+    fields: FieldsOpt = None,
+    header: HeaderOpt = False,
 ) -> None:
     """Remove members from an audience: by number (--phone, or every number in --csv), by
     id, or those on the do-not-call list (--dnc).
@@ -89,6 +100,7 @@ def remove(
 
       audience remove "Q1 Sales Leads" --dnc --dry-run
     """
+    ctx.obj.shape = shape_of(fields, header)
     from audience_cli.output import asked_format
 
     options = RemoveOptions(
@@ -100,7 +112,12 @@ def remove(
         missing_ok=missing_ok,
         yes=yes,
         dry_run=dry_run,
-        fmt=asked_format(fmt, as_json),
+        fmt=asked_format(
+            fmt,
+            as_json,
+            shaped=fields is not None or header,
+            stdout_is_terminal=ctx.obj.terminal.stdout,
+        ),
     )
     raise typer.Exit(int(run_remove(ctx.obj, options)))
 

@@ -72,6 +72,8 @@ def sync(
     member_limit: o.MemberLimitOpt = DEFAULT_MEMBER_LIMIT,
     fmt: o.FormatOpt = None,
     as_json: o.JsonOpt = False,
+    fields: o.FieldsOpt = None,
+    header: o.HeaderOpt = False,
 ) -> None:
     """Make an audience's members equal to a contacts file: add, remove, update.
 
@@ -91,6 +93,7 @@ def sync(
 
       audience sync "Nightly Leads" --csv export.csv --dry-run --json
     """
+    ctx.obj.shape = o.shape_of(fields, header)
     from audience_cli.core.upload import UploadSettings
     from audience_cli.output import asked_format
 
@@ -104,7 +107,12 @@ def sync(
         upload=UploadSettings(
             chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
         ),
-        fmt=asked_format(fmt, as_json),
+        fmt=asked_format(
+            fmt,
+            as_json,
+            shaped=fields is not None or header,
+            stdout_is_terminal=ctx.obj.terminal.stdout,
+        ),
     )
     raise typer.Exit(int(run_sync(ctx.obj, options)))
 

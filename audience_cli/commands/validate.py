@@ -44,6 +44,8 @@ def validate(
     ] = None,
     fmt: o.FormatOpt = None,
     as_json: o.JsonOpt = False,
+    fields: o.FieldsOpt = None,
+    header: o.HeaderOpt = False,
 ) -> None:
     """Check a contacts file: nothing is sent, and no key is needed.
 
@@ -59,10 +61,19 @@ def validate(
 
       audience validate leads.csv --region US --output clean.csv --rejects bad.csv
     """
+    ctx.obj.shape = o.shape_of(fields, header)
     from audience_cli.output import asked_format
 
     options = ValidateOptions(
-        contacts.with_csv(file), output, asked_format(fmt, as_json), suppression
+        contacts.with_csv(file),
+        output,
+        asked_format(
+            fmt,
+            as_json,
+            shaped=fields is not None or header,
+            stdout_is_terminal=ctx.obj.terminal.stdout,
+        ),
+        suppression,
     )
     raise typer.Exit(int(run_validate(ctx.obj, options)))
 

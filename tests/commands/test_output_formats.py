@@ -37,15 +37,15 @@ def test_create_in_every_format(sandbox_cli, store, leads):
     assert all(r.exit_code == 3 for r in results.values())  # one row rejected
     (row,) = csv_rows(results["csv"].stdout)
     assert row == {
-        "ID": ids["Leads csv"],
-        "NAME": "Leads csv",
-        "MEMBERS": "2",
-        "ROWS": "3",
-        "VALID": "2",
-        "INVALID": "1",
-        "DUPLICATES": "0",
-        "ADDED": "2",
-        "SKIPPED": "0",
+        "id": ids["Leads csv"],
+        "name": "Leads csv",
+        "members": "2",
+        "rows": "3",
+        "valid": "2",
+        "invalid": "1",
+        "duplicates": "0",
+        "added": "2",
+        "skipped": "0",
     }
     assert results["tsv"].stdout == f"{ids['Leads tsv']}\tLeads tsv\t2\t3\t2\t1\t0\t2\t0\n"
     table = results["table"].stdout
@@ -74,7 +74,7 @@ def test_create_dry_run_in_csv_lists_the_planned_audiences(sandbox_cli, store, t
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     rows = csv_rows(result.stdout)
-    assert [(r["ID"], r["NAME"], r["MEMBERS"], r["ADDED"]) for r in rows] == [
+    assert [(r["id"], r["name"], r["members"], r["added"]) for r in rows] == [
         ("", "Big (1/3)", "9", ""),
         ("", "Big (2/3)", "8", ""),
         ("", "Big (3/3)", "8", ""),
@@ -92,7 +92,7 @@ def test_add_in_every_format(sandbox_cli, store, fmt):
     out = result.stdout
     if fmt == "csv":
         (row,) = csv_rows(out)
-        assert (row["ID"], row["ADDED"], row["SKIPPED"], row["ROWS"]) == (
+        assert (row["id"], row["added"], row["skipped"], row["rows"]) == (
             audience_id,
             "1",
             "1",
@@ -122,7 +122,7 @@ def test_validate_in_every_format(cli, leads, fmt):
     assert result.exit_code == 3
     if fmt == "csv":
         assert csv_rows(result.stdout) == [
-            {"SOURCE": str(leads), "ROWS": "3", "VALID": "2", "INVALID": "1", "DUPLICATES": "0"}
+            {"source": str(leads), "rows": "3", "valid": "2", "invalid": "1", "duplicates": "0"}
         ]
     elif fmt == "tsv":
         assert result.stdout == f"{leads}\t3\t2\t1\t0\n"
@@ -149,7 +149,7 @@ def test_remove_in_every_format(sandbox_cli, store, fmt):
     assert result.exit_code == 0, result.stderr
     if fmt == "csv":
         (row,) = csv_rows(result.stdout)
-        assert (row["ID"], row["MEMBERS"], row["NOT_FOUND"], row["REMOVED"]) == (
+        assert (row["id"], row["members"], row["not_found"], row["removed"]) == (
             audience_id, "1", "1", "1",
         )  # fmt: skip
     elif fmt == "tsv":
@@ -169,8 +169,8 @@ def test_delete_in_every_format(sandbox_cli, store, fmt):
     assert result.exit_code == 0, result.stderr
     if fmt == "csv":
         assert csv_rows(result.stdout) == [
-            {"ID": audience_id, "NAME": "Leads", "MEMBERS": "1", "DELETED": "true",
-             "DRY_RUN": "false"}
+            {"id": audience_id, "name": "Leads", "members": "1", "deleted": "true",
+             "dry_run": "false"}
         ]  # fmt: skip
     elif fmt == "tsv":
         assert result.stdout == f"{audience_id}\tLeads\t1\ttrue\tfalse\n"
@@ -188,7 +188,7 @@ def test_rows_that_stop_an_import_still_give_the_report_in_the_format_asked(
     result = sandbox_cli("create", "Leads", "--csv", str(leads), "--strict", "-F", "csv")
     assert result.exit_code == 3
     (row,) = csv_rows(result.stdout)
-    assert (row["INVALID"], row["ADDED"]) == ("1", "0")
+    assert (row["invalid"], row["added"]) == ("1", "0")
     assert store.list_audiences() == []
 
 
@@ -287,3 +287,21 @@ def test_fields_shape_members_columns_and_json(sandbox_cli, store):
         {"_id": ids[0], "data": {"city": "Paris"}},
         {"_id": ids[1], "data": {"city": "Paris"}},
     ]
+
+
+def test_fields_shape_what_the_write_commands_report(sandbox_cli, cli, store, leads):
+    seed_audience(store, "Target", 1)
+    added = sandbox_cli(
+        "add", "Target", "--csv", str(leads), "--fields", "added,skipped,invalid", "--header"
+    )
+    assert added.exit_code == 3
+    assert added.stdout == "added\tskipped\tinvalid\n2\t0\t1\n"
+    checked = cli("validate", str(leads), "--fields", "valid,invalid", "--json")
+    assert json.loads(checked.stdout) == {"valid": 2, "invalid": 1}
+    made = sandbox_cli(
+        "create", "New", "--csv", str(leads), "--fields", "name,members", "-F", "csv"
+    )
+    assert csv_rows(made.stdout) == [{"name": "New", "members": "2"}]
+    wrong = cli("validate", str(leads), "--fields", "nope", "--json")
+    assert wrong.exit_code == 2
+    assert "--fields: no field 'nope'; the fields are: source, rows, valid" in wrong.stderr

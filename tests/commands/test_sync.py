@@ -179,7 +179,7 @@ def test_diff_against_a_file_in_every_format(sandbox_cli, store, night1, night2)
     assert "1 to add, 1 to remove, 1 to update, 1 unchanged" in tsv.stderr
     rows = list(csv.DictReader(io.StringIO(sandbox_cli("diff", "Nightly", "--csv", str(night2),
                                                        "-F", "csv").stdout)))  # fmt: skip
-    assert [r["ACTION"] for r in rows] == ["add", "remove", "update"]
+    assert [r["action"] for r in rows] == ["add", "remove", "update"]
     groups = json.loads(sandbox_cli("diff", "Nightly", "--csv", str(night2), "--json").stdout)
     assert (len(groups["add"]), len(groups["remove"]), groups["unchanged"]) == (1, 1, 1)
     jsonl = sandbox_cli("diff", "Nightly", "--csv", str(night2), "-F", "jsonl").stdout
