@@ -233,7 +233,7 @@ class _Collector:
             )
             notes.append(f"phone taken from: {names} ({when})")
         if self.long_rows:
-            rows = "1 row has" if self.long_rows == 1 else f"{self.long_rows} rows have"
+            rows = "1 row has" if self.long_rows == 1 else f"{self.long_rows:,} rows have"
             what = f"{rows} more cells than the header (first: line {self.first_long_row})"
             if plan.keep_overflow:
                 kept = [key for key in plan.overflow_keys() if key in used_keys]
@@ -245,11 +245,11 @@ class _Collector:
                 notes.append(f"{what}: the extra cells are not kept (--columns)")
         if self.extensions:
             n = self.extensions
-            numbers = "1 number has" if n == 1 else f"{n} numbers have"
+            numbers = "1 number has" if n == 1 else f"{n:,} numbers have"
             notes.append(f"{numbers} an extension: {_kept_as(plan.extension_key, EXTENSION_KEY)}")
         if self.several_numbers:
             n = self.several_numbers
-            cells = "1 phone cell holds" if n == 1 else f"{n} phone cells hold"
+            cells = "1 phone cell holds" if n == 1 else f"{n:,} phone cells hold"
             others = _kept_as(plan.other_phones_key, OTHER_PHONES_KEY)
             notes.append(f"{cells} several numbers: the first is used, the others {others}")
         if self.enrich:
@@ -539,7 +539,7 @@ class _Collector:
 
 
 def _rows(n: int) -> str:
-    return "1 row" if n == 1 else f"{n} rows"
+    return "1 row" if n == 1 else f"{n:,} rows"
 
 
 def _marked_column(cells: list[str], columns: list[int]) -> int | None:

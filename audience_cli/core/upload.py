@@ -69,7 +69,7 @@ def check_rejects(
     report = batch.report
     if settings.strict and report.invalid:
         raise RowsRejectedError(
-            f"{report.invalid} row(s) rejected and strict mode is on: nothing was sent",
+            f"{report.invalid:,} row(s) rejected and strict mode is on: nothing was sent",
             strict=True,
         )
     if len(batch) == 0 and not (allow_empty and not report.invalid):
