@@ -8,7 +8,6 @@ once for every command that reads contacts, checked once, and loaded into a batc
 from __future__ import annotations
 
 import functools
-import inspect
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from audience_cli.commands.option_groups import replace_parameter
 from audience_cli.errors import ExitCode, RowsRejectedError, UsageError
 
 if TYPE_CHECKING:
@@ -264,29 +264,9 @@ def contact_options(
     declared = {**(source if sources else {}), **reading}
 
     def decorate(func: F) -> F:
-        signature = inspect.signature(func, eval_str=True)
-        params: list[inspect.Parameter] = []
-        for param in signature.parameters.values():
-            if param.name != "contacts":
-                params.append(param)
-                continue
-            params.extend(
-                inspect.Parameter(
-                    name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=ann, default=default
-                )
-                for name, (ann, default) in declared.items()
-            )
-
-        @functools.wraps(func)
-        def command(*args: Any, **kwargs: Any) -> Any:
-            given = {name: kwargs.pop(name) for name in declared if name in kwargs}
-            kwargs["contacts"] = contact_input(**given, screen=screen)
-            return func(*args, **kwargs)
-
-        new = signature.replace(parameters=params)
-        command.__signature__ = new  # type: ignore[attr-defined]
-        command.__annotations__ = {p.name: p.annotation for p in params}
-        return command  # type: ignore[return-value]
+        return replace_parameter(
+            func, "contacts", declared, functools.partial(contact_input, screen=screen)
+        )
 
     return decorate
 

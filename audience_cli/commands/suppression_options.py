@@ -11,13 +11,13 @@ default), numbers of an --exclude file or audience as EXCLUDED.
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from audience_cli.commands.option_groups import replace_parameter
 from audience_cli.errors import AudienceError, UsageError
 
 if TYPE_CHECKING:
@@ -133,32 +133,9 @@ def suppression_options() -> Callable[[F], F]:
     """Give a command the suppression options, in place of its `suppression` parameter.
 
     The command receives `suppression: SuppressionInput`, already checked."""
-    declared = SUPPRESSION_OPTIONS
 
     def decorate(func: F) -> F:
-        signature = inspect.signature(func, eval_str=True)
-        params: list[inspect.Parameter] = []
-        for param in signature.parameters.values():
-            if param.name != "suppression":
-                params.append(param)
-                continue
-            params.extend(
-                inspect.Parameter(
-                    name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=ann, default=default
-                )
-                for name, (ann, default) in declared.items()
-            )
-
-        @functools.wraps(func)
-        def command(*args: Any, **kwargs: Any) -> Any:
-            given = {name: kwargs.pop(name) for name in declared if name in kwargs}
-            kwargs["suppression"] = suppression_input(**given)
-            return func(*args, **kwargs)
-
-        new = signature.replace(parameters=params)
-        command.__signature__ = new  # type: ignore[attr-defined]
-        command.__annotations__ = {p.name: p.annotation for p in params}
-        return command  # type: ignore[return-value]
+        return replace_parameter(func, "suppression", SUPPRESSION_OPTIONS, suppression_input)
 
     return decorate
 
