@@ -34,14 +34,16 @@ def export(
 
 def run_export(app: AppContext, ref: str, output: str, *, safe: bool) -> int:
     """Write the members CSV, whole or not at all (a temporary file renamed into place)."""
-    from audience_cli.core.audiences import resolve_audience
-    from audience_cli.core.members import export_rows
+    from audience_cli.core.members import export_rows, resolve_with_first_page
     from audience_cli.files import open_output
     from audience_cli.model import write_members_csv
+    from audience_cli.progress import read_progress
     from audience_cli.text import plural
 
-    audience = resolve_audience(app.client(), ref)
-    rows = export_rows(app.client(), audience)
+    client = app.client()
+    audience, first = resolve_with_first_page(client, ref)
+    with read_progress(app, f"Exporting {audience.get('name')!r}") as on_page:
+        rows = export_rows(client, audience, first=first, on_page=on_page)
     with open_output(output, "export") as stream:
         count = write_members_csv(
             stream,

@@ -170,13 +170,15 @@ def parse_where(where: Sequence[str]) -> dict[str, str]:
 
 def run_members(app: AppContext, opts: MembersOptions) -> None:
     from audience_cli.core.audiences import resolve_audience
-    from audience_cli.core.members import iter_members, page_of_members, search_members
+    from audience_cli.core.members import page_of_members, search_members
     from audience_cli.model import phone_column_of
-    from audience_cli.output import JSON_FORMATS
     from audience_cli.text import plural
     from audience_cli.views import member_listing
 
     client = app.client()
+    if opts.all_pages and not (opts.search or opts.filters):
+        _show_all(app, opts)
+        return
     audience = resolve_audience(client, opts.audience)
     audience_id = str(audience.get("_id"))
     column = phone_column_of(audience)
@@ -192,14 +194,6 @@ def run_members(app: AppContext, opts: MembersOptions) -> None:
             _say_fields(app, client, audience_id, column, opts.filters)
         return
 
-    if opts.all_pages:
-        every = iter_members(client, audience_id)
-        # Columns must be known before the first row: hold the list (≤ the audience limit).
-        records = every if opts.fmt in JSON_FORMATS else list(every)
-        count = _show(app, member_listing(records, column, table=table, protect=protect), opts)
-        app.note(plural(count, "member"))
-        return
-
     page = page_of_members(client, audience_id, page=opts.page, page_size=opts.page_size)
     _show(app, member_listing(page.members, column, table=table, protect=protect), opts)
     if page.server_page_size:
@@ -209,6 +203,35 @@ def run_members(app: AppContext, opts: MembersOptions) -> None:
             "(use --all for everything)"
         )
     app.note(page_footer(page))
+
+
+def _show_all(app: AppContext, opts: MembersOptions) -> None:
+    """Every page: the lookup and page 1 together, then the rest in flight, in order.
+
+    JSON streams page by page; the other formats need every row for their columns.
+    A progress bar shows on a terminal's stderr, unless the JSON streams to it too."""
+    from audience_cli.core.members import iter_members, resolve_with_first_page
+    from audience_cli.model import phone_column_of
+    from audience_cli.output import JSON_FORMATS
+    from audience_cli.progress import read_progress
+    from audience_cli.text import plural
+    from audience_cli.views import member_listing
+
+    client = app.client()
+    audience, first = resolve_with_first_page(client, opts.audience)
+    column = phone_column_of(audience)
+    table = opts.fmt is OutputFormat.table and opts.shape.fields is None
+    streams = opts.fmt in JSON_FORMATS
+    label = f"Reading {audience.get('name')!r}"
+    with read_progress(app, label, shown=not (streams and app.terminal.stdout)) as on_page:
+        every = iter_members(client, str(audience.get("_id")), first=first, on_page=on_page)
+        if streams:
+            count = _show(app, member_listing(every, column, table=table, protect=opts.safe), opts)
+        else:
+            records = list(every)
+    if not streams:  # printed once the bar is gone
+        count = _show(app, member_listing(records, column, table=table, protect=opts.safe), opts)
+    app.note(plural(count, "member"))
 
 
 def _show(app: AppContext, listing: Listing, opts: MembersOptions) -> int:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from audience_cli.errors import NothingRemovedError, PagingError
+from audience_cli.errors import AudienceError, NothingRemovedError, PagingError
 from audience_cli.model import (
     ALL_PAGES_SIZE,
     DEFAULT_MEMBER_LIMIT,
@@ -21,6 +21,8 @@ from audience_cli.model import (
 
 if TYPE_CHECKING:
     from audience_cli.client import AtomsClient
+
+PageRead = Callable[[int, int], None]  # (members on the page just read, the audience's count)
 
 
 @dataclass(frozen=True)
@@ -69,18 +71,24 @@ def iter_members(
     page_size: int = ALL_PAGES_SIZE,
     member_limit: int = DEFAULT_MEMBER_LIMIT,
     workers: int | None = None,
+    first: MemberPage | None = None,
+    on_page: PageRead | None = None,
 ) -> Iterator[Member]:
     """Every member, in page order: page 1 first (it says how many pages there are),
     then the others `workers` at a time (default: the client's `concurrency`), holding
     no more than the pages in flight.
+
+    `first` is page 1 when it was read already (with the audience's lookup);
+    `on_page` hears of each page as it is handed on (for a progress bar).
 
     A server whose pages do not add up is stopped, never followed forever: a page
     that repeats members already seen, more members than its `totalCount`, or more
     pages than the member limit allows is a `PagingError`.
     """
     workers = workers or int(getattr(client, "concurrency", 1) or 1)
-    check = _PageCheck(audience_id, page_size, member_limit)
-    first = client.list_members(audience_id, page=1, page_size=page_size)
+    check = _PageCheck(audience_id, page_size, member_limit, on_page)
+    if first is None:
+        first = client.list_members(audience_id, page=1, page_size=page_size)
     yield from check.members(1, first)
     if not _more(first, 1):
         return
@@ -106,6 +114,36 @@ def iter_members(
         if not _more(data, page):
             return
         page += 1
+
+
+def resolve_with_first_page(
+    client: AtomsClient, ref: str, *, page_size: int = ALL_PAGES_SIZE
+) -> tuple[Audience, MemberPage | None]:
+    """The audience `ref` names and, when `ref` is an id, its first page of members,
+    asked for at the same time as the lookup (one round trip instead of two).
+
+    The page is dropped when the lookup finds another audience (a name that looks
+    like an id) or when it failed: then the reader asks for page 1 itself.
+    """
+    from audience_cli.core.audiences import OBJECT_ID, resolve_audience
+
+    ref = ref.strip()
+    if int(getattr(client, "concurrency", 1) or 1) < 2 or not OBJECT_ID.fullmatch(ref):
+        return resolve_audience(client, ref), None
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="members-page")
+    try:
+        early = pool.submit(_page, client, ref, 1, page_size)
+        audience = resolve_audience(client, ref)
+        if str(audience.get("_id")) != ref:
+            return audience, None
+        try:
+            return audience, early.result()
+        except AudienceError:  # the reader asks again, and reports its own error
+            return audience, None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _more(data: Mapping[str, Any], page: int) -> bool:
@@ -148,8 +186,11 @@ def _page(client: AtomsClient, audience_id: str, page: int, page_size: int) -> M
 class _PageCheck:
     """What pages must add up to: no member twice, no more than counted, a page cap."""
 
-    def __init__(self, audience_id: str, page_size: int, member_limit: int) -> None:
+    def __init__(
+        self, audience_id: str, page_size: int, member_limit: int, on_page: PageRead | None
+    ) -> None:
         self.audience_id = audience_id
+        self.on_page = on_page
         self.page_size = page_size
         self.member_limit = member_limit
         self.cap = math.ceil(member_limit / page_size) + 1  # no audience holds more
@@ -171,6 +212,8 @@ class _PageCheck:
                 f"audience {self.audience_id} sent {len(self.seen):,} members by page {page}, "
                 f"more than the {total:,} it counts; stopped reading"
             )
+        if self.on_page is not None:
+            self.on_page(len(members), total)
         return members
 
     def past_cap(self, pages: int) -> None:
@@ -296,7 +339,14 @@ class ExportRows:
     extra_keys: list[str]
 
 
-def export_rows(client: AtomsClient, audience: Audience) -> ExportRows:
+def export_rows(
+    client: AtomsClient,
+    audience: Audience,
+    *,
+    first: MemberPage | None = None,
+    on_page: PageRead | None = None,
+) -> ExportRows:
     column = phone_column_of(audience)
-    rows = [dict(m.get("data") or {}) for m in iter_members(client, str(audience.get("_id")))]
+    every = iter_members(client, str(audience.get("_id")), first=first, on_page=on_page)
+    rows = [dict(m.get("data") or {}) for m in every]
     return ExportRows(column, rows, data_keys(rows, column))

@@ -104,3 +104,15 @@ def test_a_failed_write_leaves_no_half_file(cli, tmp_path, monkeypatch):
     assert "Traceback" not in result.stderr
     assert target.read_text() == "previous\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_export_shows_a_bar_on_a_terminal_and_reads_page_one_once(
+    sandbox_cli, store, recorder, tmp_path
+):
+    audience_id = seed_audience(store, "Leads", 250)
+    out = tmp_path / "leads.csv"
+    result = sandbox_cli("export", audience_id, "-o", str(out), tty=True, transport=recorder)
+    assert result.exit_code == 0, result.stderr
+    assert "Exporting 'Leads'" in result.plain_err and "250/250" in result.plain_err
+    assert len(out.read_text().splitlines()) == 251
+    assert recorder.calls.count(("GET", f"/audience/{audience_id}/members")) == 3

@@ -166,3 +166,33 @@ def test_concurrency_changes_nothing_but_the_speed(sandbox_cli, store):
     assert json.loads(one.stdout) == json.loads(many.stdout)
     assert len(json.loads(many.stdout)) == 777
     assert sandbox_cli("--concurrency", "0", "list").exit_code == 2
+
+
+def test_members_all_by_id_asks_for_page_one_once(sandbox_cli, store, recorder):
+    audience_id = seed_audience(store, "Leads", 250)
+    result = sandbox_cli(
+        "--concurrency", "4", "members", audience_id, "--all", "--json", transport=recorder
+    )
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 250
+    assert sorted(recorder.calls) == sorted(
+        [("GET", "/audience")] + [("GET", f"/audience/{audience_id}/members")] * 3
+    )
+
+
+def test_members_all_shows_a_bar_on_a_terminal_then_the_table(sandbox_cli, store):
+    seed_audience(store, "Leads", 230)
+    result = sandbox_cli("members", "Leads", "--all", tty=True)
+    assert result.exit_code == 0, result.stderr
+    assert "Reading 'Leads'" in result.plain_err and "230/230" in result.plain_err
+    assert len(result.lines) == 231  # the header and every member
+    quiet = sandbox_cli("--quiet", "members", "Leads", "--all", tty=True)
+    assert "Reading" not in quiet.plain_err and len(quiet.lines) == 231
+
+
+def test_members_all_streaming_json_to_a_terminal_has_no_bar(sandbox_cli, store):
+    seed_audience(store, "Leads", 230)
+    result = sandbox_cli("members", "Leads", "--all", "--json", tty=True)
+    assert result.exit_code == 0, result.stderr
+    assert "Reading" not in result.plain_err
+    assert len(json.loads(result.plain)) == 230

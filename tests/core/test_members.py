@@ -15,9 +15,10 @@ from audience_cli.core.members import (
     page_of_members,
     plan_removal,
     remove_members,
+    resolve_with_first_page,
     search_members,
 )
-from audience_cli.errors import NothingRemovedError, PagingError
+from audience_cli.errors import AudienceNotFoundError, NothingRemovedError, PagingError
 from audience_cli.sandbox.store import SandboxStore
 from tests.conftest import RecordingTransport
 from tests.core.conftest import numbers
@@ -199,3 +200,56 @@ def test_a_repeated_page_is_caught_when_read_at_once(store: SandboxStore) -> Non
 
     with pytest.raises(PagingError, match="page 2 of audience A repeats member m0"):
         list(iter_members(client_on(httpx.MockTransport(handler), 4), "A", page_size=10))
+
+
+def test_an_id_is_looked_up_together_with_its_first_page(store: SandboxStore) -> None:
+    audience_id = seed(store, 250)
+    transport = Flaky(store, pause=0.05)
+    client = client_on(transport, 8)
+    audience, first = resolve_with_first_page(client, audience_id)
+    assert audience["_id"] == audience_id and first is not None
+    assert transport.most == 2  # the lookup and page 1 were in flight at once
+    pages: list[tuple[int, int]] = []
+    got = [m["_id"] for m in iter_members(client, audience_id, first=first, on_page=_keep(pages))]
+    assert got == [m["_id"] for m in iter_members(client_on(Flaky(store), 1), audience_id)]
+    page_one = ("GET", f"/audience/{audience_id}/members")
+    assert transport.calls.count(page_one) == 3  # pages 1, 2 and 3 of 100: page 1 once
+    assert pages == [(100, 250), (100, 250), (50, 250)]  # what a progress bar hears
+
+
+def _keep(pages: list[tuple[int, int]]) -> Callable[[int, int], None]:
+    return lambda members, total: pages.append((members, total))
+
+
+def test_a_name_or_one_reader_looks_up_first_then_reads(store: SandboxStore) -> None:
+    audience_id = seed(store, 5)
+    by_name = Flaky(store)
+    audience, first = resolve_with_first_page(client_on(by_name, 8), " Leads ")
+    assert audience["_id"] == audience_id and first is None
+    assert by_name.calls == [("GET", "/audience")]
+    one_at_a_time = Flaky(store)
+    _, first = resolve_with_first_page(client_on(one_at_a_time, 1), audience_id)
+    assert first is None and one_at_a_time.calls == [("GET", "/audience")]
+
+
+def test_an_unknown_id_read_early_is_still_not_found(store: SandboxStore) -> None:
+    seed(store, 5)
+    transport = Flaky(store)
+    with pytest.raises(AudienceNotFoundError):
+        resolve_with_first_page(client_on(transport, 8), "0" * 24)
+    assert store.list_audiences()[0]["memberCount"] == 5
+
+
+def test_a_name_that_looks_like_an_id_drops_the_early_page(store: SandboxStore) -> None:
+    hexname = "a" * 24
+    store.create_audience(
+        name=hexname,
+        description="",
+        phone_column="phoneNumber",
+        identifier_column=None,
+        members=[{"phoneNumber": p} for p in numbers(3)],
+    )
+    audience, first = resolve_with_first_page(client_on(Flaky(store), 8), hexname)
+    assert audience["name"] == hexname and audience["_id"] != hexname
+    assert first is None  # page 1 was of an id that is not this audience's
+    assert len(list(iter_members(client_on(Flaky(store), 8), str(audience["_id"])))) == 3
