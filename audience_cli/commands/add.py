@@ -17,8 +17,7 @@ from audience_cli.output import OutputFormat
 if TYPE_CHECKING:
     from audience_cli.contacts import ContactBatch
     from audience_cli.context import AppContext
-    from audience_cli.core.upload import UploadSettings
-    from audience_cli.model import Audience
+    from audience_cli.core.upload import AddPlan, UploadSettings
 
 
 @dataclass(frozen=True)
@@ -92,15 +91,14 @@ def add(
     raise typer.Exit(int(run_add(ctx.obj, options)))
 
 
-def _stale_or_update(
-    app: AppContext, opts: AddOptions, batch: ContactBatch, audience: Audience
-) -> None:
+def _stale_or_update(app: AppContext, opts: AddOptions, batch: ContactBatch, plan: AddPlan) -> None:
     """Numbers that were already there keep their data: never silently."""
     from audience_cli.core.sync import replace_members, stale_members
     from audience_cli.text import plural
 
     client = app.client()
-    stale = stale_members(client, audience, batch)
+    audience = plan.audience
+    stale = stale_members(client, audience, batch, plan.present)
     report = batch.report
     if opts.update:
         report.updated = replace_members(client, audience, stale, opts.upload.chunk_size)
@@ -167,7 +165,7 @@ def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
                 f"{result.skipped:,} already there (skipped)."
             )
             if result.skipped:
-                _stale_or_update(app, opts, batch, audience)
+                _stale_or_update(app, opts, batch, plan)
     if opts.fmt is not None:
         emit(app, add_summary(report, plan, dry_run=settings.dry_run), opts.fmt)
     return rows_exit_code(report)

@@ -88,6 +88,8 @@ def create(
       audience create "Q1 Leads" --csv leads.csv --region US --rejects bad.csv
     """
     ctx.obj.shape = o.shape_of(fields, header)
+    from click.core import ParameterSource
+
     from audience_cli.core.upload import UploadSettings
     from audience_cli.output import asked_format
 
@@ -100,6 +102,11 @@ def create(
         allow_duplicate_name=allow_duplicate_name,
         upload=UploadSettings(
             chunk_size=chunk_size,
+            # Given (flag or variable), --chunk-size bounds the create request too; by
+            # default the create carries every contact the 5 MB CSV limit allows.
+            create_size=None
+            if ctx.get_parameter_source("chunk_size") is ParameterSource.DEFAULT
+            else chunk_size,
             member_limit=member_limit,
             dry_run=dry_run,
             strict=strict,

@@ -148,7 +148,7 @@ ChunkSizeOpt = Annotated[
         min=1,
         max=MAX_CHUNK_SIZE,
         envvar="AUDIENCE_CHUNK_SIZE",
-        help="Members per request.",
+        help="Members per add request (a create sends all that fit in 5 MB, unless given).",
         rich_help_panel=CHECKS_PANEL,
     ),
 ]

@@ -146,6 +146,26 @@ def resolve_with_first_page(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+@dataclass(frozen=True)
+class Present:
+    """A member as the audience holds it: its id and its data."""
+
+    member_id: str
+    data: Mapping[str, Any]
+
+
+def read_audience(client: AtomsClient, audience: Audience) -> dict[str, Present]:
+    """Every member of `audience` by its number: the one copy of the member set a plan holds."""
+    column = phone_column_of(audience)
+    present: dict[str, Present] = {}
+    for member in iter_members(client, str(audience.get("_id"))):
+        data = member.get("data") or {}
+        phone = str(data.get(column) or "")
+        if phone:
+            present[phone] = Present(str(member.get("_id")), data)
+    return present
+
+
 def _more(data: Mapping[str, Any], page: int) -> bool:
     members = data.get("members") or []
     total_pages = data.get("totalPages")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from audience_cli.core.members import iter_members
+from audience_cli.core.members import Present, iter_members, read_audience
 from audience_cli.core.upload import Progress, add_in_chunks
 from audience_cli.errors import (
     AudienceError,
@@ -44,26 +44,6 @@ def _no_progress(members: int) -> None:
 
 
 # --- the two sides -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Present:
-    """A member as the audience holds it: its id and its data."""
-
-    member_id: str
-    data: Mapping[str, Any]
-
-
-def read_audience(client: AtomsClient, audience: Audience) -> dict[str, Present]:
-    """Every member of `audience` by its number: the one copy of the member set a plan holds."""
-    column = phone_column_of(audience)
-    present: dict[str, Present] = {}
-    for member in iter_members(client, str(audience.get("_id"))):
-        data = member.get("data") or {}
-        phone = str(data.get(column) or "")
-        if phone:
-            present[phone] = Present(str(member.get("_id")), data)
-    return present
 
 
 @dataclass(frozen=True)
@@ -206,10 +186,18 @@ def plan_sync(audience: Audience, present: Mapping[str, Present], source: Source
     return plan
 
 
-def stale_members(client: AtomsClient, audience: Audience, batch: ContactBatch) -> list[Update]:
-    """Members whose number is in `batch` but whose data differs from its row."""
+def stale_members(
+    client: AtomsClient,
+    audience: Audience,
+    batch: ContactBatch,
+    present: Mapping[str, Present] | None = None,
+) -> list[Update]:
+    """Members whose number is in `batch` but whose data differs from its row
+    (`present`: the audience's members, when they were read already)."""
     source = source_from_batch(batch, phone_column_of(audience))
-    return plan_sync(audience, read_audience(client, audience), source).update
+    if present is None:
+        present = read_audience(client, audience)
+    return plan_sync(audience, present, source).update
 
 
 # --- guard rails -----------------------------------------------------------------------------

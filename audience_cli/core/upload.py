@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from audience_cli.core.members import iter_members
+from audience_cli.core.chunks import ChunkFailure, chunked, send_chunks
+from audience_cli.core.members import Present, read_audience
 from audience_cli.errors import (
     ApiError,
     AudienceError,
@@ -36,7 +37,6 @@ from audience_cli.model import (
     MAX_CSV_BYTES,
     NAME_KEYS,
     Audience,
-    member_phone,
     members_csv,
     phone_column_of,
 )
@@ -44,6 +44,7 @@ from audience_cli.model import (
 if TYPE_CHECKING:
     from audience_cli.client import AtomsClient
     from audience_cli.contacts import Contact, ContactBatch
+    from audience_cli.model import AddCounts
 
 Progress = Callable[[int], None]  # members just sent
 
@@ -60,6 +61,7 @@ class UploadSettings:
     strict: bool = False
     phone_column: str = DEFAULT_PHONE_COLUMN
     identifier_column: str | None = None  # the member field that identifies a member
+    create_size: int | None = None  # members in a create request (None: all the 5 MB allow)
 
 
 def check_rejects(
@@ -110,6 +112,19 @@ def _first_request(members: list[dict[str, str]], phone_column: str) -> tuple[in
         n //= 2
         body = members_csv(members[:n], phone_column)
     return n, body
+
+
+def _within_csv_limit(contacts: Iterator[Contact], most: int, phone_column: str) -> list[Contact]:
+    """Up to `most` contacts, stopping once their rows would make more than the 5 MB the
+    create CSV may hold (estimated; `_first_request` makes sure)."""
+    taken: list[Contact] = []
+    estimate = 0
+    for contact in islice(contacts, most):
+        taken.append(contact)
+        estimate += sum(len(v) + 3 for v in contact.to_member(phone_column).values()) + 2
+        if estimate > MAX_CSV_BYTES:
+            break
+    return taken
 
 
 # --- create -----------------------------------------------------------------------------
@@ -165,7 +180,8 @@ def plan_create(
     contacts = iter(batch)
     segments: list[Segment] = []
     for segment_name, size in zip(segment_names(name, len(sizes)), sizes, strict=True):
-        first = _members(list(islice(contacts, min(size, settings.chunk_size))), column)
+        carried = _within_csv_limit(contacts, min(size, settings.create_size or size), column)
+        first = _members(carried, column)
         fit, body = _first_request(first, column)
         segments.append(Segment(segment_name, size, fit, body))
         for _ in islice(contacts, size - len(first)):
@@ -338,21 +354,21 @@ def _create_segment(
         progress(segment.first)
         added, left = segment.first, segment.size - segment.first
     # After a lost answer every member goes through add: the server skips what is there.
-    while left > 0:
-        chunk = list(islice(contacts, min(plan.chunk_size, left)))
-        if not chunk:
-            break
-        left -= len(chunk)
-        try:
-            counts = client.add_members(str(audience.get("_id")), _members(chunk, column))
-        except (ApiError, KeyboardInterrupt) as exc:
-            raise _segment_add_failed(
-                exc, audience, segment.size, added + skipped, len(chunk), done if split else None
-            ) from None
+    rest = (c.to_member(column) for c in islice(contacts, left))
+
+    def answered(members: int, counts: AddCounts) -> None:
+        nonlocal added, skipped, retried
         added += counts["added"]
         skipped += counts["skipped"]
         retried = retried or bool(counts.get("retried"))
-        progress(len(chunk))
+        progress(members)
+
+    try:
+        send_chunks(client, str(audience.get("_id")), chunked(rest, plan.chunk_size), answered)
+    except ChunkFailure as failed:
+        raise _segment_add_failed(
+            failed, audience, segment.size, added + skipped, done if split else None
+        ) from None
     audience = {**audience, "memberCount": added}
     return CreatedAudience(audience, added, skipped, recovered, retried)
 
@@ -399,20 +415,19 @@ def _create_failed(
 
 
 def _segment_add_failed(
-    exc: AudienceError | KeyboardInterrupt,
+    failed: ChunkFailure,
     audience: Audience,
     size: int,
     sent: int,
-    in_flight: int,
     split_done: list[CreatedAudience] | None,
 ) -> PartialUploadError:
     """The error for an add that failed after `audience` was created with `sent` members.
 
     `split_done` holds the earlier parts of a split import (None: not a split)."""
-    what, code = _stopped(exc)
-    if isinstance(exc, KeyboardInterrupt):
-        # The request under way may have been received: its members may be in too.
-        count = f"at least {sent:,} (at most {sent + in_flight:,})"
+    what, code = _stopped(failed.cause)
+    if isinstance(failed.cause, KeyboardInterrupt):
+        # The requests under way may have been received: their members may be in too.
+        count = f"at least {sent:,} (at most {sent + failed.in_flight:,})"
     else:
         count = f"{sent:,}"
     made = None
@@ -441,10 +456,15 @@ def _stopped(exc: BaseException) -> tuple[str, ExitCode]:
 
 @dataclass
 class AddPlan:
+    """What an add sends. Near the member limit the audience is read first (`present`):
+    then only the numbers not already there are sent, and the rest count as skipped."""
+
     audience: Audience
-    members: int
+    members: int  # to send
     chunk_size: int
     phone_column: str
+    present: dict[str, Present] | None = field(default=None, repr=False)
+    known_skipped: int = 0  # contacts whose number `present` holds: not sent
 
     @property
     def requests(self) -> int:
@@ -470,13 +490,19 @@ class AddResult:
 def plan_add(
     client: AtomsClient, audience: Audience, batch: ContactBatch, settings: UploadSettings
 ) -> AddPlan:
-    """Check the batch against the audience's room (reading its members only near the limit)."""
+    """Check the batch against the audience's room. Its `memberCount` answers unless the
+    batch could cross the limit; only then are its members read, to count exactly
+    (numbers already present are skipped, not added)."""
     check_rejects(batch, settings, allow_empty=True)
     column = phone_column_of(audience)
     current = int(audience.get("memberCount") or 0)
-    if current + len(batch) > settings.member_limit:
-        _check_room(client, audience, batch, settings.member_limit, column)
-    return AddPlan(audience, len(batch), settings.chunk_size, column)
+    if current + len(batch) <= settings.member_limit:
+        return AddPlan(audience, len(batch), settings.chunk_size, column)
+    present = read_audience(client, audience)
+    new = sum(1 for c in batch if c.phone not in present)
+    if len(present) + new > settings.member_limit:
+        raise NoRoomError(str(audience.get("name")), len(present), new, settings.member_limit)
+    return AddPlan(audience, new, settings.chunk_size, column, present, len(batch) - new)
 
 
 def send_add(
@@ -486,12 +512,16 @@ def send_add(
     *,
     progress: Progress = _no_progress,
 ) -> AddResult:
-    """Add every valid contact in chunks; the server skips numbers already present."""
-    members = (c.to_member(plan.phone_column) for c in batch)
+    """Add the plan's contacts in chunks; the server skips numbers already present."""
+    present = plan.present or {}
+    members = (c.to_member(plan.phone_column) for c in batch if c.phone not in present)
+    if plan.known_skipped:
+        progress(plan.known_skipped)
     counts = add_in_chunks(
         client, plan.audience, members, plan.chunk_size, total=plan.members, progress=progress
     )
-    return AddResult(plan, counts.sent, counts.added, counts.skipped)
+    skipped = counts.skipped + plan.known_skipped
+    return AddResult(plan, counts.sent, counts.added, skipped)
 
 
 @dataclass(frozen=True)
@@ -510,36 +540,37 @@ def add_in_chunks(
     total: int | None = None,
     progress: Progress = _no_progress,
 ) -> AddCountsTotal:
-    """POST `members` in chunks. The counts are the server's answers to this run's
-    requests; only a part answered to a retried request is settled by the growth."""
+    """POST `members` in chunks, a few at a time. The counts are the server's answers to
+    this run's requests; only a part answered to a retried request is settled by the growth."""
     audience_id = str(audience.get("_id"))
     if total is None:
         listed = list(members)
         members, total = listed, len(listed)
-    added = skipped = sent = uncertain = 0
-    it = iter(members)
-    while chunk := list(islice(it, chunk_size)):
-        try:
-            counts = client.add_members(audience_id, chunk)
-        except (ApiError, KeyboardInterrupt) as exc:
-            if sent:
-                what, code = _stopped(exc)
-                count = f"{sent:,}"
-                if isinstance(exc, KeyboardInterrupt):
-                    count = f"at least {sent:,} (at most {sent + len(chunk):,})"
-                raise PartialUploadError(
-                    f"{count} of {total:,} members were sent ({added:,} added), {what}",
-                    exit_code=code,
-                    audience_id=audience_id,
-                    created=False,
-                ) from None
-            raise
-        sent += len(chunk)
+    added = skipped = uncertain = 0
+
+    def answered(size: int, counts: AddCounts) -> None:
+        nonlocal added, skipped, uncertain
         added += counts["added"]
         skipped += counts["skipped"]
         if counts.get("retried"):
             uncertain += counts["skipped"]
-        progress(len(chunk))
+        progress(size)
+
+    try:
+        sent = send_chunks(client, audience_id, chunked(members, chunk_size), answered)
+    except ChunkFailure as failed:
+        if not failed.sent:
+            raise failed.cause from None
+        what, code = _stopped(failed.cause)
+        count = f"{failed.sent:,}"
+        if isinstance(failed.cause, KeyboardInterrupt):
+            count = f"at least {failed.sent:,} (at most {failed.sent + failed.in_flight:,})"
+        raise PartialUploadError(
+            f"{count} of {total:,} members were sent ({added:,} added), {what}",
+            exit_code=code,
+            audience_id=audience_id,
+            created=False,
+        ) from None
     if uncertain:
         added = _settle_retried(client, audience, added, uncertain)
         skipped = sent - added
@@ -565,13 +596,3 @@ def _settle_retried(client: AtomsClient, audience: Audience, added: int, uncerta
     if not isinstance(before, int) or not isinstance(after, int):
         return added
     return min(max(after - before, added), added + uncertain)
-
-
-def _check_room(
-    client: AtomsClient, audience: Audience, batch: ContactBatch, limit: int, phone_column: str
-) -> None:
-    """Near the limit, count exactly: numbers already present are skipped, not added."""
-    present = {member_phone(m, phone_column) for m in iter_members(client, str(audience["_id"]))}
-    new = sum(1 for c in batch if c.phone not in present)
-    if len(present) + new > limit:
-        raise NoRoomError(str(audience.get("name")), len(present), new, limit)

@@ -107,3 +107,24 @@ def test_add_checks_the_file_before_any_request(sandbox_cli, store, recorder, tm
     )
     assert bad_option.exit_code == 2
     assert recorder.calls == [("GET", "/dnc")]  # the do-not-call list: read, never written
+
+
+def test_a_rerun_near_the_limit_reads_the_audience_once_and_sends_nothing(
+    sandbox_cli, store, recorder, tmp_path
+):
+    audience_id = seed_audience(store, "Leads", 250)
+    source = tmp_path / "again.csv"
+    rows = [f"First{i},Last{i},+1415555{i:04d}" for i in range(250)]
+    rows[7] = "Changed,Last7,+14155550007"  # one member whose data differs
+    source.write_text("firstName,lastName,phone\n" + "\n".join(rows) + "\n")
+    result = sandbox_cli(
+        "add", "Leads", "--csv", str(source), "--member-limit", "300", "--json", transport=recorder
+    )
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)["report"]
+    assert (report["added"], report["skipped"], report["stale"]) == (0, 250, 1)
+    assert "1 member already there has different data" in result.stderr
+    assert recorder.writes() == []  # every number was there: nothing to send
+    pages = recorder.calls.count(("GET", f"/audience/{audience_id}/members"))
+    assert pages == 3  # 250 members in pages of 100, read once for the limit and the data
+    assert store.count_members(audience_id) == 250

@@ -8,6 +8,17 @@ import pytest
 from tests.conftest import RecordingTransport, seed_audience
 
 
+@pytest.fixture
+def sandbox_cli(sandbox_cli):
+    """These tests count writes in order: one request at a time. The same faults with
+    requests in flight are in tests/commands/test_concurrent_uploads.py."""
+
+    def run(*args, **kwargs):
+        return sandbox_cli("--concurrency", "1", *args, **kwargs)
+
+    return run
+
+
 class FailOnWrite(RecordingTransport):
     """The sandbox, except that write number `n` (1-based) fails with `failure`."""
 

@@ -51,10 +51,20 @@ def test_split_sizes_are_even_and_within_the_limit() -> None:
     assert split_sizes(0, 10) == [0]
 
 
-def test_a_create_plan_counts_its_requests_and_sends_nothing(make_client: Make) -> None:
+def test_a_create_carries_every_member_that_fits_in_one_request(make_client: Make) -> None:
     _, transport = make_client()
     with batch_of(numbers(2500)) as batch:
         plan = plan_create(batch, "Leads", UploadSettings(chunk_size=1000), split=False)
+    assert [(s.name, s.size, s.first) for s in plan.segments] == [("Leads", 2500, 2500)]
+    assert plan.requests == 1
+    assert transport.calls == []
+
+
+def test_a_create_plan_counts_its_requests_and_sends_nothing(make_client: Make) -> None:
+    _, transport = make_client()
+    settings = UploadSettings(chunk_size=1000, create_size=1000)  # --chunk-size given
+    with batch_of(numbers(2500)) as batch:
+        plan = plan_create(batch, "Leads", settings, split=False)
     assert [(s.name, s.size, s.first) for s in plan.segments] == [("Leads", 2500, 1000)]
     assert plan.requests == 3
     assert plan.to_json() == {
@@ -90,7 +100,8 @@ def test_create_sends_every_member_and_reports_progress(
     client, transport = make_client()
     sent: list[int] = []
     with batch_of(numbers(25)) as batch:
-        plan = plan_create(batch, "Leads", UploadSettings(chunk_size=10), split=False)
+        settings = UploadSettings(chunk_size=10, create_size=10)
+        plan = plan_create(batch, "Leads", settings, split=False)
         result = send_create(client, batch, plan, progress=sent.append)
     (made,) = result.created
     assert (made.added, made.skipped, made.audience["memberCount"]) == (25, 0, 25)
@@ -114,7 +125,7 @@ def test_the_create_csv_is_built_once(make_client: Make, monkeypatch: pytest.Mon
     with batch_of(numbers(2500)) as batch:
         plan = plan_create(batch, "Leads", UploadSettings(chunk_size=1000), split=False)
         send_create(client, batch, plan)
-    assert built == [1000]
+    assert built == [2500]
 
 
 def test_a_split_create_makes_even_parts(make_client: Make, store: SandboxStore) -> None:
@@ -137,8 +148,11 @@ def test_the_first_request_is_cut_to_the_5_mb_limit(make_client: Make) -> None:
     text = "phone,notes\n" + "".join(f"{p},{note}\n" for p in numbers(1000))
     with batch_from_csv(text) as batch:
         plan = plan_create(batch, "Wide", UploadSettings(), split=False)
-        assert (plan.segments[0].first, plan.requests) == (500, 2)
-        assert len(plan.segments[0].body) <= MAX_CSV_BYTES
+        first = plan.segments[0]
+        assert plan.requests == 2  # the create, then one add of the rest
+        # As many rows as fit: one more (7,015 bytes) would cross the limit.
+        assert len(first.body) <= MAX_CSV_BYTES < len(first.body) + 7015
+        assert first.body.count(b"\r\n") == first.first + 1
         result = send_create(client, batch, plan)
     assert result.created[0].audience["memberCount"] == 1000
     assert len(transport.writes()) == 2
@@ -192,7 +206,8 @@ REFUSED = httpx.Response(400, json={"status": False, "message": "Audience cannot
 def test_an_add_that_fails_after_the_create_says_what_was_made(store: SandboxStore) -> None:
     client = client_over(FailingWrite(store, 3, REFUSED))
     with batch_of(numbers(25)) as batch:
-        plan = plan_create(batch, "Leads", UploadSettings(chunk_size=10), split=False)
+        settings = UploadSettings(chunk_size=10, create_size=10)
+        plan = plan_create(batch, "Leads", settings, split=False)
         with pytest.raises(PartialUploadError) as caught:
             send_create(client, batch, plan)
     (audience,) = store.list_audiences()
