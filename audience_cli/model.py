@@ -145,6 +145,14 @@ def phone_column_of(audience: Mapping[str, Any]) -> str:
     return str(audience.get("phoneNumberColumnName") or DEFAULT_PHONE_COLUMN)
 
 
+def member_count(audience: Mapping[str, Any]) -> int | None:
+    """The audience's `memberCount` (the SDK declares it a float), None when absent."""
+    count = audience.get("memberCount")
+    if isinstance(count, bool) or not isinstance(count, int | float):
+        return None
+    return int(count)
+
+
 def member_phone(member: Member, phone_column: str) -> str:
     return str((member.get("data") or {}).get(phone_column) or "")
 

@@ -211,7 +211,7 @@ def _show_all(app: AppContext, opts: MembersOptions) -> None:
     JSON streams page by page; the other formats need every row for their columns.
     A progress bar shows on a terminal's stderr, unless the JSON streams to it too."""
     from audience_cli.core.members import iter_members, resolve_with_first_page
-    from audience_cli.model import phone_column_of
+    from audience_cli.model import member_count, phone_column_of
     from audience_cli.output import JSON_FORMATS
     from audience_cli.progress import read_progress
     from audience_cli.text import plural
@@ -224,7 +224,13 @@ def _show_all(app: AppContext, opts: MembersOptions) -> None:
     streams = opts.fmt in JSON_FORMATS
     label = f"Reading {audience.get('name')!r}"
     with read_progress(app, label, shown=not (streams and app.terminal.stdout)) as on_page:
-        every = iter_members(client, str(audience.get("_id")), first=first, on_page=on_page)
+        every = iter_members(
+            client,
+            str(audience.get("_id")),
+            first=first,
+            expected=None if first else member_count(audience),
+            on_page=on_page,
+        )
         if streams:
             count = _show(app, member_listing(every, column, table=table, protect=opts.safe), opts)
         else:

@@ -15,6 +15,7 @@ from audience_cli.model import (
     Member,
     MemberPage,
     data_keys,
+    member_count,
     member_phone,
     phone_column_of,
 )
@@ -72,14 +73,18 @@ def iter_members(
     member_limit: int = DEFAULT_MEMBER_LIMIT,
     workers: int | None = None,
     first: MemberPage | None = None,
+    expected: int | None = None,
     on_page: PageRead | None = None,
 ) -> Iterator[Member]:
     """Every member, in page order: page 1 first (it says how many pages there are),
     then the others `workers` at a time (default: the client's `concurrency`), holding
     no more than the pages in flight.
 
-    `first` is page 1 when it was read already (with the audience's lookup);
-    `on_page` hears of each page as it is handed on (for a progress bar).
+    `first` is page 1 when it was read already (with the audience's lookup).
+    `expected` is the audience's `memberCount`, when known: then every page it
+    makes is asked for at once, page 1 among them (an audience that grew meanwhile
+    is read on; pages past a shrunken end come back empty). `on_page` hears of each
+    page as it is handed on (for a progress bar).
 
     A server whose pages do not add up is stopped, never followed forever: a page
     that repeats members already seen, more members than its `totalCount`, or more
@@ -87,6 +92,10 @@ def iter_members(
     """
     workers = workers or int(getattr(client, "concurrency", 1) or 1)
     check = _PageCheck(audience_id, page_size, member_limit, on_page)
+    guess = math.ceil(expected / page_size) if expected and expected > 0 else 0
+    if first is None and workers > 1 and guess >= 2:
+        yield from _pages_guessed(client, audience_id, check, min(guess, check.cap), workers)
+        return
     if first is None:
         first = client.list_members(audience_id, page=1, page_size=page_size)
     yield from check.members(1, first)
@@ -106,10 +115,32 @@ def iter_members(
         if not _more(data, last):
             return
         page = last + 1  # the audience grew while it was read: go on one page at a time
+    yield from _one_at_a_time(client, audience_id, check, page)
+
+
+def _pages_guessed(
+    client: AtomsClient, audience_id: str, check: _PageCheck, pages: int, workers: int
+) -> Iterator[Member]:
+    """Pages 1 to `pages` in flight at once (the count from `memberCount`); then, if the
+    last says there is more, the rest one at a time."""
+    data: MemberPage = {}
+    for page, data in _pages_at_once(
+        client, audience_id, check.page_size, range(1, pages + 1), workers
+    ):
+        yield from check.members(page, data)
+        if page >= 2 and not data.get("members") and not _more(data, page):
+            return  # the audience shrank: the pages after this one are empty too
+    if _more(data, pages):
+        yield from _one_at_a_time(client, audience_id, check, pages + 1)
+
+
+def _one_at_a_time(
+    client: AtomsClient, audience_id: str, check: _PageCheck, page: int
+) -> Iterator[Member]:
     while True:
         if page > check.cap:
             check.past_cap(page - 1)
-        data = client.list_members(audience_id, page=page, page_size=page_size)
+        data = client.list_members(audience_id, page=page, page_size=check.page_size)
         yield from check.members(page, data)
         if not _more(data, page):
             return
@@ -158,7 +189,8 @@ def read_audience(client: AtomsClient, audience: Audience) -> dict[str, Present]
     """Every member of `audience` by its number: the one copy of the member set a plan holds."""
     column = phone_column_of(audience)
     present: dict[str, Present] = {}
-    for member in iter_members(client, str(audience.get("_id"))):
+    expected = member_count(audience)
+    for member in iter_members(client, str(audience.get("_id")), expected=expected):
         data = member.get("data") or {}
         phone = str(data.get(column) or "")
         if phone:
@@ -367,6 +399,8 @@ def export_rows(
     on_page: PageRead | None = None,
 ) -> ExportRows:
     column = phone_column_of(audience)
-    every = iter_members(client, str(audience.get("_id")), first=first, on_page=on_page)
+    audience_id = str(audience.get("_id"))
+    expected = None if first else member_count(audience)
+    every = iter_members(client, audience_id, first=first, expected=expected, on_page=on_page)
     rows = [dict(m.get("data") or {}) for m in every]
     return ExportRows(column, rows, data_keys(rows, column))

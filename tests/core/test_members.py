@@ -253,3 +253,28 @@ def test_a_name_that_looks_like_an_id_drops_the_early_page(store: SandboxStore) 
     assert audience["name"] == hexname and audience["_id"] != hexname
     assert first is None  # page 1 was of an id that is not this audience's
     assert len(list(iter_members(client_on(Flaky(store), 8), str(audience["_id"])))) == 3
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(250, 250), (250, 120), (120, 500), (250, 1)],
+    ids=["exact", "grew", "shrank", "one page"],
+)
+def test_a_known_member_count_asks_for_every_page_at_once(
+    store: SandboxStore, count: int, expected: int
+) -> None:
+    audience_id = seed(store, count)
+    one_by_one = [m["_id"] for m in iter_members(client_on(Flaky(store), 1), audience_id)]
+    transport = Flaky(store, pause=0.01)
+    client = client_on(transport, 8)
+    got = [m["_id"] for m in iter_members(client, audience_id, page_size=50, expected=expected)]
+    assert got == one_by_one and len(got) == count
+    pages = len(transport.calls)
+    if expected == 250:  # pages 1 to 5 together: none before the others, none twice
+        assert (pages, transport.most) == (5, 5)
+    elif expected == 120:  # 3 pages together, then one at a time up to the 5th
+        assert pages == 5 and transport.most == 3
+    elif expected == 500:  # 10 pages asked for; those past the end came back empty
+        assert pages <= 10 and transport.most > 1
+    else:  # one page expected: page 1 first, then the rest as it says
+        assert pages == 5
