@@ -123,6 +123,10 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     results: list[Result] = []
     vendor = vendor_python(args.vendor_python)
+    # Bytecode, as an install has it (pip compiles at install; this machine may set
+    # PYTHONDONTWRITEBYTECODE, which would otherwise compile our modules on every run).
+    compile_all = [sys.executable, "-m", "compileall", "-q", str(ROOT / "audience_cli")]
+    subprocess.run(compile_all, check=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         db = work / "bench.db"
