@@ -272,16 +272,24 @@ def _fields(app: Screen, result: Fields, fmt: OutputFormat) -> int:
 
 
 def _stream_json_array(stream: IO[str], records: Iterable[Any], shown: Callable[[str], str]) -> int:
-    """A JSON array written element by element, so `--all` never holds every page."""
+    """A JSON array written a page at a time, so `--all` never holds every page."""
+    from audience_cli.json_text import indented
+
     count = 0
-    stream.write("[")
+    batch: list[str] = ["["]
     for record in records:
-        stream.write("\n  " if not count else ",\n  ")
-        text = shown(json.dumps(record, indent=2, ensure_ascii=False))
-        stream.write(text.replace("\n", "\n  "))
+        batch.append("\n  " if not count else ",\n  ")
+        batch.append(shown(indented(record, "  ")))
         count += 1
-    stream.write("\n]\n" if count else "]\n")
+        if count % JSON_BATCH == 0:
+            stream.write("".join(batch))
+            batch.clear()
+    batch.append("\n]\n" if count else "]\n")
+    stream.write("".join(batch))
     return count
+
+
+JSON_BATCH = 100  # records a write: one page of members
 
 
 def _records(
