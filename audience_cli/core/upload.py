@@ -114,14 +114,17 @@ def _first_request(members: list[dict[str, str]], phone_column: str) -> tuple[in
     return n, body
 
 
-def _within_csv_limit(contacts: Iterator[Contact], most: int, phone_column: str) -> list[Contact]:
-    """Up to `most` contacts, stopping once their rows would make more than the 5 MB the
-    create CSV may hold (estimated; `_first_request` makes sure)."""
-    taken: list[Contact] = []
+def _within_csv_limit(
+    contacts: Iterator[Contact], most: int, phone_column: str
+) -> list[dict[str, str]]:
+    """Up to `most` contacts as members, stopping once their rows would make more than the
+    5 MB the create CSV may hold (estimated; `_first_request` makes sure)."""
+    taken: list[dict[str, str]] = []
     estimate = 0
     for contact in islice(contacts, most):
-        taken.append(contact)
-        estimate += sum(len(v) + 3 for v in contact.to_member(phone_column).values()) + 2
+        member = contact.to_member(phone_column)
+        taken.append(member)
+        estimate += sum(len(v) + 3 for v in member.values()) + 2
         if estimate > MAX_CSV_BYTES:
             break
     return taken
@@ -180,8 +183,7 @@ def plan_create(
     contacts = iter(batch)
     segments: list[Segment] = []
     for segment_name, size in zip(segment_names(name, len(sizes)), sizes, strict=True):
-        carried = _within_csv_limit(contacts, min(size, settings.create_size or size), column)
-        first = _members(carried, column)
+        first = _within_csv_limit(contacts, min(size, settings.create_size or size), column)
         fit, body = _first_request(first, column)
         segments.append(Segment(segment_name, size, fit, body))
         for _ in islice(contacts, size - len(first)):
