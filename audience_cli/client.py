@@ -101,6 +101,7 @@ class AtomsClient:
         self._log = log
         self._on_retry = on_retry
         self._api_key = api_key
+        self._closed = False
         self._http = httpx.Client(
             base_url=self.base_url + "/",
             transport=transport,
@@ -113,6 +114,9 @@ class AtomsClient:
         )
 
     def close(self) -> None:
+        """Close the connections. A request still under way in another thread (an add in
+        flight when Ctrl-C came) then fails without being tried again or announced."""
+        self._closed = True
         self._http.close()
 
     def __enter__(self) -> AtomsClient:
@@ -281,7 +285,7 @@ class AtomsClient:
                     delay_hint = {}
                 error.after_ambiguous = exchange.ambiguous
                 exchange.ambiguous = exchange.ambiguous or error.maybe_processed
-                if not may_repeat or attempt >= self.retry.max_retries:
+                if not may_repeat or attempt >= self.retry.max_retries or self._closed:
                     raise error
                 why = f"HTTP {error.status_code}" if error.status_code else _short(error.message)
                 self._wait(why, self.retry.delay(attempt, delay_hint), attempt)

@@ -626,3 +626,27 @@ def test_a_key_too_short_to_redact_leaves_messages_intact(scripted: Scripts) -> 
     with pytest.raises(AuthenticationError) as caught:
         client.list_audiences()
     assert caught.value.message == "Unauthorized: missing or invalid API key"
+
+
+def test_a_request_failing_after_the_client_closed_is_not_tried_again() -> None:
+    # Ctrl-C closes the client while adds are in flight in other threads: their failures
+    # must end them, not start retries (and "trying again" notes) after the error.
+    calls: list[str] = []
+    sleeps: list[float] = []
+    notices: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        client.close()
+        raise httpx.ReadError("Bad file descriptor", request=request)
+
+    client = AtomsClient(
+        BASE,
+        "sk_test_closed",
+        transport=httpx.MockTransport(handler),
+        retry=RetryPolicy(max_retries=3, sleep=sleeps.append),
+        on_retry=lambda why, delay, attempt, most: notices.append(why),
+    )
+    with pytest.raises(ApiConnectionError):
+        client.add_members("a" * 24, [{"phoneNumber": "+14155550100"}])
+    assert (len(calls), sleeps, notices) == (1, [], [])

@@ -561,12 +561,19 @@ def add_in_chunks(
     try:
         sent = send_chunks(client, audience_id, chunked(members, chunk_size), answered)
     except ChunkFailure as failed:
-        if not failed.sent:
-            raise failed.cause from None
+        interrupted = isinstance(failed.cause, KeyboardInterrupt)
+        if not failed.sent and not (interrupted and failed.in_flight):
+            raise failed.cause from None  # nothing was sent: the error as it is
         what, code = _stopped(failed.cause)
         count = f"{failed.sent:,}"
-        if isinstance(failed.cause, KeyboardInterrupt):
-            count = f"at least {failed.sent:,} (at most {failed.sent + failed.in_flight:,})"
+        if interrupted:
+            # The requests under way may have been received: their members may be in too.
+            most = failed.sent + failed.in_flight
+            count = (
+                f"at least {failed.sent:,} (at most {most:,})"
+                if failed.sent
+                else f"at most {most:,}"
+            )
         raise PartialUploadError(
             f"{count} of {total:,} members were sent ({added:,} added), {what}",
             exit_code=code,

@@ -162,3 +162,13 @@ def test_a_create_finishes_with_adds_in_flight_under_faults(store: SandboxStore)
     assert (made.added, made.skipped, audience["memberCount"]) == (1000, 0, 1000)
     assert phones_of(store, str(audience["_id"])) == set(phones)
     assert transport.most > 1
+
+
+def test_ctrl_c_before_any_answer_says_how_many_may_be_in(store: SandboxStore) -> None:
+    audience_id = audience_with(store, "T", [])
+    transport = ChunkFaults(store, {SOURCE[0]: "interrupt"})
+    with pytest.raises(PartialUploadError) as caught:
+        add(client_on(transport, 1), "T", SOURCE)
+    assert caught.value.exit_code == ExitCode.INTERRUPTED
+    assert "at most 100 of 1,000 members were sent (0 added)" in caught.value.message
+    assert store.count_members(audience_id) == 0  # this one never reached the server
