@@ -19,9 +19,7 @@ from typer.core import TyperGroup
 
 from audience_cli import __version__
 from audience_cli.command_table import COMMANDS, LazyCommands
-from audience_cli.commands.completion import COMPLETE_VAR
-from audience_cli.config import ENV_DEBUG, ENV_SANDBOX
-from audience_cli.context import AppContext, GlobalOptions, build_context
+from audience_cli.config import COMPLETE_VAR, ENV_DEBUG, ENV_SANDBOX
 from audience_cli.errors import AudienceError, ExitCode, exit_code_for
 from audience_cli.model import (
     DEFAULT_CONCURRENCY,
@@ -32,6 +30,8 @@ from audience_cli.model import (
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
+
+    from audience_cli.context import AppContext
 
 GLOBAL_OPTIONS = frozenset(
     {
@@ -127,9 +127,16 @@ class AudienceGroup(TyperGroup):
                 silence_stdout()  # stdout may be what failed: do not fail again at exit
             raise click.exceptions.Exit(int(code)) from None
         finally:
-            app_ctx = ctx.obj if isinstance(ctx.obj, AppContext) else None
+            app_ctx = app_context(ctx)
             if app_ctx is not None:
                 app_ctx.close()
+
+
+def app_context(ctx: click.Context) -> AppContext | None:
+    """The run's AppContext, once the global options have made one."""
+    from audience_cli.context import AppContext  # not at the top: `--help` needs none
+
+    return ctx.obj if isinstance(ctx.obj, AppContext) else None
 
 
 def silence_stdout() -> None:
@@ -147,7 +154,7 @@ def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
     from audience_cli.hints import hint_for
     from audience_cli.text import printable
 
-    app_ctx = ctx.obj if isinstance(ctx.obj, AppContext) else None
+    app_ctx = app_context(ctx)
     err = app_ctx.err if app_ctx else Console(file=sys.stderr, highlight=False)
     debug = bool(app_ctx and app_ctx.options.debug)
     code = exit_code_for(exc)
@@ -279,6 +286,8 @@ def main_callback(
         ),
     ] = False,
 ) -> None:
+    from audience_cli.context import GlobalOptions, build_context
+
     options = GlobalOptions(
         sandbox=sandbox_,
         base_url=base_url,
