@@ -206,8 +206,7 @@ class AppContext:
         )
 
     def _embedded_transport(self) -> httpx.BaseTransport:
-        import httpx
-
+        from audience_cli.client import wsgi_transport
         from audience_cli.sandbox import default_db_path
         from audience_cli.sandbox.app import SandboxApp, SandboxConfig
 
@@ -219,7 +218,7 @@ class AppContext:
             config = SandboxConfig.from_env(self.env)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        return httpx.WSGITransport(app=SandboxApp(open_sandbox_store(path), config))
+        return wsgi_transport(SandboxApp(open_sandbox_store(path), config))
 
     def _note_retry(self, why: str, delay: float, attempt: int, most: int) -> None:
         self.note(f"{why}: trying again in {delay:.1f} s ({attempt} of {most})")

@@ -4,14 +4,20 @@ where something is drawn. Each probe runs the program in a fresh interpreter and
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from audience_cli.command_table import COMMANDS
+import pytest
 
+from audience_cli.command_table import COMMANDS
+from audience_cli.sandbox.server import running_server
+from tests.conftest import seed_audience
+
+PACKAGE = Path(__file__).resolve().parent.parent / "audience_cli"
 PROBE = """
 import json, sys
 sys.argv = ["audience", *json.loads(sys.argv[1])]
@@ -61,7 +67,59 @@ def test_help_imports_no_command_module_and_no_http(tmp_path: Path) -> None:
     assert loaded(modules, "audience_cli.context") == []
 
 
+def test_sandbox_list_imports_list_alone_and_httpx_without_its_cli(tmp_path: Path, store) -> None:
+    seed_audience(store, "Leads", 2)
+    modules = probe(tmp_path, "--sandbox", "list")
+    assert {"httpx", "audience_cli.commands.list_audiences"} <= modules
+    assert sorted(modules & command_modules()) == ["audience_cli.commands.list_audiences"]
+    for name in NEVER_ON_A_READ:
+        assert loaded(modules, name) == [], f"{name} imported by `--sandbox list`"
+
+
+@pytest.mark.slow
+def test_list_against_a_served_api_imports_no_rich_and_no_httpx_cli(tmp_path: Path) -> None:
+    with running_server(tmp_path / "served.db", port=0) as base_url:
+        modules = probe(
+            tmp_path, "--base-url", base_url, "list", env={"SMALLEST_API_KEY": "sk_test_1234"}
+        )
+    assert "httpcore" in modules  # a real HTTP request was made
+    assert sorted(modules & command_modules()) == ["audience_cli.commands.list_audiences"]
+    for name in (*NEVER_ON_A_READ, "rich"):
+        assert loaded(modules, name) == [], f"{name} imported by `--base-url … list`"
+
+
 def test_a_command_that_draws_still_gets_rich(tmp_path: Path) -> None:
     modules = probe(tmp_path, "sandbox", "--help")
     assert "rich.console" in modules
     assert sorted(modules & command_modules()) == ["audience_cli.commands.sandbox"]
+
+
+def runtime_imports(path: Path) -> set[str]:
+    """The modules `path` imports when it runs: everything but `if TYPE_CHECKING:` blocks."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(path.read_text()))
+    return found
+
+
+def test_client_py_is_the_one_module_that_imports_httpx() -> None:
+    # The httpx._main guard sits in client.py: an import of httpx elsewhere that ran
+    # first would load httpx's CLI (click, rich.progress, pygments) again.
+    importers = sorted(
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if any(m == "httpx" or m.startswith("httpx.") for m in runtime_imports(p))
+    )
+    assert importers == ["client.py"]
