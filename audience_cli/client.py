@@ -8,12 +8,13 @@ argument: the httpx transport, the retry policy (and so the sleep), the request 
 
 from __future__ import annotations
 
+import ssl
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from audience_cli import __version__
 from audience_cli.errors import (
@@ -49,6 +50,18 @@ REDACTED = "sk_***"
 
 RequestLog = Callable[[str, str, int | None, float], None]
 RetryNotice = Callable[[str, float, int, int], None]  # (why, delay, attempt, max)
+
+
+def tls_verification(base_url: str) -> ssl.SSLContext | bool:
+    """What verifies TLS for `base_url`: httpx's default (certifi's bundle) for https.
+
+    An http:// API (the served sandbox, a local proxy) never makes a TLS connection, so it
+    need not load the bundle's 150 certificates (about 20 ms of a 100 ms run): it gets a
+    context that verifies as strictly but trusts no one, so a TLS connection it were
+    ever led to would fail, never go unverified."""
+    if urlsplit(base_url).scheme.lower() == "http":
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    return True
 
 
 def wsgi_transport(app: Callable[..., Any]) -> httpx.BaseTransport:
@@ -117,6 +130,7 @@ class AtomsClient:
         self._http = httpx.Client(
             base_url=self.base_url + "/",
             transport=transport,
+            verify=tls_verification(self.base_url),
             timeout=timeout,
             headers={
                 "Authorization": f"Bearer {api_key}",
