@@ -120,8 +120,15 @@ class AppContext:
         )
 
     def say(self, message: str, *, style: str | None = None) -> None:
-        """A line on stderr, printed literally: never rich markup, never control codes."""
-        self.err.print(printable(message), markup=False, highlight=False, style=style)
+        """A line on stderr, printed literally: never rich markup, never control codes.
+
+        Off a terminal there is no style to show, so the line is written as it is, and a
+        run that only notes something (`--sandbox list` piped) never imports rich. On a
+        terminal rich styles it, and `:name:` stays text, never an emoji."""
+        if not self.terminal.stderr:
+            sys.stderr.write(printable(message) + "\n")
+            return
+        self.err.print(printable(message), markup=False, highlight=False, emoji=False, style=style)
 
     def note(self, message: str) -> None:
         """An informational line on stderr (silenced by --quiet)."""

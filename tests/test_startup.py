@@ -74,6 +74,7 @@ def test_sandbox_list_imports_list_alone_and_httpx_without_its_cli(tmp_path: Pat
     assert sorted(modules & command_modules()) == ["audience_cli.commands.list_audiences"]
     for name in NEVER_ON_A_READ:
         assert loaded(modules, name) == [], f"{name} imported by `--sandbox list`"
+    assert loaded(modules, "rich") == []  # piped: nothing is drawn, the note is plain text
 
 
 @pytest.mark.slow
