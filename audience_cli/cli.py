@@ -1,41 +1,25 @@
 """The `audience` command: global options, error handling, and the command table.
 
-Command modules are light (typer only); each imports what it needs to run
-inside its function, so `audience --help` stays fast.
+The root group builds only the command a run invokes (`command_table.py`), and
+each command imports what it needs to run inside its function, so `audience
+--help` and `audience list` import no other command's module.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
 from typer.core import TyperGroup
 
 from audience_cli import __version__
-from audience_cli.commands import (
-    add,
-    auth,
-    completion,
-    create,
-    delete,
-    diff,
-    dnc,
-    export,
-    list_audiences,
-    members,
-    remove,
-    sandbox,
-    sandbox_dnc,
-    show,
-    sync,
-    validate,
-)
-from audience_cli.commands.completion import COMPLETE_VAR
-from audience_cli.config import ENV_DEBUG, ENV_SANDBOX
-from audience_cli.context import AppContext, GlobalOptions, build_context
+from audience_cli.command_table import COMMANDS, LazyCommands
+from audience_cli.config import COMPLETE_VAR, ENV_DEBUG, ENV_SANDBOX
 from audience_cli.errors import AudienceError, ExitCode, exit_code_for
 from audience_cli.model import (
     DEFAULT_CONCURRENCY,
@@ -43,6 +27,11 @@ from audience_cli.model import (
     MAX_CONCURRENCY,
     MAX_TIMEOUT,
 )
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+    from audience_cli.context import AppContext
 
 GLOBAL_OPTIONS = frozenset(
     {
@@ -60,7 +49,41 @@ GLOBAL_OPTIONS = frozenset(
 
 
 class AudienceGroup(TyperGroup):
-    """Turns every error a command raises into one clear line and its exit code."""
+    """Turns every error a command raises into one clear line and its exit code, and
+    builds a command only when it runs: listings (`--help`, completion) read the table."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        lazy = LazyCommands(COMMANDS, self.rich_markup_mode)
+        for name, command in self.commands.items():  # any registered eagerly
+            lazy[name] = command
+        self.commands = lazy
+        self._listing = False
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # names only: TyperGroup's would build every command
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if self._listing and isinstance(self.commands, LazyCommands):
+            return self.commands.listed(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with self._listing_only():
+            super().format_help(ctx, formatter)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        with self._listing_only():
+            return super().shell_complete(ctx, incomplete)
+
+    @contextmanager
+    def _listing_only(self) -> Iterator[None]:
+        """Commands are asked for their name and summary only: stand-ins will do."""
+        listing, self._listing = self._listing, True
+        try:
+            yield
+        finally:
+            self._listing = listing
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args:  # `audience` alone: the help, and success (not a usage error)
@@ -104,9 +127,16 @@ class AudienceGroup(TyperGroup):
                 silence_stdout()  # stdout may be what failed: do not fail again at exit
             raise click.exceptions.Exit(int(code)) from None
         finally:
-            app_ctx = ctx.obj if isinstance(ctx.obj, AppContext) else None
+            app_ctx = app_context(ctx)
             if app_ctx is not None:
                 app_ctx.close()
+
+
+def app_context(ctx: click.Context) -> AppContext | None:
+    """The run's AppContext, once the global options have made one."""
+    from audience_cli.context import AppContext  # not at the top: `--help` needs none
+
+    return ctx.obj if isinstance(ctx.obj, AppContext) else None
 
 
 def silence_stdout() -> None:
@@ -124,7 +154,7 @@ def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
     from audience_cli.hints import hint_for
     from audience_cli.text import printable
 
-    app_ctx = ctx.obj if isinstance(ctx.obj, AppContext) else None
+    app_ctx = app_context(ctx)
     err = app_ctx.err if app_ctx else Console(file=sys.stderr, highlight=False)
     debug = bool(app_ctx and app_ctx.options.debug)
     code = exit_code_for(exc)
@@ -256,6 +286,8 @@ def main_callback(
         ),
     ] = False,
 ) -> None:
+    from audience_cli.context import GlobalOptions, build_context
+
     options = GlobalOptions(
         sandbox=sandbox_,
         base_url=base_url,
@@ -273,23 +305,6 @@ def main_callback(
         raise typer.Exit(int(exc.exit_code)) from None
 
 
-app.command("create")(create.create)
-app.command("list")(list_audiences.list_audiences)
-app.command("show")(show.show)
-app.command("members")(members.members)
-app.command("add")(add.add)
-app.command("sync")(sync.sync)
-app.command("diff")(diff.diff)
-app.command("validate")(validate.validate)
-app.command("remove")(remove.remove)
-app.command("export")(export.export)
-app.command("delete")(delete.delete)
-app.add_typer(dnc.app, name="dnc")
-app.command("completion")(completion.completion)
-app.add_typer(auth.app, name="auth")
-
-
-@app.command("help")
 def help_command(
     ctx: typer.Context,
     command: Annotated[
@@ -317,10 +332,6 @@ def help_command(
         parent = click.Context(found, info_name=name, parent=parent)
         target = found
     typer.echo(target.get_help(parent))
-
-
-app.add_typer(sandbox.app, name="sandbox")
-sandbox.app.add_typer(sandbox_dnc.app, name="dnc")  # `audience sandbox dnc …`
 
 
 def main() -> None:

@@ -11,7 +11,6 @@ import ipaddress
 import json
 import os
 import re
-import secrets
 import shlex
 import stat
 from collections.abc import Callable, Mapping
@@ -31,6 +30,7 @@ ENV_BASE_URL = "SMALLEST_BASE_URL"
 ENV_SANDBOX = "AUDIENCE_SANDBOX"
 ENV_NO_INPUT = "AUDIENCE_NO_INPUT"
 ENV_DEBUG = "AUDIENCE_DEBUG"
+COMPLETE_VAR = "_AUDIENCE_COMPLETE"  # set by the completion scripts when the shell asks
 ENV_CONFIG_DIR = "SMALLEST_CONFIG_DIR"
 DEFAULT_MAX_RETRIES = 4  # tries after the first, for a request that may be repeated
 ENV_PROFILE = "AUDIENCE_PROFILE"
@@ -237,6 +237,12 @@ _CREATE_FLAGS = (
 )
 
 
+def random_token() -> str:
+    """16 random hex digits: `secrets.token_hex(8)`, read from os.urandom as it does
+    without importing secrets (hmac, hashlib), which cost every run a few milliseconds."""
+    return os.urandom(8).hex()
+
+
 def write_private_file(path: Path, content: bytes) -> None:
     """Replace `path` with a file holding `content`, mode 0600 from its first byte.
 
@@ -248,7 +254,7 @@ def write_private_file(path: Path, content: bytes) -> None:
     directory = path.parent
     check_config_dir(directory)
     for _ in range(100):
-        tmp = directory / f".{path.name}.{secrets.token_hex(8)}.tmp"
+        tmp = directory / f".{path.name}.{random_token()}.tmp"
         try:
             fd = os.open(tmp, _CREATE_FLAGS, 0o600)
         except FileExistsError:

@@ -120,8 +120,15 @@ class AppContext:
         )
 
     def say(self, message: str, *, style: str | None = None) -> None:
-        """A line on stderr, printed literally: never rich markup, never control codes."""
-        self.err.print(printable(message), markup=False, highlight=False, style=style)
+        """A line on stderr, printed literally: never rich markup, never control codes.
+
+        Off a terminal there is no style to show, so the line is written as it is, and a
+        run that only notes something (`--sandbox list` piped) never imports rich. On a
+        terminal rich styles it, and `:name:` stays text, never an emoji."""
+        if not self.terminal.stderr:
+            sys.stderr.write(printable(message) + "\n")
+            return
+        self.err.print(printable(message), markup=False, highlight=False, emoji=False, style=style)
 
     def note(self, message: str) -> None:
         """An informational line on stderr (silenced by --quiet)."""
@@ -206,8 +213,7 @@ class AppContext:
         )
 
     def _embedded_transport(self) -> httpx.BaseTransport:
-        import httpx
-
+        from audience_cli.client import wsgi_transport
         from audience_cli.sandbox import default_db_path
         from audience_cli.sandbox.app import SandboxApp, SandboxConfig
 
@@ -219,7 +225,7 @@ class AppContext:
             config = SandboxConfig.from_env(self.env)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        return httpx.WSGITransport(app=SandboxApp(open_sandbox_store(path), config))
+        return wsgi_transport(SandboxApp(open_sandbox_store(path), config))
 
     def _note_retry(self, why: str, delay: float, attempt: int, most: int) -> None:
         self.note(f"{why}: trying again in {delay:.1f} s ({attempt} of {most})")

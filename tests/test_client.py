@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import ssl
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,7 @@ import httpx
 import pytest
 from werkzeug.wrappers import Request
 
-from audience_cli.client import AtomsClient, error_message
+from audience_cli.client import AtomsClient, error_message, tls_verification
 from audience_cli.core.members import iter_members
 from audience_cli.errors import (
     ApiConnectionError,
@@ -650,3 +651,14 @@ def test_a_request_failing_after_the_client_closed_is_not_tried_again() -> None:
     with pytest.raises(ApiConnectionError):
         client.add_members("a" * 24, [{"phoneNumber": "+14155550100"}])
     assert (len(calls), sleeps, notices) == (1, [], [])
+
+
+def test_an_http_api_loads_no_certificates_and_trusts_no_one() -> None:
+    # http:// never makes a TLS connection: no certifi bundle to load (about 20 ms), and a
+    # context that verifies strictly with no trusted roots, so TLS could only fail.
+    for url in ("http://127.0.0.1:8787/atoms/v1", "HTTP://localhost:1"):
+        context = tls_verification(url)
+        assert isinstance(context, ssl.SSLContext)
+        assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+        assert context.cert_store_stats()["x509_ca"] == 0
+    assert tls_verification("https://api.smallest.ai/atoms/v1") is True  # httpx's default

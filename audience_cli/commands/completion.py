@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-COMPLETE_VAR = "_AUDIENCE_COMPLETE"
+from audience_cli.config import COMPLETE_VAR
 
 
 class Shell(StrEnum):

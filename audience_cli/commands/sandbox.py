@@ -350,3 +350,12 @@ def campaign(
         f"Campaign {name!r} ({made['_id']}, {status.value}) now uses {target['name']!r}."
     )
     emit_lines(ctx.obj, [made["_id"]])
+
+
+def _add_dnc_group() -> None:
+    from audience_cli.commands import sandbox_dnc
+
+    app.add_typer(sandbox_dnc.app, name="dnc")  # `audience sandbox dnc …`
+
+
+_add_dnc_group()

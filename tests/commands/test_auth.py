@@ -227,7 +227,7 @@ def test_a_link_planted_at_the_random_temporary_name_cannot_redirect_the_key(
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
     names = iter(["a" * 16, "b" * 16])
-    monkeypatch.setattr(config.secrets, "token_hex", lambda n: next(names))
+    monkeypatch.setattr(config, "random_token", lambda: next(names))
     (directory / f".credentials.json.{'a' * 16}.tmp").symlink_to(victim)
     result = login(cli)
     assert result.exit_code == 0, result.stderr

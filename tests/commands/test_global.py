@@ -1,6 +1,7 @@
 """Global behaviour: exit codes, errors without tracebacks, --quiet, --debug, widths."""
 
 import httpx
+import pytest
 
 from audience_cli.errors import ExitCode
 from tests.conftest import ANSI, seed_audience
@@ -310,3 +311,12 @@ def test_the_dependency_ranges_are_the_tested_ones():
     deps = project["project"]["dependencies"]
     assert "typer>=0.25,<0.26" in deps  # 0.26+ vendors Click; 0.29 imports pydantic
     assert "click>=8.2,<9" in deps  # Typer 0.25 uses Click helpers that 9 drops
+
+
+@pytest.mark.parametrize("tty", [False, True])
+def test_notes_show_names_literally_on_a_terminal_or_not(sandbox_cli, tty):
+    # Off a terminal a note is plain text (no rich); on one, rich must not read `:…:`
+    # as an emoji code: the same words either way.
+    result = sandbox_cli("create", "Deal :thumbs_up:", "--phone", "+14155552671", tty=tty)
+    assert result.exit_code == 0, result.stderr
+    assert "Created audience 'Deal :thumbs_up:'" in ANSI.sub("", result.stderr)
