@@ -263,7 +263,7 @@ def send_create(
     if existing is None:
         known = {str(a.get("_id")) for a in client.list_audiences()}
     created: list[CreatedAudience] = []
-    contacts = iter(batch)
+    contacts = _Cursor(batch)
     split = len(plan.segments) > 1
     for segment in plan.segments:
         made = _create_segment(
@@ -274,6 +274,28 @@ def send_create(
     if any(c.recovered or c.retried for c in created):
         _settle_counts(client, created)
     return CreateResult(plan, created)
+
+
+class _Cursor:
+    """The batch, read from where the last segment stopped, and only when members are
+    left for adds (a create that carried them all reads the spool no further)."""
+
+    def __init__(self, batch: ContactBatch) -> None:
+        self._batch = batch
+        self._it: Iterator[Contact] | None = None
+        self._skipped = 0
+
+    def skip(self, count: int) -> None:
+        if self._it is None:
+            self._skipped += count
+        else:
+            for _ in islice(self._it, count):
+                pass
+
+    def take(self, count: int) -> Iterator[Contact]:
+        if self._it is None:
+            self._it = islice(iter(self._batch), self._skipped, None)
+        return islice(self._it, count)
 
 
 CREATE_ATTEMPTS = 3  # creates sent in all when each answer is lost and nothing was made
@@ -333,7 +355,7 @@ def _create_or_find(
 def _create_segment(
     client: AtomsClient,
     segment: Segment,
-    contacts: Iterator[Contact],
+    contacts: _Cursor,
     plan: CreatePlan,
     description: str | None,
     progress: Progress,
@@ -351,12 +373,11 @@ def _create_segment(
     retried = False
     left = segment.size
     if recovered is None:
-        for _ in islice(contacts, segment.first):
-            pass  # those were in the create request
+        contacts.skip(segment.first)  # those were in the create request
         progress(segment.first)
         added, left = segment.first, segment.size - segment.first
     # After a lost answer every member goes through add: the server skips what is there.
-    rest = (c.to_member(column) for c in islice(contacts, left))
+    rest = (c.to_member(column) for c in contacts.take(left))
 
     def answered(members: int, counts: AddCounts) -> None:
         nonlocal added, skipped, retried
