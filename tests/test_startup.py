@@ -78,6 +78,9 @@ def test_sandbox_list_imports_list_alone_and_httpx_without_its_cli(tmp_path: Pat
     for name in NEVER_ON_A_READ:
         assert loaded(modules, name) == [], f"{name} imported by `--sandbox list`"
     assert loaded(modules, "rich") == []  # piped: nothing is drawn, the note is plain text
+    # Werkzeug's package __init__ (its server, its test client) is skipped in-process.
+    assert "werkzeug.routing" in modules
+    assert loaded(modules, "werkzeug.serving") == loaded(modules, "werkzeug.test") == []
 
 
 @pytest.mark.slow
