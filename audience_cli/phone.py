@@ -69,6 +69,9 @@ _PUNCTUATION = re.compile(r"[\s().\-/\u00a0\u2010-\u2015]")
 # Region names people use that are not ISO 3166 codes.
 _REGION_ALIASES = {"UK": "GB"}
 # A whole number written as a float: "14155550132.0" (pandas), "1.4155550132E+10".
+# A national number written with digits and the punctuation people use in them, no more:
+# what `_national_as_e164` reads without the parser (ASCII only, no letters, no "+", ";").
+_PLAIN_NATIONAL = re.compile(r"[0-9 ()./-]{3,250}")
 _FLOAT_INTEGER = re.compile(r"(\d+)\.0+")
 _SCIENTIFIC = re.compile(r"([1-9])(?:\.(\d+))?[eE]\+?(\d{1,2})")
 
@@ -176,7 +179,57 @@ def phone_details(value: str, region: str | None = None) -> PhoneDetails | Phone
     if _E164.fullmatch(compact):
         fast = _fast_e164(compact)
         return PhoneDetails(compact, "", *fast) if fast else _parse_details(compact, region_code)
+    if region_code is not None and compact.isdigit() and _PLAIN_NATIONAL.fullmatch(text):
+        e164 = _national_as_e164(compact, region_code)
+        fast = _fast_e164(e164) if e164 is not None else None
+        if e164 is not None and fast is not None:
+            return PhoneDetails(e164, "", *fast)
     return _parse_details(text, region_code)
+
+
+def _national_as_e164(digits: str, region: str) -> str | None:
+    """The E.164 form `phonenumbers.parse(digits, region)` gives ASCII `digits` (a
+    national number written without a prefix of any kind), or None when parsing could
+    read them otherwise.
+
+    Parsing takes the region's country code as the number's when the digits start
+    with none of: a 0, the international prefix (011 in the US), the country code
+    itself, or the national prefix (1 in the US); then nothing is stripped and the
+    national significant number is the digits as written. Anything else, or a region
+    without metadata, is left to the parser (None). Whether the number is valid is
+    `_fast_e164`'s question.
+    """
+    reading = _national_reading(region)
+    if reading is None or not 3 <= len(digits) <= 17 or digits[0] == "0":
+        return None
+    country, prefix, international = reading
+    if digits.startswith(country):
+        return None
+    if (prefix is not None and prefix.match(digits)) or (
+        international is not None and international.match(digits)
+    ):
+        return None
+    return f"+{country}{digits}"
+
+
+@cache
+def _national_reading(
+    region: str,
+) -> tuple[str, re.Pattern[str] | None, re.Pattern[str] | None] | None:
+    """(country code, national prefix for parsing, international prefix) of a region, the
+    patterns compiled on first use; None for a region without metadata."""
+    import phonenumbers
+
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or not metadata.country_code:
+        return None
+    prefix = metadata.national_prefix_for_parsing
+    international = metadata.international_prefix
+    return (
+        str(metadata.country_code),
+        re.compile(prefix) if prefix else None,
+        re.compile(international) if international else None,
+    )
 
 
 def _integer_from_float(text: str) -> str | None:
@@ -282,9 +335,18 @@ def _classify_in(regions: tuple[_Region, ...], national: str) -> tuple[str, str]
 _Region = tuple[str, "re.Pattern[str] | None", dict[int, "re.Pattern[str]"]]
 
 
-@cache
-def _plan(country_code: int) -> tuple[re.Pattern[str] | None, tuple[_Region, ...]] | None:
+_Plan = tuple["re.Pattern[str] | None", tuple[_Region, ...]]
+_PLANS: dict[int, _Plan | None] = {}  # compiled on first use: 40-60 ms for +1
+
+
+def _plan(country_code: int) -> _Plan | None:
     """The number plan of a country code, compiled: (national prefix, regions in order)."""
+    if country_code not in _PLANS:
+        _PLANS[country_code] = _compile_plan(country_code)
+    return _PLANS[country_code]
+
+
+def _compile_plan(country_code: int) -> _Plan | None:
     import phonenumbers
 
     region_codes = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code)
@@ -374,12 +436,21 @@ def _parse_details(text: str, region_code: str | None) -> PhoneDetails | PhoneRe
         parsed = phonenumbers.parse(text, region_code)
     except phonenumbers.NumberParseException as exc:
         return _reason_for_parse_error(exc, text, region_code)
-    if not phonenumbers.is_valid_number(parsed):
-        return _reason_for_invalid(parsed)
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     country_code = parsed.country_code or 0
-    # E.164 is "+", the country code, then the national significant number.
-    info = _classify(country_code, e164[1 + len(str(country_code)) :]) if country_code else None
+    # E.164 is "+", the country code, then the national significant number. The
+    # compiled plan matches exactly the numbers `is_valid_number` accepts, typed: once
+    # compiled (for a country with a valid number before), a match saves asking it
+    # (half the parser's time); no match is checked with it. A plan is compiled for a
+    # valid number only, not for each country a rejected number is tried in.
+    national = e164[1 + len(str(country_code)) :]
+    if country_code in _PLANS:
+        info = _classify(country_code, national)
+        if info is not None:
+            return PhoneDetails(e164, parsed.extension or "", *info)
+    if not phonenumbers.is_valid_number(parsed):
+        return _reason_for_invalid(parsed)
+    info = _classify(country_code, national) if country_code else None
     if info is None:  # not expected for a valid number: ask phonenumbers itself
         info = (
             phonenumbers.region_code_for_number(parsed) or "",
@@ -436,6 +507,10 @@ _LIKELY_REGIONS = (
     "SG", "AE", "PH", "NG", "PK", "BE", "CH", "AT", "SE", "PL", "PT", "JP",
 )  # fmt: skip
 MAX_OTHER_REGIONS = 3  # regions looked for
+# Rejects whose number might be valid in another region (`valid_elsewhere` says where).
+WRONG_REGION_REASONS = frozenset(
+    {PhoneReason.TOO_SHORT, PhoneReason.TOO_LONG, PhoneReason.INVALID_NUMBER}
+)
 # A national number without its trunk prefix is only suggested from this many digits
 # (the full length of a mobile or geographic number in most countries is 9 or more).
 MIN_BARE_DIGITS = 9
@@ -735,3 +810,38 @@ def number_extras(e164: str) -> tuple[str, str]:
     parsed = phonenumbers.parse(e164)
     zones = [z for z in timezone.time_zones_for_number(parsed) if z != "Etc/Unknown"]
     return ";".join(zones), carrier.name_for_number(parsed, "en") or ""
+
+
+# --- many numbers at once, in a worker process ---------------------------------------------
+
+NumberQuery = tuple[str, "str | None", bool]  # value, region, whether it may need a hint
+NumberAnswer = tuple["PhoneDetails | PhoneReason", "tuple[str, ...] | None"]
+
+
+def details_of_chunk(
+    queries: list[NumberQuery], hint_region: str | None, hints: int
+) -> tuple[list[NumberAnswer], int]:
+    """(answers, hint candidates): `phone_details` of each (value, region) and, for at
+    most `hints` of the queries that may need a hint (read in `hint_region`, rejected as
+    too short, too long or invalid), `valid_elsewhere`; None where it was not asked. The
+    candidates are all such queries, `hints` or not.
+
+    What a process pool's worker runs: it needs this module and phonenumbers, no more.
+    """
+    answers: list[NumberAnswer] = []
+    candidates = 0
+    for value, region, may_hint in queries:
+        result = phone_details(value, region)
+        elsewhere = None
+        if (
+            may_hint
+            and hint_region is not None
+            and region == hint_region
+            and isinstance(result, PhoneReason)
+            and result in WRONG_REGION_REASONS
+        ):
+            candidates += 1
+            if candidates <= hints:
+                elsewhere = valid_elsewhere(value, hint_region)
+        answers.append((result, elsewhere))
+    return answers, candidates
