@@ -20,9 +20,10 @@ import sys
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing
 from itertools import chain, islice
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 from audience_cli.contacts.batch import ContactBatch
+from audience_cli.contacts.clean_csv import CleanCsvSpool, ContactCount
 from audience_cli.contacts.columns import (
     EXTENSION_KEY,
     OTHER_PHONES_KEY,
@@ -117,6 +118,7 @@ def collect_contacts(
     flag_contacts: Sequence[Contact] = (),
     stdin: BinaryIO | None = None,
     suppress: Suppress | None = None,
+    keep: Keep = "contacts",
 ) -> ContactBatch:
     """Check every input row and spool the valid, unique contacts.
 
@@ -125,10 +127,16 @@ def collect_contacts(
     Bad files raise `UsageError`; bad numbers become rejects in the report.
     `suppress` maps an E.164 number to the reason it must not be called (e.g.
     "DO_NOT_CALL", "EXCLUDED"), or None: such rows are rejects with that reason.
+    `keep`: "contacts" keeps them to be read back (an import); "csv" writes them as the
+    clean CSV's rows as they come (`validate --output`: `write_clean_csv`); "count"
+    only counts them. A file that marks rows do-not-call, or contacts from flags, keep
+    the contacts whatever is asked: a later mark takes back a contact already taken.
     """
     region, delimiter = options.region, options.delimiter
     source = FLAGS_NAME if csv_path is None else (STDIN_NAME if csv_path == STDIN else csv_path)
-    collector = _Collector(ImportReport(source=source), suppress, options)
+    collector = _Collector(
+        ImportReport(source=source), suppress, options, "contacts" if flag_contacts else keep
+    )
     try:
         for contact in flag_contacts:
             collector.add_flag_contact(contact)
@@ -146,6 +154,7 @@ def collect_contacts(
 
 
 Suppress = Callable[[str], "str | None"]  # E.164 number -> reason not to call it, or None
+Keep = Literal["contacts", "csv", "count"]  # what becomes of the valid contacts
 
 
 class _Collector:
@@ -154,6 +163,7 @@ class _Collector:
         report: ImportReport,
         suppress: Suppress | None = None,
         options: CsvOptions | None = None,
+        keep: Keep = "contacts",
     ) -> None:
         options = options if options is not None else CsvOptions()
         self.report = report
@@ -165,7 +175,8 @@ class _Collector:
         self.region = options.region
         self.rejects = RejectLog()
         report.rejects = self.rejects
-        self.spool = ContactSpool()
+        self.keep = keep
+        self.spool: ContactSpool | ContactCount = ContactSpool()
         self.seen = PhoneKeySet()
         self.plan: ColumnPlan | None = None
         # Valid contacts by region and type of number (the report's countries, types).
@@ -310,6 +321,9 @@ class _Collector:
             )
         header_line, header = first
         plan = self.plan = _plan_or_headerless(header, options, source, region, delimiter)
+        if self.keep != "contacts" and not (plan.do_not_call and self.screen):
+            self.spool.close()  # empty: nothing came before the file
+            self.spool = CleanCsvSpool() if self.keep == "csv" else ContactCount()
         self.report.header = list(plan.names)
         if plan.headerless:  # a bare list of numbers: its first line is a row too
             records = _prepend((header_line, header), records)
@@ -515,7 +529,7 @@ class _Collector:
         of the rejects (the report keeps rows == valid + invalid + duplicates).
         """
         marked = self.marked_numbers
-        if marked is None:
+        if marked is None or not isinstance(self.spool, ContactSpool):
             return
         kept = ContactSpool()
         detail = "marked do-not-call on a later row of the file"
