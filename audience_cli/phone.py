@@ -180,11 +180,33 @@ def phone_details(value: str, region: str | None = None) -> PhoneDetails | Phone
         fast = _fast_e164(compact)
         return PhoneDetails(compact, "", *fast) if fast else _parse_details(compact, region_code)
     if region_code is not None and compact.isdigit() and _PLAIN_NATIONAL.fullmatch(text):
-        e164 = _national_as_e164(compact, region_code)
-        fast = _fast_e164(e164) if e164 is not None else None
-        if e164 is not None and fast is not None:
-            return PhoneDetails(e164, "", *fast)
+        plain = _plain_national_details(compact, region_code)
+        if plain is not None:
+            return plain
     return _parse_details(text, region_code)
+
+
+def _plain_national_details(
+    digits: str, region: str, *, reason: bool = True
+) -> PhoneDetails | PhoneReason | None:
+    """What `_parse_details` says of a national number written plainly (`_PLAIN_NATIONAL`,
+    `digits` without the punctuation), without `phonenumbers.parse` when
+    `_national_as_e164` knows what it would read; else None (ask the parser). Without
+    `reason`, a number that is not valid is INVALID_NUMBER, whatever the reason.
+    """
+    e164 = _national_as_e164(digits, region)
+    if e164 is None:
+        return None
+    fast = _fast_e164(e164)
+    if fast is not None:
+        return PhoneDetails(e164, "", *fast)
+    from phonenumbers import PhoneNumber
+
+    # What parse returns for these digits: the region's country code, the digits as
+    # the national number (no leading zero, no extension).
+    country_code = int(e164[1 : len(e164) - len(digits)])
+    number = PhoneNumber(country_code=country_code, national_number=int(digits))
+    return _details_of(number, reason=reason)
 
 
 def _national_as_e164(digits: str, region: str) -> str | None:
@@ -290,17 +312,7 @@ def _fast_e164(text: str) -> tuple[str, str] | None:
     prefix, regions = plan
     if prefix is not None and prefix.match(national):
         return None
-    length = len(national)
-    for code, leading, by_length in regions:  # as `_classify_in` does, inline: the hot path
-        if leading is not None and not leading.match(national):
-            continue
-        pattern = by_length.get(length)
-        match = pattern.fullmatch(national) if pattern is not None else None
-        if match is not None:
-            return code, match.lastgroup or ""
-        if leading is not None:
-            return None
-    return None
+    return _classify_in(regions, national)
 
 
 def _classify(country_code: int, national: str) -> tuple[str, str] | None:
@@ -317,26 +329,57 @@ def _classify_in(regions: tuple[_Region, ...], national: str) -> tuple[str, str]
     valid in it.
     """
     length = len(national)
-    for code, leading, by_length in regions:
+    for region in regions:
+        by_length = region.by_length
+        if by_length is None:  # the first number that gets this far in this region
+            by_length = region.compile()
+        leading = region.leading
         if leading is not None and not leading.match(national):
             continue
         pattern = by_length.get(length)
         match = pattern.fullmatch(national) if pattern is not None else None
         if match is not None:
-            return code, match.lastgroup or ""
+            return region.code, match.lastgroup or ""
         if leading is not None:
             return None
     return None
 
 
-# Per region: its code, the leading-digits pattern that picks it (None: no picking),
-# and per national number length one pattern that matches exactly the valid numbers,
-# with a named group per number type.
-_Region = tuple[str, "re.Pattern[str] | None", dict[int, "re.Pattern[str]"]]
+class _Region:
+    """A region of a country code: its code, the leading-digits pattern that picks it
+    (None: no picking), and per national number length one pattern that matches exactly
+    the valid numbers, with a named group per number type.
+
+    Compiled when a number first gets to it: +1 has 25 regions, and a file of US
+    numbers needs the US's patterns only (compiling them all took 40-60 ms).
+    """
+
+    __slots__ = ("by_length", "code", "country_code", "leading", "picked")
+
+    def __init__(self, code: str, country_code: int, picked: bool) -> None:
+        self.code = code
+        self.country_code = country_code
+        self.picked = picked  # one of several regions: picked by leading digits
+        self.leading: re.Pattern[str] | None = None
+        self.by_length: dict[int, re.Pattern[str]] | None = None
+
+    def compile(self) -> dict[int, re.Pattern[str]]:
+        import phonenumbers
+
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+            self.country_code, self.code
+        )
+        by_length = _typed_patterns(metadata) if metadata is not None else {}
+        # With several regions, phonenumbers picks one by leading digits (or by
+        # validity) and validates in it; with one region there is nothing to pick.
+        leading = metadata.leading_digits if metadata is not None and self.picked else None
+        self.leading = re.compile(leading) if leading else None
+        self.by_length = by_length
+        return by_length
 
 
 _Plan = tuple["re.Pattern[str] | None", tuple[_Region, ...]]
-_PLANS: dict[int, _Plan | None] = {}  # compiled on first use: 40-60 ms for +1
+_PLANS: dict[int, _Plan | None] = {}  # compiled on first use, a region at a time
 
 
 def _plan(country_code: int) -> _Plan | None:
@@ -357,17 +400,8 @@ def _compile_plan(country_code: int) -> _Plan | None:
     )
     if main is None:
         return None
-    regions: list[_Region] = []
-    for code in region_codes:
-        metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
-            country_code, code
-        )
-        if metadata is None:
-            return None
-        # With several regions, phonenumbers picks one by leading digits (or by
-        # validity) and validates in it; with one region there is nothing to pick.
-        leading = metadata.leading_digits if len(region_codes) > 1 else None
-        regions.append((code, re.compile(leading) if leading else None, _typed_patterns(metadata)))
+    several = len(region_codes) > 1
+    regions = [_Region(code, country_code, several) for code in region_codes]
     prefix = main.national_prefix_for_parsing
     return (re.compile(prefix) if prefix else None), tuple(regions)
 
@@ -436,6 +470,14 @@ def _parse_details(text: str, region_code: str | None) -> PhoneDetails | PhoneRe
         parsed = phonenumbers.parse(text, region_code)
     except phonenumbers.NumberParseException as exc:
         return _reason_for_parse_error(exc, text, region_code)
+    return _details_of(parsed)
+
+
+def _details_of(parsed: PhoneNumber, *, reason: bool = True) -> PhoneDetails | PhoneReason:
+    """A parsed number's details, or the reason it is not valid (without `reason`:
+    INVALID_NUMBER)."""
+    import phonenumbers
+
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     country_code = parsed.country_code or 0
     # E.164 is "+", the country code, then the national significant number. The
@@ -449,7 +491,7 @@ def _parse_details(text: str, region_code: str | None) -> PhoneDetails | PhoneRe
         if info is not None:
             return PhoneDetails(e164, parsed.extension or "", *info)
     if not phonenumbers.is_valid_number(parsed):
-        return _reason_for_invalid(parsed)
+        return _reason_for_invalid(parsed) if reason else PhoneReason.INVALID_NUMBER
     info = _classify(country_code, national) if country_code else None
     if info is None:  # not expected for a valid number: ask phonenumbers itself
         info = (
@@ -539,10 +581,14 @@ def valid_elsewhere(value: str, region: str) -> tuple[str, ...]:
         return ()
     groups = _digit_groups(text)
     found: dict[str, tuple[bool, str]] = {}  # E.164 -> (grouped otherwise, region)
+    compact = _PUNCTUATION.sub("", text)
+    plain = compact.isdigit() and _PLAIN_NATIONAL.fullmatch(text) is not None
     for code in _LIKELY_REGIONS:
         if code == region:
             continue
-        result = _parse_details(text, code)
+        # Only whether it is valid matters here, not why not.
+        answer = _plain_national_details(compact, code, reason=False) if plain else None
+        result = answer if answer is not None else _parse_details(text, code)
         if isinstance(result, PhoneReason) or result.e164 in found:
             continue
         if _written_in_full(digits, result, code):

@@ -437,6 +437,7 @@ def _agrees(value: str, region: str) -> None:
     theirs = _full_parser(text, region)
     if isinstance(theirs, PhoneReason):
         assert isinstance(ours, PhoneReason), (value, region, ours)
+        assert ours == _parse_details(text, region), (value, region)  # the same reason
     else:
         assert ours == theirs, (value, region)
 
