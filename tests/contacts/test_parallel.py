@@ -274,3 +274,42 @@ def test_ctrl_c_stops_the_workers_without_a_traceback(tmp_path: Path) -> None:
         ["ps", "-o", "pid=", "-s", str(process.pid)], capture_output=True, text=True
     ).stdout.split()
     assert left == []
+
+
+@pytest.mark.slow  # starts a forkserver and spawned interpreters
+@pytest.mark.parametrize("method", ["forkserver", "spawn"])
+def test_workers_started_otherwise_than_by_fork_give_the_same(
+    pool_forced: Callable[[int], None],
+    write_file: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+) -> None:
+    """What a parent with threads (or another platform) uses: workers that import the
+    normaliser afresh."""
+    path = write_file(mixed_file(60))
+    pool_forced(1)
+    alone = collect_everything(path, region="US")
+    monkeypatch.setattr(parallel, "_start_method", lambda: method)
+    pool_forced(2)
+    assert collect_everything(path, region="US") == alone
+
+
+def test_fork_only_from_a_process_with_one_thread() -> None:
+    import threading
+
+    started = threading.Event()
+    stop = threading.Event()
+
+    def wait() -> None:
+        started.set()
+        stop.wait(10)
+
+    assert parallel._start_method() == ("fork" if threading.active_count() == 1 else "forkserver")
+    thread = threading.Thread(target=wait)
+    thread.start()
+    started.wait(10)
+    try:
+        assert parallel._start_method() == "forkserver"
+    finally:
+        stop.set()
+        thread.join()
