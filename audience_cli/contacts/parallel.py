@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from audience_cli.phone import NumberAnswer, NumberQuery
 
 MIN_ROWS = 50_000  # estimated data rows from which a file is read on the pool
-CHUNK_ROWS = 1_000  # rows sent to a worker at once
+CHUNK_ROWS = 500  # rows sent to a worker at once
 HINT_CHUNK_ROWS = 250  # rows at once while the first rejects may still want hints
 IN_FLIGHT_PER_WORKER = 2  # chunks queued per worker: one being answered, one waiting
 WORKERS_ENV = "AUDIENCE_WORKERS"
