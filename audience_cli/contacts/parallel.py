@@ -76,20 +76,24 @@ def answered(
     processes; the first `hints_left` hint candidates get their hint.
 
     A worker that fails (killed, out of memory) is a `UsageError`, not a hang; on
-    Ctrl-C the workers, which ignore SIGINT, are stopped with the pool.
+    Ctrl-C the workers, which ignore SIGINT, are stopped with the pool, and workers
+    whose parent died exit on their own (`worker_process`).
     """
     import multiprocessing
-    import signal
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     from audience_cli.phone import details_of_chunk
+    from audience_cli.worker_process import start_worker
 
+    method = _start_method()
+    # A forkserver's workers are its children, not this process's.
+    parent = os.getpid() if method != "forkserver" else None
     pool = ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=multiprocessing.get_context(_start_method()),
-        initializer=signal.signal,
-        initargs=(signal.SIGINT, signal.SIG_IGN),
+        mp_context=multiprocessing.get_context(method),
+        initializer=start_worker,
+        initargs=(parent,),
     )
     pending: deque[tuple[list[T], int, Future[tuple[list[NumberAnswer], int]]]] = deque()
     source = iter(items)

@@ -250,30 +250,62 @@ def test_a_bad_workers_setting_is_a_usage_error(
         parallel.worker_count()
 
 
-@pytest.mark.slow  # a 300k-row file in a subprocess, interrupted
-def test_ctrl_c_stops_the_workers_without_a_traceback(tmp_path: Path) -> None:
+def big_file(tmp_path: Path) -> Path:
     source = tmp_path / "big.csv"
     with source.open("w") as out:
         out.write("name,phone\n")
         for i in range(300_000):
             out.write(f"N{i},({200 + i // 10000 % 700}) 555-{i % 10000:04d}\n")
+    return source
+
+
+def start_validate(source: Path) -> subprocess.Popen[bytes]:
+    """validate on the pool in a session of its own; returns once the workers run."""
     env = {**os.environ, parallel.WORKERS_ENV: "2", "NO_COLOR": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "audience_cli", "validate", str(source), "--region", "US",
          "--no-dnc"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True,
     )  # fmt: skip
-    time.sleep(1.5)  # the workers are busy by now
+    for _ in range(100):
+        if len(session_processes(process.pid)) == 3:  # the parent and two workers
+            break
+        time.sleep(0.05)
+    return process
+
+
+def session_processes(session: int) -> list[str]:
+    ps = subprocess.run(["ps", "-o", "pid=", "-s", str(session)], capture_output=True, text=True)
+    return ps.stdout.split()
+
+
+def wait_until_gone(session: int, seconds: float = 5.0) -> list[str]:
+    left = session_processes(session)
+    deadline = time.monotonic() + seconds
+    while left and time.monotonic() < deadline:
+        time.sleep(0.1)
+        left = session_processes(session)
+    return left
+
+
+@pytest.mark.slow  # a 300k-row file in a subprocess, interrupted
+def test_ctrl_c_stops_the_workers_without_a_traceback(tmp_path: Path) -> None:
+    process = start_validate(big_file(tmp_path))
     os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130
     assert "interrupted" in stderr.decode()
     assert "Traceback" not in stderr.decode()
-    time.sleep(0.5)
-    left = subprocess.run(
-        ["ps", "-o", "pid=", "-s", str(process.pid)], capture_output=True, text=True
-    ).stdout.split()
-    assert left == []
+    assert wait_until_gone(process.pid) == []
+
+
+@pytest.mark.slow  # a 300k-row file in a subprocess, killed
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
+def test_workers_exit_when_their_parent_is_killed(tmp_path: Path, signum: int) -> None:
+    process = start_validate(big_file(tmp_path))
+    os.kill(process.pid, signum)  # the parent only: its workers are left to notice
+    process.communicate(timeout=30)
+    assert wait_until_gone(process.pid) == []
 
 
 @pytest.mark.slow  # starts a forkserver and spawned interpreters
