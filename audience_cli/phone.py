@@ -69,6 +69,9 @@ _PUNCTUATION = re.compile(r"[\s().\-/\u00a0\u2010-\u2015]")
 # Region names people use that are not ISO 3166 codes.
 _REGION_ALIASES = {"UK": "GB"}
 # A whole number written as a float: "14155550132.0" (pandas), "1.4155550132E+10".
+# A national number written with digits and the punctuation people use in them, no more:
+# what `_national_as_e164` reads without the parser (ASCII only, no letters, no "+", ";").
+_PLAIN_NATIONAL = re.compile(r"[0-9 ()./-]{3,250}")
 _FLOAT_INTEGER = re.compile(r"(\d+)\.0+")
 _SCIENTIFIC = re.compile(r"([1-9])(?:\.(\d+))?[eE]\+?(\d{1,2})")
 
@@ -176,7 +179,79 @@ def phone_details(value: str, region: str | None = None) -> PhoneDetails | Phone
     if _E164.fullmatch(compact):
         fast = _fast_e164(compact)
         return PhoneDetails(compact, "", *fast) if fast else _parse_details(compact, region_code)
+    if region_code is not None and compact.isdigit() and _PLAIN_NATIONAL.fullmatch(text):
+        plain = _plain_national_details(compact, region_code)
+        if plain is not None:
+            return plain
     return _parse_details(text, region_code)
+
+
+def _plain_national_details(
+    digits: str, region: str, *, reason: bool = True
+) -> PhoneDetails | PhoneReason | None:
+    """What `_parse_details` says of a national number written plainly (`_PLAIN_NATIONAL`,
+    `digits` without the punctuation), without `phonenumbers.parse` when
+    `_national_as_e164` knows what it would read; else None (ask the parser). Without
+    `reason`, a number that is not valid is INVALID_NUMBER, whatever the reason.
+    """
+    e164 = _national_as_e164(digits, region)
+    if e164 is None:
+        return None
+    fast = _fast_e164(e164)
+    if fast is not None:
+        return PhoneDetails(e164, "", *fast)
+    from phonenumbers import PhoneNumber
+
+    # What parse returns for these digits: the region's country code, the digits as
+    # the national number (no leading zero, no extension).
+    country_code = int(e164[1 : len(e164) - len(digits)])
+    number = PhoneNumber(country_code=country_code, national_number=int(digits))
+    return _details_of(number, reason=reason)
+
+
+def _national_as_e164(digits: str, region: str) -> str | None:
+    """The E.164 form `phonenumbers.parse(digits, region)` gives ASCII `digits` (a
+    national number written without a prefix of any kind), or None when parsing could
+    read them otherwise.
+
+    Parsing takes the region's country code as the number's when the digits start
+    with none of: a 0, the international prefix (011 in the US), the country code
+    itself, or the national prefix (1 in the US); then nothing is stripped and the
+    national significant number is the digits as written. Anything else, or a region
+    without metadata, is left to the parser (None). Whether the number is valid is
+    `_fast_e164`'s question.
+    """
+    reading = _national_reading(region)
+    if reading is None or not 3 <= len(digits) <= 17 or digits[0] == "0":
+        return None
+    country, prefix, international = reading
+    if digits.startswith(country):
+        return None
+    if (prefix is not None and prefix.match(digits)) or (
+        international is not None and international.match(digits)
+    ):
+        return None
+    return f"+{country}{digits}"
+
+
+@cache
+def _national_reading(
+    region: str,
+) -> tuple[str, re.Pattern[str] | None, re.Pattern[str] | None] | None:
+    """(country code, national prefix for parsing, international prefix) of a region, the
+    patterns compiled on first use; None for a region without metadata."""
+    import phonenumbers
+
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or not metadata.country_code:
+        return None
+    prefix = metadata.national_prefix_for_parsing
+    international = metadata.international_prefix
+    return (
+        str(metadata.country_code),
+        re.compile(prefix) if prefix else None,
+        re.compile(international) if international else None,
+    )
 
 
 def _integer_from_float(text: str) -> str | None:
@@ -237,17 +312,7 @@ def _fast_e164(text: str) -> tuple[str, str] | None:
     prefix, regions = plan
     if prefix is not None and prefix.match(national):
         return None
-    length = len(national)
-    for code, leading, by_length in regions:  # as `_classify_in` does, inline: the hot path
-        if leading is not None and not leading.match(national):
-            continue
-        pattern = by_length.get(length)
-        match = pattern.fullmatch(national) if pattern is not None else None
-        if match is not None:
-            return code, match.lastgroup or ""
-        if leading is not None:
-            return None
-    return None
+    return _classify_in(regions, national)
 
 
 def _classify(country_code: int, national: str) -> tuple[str, str] | None:
@@ -264,27 +329,67 @@ def _classify_in(regions: tuple[_Region, ...], national: str) -> tuple[str, str]
     valid in it.
     """
     length = len(national)
-    for code, leading, by_length in regions:
+    for region in regions:
+        by_length = region.by_length
+        if by_length is None:  # the first number that gets this far in this region
+            by_length = region.compile()
+        leading = region.leading
         if leading is not None and not leading.match(national):
             continue
         pattern = by_length.get(length)
         match = pattern.fullmatch(national) if pattern is not None else None
         if match is not None:
-            return code, match.lastgroup or ""
+            return region.code, match.lastgroup or ""
         if leading is not None:
             return None
     return None
 
 
-# Per region: its code, the leading-digits pattern that picks it (None: no picking),
-# and per national number length one pattern that matches exactly the valid numbers,
-# with a named group per number type.
-_Region = tuple[str, "re.Pattern[str] | None", dict[int, "re.Pattern[str]"]]
+class _Region:
+    """A region of a country code: its code, the leading-digits pattern that picks it
+    (None: no picking), and per national number length one pattern that matches exactly
+    the valid numbers, with a named group per number type.
+
+    Compiled when a number first gets to it: +1 has 25 regions, and a file of US
+    numbers needs the US's patterns only (compiling them all took 40-60 ms).
+    """
+
+    __slots__ = ("by_length", "code", "country_code", "leading", "picked")
+
+    def __init__(self, code: str, country_code: int, picked: bool) -> None:
+        self.code = code
+        self.country_code = country_code
+        self.picked = picked  # one of several regions: picked by leading digits
+        self.leading: re.Pattern[str] | None = None
+        self.by_length: dict[int, re.Pattern[str]] | None = None
+
+    def compile(self) -> dict[int, re.Pattern[str]]:
+        import phonenumbers
+
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+            self.country_code, self.code
+        )
+        by_length = _typed_patterns(metadata) if metadata is not None else {}
+        # With several regions, phonenumbers picks one by leading digits (or by
+        # validity) and validates in it; with one region there is nothing to pick.
+        leading = metadata.leading_digits if metadata is not None and self.picked else None
+        self.leading = re.compile(leading) if leading else None
+        self.by_length = by_length
+        return by_length
 
 
-@cache
-def _plan(country_code: int) -> tuple[re.Pattern[str] | None, tuple[_Region, ...]] | None:
+_Plan = tuple["re.Pattern[str] | None", tuple[_Region, ...]]
+_PLANS: dict[int, _Plan | None] = {}  # compiled on first use, a region at a time
+
+
+def _plan(country_code: int) -> _Plan | None:
     """The number plan of a country code, compiled: (national prefix, regions in order)."""
+    if country_code not in _PLANS:
+        _PLANS[country_code] = _compile_plan(country_code)
+    return _PLANS[country_code]
+
+
+def _compile_plan(country_code: int) -> _Plan | None:
     import phonenumbers
 
     region_codes = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code)
@@ -295,17 +400,8 @@ def _plan(country_code: int) -> tuple[re.Pattern[str] | None, tuple[_Region, ...
     )
     if main is None:
         return None
-    regions: list[_Region] = []
-    for code in region_codes:
-        metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
-            country_code, code
-        )
-        if metadata is None:
-            return None
-        # With several regions, phonenumbers picks one by leading digits (or by
-        # validity) and validates in it; with one region there is nothing to pick.
-        leading = metadata.leading_digits if len(region_codes) > 1 else None
-        regions.append((code, re.compile(leading) if leading else None, _typed_patterns(metadata)))
+    several = len(region_codes) > 1
+    regions = [_Region(code, country_code, several) for code in region_codes]
     prefix = main.national_prefix_for_parsing
     return (re.compile(prefix) if prefix else None), tuple(regions)
 
@@ -374,12 +470,29 @@ def _parse_details(text: str, region_code: str | None) -> PhoneDetails | PhoneRe
         parsed = phonenumbers.parse(text, region_code)
     except phonenumbers.NumberParseException as exc:
         return _reason_for_parse_error(exc, text, region_code)
-    if not phonenumbers.is_valid_number(parsed):
-        return _reason_for_invalid(parsed)
+    return _details_of(parsed)
+
+
+def _details_of(parsed: PhoneNumber, *, reason: bool = True) -> PhoneDetails | PhoneReason:
+    """A parsed number's details, or the reason it is not valid (without `reason`:
+    INVALID_NUMBER)."""
+    import phonenumbers
+
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     country_code = parsed.country_code or 0
-    # E.164 is "+", the country code, then the national significant number.
-    info = _classify(country_code, e164[1 + len(str(country_code)) :]) if country_code else None
+    # E.164 is "+", the country code, then the national significant number. The
+    # compiled plan matches exactly the numbers `is_valid_number` accepts, typed: once
+    # compiled (for a country with a valid number before), a match saves asking it
+    # (half the parser's time); no match is checked with it. A plan is compiled for a
+    # valid number only, not for each country a rejected number is tried in.
+    national = e164[1 + len(str(country_code)) :]
+    if country_code in _PLANS:
+        info = _classify(country_code, national)
+        if info is not None:
+            return PhoneDetails(e164, parsed.extension or "", *info)
+    if not phonenumbers.is_valid_number(parsed):
+        return _reason_for_invalid(parsed) if reason else PhoneReason.INVALID_NUMBER
+    info = _classify(country_code, national) if country_code else None
     if info is None:  # not expected for a valid number: ask phonenumbers itself
         info = (
             phonenumbers.region_code_for_number(parsed) or "",
@@ -436,6 +549,10 @@ _LIKELY_REGIONS = (
     "SG", "AE", "PH", "NG", "PK", "BE", "CH", "AT", "SE", "PL", "PT", "JP",
 )  # fmt: skip
 MAX_OTHER_REGIONS = 3  # regions looked for
+# Rejects whose number might be valid in another region (`valid_elsewhere` says where).
+WRONG_REGION_REASONS = frozenset(
+    {PhoneReason.TOO_SHORT, PhoneReason.TOO_LONG, PhoneReason.INVALID_NUMBER}
+)
 # A national number without its trunk prefix is only suggested from this many digits
 # (the full length of a mobile or geographic number in most countries is 9 or more).
 MIN_BARE_DIGITS = 9
@@ -464,10 +581,14 @@ def valid_elsewhere(value: str, region: str) -> tuple[str, ...]:
         return ()
     groups = _digit_groups(text)
     found: dict[str, tuple[bool, str]] = {}  # E.164 -> (grouped otherwise, region)
+    compact = _PUNCTUATION.sub("", text)
+    plain = compact.isdigit() and _PLAIN_NATIONAL.fullmatch(text) is not None
     for code in _LIKELY_REGIONS:
         if code == region:
             continue
-        result = _parse_details(text, code)
+        # Only whether it is valid matters here, not why not.
+        answer = _plain_national_details(compact, code, reason=False) if plain else None
+        result = answer if answer is not None else _parse_details(text, code)
         if isinstance(result, PhoneReason) or result.e164 in found:
             continue
         if _written_in_full(digits, result, code):
@@ -735,3 +856,38 @@ def number_extras(e164: str) -> tuple[str, str]:
     parsed = phonenumbers.parse(e164)
     zones = [z for z in timezone.time_zones_for_number(parsed) if z != "Etc/Unknown"]
     return ";".join(zones), carrier.name_for_number(parsed, "en") or ""
+
+
+# --- many numbers at once, in a worker process ---------------------------------------------
+
+NumberQuery = tuple[str, "str | None", bool]  # value, region, whether it may need a hint
+NumberAnswer = tuple["PhoneDetails | PhoneReason", "tuple[str, ...] | None"]
+
+
+def details_of_chunk(
+    queries: list[NumberQuery], hint_region: str | None, hints: int
+) -> tuple[list[NumberAnswer], int]:
+    """(answers, hint candidates): `phone_details` of each (value, region) and, for at
+    most `hints` of the queries that may need a hint (read in `hint_region`, rejected as
+    too short, too long or invalid), `valid_elsewhere`; None where it was not asked. The
+    candidates are all such queries, `hints` or not.
+
+    What a process pool's worker runs: it needs this module and phonenumbers, no more.
+    """
+    answers: list[NumberAnswer] = []
+    candidates = 0
+    for value, region, may_hint in queries:
+        result = phone_details(value, region)
+        elsewhere = None
+        if (
+            may_hint
+            and hint_region is not None
+            and region == hint_region
+            and isinstance(result, PhoneReason)
+            and result in WRONG_REGION_REASONS
+        ):
+            candidates += 1
+            if candidates <= hints:
+                elsewhere = valid_elsewhere(value, hint_region)
+        answers.append((result, elsewhere))
+    return answers, candidates

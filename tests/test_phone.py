@@ -17,6 +17,7 @@ from audience_cli.phone import (
     PhoneNumberError,
     PhoneReason,
     _fast_e164,
+    _national_as_e164,
     _parse_details,
     _type_name,
     _valid_e164,
@@ -404,3 +405,114 @@ def test_valid_example_numbers_of_every_region_take_the_fast_path_or_agree() -> 
             assert normalize_phone(e164) == e164
             fast += result is not None
     assert fast > 300  # the fast path is the common case, not an exception
+
+
+# -- the national fast path ------------------------------------------------------------------
+
+
+def _full_parser(value: str, region: str) -> PhoneDetails | PhoneReason:
+    """What phonenumbers itself says of `value` read in `region`: no fast path, no plan."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return PhoneReason.NOT_A_NUMBER  # some reason: only "not valid" is compared
+    if not phonenumbers.is_valid_number(number):
+        return PhoneReason.INVALID_NUMBER
+    return PhoneDetails(
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        number.extension or "",
+        phonenumbers.region_code_for_number(number) or "",
+        _type_name(phonenumbers.number_type(number)),
+    )
+
+
+def _agrees(value: str, region: str) -> None:
+    from audience_cli.phone import _integer_from_float
+
+    ours = phone_details.__wrapped__(value, region)  # type: ignore[attr-defined]
+    text = _integer_from_float(value.strip())  # "4155550132.0": the number it stands for
+    if text is None:
+        assert ours is PhoneReason.ROUNDED_BY_SPREADSHEET
+        return
+    theirs = _full_parser(text, region)
+    if isinstance(theirs, PhoneReason):
+        assert isinstance(ours, PhoneReason), (value, region, ours)
+        assert ours == _parse_details(text, region), (value, region)  # the same reason
+    else:
+        assert ours == theirs, (value, region)
+
+
+def test_national_example_numbers_of_every_region_agree_with_the_full_parser() -> None:
+    """Every region's example numbers of every type, written nationally, with and without
+    punctuation, and neighbours of them: the fast reading gives what the parser gives."""
+    kinds = [v for k, v in vars(phonenumbers.PhoneNumberType).items() if k.isupper()]
+    fast = 0
+    for region in REGIONS:
+        for kind in kinds:
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+            digits = "".join(ch for ch in national if ch.isdigit())
+            for value in (national, digits, digits[:-1] + "7", digits + "1", digits[1:]):
+                _agrees(value, region)
+                fast += _national_as_e164(digits, region) is not None
+    assert fast > 500  # national numbers without a trunk prefix: the common case abroad
+
+
+@pytest.mark.parametrize(
+    ("value", "region"),
+    [
+        ("(415) 555-0132", "US"),
+        ("415.555.0132", "US"),
+        ("1 415 555 0132", "US"),  # starts with the country code: the parser decides
+        ("011 44 20 7946 0958", "US"),  # the international prefix
+        ("(416) 555-0142", "CA"),
+        ("7400 123456", "GB"),  # a GB mobile without its 0
+        ("20 7946 0958", "GB"),
+        ("441234567890", "GB"),  # starts with 44
+        ("30 1234567", "DE"),
+        ("6 12 34 56 78", "FR"),
+        ("2 1234 5678", "AR"),  # a national prefix that may be empty
+        ("200 555 0000", "US"),  # no such area code
+        ("415\t555 0132", "US"),  # a tab is not punctuation to the parser
+        ("415 555 0132 ext 12", "US"),
+        ("1-800-FLOWERS", "US"),
+    ],
+)
+def test_the_national_reading_agrees_with_the_full_parser(value: str, region: str) -> None:
+    _agrees(value, region)
+
+
+@pytest.mark.slow  # a thousand generated numbers
+@settings(max_examples=1000)
+@given(
+    region=st.sampled_from(REGIONS),
+    value=st.from_regex(r"\A[1-9][0-9 ()./\-]{2,16}[0-9]\Z"),
+)
+def test_plain_national_numbers_agree_with_the_full_parser(region: str, value: str) -> None:
+    _agrees(value, region)
+
+
+def test_a_plan_is_compiled_for_valid_numbers_only() -> None:
+    """A rejected number tried in another country compiles no plan there (40-60 ms
+    each): the plans stay lazy."""
+    from audience_cli import phone
+
+    phone._PLANS.pop(263, None)  # Zimbabwe
+    assert isinstance(phone._parse_details("1", "ZW"), PhoneReason)
+    assert isinstance(phone._parse_details("77 123", "ZW"), PhoneReason)
+    assert 263 not in phone._PLANS
+    assert not isinstance(phone._parse_details("071 212 3456", "ZW"), PhoneReason)
+    assert 263 in phone._PLANS
+
+
+def test_importing_the_normaliser_compiles_no_plan() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, audience_cli.phone as p; print(len(p._PLANS), 'phonenumbers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "False"]

@@ -22,7 +22,7 @@ from audience_cli.errors import ExitCode, RowsRejectedError, UsageError
 
 if TYPE_CHECKING:
     from audience_cli.contacts import ContactBatch, CsvOptions, ImportReport
-    from audience_cli.contacts.pipeline import Suppress
+    from audience_cli.contacts.pipeline import Keep, Suppress
     from audience_cli.context import AppContext
     from audience_cli.output import OutputFormat
 
@@ -315,11 +315,13 @@ def load_contacts(
     stdout_taken: bool,
     output: str | None = None,
     suppress: Suppress | None = None,
+    keep: Keep = "contacts",
 ) -> ContactBatch:
     """Read, normalise, check and de-duplicate every contact; write the rejects if asked.
 
     `stdout_taken`: the command itself writes to stdout, so no file may be "-".
     `suppress`: numbers that must not be called, with the reject reason of each.
+    `keep`: what becomes of the valid contacts (`collect_contacts`).
     """
     from audience_cli.contacts import collect_contacts, contacts_from_flags, write_rejects
 
@@ -335,7 +337,11 @@ def load_contacts(
     if inp.csv == "-" and app.terminal.stdin:
         app.note("Reading CSV from the terminal: paste it, then press Ctrl-D on a new line.")
     batch = collect_contacts(
-        csv_path=inp.csv, options=inp.options, flag_contacts=flag_contacts, suppress=suppress
+        csv_path=inp.csv,
+        options=inp.options,
+        flag_contacts=flag_contacts,
+        suppress=suppress,
+        keep=keep,
     )
     if inp.rejects:
         write_rejects(inp.rejects, batch.report)

@@ -91,7 +91,12 @@ def run_validate(app: AppContext, opts: ValidateOptions) -> ExitCode:
         app, opts.suppression, region=opts.contacts.options.region, offline_ok=True
     )
     with load_contacts(
-        app, opts.contacts, stdout_taken=stdout_taken, output=opts.output, suppress=suppress
+        app,
+        opts.contacts,
+        stdout_taken=stdout_taken,
+        output=opts.output,
+        suppress=suppress,
+        keep="csv" if opts.output else "count",  # written once, not spooled and read back
     ) as batch:
         print_report(app, batch.report, opts.contacts)
         if opts.output:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from audience_cli.contacts.model import Contact
 from audience_cli.contacts.report import ImportReport
 from audience_cli.contacts.spool import ContactSpool
+
+if TYPE_CHECKING:
+    from audience_cli.contacts.clean_csv import ContactCount
 
 
 class ContactBatch:
@@ -18,12 +22,20 @@ class ContactBatch:
     (or use it as a context manager). The report stays usable after closing.
     """
 
-    def __init__(self, report: ImportReport, spool: ContactSpool) -> None:
+    def __init__(self, report: ImportReport, spool: ContactSpool | ContactCount) -> None:
         self.report = report
-        self._spool = spool
+        # A ContactSpool, or for `validate` the clean CSV's rows or a count only
+        # (`clean_csv`): those cannot be read back as contacts.
+        self.sink = spool
+
+    @property
+    def _spool(self) -> ContactSpool:
+        if not isinstance(self.sink, ContactSpool):
+            raise TypeError("these contacts were counted or written out, not kept")
+        return self.sink
 
     def __len__(self) -> int:
-        return self._spool.count
+        return self.sink.count
 
     def __iter__(self) -> Iterator[Contact]:
         return iter(self._spool)
@@ -42,10 +54,10 @@ class ContactBatch:
 
     def csv_header_keys(self) -> list[str]:
         """Every data key any contact has, in first-seen order."""
-        return self._spool.keys()
+        return self.sink.keys()
 
     def close(self) -> None:
-        self._spool.close()
+        self.sink.close()
 
     def __enter__(self) -> ContactBatch:
         return self

@@ -13,12 +13,17 @@ default (premium rate, shared cost). A Salesforce report's footer is skipped.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from typing import BinaryIO
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import closing
+from itertools import chain, islice
+from typing import BinaryIO, Literal
 
 from audience_cli.contacts.batch import ContactBatch
+from audience_cli.contacts.clean_csv import CleanCsvSpool, ContactCount
 from audience_cli.contacts.columns import (
     EXTENSION_KEY,
     OTHER_PHONES_KEY,
@@ -44,6 +49,9 @@ from audience_cli.contacts.spool import ContactSpool, RejectLog
 from audience_cli.errors import UsageError
 from audience_cli.phone import (
     REASON_TEXT,
+    WRONG_REGION_REASONS,
+    NumberAnswer,
+    NumberQuery,
     PhoneDetails,
     PhoneReason,
     number_extras,
@@ -73,11 +81,8 @@ _FOOTER_MARK = re.compile(
     re.IGNORECASE,
 )
 MAX_FOOTER_LINES = 12  # one-cell lines held back while waiting for a footer mark
-# Rejects whose number might be valid in another region: said so in the report (for
-# the first `MAX_HINTS` of them: each costs a few dozen parses).
-_WRONG_REGION_REASONS = frozenset(
-    {PhoneReason.TOO_SHORT, PhoneReason.TOO_LONG, PhoneReason.INVALID_NUMBER}
-)
+# Rejects whose number might be valid in another region (`WRONG_REGION_REASONS`): said
+# so in the report for the first `MAX_HINTS` of them (each costs a few dozen parses).
 MAX_HINTS = 1000
 # What a country cell holds when the country is not known: as if empty (--region).
 NO_COUNTRY = frozenset({"n/a", "n.a.", "-", "--", "?", "none", "null", "unknown", "not set"})
@@ -113,6 +118,7 @@ def collect_contacts(
     flag_contacts: Sequence[Contact] = (),
     stdin: BinaryIO | None = None,
     suppress: Suppress | None = None,
+    keep: Keep = "contacts",
 ) -> ContactBatch:
     """Check every input row and spool the valid, unique contacts.
 
@@ -121,10 +127,16 @@ def collect_contacts(
     Bad files raise `UsageError`; bad numbers become rejects in the report.
     `suppress` maps an E.164 number to the reason it must not be called (e.g.
     "DO_NOT_CALL", "EXCLUDED"), or None: such rows are rejects with that reason.
+    `keep`: "contacts" keeps them to be read back (an import); "csv" writes them as the
+    clean CSV's rows as they come (`validate --output`: `write_clean_csv`); "count"
+    only counts them. A file that marks rows do-not-call, or contacts from flags, keep
+    the contacts whatever is asked: a later mark takes back a contact already taken.
     """
     region, delimiter = options.region, options.delimiter
     source = FLAGS_NAME if csv_path is None else (STDIN_NAME if csv_path == STDIN else csv_path)
-    collector = _Collector(ImportReport(source=source), suppress, options)
+    collector = _Collector(
+        ImportReport(source=source), suppress, options, "contacts" if flag_contacts else keep
+    )
     try:
         for contact in flag_contacts:
             collector.add_flag_contact(contact)
@@ -142,6 +154,7 @@ def collect_contacts(
 
 
 Suppress = Callable[[str], "str | None"]  # E.164 number -> reason not to call it, or None
+Keep = Literal["contacts", "csv", "count"]  # what becomes of the valid contacts
 
 
 class _Collector:
@@ -150,6 +163,7 @@ class _Collector:
         report: ImportReport,
         suppress: Suppress | None = None,
         options: CsvOptions | None = None,
+        keep: Keep = "contacts",
     ) -> None:
         options = options if options is not None else CsvOptions()
         self.report = report
@@ -161,7 +175,8 @@ class _Collector:
         self.region = options.region
         self.rejects = RejectLog()
         report.rejects = self.rejects
-        self.spool = ContactSpool()
+        self.keep = keep
+        self.spool: ContactSpool | ContactCount = ContactSpool()
         self.seen = PhoneKeySet()
         self.plan: ColumnPlan | None = None
         # Valid contacts by region and type of number (the report's countries, types).
@@ -306,6 +321,9 @@ class _Collector:
             )
         header_line, header = first
         plan = self.plan = _plan_or_headerless(header, options, source, region, delimiter)
+        if self.keep != "contacts" and not (plan.do_not_call and self.screen):
+            self.spool.close()  # empty: nothing came before the file
+            self.spool = CleanCsvSpool() if self.keep == "csv" else ContactCount()
         self.report.header = list(plan.names)
         if plan.headerless:  # a bare list of numbers: its first line is a row too
             records = _prepend((header_line, header), records)
@@ -314,11 +332,56 @@ class _Collector:
             taken.update(k.casefold() for k in (FIRST_NAME_KEY, LAST_NAME_KEY, PHONE_KEY))
             taken.update(k.casefold() for k in (plan.extension_key, plan.other_phones_key) if k)
             self.enrich_keys = tuple(k for k in ENRICH_KEYS if k.casefold() not in taken)
-        self._add_rows(records, plan, region)
+        with closing(self._answered(records, plan, region, _file_size(stream))) as rows:
+            self._add_rows(rows, plan, region)
+
+    def _answered(
+        self,
+        records: Iterator[tuple[int, list[str]]],
+        plan: ColumnPlan,
+        region: str | None,
+        size: int,
+    ) -> Generator[_Answered, None, None]:
+        """Each record with the number it holds and, for a large file read on a process
+        pool (`parallel`), the worker's answer for that number (else None: the row's
+        number is checked as it is read)."""
+        from audience_cli.contacts.parallel import (
+            CHUNK_ROWS,
+            MIN_ROWS,
+            answered,
+            estimated_rows,
+            worker_count,
+        )
+
+        phone_at, fallbacks, countries_at = plan.phone, plan.phone_fallbacks, plan.countries
+        numbered: Iterator[tuple[int, list[str], _RowNumber]] = (
+            (line, cells, _number_of_row(cells, phone_at, fallbacks, countries_at, region))
+            for line, cells in records
+        )
+        workers = worker_count() if size else 0
+        if workers > 1:
+            head = list(islice(numbered, CHUNK_ROWS))
+            sample = [cells for _, cells, _ in head]
+            if len(head) == CHUNK_ROWS or MIN_ROWS <= 0:
+                estimate = estimated_rows(size, sample)
+            else:
+                estimate = len(head)  # the whole file
+            numbered = chain(head, numbered)
+            if estimate >= MIN_ROWS:
+                yield from answered(
+                    numbered,
+                    _query,
+                    workers=workers,
+                    hint_region=self.region,
+                    hints_left=self.hints_left,
+                )
+                return
+        for row in numbered:
+            yield row, None
 
     def _add_rows(
         self,
-        records: Iterator[tuple[int, list[str]]],
+        records: Iterator[_Answered],
         plan: ColumnPlan,
         region: str | None,
         watch: bool = True,
@@ -334,29 +397,29 @@ class _Collector:
         """
         report, spool, seen, rejects = self.report, self.spool, self.seen, self.rejects
         several_columns = len(plan.names) > 1
-        held: list[tuple[int, list[str]]] = []  # one-cell lines that may be a footer
+        held: list[_Answered] = []  # one-cell lines that may be a footer
         in_footer = False
         phone_at, first_at, last_at, full_at = plan.phone, plan.first, plan.last, plan.full
-        extras, fallbacks, fallbacks_used = plan.extras, plan.phone_fallbacks, self.fallbacks_used
+        extras, fallbacks_used = plan.extras, self.fallbacks_used
         header_width, keep_overflow = len(plan.names), plan.keep_overflow
         extension_key, other_phones_key = plan.extension_key, plan.other_phones_key
         do_not_call_at = plan.do_not_call if self.screen else []
-        countries_at = plan.countries
         suppress, barred, enrich = self.suppress, self.barred, self.enrich
         countries, types = self.countries, self.types
         marked_numbers = self.marked_numbers  # set again when a row is marked
         rows = valid = duplicates = 0
-        for line, cells in records:
+        for record, answer in records:
+            line, cells, number = record
             width = len(cells)
             if width == 1 and watch:
                 if in_footer or _FOOTER_MARK.match(cells[0].strip()):
                     in_footer = True
-                    start = held[0][0] if held else line
+                    start = held[0][0][0] if held else line
                     self.footer = (self.footer[0] if self.footer else start, line)
                     held.clear()
                     continue
                 if several_columns:
-                    held.append((line, cells))
+                    held.append((record, answer))
                     if len(held) > MAX_FOOTER_LINES:  # too many to be a footer: rows
                         self._add_rows(iter(held), plan, region, watch=False)
                         held.clear()
@@ -366,28 +429,11 @@ class _Collector:
                 self._add_rows(iter(held), plan, region, watch=False)  # rows after all
                 held.clear()
             rows += 1
-            chosen = phone_at
-            raw = cells[phone_at] if phone_at < width else ""
-            if fallbacks and not raw.strip():
-                for index in fallbacks:
-                    if index < width and cells[index].strip():
-                        chosen, raw = index, cells[index]
-                        fallbacks_used[index] = fallbacks_used.get(index, 0) + 1
-                        break
-            others = ""
-            if _MULTI_VALUE in raw:
-                value, others = _split_many(raw)
-            else:
-                value = raw
-            row_region, country, country_at = region, "", -1
-            if countries_at:
-                for index in countries_at:
-                    text = cells[index].strip() if index < width else ""
-                    if text and text.casefold() not in NO_COUNTRY:
-                        country, country_at = text, index
-                        row_region = region_for_country(text)
-                        self.country_rows += row_region is not None
-                        break
+            chosen, raw, value, others, row_region, country, country_at = number
+            if chosen != phone_at:
+                fallbacks_used[chosen] = fallbacks_used.get(chosen, 0) + 1
+            if country_at >= 0:
+                self.country_rows += row_region is not None
             if do_not_call_at:
                 marked = _marked_column(cells, do_not_call_at)
                 if marked is not None:
@@ -398,13 +444,14 @@ class _Collector:
                         Reject(line, raw, RowReason.DO_NOT_CALL, _row(plan, cells), detail)
                     )
                     continue
-            result = phone_details(value, row_region)
+            result = phone_details(value, row_region) if answer is None else answer[0]
             if isinstance(result, PhoneReason):
                 if country and row_region is None and result is PhoneReason.MISSING_REGION:
                     detail = f"country {country!r} is not known"
                     reason: str = RowReason.UNKNOWN_COUNTRY
                 else:
-                    detail = "" if country_at >= 0 else self._hint(value, result, plan)
+                    elsewhere = None if answer is None else answer[1]
+                    detail = "" if country_at >= 0 else self._hint(value, result, plan, elsewhere)
                     reason = str(result)
                 rejects.append(Reject(line, raw, reason, _row(plan, cells), detail))
                 continue
@@ -482,7 +529,7 @@ class _Collector:
         of the rejects (the report keeps rows == valid + invalid + duplicates).
         """
         marked = self.marked_numbers
-        if marked is None:
+        if marked is None or not isinstance(self.spool, ContactSpool):
             return
         kept = ContactSpool()
         detail = "marked do-not-call on a later row of the file"
@@ -514,18 +561,26 @@ class _Collector:
         self.countries = {k: n for k, n in self.countries.items() if n}
         self.types = {k: n for k, n in self.types.items() if n}
 
-    def _hint(self, value: str, reason: PhoneReason, plan: ColumnPlan) -> str:
+    def _hint(
+        self,
+        value: str,
+        reason: PhoneReason,
+        plan: ColumnPlan,
+        elsewhere: tuple[str, ...] | None = None,
+    ) -> str:
         """For a national number read in --region's country that is not valid there but is
         valid in another common one: the reason's text, where, and what to check; else "".
 
         (A row whose own country column gave the region gets none: that country was
-        meant, and a guess at another would mostly mislead.)
+        meant, and a guess at another would mostly mislead.) `elsewhere`: what
+        `valid_elsewhere` answered in a worker, when it was asked there.
         """
         region = self.region
-        if region is None or reason not in _WRONG_REGION_REASONS or self.hints_left <= 0:
+        if region is None or reason not in WRONG_REGION_REASONS or self.hints_left <= 0:
             return ""
         self.hints_left -= 1
-        elsewhere = valid_elsewhere(value, region)
+        if elsewhere is None:
+            elsewhere = valid_elsewhere(value, region)
         if not elsewhere:
             return ""
         # A region the file's valid numbers are in is the likelier mix-up.
@@ -536,6 +591,62 @@ class _Collector:
             fix = "check --region or add a country column"
         article = "an" if where[0] in "AEFHILMNORSX" else "a"
         return f"{REASON_TEXT[reason]} — valid as {article} {where} number: {fix}"
+
+
+# A record (line, cells, `_RowNumber`) and a worker's answer for its number, or None.
+_Answered = tuple[tuple[int, list[str], "_RowNumber"], "NumberAnswer | None"]
+# The number of a row: (the column it came from, the cell as read, the number to check,
+# the other numbers of an "a ::: b" cell, the region it is read in, the text of the
+# country cell that gave the region ("": none), that cell's column (-1: none)).
+_RowNumber = tuple[int, str, str, str, "str | None", str, int]
+
+
+def _number_of_row(
+    cells: list[str],
+    phone_at: int,
+    fallbacks: list[int],
+    countries_at: list[int],
+    region: str | None,
+) -> _RowNumber:
+    """Where a row's number is and the region it is read in (a pure function of the row:
+    the same in the parent and for a worker's query)."""
+    width = len(cells)
+    chosen = phone_at
+    raw = cells[phone_at] if phone_at < width else ""
+    if fallbacks and not raw.strip():
+        for index in fallbacks:
+            if index < width and cells[index].strip():
+                chosen, raw = index, cells[index]
+                break
+    others = ""
+    if _MULTI_VALUE in raw:
+        value, others = _split_many(raw)
+    else:
+        value = raw
+    row_region, country, country_at = region, "", -1
+    for index in countries_at:
+        text = cells[index].strip() if index < width else ""
+        if text and text.casefold() not in NO_COUNTRY:
+            country, country_at = text, index
+            row_region = region_for_country(text)
+            break
+    return chosen, raw, value, others, row_region, country, country_at
+
+
+def _query(record: tuple[int, list[str], _RowNumber]) -> NumberQuery:
+    """What a worker is asked of a row: its number, its region, whether it may get a
+    hint (read in --region, not in its own country's)."""
+    number = record[2]
+    return number[2], number[4], number[6] < 0
+
+
+def _file_size(stream: BinaryIO) -> int:
+    """The size of a regular file being read (0: a pipe, a terminal, in memory)."""
+    try:
+        status = os.fstat(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return 0
+    return status.st_size if stat.S_ISREG(status.st_mode) else 0
 
 
 def _rows(n: int) -> str:

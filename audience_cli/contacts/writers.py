@@ -38,6 +38,12 @@ def write_rejects(path: str, report: ImportReport) -> None:
 
 def write_clean_csv(path: str, batch: ContactBatch) -> None:
     """The valid contacts in the members CSV layout (`model.write_members_csv`)."""
+    from audience_cli.contacts.clean_csv import CleanCsvSpool
+
+    if isinstance(batch.sink, CleanCsvSpool):  # its rows are written already
+        with _text_out(path, "clean") as stream:
+            batch.sink.write_to(stream)
+        return
     with _text_out(path, "clean") as stream:
         write_members_csv(
             stream,
