@@ -479,6 +479,8 @@ def _details_of(parsed: PhoneNumber, *, reason: bool = True) -> PhoneDetails | P
     import phonenumbers
 
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if len(e164) > 16:  # E.164 allows 15 digits; phonenumbers accepts a few longer plans
+        return PhoneReason.TOO_LONG if reason else PhoneReason.INVALID_NUMBER
     country_code = parsed.country_code or 0
     # E.164 is "+", the country code, then the national significant number. The
     # compiled plan matches exactly the numbers `is_valid_number` accepts, typed: once

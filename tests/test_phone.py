@@ -89,6 +89,9 @@ def test_valid_numbers(value: str, region: str | None, expected: str) -> None:
         ("4.47912E+11", "GB", PhoneReason.ROUNDED_BY_SPREADSHEET),
         ("1.4155550132E+09", "US", PhoneReason.NOT_A_NUMBER),  # not a whole number
         ("415.555.0132.0", "US", PhoneReason.TOO_LONG),  # dots as separators: not a float
+        # phonenumbers takes this German number; E.164 allows 15 digits, not 16.
+        ("+4948081234567890", None, PhoneReason.TOO_LONG),
+        ("048081234567890", "DE", PhoneReason.TOO_LONG),
     ],
 )
 def test_rejected_numbers(value: str, region: str | None, reason: PhoneReason) -> None:
@@ -411,15 +414,17 @@ def test_valid_example_numbers_of_every_region_take_the_fast_path_or_agree() -> 
 
 
 def _full_parser(value: str, region: str) -> PhoneDetails | PhoneReason:
-    """What phonenumbers itself says of `value` read in `region`: no fast path, no plan."""
+    """What phonenumbers itself says of `value` read in `region` (no fast path, no plan),
+    within E.164's 15 digits."""
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         return PhoneReason.NOT_A_NUMBER  # some reason: only "not valid" is compared
-    if not phonenumbers.is_valid_number(number):
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if not phonenumbers.is_valid_number(number) or len(e164) > 16:
         return PhoneReason.INVALID_NUMBER
     return PhoneDetails(
-        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        e164,
         number.extension or "",
         phonenumbers.region_code_for_number(number) or "",
         _type_name(phonenumbers.number_type(number)),

@@ -85,3 +85,16 @@ def test_counts_over_a_thousand_have_separators_everywhere(cli, sandbox_cli, tmp
     assert "Created audience 'Big'" in made.stderr and "with 1,200 members." in made.stderr
     members = sandbox_cli("members", "Big", "--all")
     assert members.stderr.rstrip().endswith("1,200 members")
+
+
+def test_a_number_longer_than_e164_allows_is_a_reject_not_a_crash(cli, tmp_path):
+    # phonenumbers takes this 16-digit German number; E.164 (and the API) allow 15.
+    source = tmp_path / "long.csv"
+    source.write_text("phone\n+4948081234567890\n+14155550100\n")
+    result = cli("validate", str(source), "--no-dnc", "--json")
+    assert result.exit_code == 3, result.stderr
+    assert "unexpected error" not in result.stderr
+    report = json.loads(result.stdout)["report"]
+    assert (report["valid"], report["invalid"]) == (1, 1)
+    assert report["rejects"][0]["reason"] == "TOO_LONG"
+    assert report["rejects"][0]["line"] == 2
