@@ -265,7 +265,8 @@ def main_callback(
             metavar="N",
             min=1,
             max=MAX_CONCURRENCY,
-            help="Pages of members read at once (members --all, export, sync, diff).",
+            help="Requests in flight: pages of members read at once (members --all, export, "
+            "sync, diff, add near the limit); adds send at most 4 at once, 1 keeps file order.",
         ),
     ] = DEFAULT_CONCURRENCY,
     profile: Annotated[
