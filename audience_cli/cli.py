@@ -155,7 +155,7 @@ def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
     from audience_cli.text import printable
 
     app_ctx = app_context(ctx)
-    err = app_ctx.err if app_ctx else Console(file=sys.stderr, highlight=False)
+    err = app_ctx.err if app_ctx else Console(file=sys.stderr, highlight=False, emoji=False)
     debug = bool(app_ctx and app_ctx.options.debug)
     code = exit_code_for(exc)
 

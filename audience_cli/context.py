@@ -103,6 +103,7 @@ class AppContext:
             force_terminal=self.terminal.stdout and not self.no_color,
             no_color=self.no_color or not self.terminal.stdout,
             highlight=False,
+            emoji=False,  # an audience named ":thumbs_up:" is shown as it is named
             soft_wrap=not self.terminal.stdout,
         )
 
@@ -116,6 +117,7 @@ class AppContext:
             force_terminal=self.terminal.stderr and not self.no_color,
             no_color=self.no_color or not self.terminal.stderr,
             highlight=False,
+            emoji=False,
             soft_wrap=True,
         )
 

@@ -320,3 +320,13 @@ def test_notes_show_names_literally_on_a_terminal_or_not(sandbox_cli, tty):
     result = sandbox_cli("create", "Deal :thumbs_up:", "--phone", "+14155552671", tty=tty)
     assert result.exit_code == 0, result.stderr
     assert "Created audience 'Deal :thumbs_up:'" in ANSI.sub("", result.stderr)
+
+
+def test_tables_and_errors_show_names_literally_on_a_terminal(sandbox_cli, store):
+    seed_audience(store, "Deal :thumbs_up:", 2)
+    listed = sandbox_cli("list", tty=True)
+    assert listed.exit_code == 0, listed.stderr
+    assert "Deal :thumbs_up:" in listed.plain and "👍" not in listed.stdout
+    missing = sandbox_cli("show", "Deal :fire:", tty=True)
+    assert missing.exit_code != 0
+    assert ":fire:" in missing.plain_err and "🔥" not in missing.stderr
