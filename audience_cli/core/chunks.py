@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from audience_cli.errors import ApiError
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 ADDS_IN_FLIGHT = 4  # add requests at once (never more than the client's --concurrency)
 
 Member = Mapping[str, Any]
+T = TypeVar("T")
 Answered = Callable[[int, "AddCounts"], None]  # (members in the chunk, the server's answer)
 
 
@@ -37,8 +38,9 @@ class ChunkFailure(Exception):
     in_flight: int
 
 
-def chunked(members: Iterable[Member], size: int) -> Iterator[list[Member]]:
-    it = iter(members)
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last one shorter)."""
+    it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
 

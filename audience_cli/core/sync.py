@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+from audience_cli.core.chunks import chunked
 from audience_cli.core.members import Present, iter_members, read_audience
 from audience_cli.core.upload import Progress, add_in_chunks
 from audience_cli.errors import (
@@ -241,12 +241,6 @@ class SyncResult:
         }
 
 
-def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
 def send_sync(
     client: AtomsClient,
     plan: SyncPlan,
@@ -268,7 +262,7 @@ def send_sync(
             result.added = counts.added
 
     def remove() -> None:
-        for chunk in _chunks(plan.remove, chunk_size):
+        for chunk in chunked(plan.remove, chunk_size):
             answer = client.remove_members(audience_id, [m.member_id for _, m in chunk])
             deleted = int(answer.get("deletedCount", 0) or 0)
             # A retried removal answers only for what its last attempt found.
@@ -297,7 +291,7 @@ def replace_members(
     """Replace members with their source rows (remove, then add: they get new ids)."""
     audience_id = str(audience.get("_id"))
     done = 0
-    for chunk in _chunks(updates, chunk_size):
+    for chunk in chunked(updates, chunk_size):
         client.remove_members(audience_id, [u.member_id for u in chunk])
         client.add_members(audience_id, [u.row for u in chunk])
         done += len(chunk)

@@ -92,10 +92,6 @@ def segment_names(name: str, parts: int) -> list[str]:
     return [name] if parts == 1 else [f"{name} ({i}/{parts})" for i in range(1, parts + 1)]
 
 
-def _members(contacts: list[Contact], phone_column: str) -> list[dict[str, str]]:
-    return [c.to_member(phone_column) for c in contacts]
-
-
 def _first_request(members: list[dict[str, str]], phone_column: str) -> tuple[int, bytes]:
     """How many of `members` the create CSV carries under the 5 MB limit, and that CSV.
 
