@@ -26,6 +26,7 @@ from audience_cli.errors import (
     error_for_status,
 )
 from audience_cli.model import (
+    ALL_PAGES_SIZE,
     DEFAULT_PHONE_COLUMN,
     AddCounts,
     Audience,
@@ -119,9 +120,11 @@ class AtomsClient:
         log: RequestLog | None = None,
         on_retry: RetryNotice | None = None,
         concurrency: int = 1,
+        page_size: int = ALL_PAGES_SIZE,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.concurrency = max(1, concurrency)  # requests a reader may keep in flight
+        self.page_size = max(1, page_size)  # members a page asked for when reading them all
         self.timeout = timeout  # seconds for one request as a whole, its body included
         self.retry = retry or RetryPolicy()
         self._log = log

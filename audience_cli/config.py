@@ -35,6 +35,7 @@ ENV_CONFIG_DIR = "SMALLEST_CONFIG_DIR"
 DEFAULT_MAX_RETRIES = 4  # tries after the first, for a request that may be repeated
 ENV_PROFILE = "AUDIENCE_PROFILE"
 ENV_PROFILES_DIR = "AUDIENCE_CONFIG_DIR"
+ENV_PAGE_SIZE = "AUDIENCE_PAGE_SIZE"
 DEFAULT_PROFILE = "default"
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
@@ -476,3 +477,24 @@ def resolve_settings(
         base_url_source=url_source,
         warnings=tuple(warnings),
     )
+
+
+def read_page_size(env: Mapping[str, str]) -> int:
+    """Members a page when every page is read: `AUDIENCE_PAGE_SIZE`, else 100.
+
+    The API does not document its largest page: a server that sends fewer than asked
+    is followed at its own size, so a bigger value only saves round trips."""
+    from audience_cli.model import ALL_PAGES_SIZE, MAX_ALL_PAGES_SIZE
+
+    value = env.get(ENV_PAGE_SIZE, "").strip()
+    if not value:
+        return ALL_PAGES_SIZE
+    try:
+        size = int(value)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= MAX_ALL_PAGES_SIZE:
+        raise UsageError(
+            f"{ENV_PAGE_SIZE}={value!r}: give the members a page, 1 to {MAX_ALL_PAGES_SIZE:,}"
+        )
+    return size

@@ -197,7 +197,7 @@ class AppContext:
         """A client with this run's deadline, retries, retry notes and request log
         (`auth login` checks a key that is not stored yet with one)."""
         from audience_cli.client import AtomsClient
-        from audience_cli.config import DEFAULT_MAX_RETRIES
+        from audience_cli.config import DEFAULT_MAX_RETRIES, read_page_size
         from audience_cli.retry import RetryPolicy
 
         retry = RetryPolicy(max_retries=DEFAULT_MAX_RETRIES)
@@ -212,6 +212,7 @@ class AppContext:
             log=self.log_request if self.options.debug else None,
             on_retry=self._note_retry,
             concurrency=self.options.concurrency,
+            page_size=read_page_size(self.env),
         )
 
     def _embedded_transport(self) -> httpx.BaseTransport:

@@ -25,7 +25,8 @@ from audience_cli.text import cell_text, protect_formula
 DEFAULT_CHUNK_SIZE = 1000  # members per request; the API documents no maximum
 DEFAULT_MEMBER_LIMIT = 10_000  # members per audience (Atoms product guide)
 MAX_CSV_BYTES = 5 * 1024 * 1024  # the create upload's CSV limit
-ALL_PAGES_SIZE = 100  # members per page when reading every page
+ALL_PAGES_SIZE = 100  # members per page when reading every page (AUDIENCE_PAGE_SIZE)
+MAX_ALL_PAGES_SIZE = 10_000
 DNC_MAX_PAGE_SIZE = 500  # the do-not-call list's largest page (`offset` is clamped to 1-500)
 DEFAULT_TIMEOUT = 30.0  # seconds for one request as a whole, connect and body included
 MAX_TIMEOUT = 3600.0

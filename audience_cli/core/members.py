@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -69,7 +69,7 @@ def iter_members(
     client: AtomsClient,
     audience_id: str,
     *,
-    page_size: int = ALL_PAGES_SIZE,
+    page_size: int | None = None,
     member_limit: int = DEFAULT_MEMBER_LIMIT,
     workers: int | None = None,
     first: MemberPage | None = None,
@@ -78,7 +78,8 @@ def iter_members(
 ) -> Iterator[Member]:
     """Every member, in page order: page 1 first (it says how many pages there are),
     then the others `workers` at a time (default: the client's `concurrency`), holding
-    no more than the pages in flight.
+    no more than the pages in flight. Pages are of `page_size` members (default: the
+    client's `page_size`); a server that sends fewer is followed at its own size.
 
     `first` is page 1 when it was read already (with the audience's lookup).
     `expected` is the audience's `memberCount`, when known: then every page it
@@ -91,64 +92,55 @@ def iter_members(
     pages than the member limit allows is a `PagingError`.
     """
     workers = workers or int(getattr(client, "concurrency", 1) or 1)
+    page_size = page_size or _page_size(client)
     check = _PageCheck(audience_id, page_size, member_limit, on_page)
     guess = math.ceil(expected / page_size) if expected and expected > 0 else 0
+    data: MemberPage | None
     if first is None and workers > 1 and guess >= 2:
-        yield from _pages_guessed(client, audience_id, check, min(guess, check.cap), workers)
-        return
-    if first is None:
-        first = client.list_members(audience_id, page=1, page_size=page_size)
-    yield from check.members(1, first)
-    if not _more(first, 1):
-        return
-    total_pages = first.get("totalPages")
-    page = 2
-    if workers > 1 and isinstance(total_pages, int) and total_pages >= 2:
-        last = total_pages
-        if last > check.cap:
+        batch = range(1, min(guess, check.cap) + 1)
+        last, data = yield from _pages(client, audience_id, check, batch, workers)
+    else:
+        if first is None:
+            first = client.list_members(audience_id, page=1, page_size=page_size)
+        yield from check.members(1, first)
+        last, data = 1, first
+    while data is not None and _more(data, last):
+        following = last + 1
+        total_pages = data.get("totalPages")
+        if workers > 1 and isinstance(total_pages, int) and total_pages > following:
+            if total_pages > check.cap:
+                check.past_cap(total_pages)
+            batch = range(following, total_pages + 1)
+            last, data = yield from _pages(client, audience_id, check, batch, workers)
+            continue
+        if following > check.cap:  # the audience grew while it was read, or no count
             check.past_cap(last)
-        data = first
-        for page, data in _pages_at_once(
-            client, audience_id, page_size, range(2, last + 1), workers
-        ):
-            yield from check.members(page, data)
-        if not _more(data, last):
-            return
-        page = last + 1  # the audience grew while it was read: go on one page at a time
-    yield from _one_at_a_time(client, audience_id, check, page)
+        data = client.list_members(audience_id, page=following, page_size=check.page_size)
+        yield from check.members(following, data)
+        last = following
 
 
-def _pages_guessed(
-    client: AtomsClient, audience_id: str, check: _PageCheck, pages: int, workers: int
-) -> Iterator[Member]:
-    """Pages 1 to `pages` in flight at once (the count from `memberCount`); then, if the
-    last says there is more, the rest one at a time."""
+def _page_size(client: AtomsClient) -> int:
+    """The client's page when reading every page (`AUDIENCE_PAGE_SIZE`, else 100)."""
+    return int(getattr(client, "page_size", ALL_PAGES_SIZE) or ALL_PAGES_SIZE)
+
+
+def _pages(
+    client: AtomsClient, audience_id: str, check: _PageCheck, pages: range, workers: int
+) -> Generator[Member, None, tuple[int, MemberPage | None]]:
+    """The members of `pages`, read `workers` at once, in order. Returns the last page's
+    number and answer; None when a page past a shrunken end came back empty."""
     data: MemberPage = {}
-    for page, data in _pages_at_once(
-        client, audience_id, check.page_size, range(1, pages + 1), workers
-    ):
+    page = pages.start
+    for page, data in _pages_at_once(client, audience_id, check.page_size, pages, workers):
         yield from check.members(page, data)
         if page >= 2 and not data.get("members") and not _more(data, page):
-            return  # the audience shrank: the pages after this one are empty too
-    if _more(data, pages):
-        yield from _one_at_a_time(client, audience_id, check, pages + 1)
-
-
-def _one_at_a_time(
-    client: AtomsClient, audience_id: str, check: _PageCheck, page: int
-) -> Iterator[Member]:
-    while True:
-        if page > check.cap:
-            check.past_cap(page - 1)
-        data = client.list_members(audience_id, page=page, page_size=check.page_size)
-        yield from check.members(page, data)
-        if not _more(data, page):
-            return
-        page += 1
+            return page, None  # the audience shrank: the pages after this one are empty too
+    return page, data
 
 
 def resolve_with_first_page(
-    client: AtomsClient, ref: str, *, page_size: int = ALL_PAGES_SIZE
+    client: AtomsClient, ref: str, *, page_size: int | None = None
 ) -> tuple[Audience, MemberPage | None]:
     """The audience `ref` names and, when `ref` is an id, its first page of members,
     asked for at the same time as the lookup (one round trip instead of two).
@@ -163,6 +155,7 @@ def resolve_with_first_page(
         return resolve_audience(client, ref), None
     from concurrent.futures import ThreadPoolExecutor
 
+    page_size = page_size or _page_size(client)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="members-page")
     try:
         early = pool.submit(_page, client, ref, 1, page_size)
@@ -243,7 +236,8 @@ class _PageCheck:
     ) -> None:
         self.audience_id = audience_id
         self.on_page = on_page
-        self.page_size = page_size
+        self.page_size = page_size  # asked for
+        self.served = page_size  # what the server sends: smaller, when that is its largest
         self.member_limit = member_limit
         self.cap = math.ceil(member_limit / page_size) + 1  # no audience holds more
         self.seen: set[str] = set()
@@ -264,6 +258,10 @@ class _PageCheck:
                 f"audience {self.audience_id} sent {len(self.seen):,} members by page {page}, "
                 f"more than the {total:,} it counts; stopped reading"
             )
+        if members and len(members) < self.served and _more(data, page):
+            # A full page shorter than asked: the server's largest. Its pages count in it.
+            self.served = len(members)
+            self.cap = math.ceil(self.member_limit / self.served) + 1
         if self.on_page is not None:
             self.on_page(len(members), total)
         return members
@@ -271,7 +269,7 @@ class _PageCheck:
     def past_cap(self, pages: int) -> None:
         raise PagingError(
             f"audience {self.audience_id} still has more after {pages:,} pages of "
-            f"{self.page_size}, past anything the {self.member_limit:,}-member limit "
+            f"{self.served}, past anything the {self.member_limit:,}-member limit "
             "allows; stopped reading"
         )
 

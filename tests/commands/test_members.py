@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from tests.conftest import seed_audience
+from audience_cli.sandbox.app import SandboxConfig
+from tests.conftest import RecordingTransport, seed_audience
 
 
 def test_members_shows_one_page_with_a_footer(sandbox_cli, store):
@@ -196,3 +197,20 @@ def test_members_all_streaming_json_to_a_terminal_has_no_bar(sandbox_cli, store)
     assert result.exit_code == 0, result.stderr
     assert "Reading" not in result.plain_err
     assert len(json.loads(result.plain)) == 230
+
+
+def test_audience_page_size_sets_the_pages_of_a_full_read(sandbox_cli, store):
+    audience_id = seed_audience(store, "Leads", 250)
+    wide = RecordingTransport(store, SandboxConfig(max_page_size=500))
+    env = {"AUDIENCE_PAGE_SIZE": "125"}
+    result = sandbox_cli("members", audience_id, "--all", "--json", transport=wide, env=env)
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 250
+    assert wide.calls.count(("GET", f"/audience/{audience_id}/members")) == 2  # 125 a page
+    for bad in ("0", "lots", "10001"):
+        refused = sandbox_cli("members", "Leads", "--all", env={"AUDIENCE_PAGE_SIZE": bad})
+        assert refused.exit_code == 2
+        assert f"AUDIENCE_PAGE_SIZE={bad!r}: give the members a page, 1 to 10,000" in (
+            refused.stderr
+        )
+        assert "Traceback" not in refused.stderr

@@ -19,6 +19,7 @@ from audience_cli.core.members import (
     search_members,
 )
 from audience_cli.errors import AudienceNotFoundError, NothingRemovedError, PagingError
+from audience_cli.sandbox.app import SandboxConfig
 from audience_cli.sandbox.store import SandboxStore
 from tests.conftest import RecordingTransport
 from tests.core.conftest import numbers
@@ -125,8 +126,15 @@ class Flaky(RecordingTransport):
     """The sandbox, with some member pages answered 503 first (seeded), and a count of
     the requests in flight at once."""
 
-    def __init__(self, store: SandboxStore, *, fail_every: int = 0, pause: float = 0.0) -> None:
-        super().__init__(store)
+    def __init__(
+        self,
+        store: SandboxStore,
+        *,
+        fail_every: int = 0,
+        pause: float = 0.0,
+        config: SandboxConfig | None = None,
+    ) -> None:
+        super().__init__(store, config)
         import threading
 
         self.lock = threading.Lock()
@@ -278,3 +286,32 @@ def test_a_known_member_count_asks_for_every_page_at_once(
         assert pages <= 10 and transport.most > 1
     else:  # one page expected: page 1 first, then the rest as it says
         assert pages == 5
+
+
+@pytest.mark.parametrize("workers", [1, 8])
+@pytest.mark.parametrize("expected", [None, 250])
+def test_a_server_whose_largest_page_is_smaller_is_followed_at_its_size(
+    store: SandboxStore, workers: int, expected: int | None
+) -> None:
+    # Asked for pages of 100, the server sends 40: its pages count in 40s. Counted in the
+    # size asked for, 7 pages would pass the cap that a 250-member limit allows (4).
+    audience_id = seed(store, 250)
+    transport = Flaky(store, config=SandboxConfig(max_page_size=40))
+    client = client_on(transport, workers)
+    got = [
+        m["data"]["phoneNumber"]
+        for m in iter_members(
+            client, audience_id, page_size=100, member_limit=250, expected=expected
+        )
+    ]
+    assert got == numbers(250)
+    assert len(transport.calls) == 7  # ceil(250 / 40): each page once
+
+
+def test_the_clients_page_size_is_the_default(store: SandboxStore) -> None:
+    audience_id = seed(store, 250)
+    transport = Flaky(store, config=SandboxConfig(max_page_size=500))
+    client = client_on(transport, 8)
+    client.page_size = 125
+    assert len(list(iter_members(client, audience_id))) == 250
+    assert len(transport.calls) == 2
