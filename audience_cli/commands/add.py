@@ -128,7 +128,7 @@ def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
     from audience_cli.core.audiences import label, resolve_audience
     from audience_cli.core.upload import check_rejects, plan_add, send_add
     from audience_cli.output import emit
-    from audience_cli.progress import upload_progress
+    from audience_cli.progress import read_progress, upload_progress
     from audience_cli.text import plural
     from audience_cli.views import add_summary
 
@@ -145,7 +145,8 @@ def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
             check_rejects(batch, settings, allow_empty=True)
         client = app.client()
         audience = resolve_audience(client, opts.audience)
-        plan = plan_add(client, audience, batch, settings)
+        with read_progress(app, f"Reading {audience.get('name')!r}") as on_page:
+            plan = plan_add(client, audience, batch, settings, on_page=on_page)  # near the limit
         name = label(audience)
         if settings.dry_run:
             app.say(

@@ -15,6 +15,8 @@ from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
     from audience_cli.context import AppContext
+    from audience_cli.core.members import Present
+    from audience_cli.model import Audience
 
 DIFFERENT = 1  # like diff(1): 0 when equal, 1 when they differ
 
@@ -75,15 +77,19 @@ def diff(
     raise typer.Exit(int(run_diff(app, options)))
 
 
+def _read(app: AppContext, audience: Audience) -> dict[str, Present]:
+    """The audience's members by number, with a bar on a terminal while they are read."""
+    from audience_cli.core.members import read_audience
+    from audience_cli.progress import read_progress
+
+    with read_progress(app, f"Reading {audience.get('name')!r}") as on_page:
+        return read_audience(app.client(), audience, on_page=on_page)
+
+
 def run_diff(app: AppContext, opts: DiffOptions) -> int:
     from audience_cli.commands.contact_options import load_contacts, print_report
     from audience_cli.core.audiences import label, resolve_audience
-    from audience_cli.core.sync import (
-        plan_sync,
-        read_audience,
-        source_from_audience,
-        source_from_batch,
-    )
+    from audience_cli.core.sync import plan_sync, source_from_audience, source_from_batch
     from audience_cli.model import phone_column_of
     from audience_cli.output import emit
     from audience_cli.views import diff_view
@@ -99,7 +105,7 @@ def run_diff(app: AppContext, opts: DiffOptions) -> int:
         audience = resolve_audience(client, opts.audience)
         other = resolve_audience(client, opts.other)
         source, _ = source_from_audience(client, other, phone_column_of(audience))
-        plan = plan_sync(audience, read_audience(client, audience), source)
+        plan = plan_sync(audience, _read(app, audience), source)
         against = label(other)
     else:
         from audience_cli.commands.suppression_options import build_suppression
@@ -112,7 +118,7 @@ def run_diff(app: AppContext, opts: DiffOptions) -> int:
             client = app.client()
             audience = resolve_audience(client, opts.audience)
             source = source_from_batch(batch, phone_column_of(audience))
-            plan = plan_sync(audience, read_audience(client, audience), source)
+            plan = plan_sync(audience, _read(app, audience), source)
         against = batch.report.source
     emit(app, diff_view(plan), opts.fmt)
     counts = plan.counts()

@@ -217,12 +217,13 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
     )
     from audience_cli.model import phone_column_of
     from audience_cli.output import emit
-    from audience_cli.progress import upload_progress
+    from audience_cli.progress import read_progress, upload_progress
     from audience_cli.prompts import require_confirmation
     from audience_cli.views import sync_summary
 
     client = app.client()
-    present = read_audience(client, target)
+    with read_progress(app, f"Reading {target.get('name')!r}") as on_page:
+        present = read_audience(client, target, on_page=on_page)
     plan = plan_sync(target, present, source_from_batch(batch, phone_column_of(target)))
     name = label(target)
     if opts.upload.dry_run:

@@ -178,12 +178,14 @@ class Present:
     data: Mapping[str, Any]
 
 
-def read_audience(client: AtomsClient, audience: Audience) -> dict[str, Present]:
+def read_audience(
+    client: AtomsClient, audience: Audience, *, on_page: PageRead | None = None
+) -> dict[str, Present]:
     """Every member of `audience` by its number: the one copy of the member set a plan holds."""
     column = phone_column_of(audience)
     present: dict[str, Present] = {}
-    expected = member_count(audience)
-    for member in iter_members(client, str(audience.get("_id")), expected=expected):
+    audience_id, expected = str(audience.get("_id")), member_count(audience)
+    for member in iter_members(client, audience_id, expected=expected, on_page=on_page):
         data = member.get("data") or {}
         phone = str(data.get(column) or "")
         if phone:

@@ -15,7 +15,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from audience_cli.core.chunks import ChunkFailure, chunked, send_chunks
-from audience_cli.core.members import Present, read_audience
+from audience_cli.core.members import PageRead, Present, read_audience
 from audience_cli.errors import (
     ApiError,
     AudienceError,
@@ -507,7 +507,12 @@ class AddResult:
 
 
 def plan_add(
-    client: AtomsClient, audience: Audience, batch: ContactBatch, settings: UploadSettings
+    client: AtomsClient,
+    audience: Audience,
+    batch: ContactBatch,
+    settings: UploadSettings,
+    *,
+    on_page: PageRead | None = None,
 ) -> AddPlan:
     """Check the batch against the audience's room. Its `memberCount` answers unless the
     batch could cross the limit; only then are its members read, to count exactly
@@ -517,7 +522,7 @@ def plan_add(
     current = int(audience.get("memberCount") or 0)
     if current + len(batch) <= settings.member_limit:
         return AddPlan(audience, len(batch), settings.chunk_size, column)
-    present = read_audience(client, audience)
+    present = read_audience(client, audience, on_page=on_page)
     new = sum(1 for c in batch if c.phone not in present)
     if len(present) + new > settings.member_limit:
         raise NoRoomError(str(audience.get("name")), len(present), new, settings.member_limit)

@@ -334,3 +334,25 @@ def test_an_excluded_row_says_why(sandbox_cli, store, tmp_path):
     excluded = sandbox_cli("validate", str(leads), "--exclude", str(exclude))
     assert excluded.exit_code == 3
     assert "line 2: '+14155550001' EXCLUDED: on an --exclude list" in excluded.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["add", "Leads", "--member-limit", "300"],  # near the limit: read to count exactly
+        ["sync", "Leads", "--yes"],
+        ["diff", "Leads"],
+    ],
+)
+def test_reading_the_audience_shows_a_bar_on_a_terminal(sandbox_cli, store, tmp_path, command):
+    seed_audience(store, "Leads", 250)
+    source = tmp_path / "same.csv"
+    source.write_text(
+        "firstName,lastName,phone\n"
+        + "".join(f"First{i},Last{i},+1415555{i:04d}\n" for i in range(250))
+    )
+    result = sandbox_cli(*command, "--csv", str(source), tty=True)
+    assert result.exit_code == 0, result.stderr
+    assert "Reading 'Leads'" in result.plain_err and "250/250" in result.plain_err
+    quiet = sandbox_cli("--quiet", *command, "--csv", str(source), tty=True)
+    assert quiet.exit_code == 0 and "Reading" not in quiet.plain_err
