@@ -10,14 +10,11 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from audience_cli.context import AppContext
+    from audience_cli.core.members import PageRead
 
 
 class Advance(Protocol):
     def __call__(self, members: int) -> None: ...
-
-
-class PageRead(Protocol):
-    def __call__(self, members: int, total: int) -> None: ...
 
 
 def _shows(app: AppContext) -> bool:

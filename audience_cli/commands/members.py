@@ -25,9 +25,12 @@ from audience_cli.errors import UsageError
 from audience_cli.output import OutputFormat, Shape
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from audience_cli.client import AtomsClient
     from audience_cli.context import AppContext
     from audience_cli.core.members import MembersPage
+    from audience_cli.model import Member
     from audience_cli.output import Listing
 
 
@@ -222,21 +225,24 @@ def _show_all(app: AppContext, opts: MembersOptions) -> None:
     column = phone_column_of(audience)
     table = opts.fmt is OutputFormat.table and opts.shape.fields is None
     streams = opts.fmt in JSON_FORMATS
+
+    def show(records: Iterable[Member]) -> int:
+        return _show(app, member_listing(records, column, table=table, protect=opts.safe), opts)
+
     label = f"Reading {audience.get('name')!r}"
     with read_progress(app, label, shown=not (streams and app.terminal.stdout)) as on_page:
         every = iter_members(
             client,
             str(audience.get("_id")),
             first=first,
-            expected=None if first else member_count(audience),
+            expected=member_count(audience),
             on_page=on_page,
         )
+        records = every if streams else list(every)
         if streams:
-            count = _show(app, member_listing(every, column, table=table, protect=opts.safe), opts)
-        else:
-            records = list(every)
+            count = show(records)
     if not streams:  # printed once the bar is gone
-        count = _show(app, member_listing(records, column, table=table, protect=opts.safe), opts)
+        count = show(records)
     app.note(plural(count, "member"))
 
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 ADDS_IN_FLIGHT = 4  # add requests at once (never more than the client's --concurrency)
 
-Member = Mapping[str, Any]
+MemberData = Mapping[str, Any]  # what an add sends for one member
 T = TypeVar("T")
 Answered = Callable[[int, "AddCounts"], None]  # (members in the chunk, the server's answer)
 
@@ -48,7 +48,7 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
 def send_chunks(
     client: AtomsClient,
     audience_id: str,
-    chunks: Iterable[Sequence[Member]],
+    chunks: Iterable[Sequence[MemberData]],
     on_answer: Answered,
     *,
     workers: int | None = None,
@@ -64,7 +64,10 @@ def send_chunks(
 
 
 def _one_at_a_time(
-    client: AtomsClient, audience_id: str, chunks: Iterable[Sequence[Member]], on_answer: Answered
+    client: AtomsClient,
+    audience_id: str,
+    chunks: Iterable[Sequence[MemberData]],
+    on_answer: Answered,
 ) -> int:
     sent = 0
     for chunk in chunks:
@@ -80,7 +83,7 @@ def _one_at_a_time(
 def _at_once(
     client: AtomsClient,
     audience_id: str,
-    chunks: Iterable[Sequence[Member]],
+    chunks: Iterable[Sequence[MemberData]],
     on_answer: Answered,
     workers: int,
 ) -> int:

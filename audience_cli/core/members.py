@@ -82,7 +82,7 @@ def iter_members(
     client's `page_size`); a server that sends fewer is followed at its own size.
 
     `first` is page 1 when it was read already (with the audience's lookup).
-    `expected` is the audience's `memberCount`, when known: then every page it
+    `expected` is the audience's `memberCount`, when known: without `first`, every page it
     makes is asked for at once, page 1 among them (an audience that grew meanwhile
     is read on; pages past a shrunken end come back empty). `on_page` hears of each
     page as it is handed on (for a progress bar).
@@ -399,8 +399,7 @@ def export_rows(
     on_page: PageRead | None = None,
 ) -> ExportRows:
     column = phone_column_of(audience)
-    audience_id = str(audience.get("_id"))
-    expected = None if first else member_count(audience)
+    audience_id, expected = str(audience.get("_id")), member_count(audience)
     every = iter_members(client, audience_id, first=first, expected=expected, on_page=on_page)
     rows = [dict(m.get("data") or {}) for m in every]
     return ExportRows(column, rows, data_keys(rows, column))

@@ -14,24 +14,14 @@ from audience_cli.errors import (
     UsageError,
 )
 from audience_cli.sandbox.store import SandboxStore
-
-
-def seed(store: SandboxStore, name: str, *phones: str) -> str:
-    made = store.create_audience(
-        name=name,
-        description="",
-        phone_column="phoneNumber",
-        identifier_column=None,
-        members=[{"phoneNumber": p} for p in phones],
-    )
-    return str(made["_id"])
+from tests.core.conftest import audience_of
 
 
 def test_resolves_by_id_and_by_exact_name_with_member_counts(
     client: AtomsClient, store: SandboxStore
 ) -> None:
-    leads = seed(store, "Leads", "+14155550100", "+14155550101")
-    seed(store, "Other")
+    leads = audience_of(store, "Leads", "+14155550100", "+14155550101")
+    audience_of(store, "Other")
     assert resolve_audience(client, leads)["name"] == "Leads"
     by_name = resolve_audience(client, "  Leads ")
     assert (by_name["_id"], by_name["memberCount"]) == (leads, 2)
@@ -40,7 +30,7 @@ def test_resolves_by_id_and_by_exact_name_with_member_counts(
 def test_a_name_shared_by_two_audiences_is_ambiguous(
     client: AtomsClient, store: SandboxStore
 ) -> None:
-    first, second = seed(store, "Twin"), seed(store, "Twin")
+    first, second = audience_of(store, "Twin"), audience_of(store, "Twin")
     with pytest.raises(AmbiguousNameError) as caught:
         resolve_audience(client, "Twin")
     assert sorted(caught.value.ids) == sorted([first, second])
@@ -48,7 +38,7 @@ def test_a_name_shared_by_two_audiences_is_ambiguous(
 
 
 def test_an_unknown_name_suggests_close_ones(client: AtomsClient, store: SandboxStore) -> None:
-    seed(store, "Q1 Sales Leads")
+    audience_of(store, "Q1 Sales Leads")
     with pytest.raises(AudienceNotFoundError) as caught:
         resolve_audience(client, "q1 sales leads")
     assert caught.value.suggestions == ["Q1 Sales Leads"]
@@ -68,7 +58,7 @@ def test_an_empty_reference_is_a_usage_error(client: AtomsClient) -> None:
 
 
 def test_plan_then_delete(client: AtomsClient, store: SandboxStore) -> None:
-    audience_id = seed(store, "Leads", "+14155550100")
+    audience_id = audience_of(store, "Leads", "+14155550100")
     plan = plan_delete(client, "Leads")
     assert (plan.deleted, plan.dry_run, plan.blocking) == (False, True, [])
     assert store.get_audience(audience_id) is not None  # a plan changes nothing
@@ -79,7 +69,7 @@ def test_plan_then_delete(client: AtomsClient, store: SandboxStore) -> None:
 
 
 def test_a_running_campaign_blocks_the_delete(client: AtomsClient, store: SandboxStore) -> None:
-    audience_id = seed(store, "Leads", "+14155550100")
+    audience_id = audience_of(store, "Leads", "+14155550100")
     store.add_campaign(audience_id, name="Spring", status="running")
     plan = plan_delete(client, audience_id)
     assert [c["name"] for c in plan.blocking] == ["Spring"]

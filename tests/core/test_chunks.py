@@ -18,7 +18,7 @@ from audience_cli.errors import ExitCode, PartialUploadError
 from audience_cli.retry import RetryPolicy
 from audience_cli.sandbox.app import SandboxApp
 from audience_cli.sandbox.store import SandboxStore
-from tests.core.conftest import BASE_URL, batch_of, numbers
+from tests.core.conftest import BASE_URL, audience_of, batch_of, numbers
 
 REFUSED = httpx.Response(400, json={"status": False, "message": "Audience cannot exceed 15"})
 
@@ -66,17 +66,6 @@ def client_on(transport: httpx.BaseTransport, concurrency: int) -> AtomsClient:
     )
 
 
-def audience_with(store: SandboxStore, name: str, phones: list[str]) -> str:
-    made = store.create_audience(
-        name=name,
-        description="",
-        phone_column="phoneNumber",
-        identifier_column=None,
-        members=[{"phoneNumber": p} for p in phones],
-    )
-    return str(made["_id"])
-
-
 def phones_of(store: SandboxStore, audience_id: str) -> set[str]:
     return {m["data"]["phoneNumber"] for m in store.all_members(audience_id)}
 
@@ -96,8 +85,8 @@ THERE = numbers(300, start=700)  # the last 300 of the source are there already
 def test_adds_in_flight_store_and_count_exactly_what_one_at_a_time_does(
     store: SandboxStore,
 ) -> None:
-    one = audience_with(store, "One", THERE)
-    many = audience_with(store, "Many", THERE)
+    one = audience_of(store, "One", *THERE)
+    many = audience_of(store, "Many", *THERE)
     sequential = add(client_on(ChunkFaults(store), 1), "One", SOURCE)
     transport = ChunkFaults(store)
     at_once = add(client_on(transport, 8), "Many", SOURCE)
@@ -108,7 +97,7 @@ def test_adds_in_flight_store_and_count_exactly_what_one_at_a_time_does(
 
 
 def test_adds_in_flight_under_faults_lose_and_double_nothing(store: SandboxStore) -> None:
-    audience_id = audience_with(store, "T", THERE)
+    audience_id = audience_of(store, "T", *THERE)
     faults = {SOURCE[100]: "503", SOURCE[400]: "lost", SOURCE[800]: "lost"}
     transport = ChunkFaults(store, faults)
     assert add(client_on(transport, 8), "T", SOURCE) == (1000, 700, 300)
@@ -118,7 +107,7 @@ def test_adds_in_flight_under_faults_lose_and_double_nothing(store: SandboxStore
 
 
 def test_a_refused_chunk_in_flight_says_what_was_stored(store: SandboxStore) -> None:
-    audience_id = audience_with(store, "T", [])
+    audience_id = audience_of(store, "T")
     transport = ChunkFaults(store, {SOURCE[300]: "refused"})
     with pytest.raises(PartialUploadError) as caught:
         add(client_on(transport, 8), "T", SOURCE)
@@ -136,7 +125,7 @@ def test_a_refused_chunk_in_flight_says_what_was_stored(store: SandboxStore) -> 
 
 
 def test_ctrl_c_with_adds_in_flight_gives_honest_bounds(store: SandboxStore) -> None:
-    audience_id = audience_with(store, "T", [])
+    audience_id = audience_of(store, "T")
     transport = ChunkFaults(store, {SOURCE[500]: "interrupt"})
     with pytest.raises(PartialUploadError) as caught:
         add(client_on(transport, 8), "T", SOURCE)
@@ -165,7 +154,7 @@ def test_a_create_finishes_with_adds_in_flight_under_faults(store: SandboxStore)
 
 
 def test_ctrl_c_before_any_answer_says_how_many_may_be_in(store: SandboxStore) -> None:
-    audience_id = audience_with(store, "T", [])
+    audience_id = audience_of(store, "T")
     transport = ChunkFaults(store, {SOURCE[0]: "interrupt"})
     with pytest.raises(PartialUploadError) as caught:
         add(client_on(transport, 1), "T", SOURCE)
