@@ -244,7 +244,7 @@ def random_token() -> str:
     return os.urandom(8).hex()
 
 
-def write_private_file(path: Path, content: bytes) -> None:
+def write_private_file(path: Path, content: bytes, *, credentials: bool = True) -> None:
     """Replace `path` with a file holding `content`, mode 0600 from its first byte.
 
     The content goes to a new file of a unique name in the same directory, created
@@ -253,7 +253,8 @@ def write_private_file(path: Path, content: bytes) -> None:
     the old file or the new one, never half of one.
     """
     directory = path.parent
-    check_config_dir(directory)
+    if credentials:  # the tool's own state folder is made private by the tool itself
+        check_config_dir(directory)
     for _ in range(100):
         tmp = directory / f".{path.name}.{random_token()}.tmp"
         try:

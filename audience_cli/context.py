@@ -86,6 +86,10 @@ class AppContext:
     shape: Shape | None = None
     _sandbox_noted: bool = False
     _config_warned: bool = False
+    # How a command that changes an audience keeps it safe (`safekeeping.py`): how long it
+    # waits for another run's lock (--wait), and whether it takes snapshots (--no-snapshot).
+    lock_wait: float = 60.0
+    take_snapshots: bool = True
 
     # --- consoles ----------------------------------------------------------
 

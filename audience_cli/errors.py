@@ -278,14 +278,19 @@ class NameTakenError(UsageError):
 
 
 class TooManyRemovalsError(UsageError):
-    """A sync would remove more members than the guard allows (a truncated export?)."""
+    """A sync would take out more members than the guard allows (a truncated export?).
 
-    def __init__(self, remove: int, size: int, limit: int, given: str) -> None:
+    Updates count: Atoms cannot edit a member, so an update removes it and adds it again."""
+
+    def __init__(
+        self, out: int, size: int, limit: int, given: str, *, removed: int = 0, updated: int = 0
+    ) -> None:
+        parts = f" ({removed:,} to remove, {updated:,} to replace)" if updated else ""
         super().__init__(
-            f"this sync would remove {remove:,} of the audience's {size:,} members, more than "
-            f"the {given} allowed ({limit:,}): nothing was changed"
+            f"this sync would take out {out:,} of the audience's {size:,} members{parts}, "
+            f"more than the {given} allowed ({limit:,}): nothing was changed"
         )
-        self.remove, self.size, self.limit, self.given = remove, size, limit, given
+        self.remove, self.size, self.limit, self.given = out, size, limit, given
 
 
 class CsvTooLargeError(UsageError):
@@ -327,6 +332,7 @@ class PartialUploadError(CliError):
         self.audience_id = audience_id
         self.created = created
         self.split_made = None if split_made is None else list(split_made)
+        self.pending = 0  # members taken out for an update that wait in the journal
 
 
 class NothingRemovedError(CliError):

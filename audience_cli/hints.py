@@ -124,6 +124,12 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
 
 
 def _partial_upload_hint(exc: PartialUploadError) -> str:
+    if exc.pending:
+        return (
+            f"{exc.pending:,} members taken out for an update are not back yet: they are kept "
+            "in the journal, and the next write to this audience adds them back first "
+            f"(or now: `audience restore --pending {exc.audience_id}`)."
+        )
     if exc.split_made is not None:
         if exc.created:
             return (

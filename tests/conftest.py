@@ -42,6 +42,8 @@ ISOLATED_VARS = (
     "AUDIENCE_PAGE_SIZE",
     "AUDIENCE_CONCURRENCY",
     "AUDIENCE_WORKERS",
+    "AUDIENCE_MAX_REMOVE",
+    "AUDIENCE_SNAPSHOTS_KEEP",
     "NO_COLOR",
     "TERM",
     "FORCE_COLOR",
@@ -59,6 +61,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SMALLEST_CONFIG_DIR", str(home / ".smallestai"))
     monkeypatch.setenv("AUDIENCE_SANDBOX_DB", str(tmp_path / "sandbox.db"))
     monkeypatch.setenv("AUDIENCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("AUDIENCE_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("AUDIENCE_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("COLUMNS", "120")
     return home

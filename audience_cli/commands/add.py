@@ -10,7 +10,7 @@ import typer
 from audience_cli.commands import options as o
 from audience_cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.commands.suppression_options import SuppressionInput, suppression_options
-from audience_cli.errors import ExitCode
+from audience_cli.errors import ExitCode, exit_code_for
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 from audience_cli.output import OutputFormat
 
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from audience_cli.contacts import ContactBatch
     from audience_cli.context import AppContext
     from audience_cli.core.upload import AddPlan, UploadSettings
+    from audience_cli.model import Audience
+    from audience_cli.safekeeping import Guard
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,15 @@ def add(
     as_json: o.JsonOpt = False,
     fields: o.FieldsOpt = None,
     header: o.HeaderOpt = False,
+    wait: o.WaitOpt = 60.0,
+    no_snapshot: o.NoSnapshotOpt = False,
 ) -> None:
     """Add contacts to an audience; numbers already in it are skipped.
 
     Reports how many were added and skipped. A number already there keeps its
     data: members whose data differs from the file are counted as stale (with a
-    warning), and replaced with --update. Numbers on the organisation's do-not-call
+    warning), and replaced with --update (after a snapshot of the audience; members
+    taken out are journaled until they are back). Numbers on the organisation's do-not-call
     list are rejected (DO_NOT_CALL) unless --no-dnc, and numbers of --exclude lists
     too (EXCLUDED). Exit 3 when some rows were rejected (the valid ones are still
     added, unless --strict).
@@ -70,6 +75,7 @@ def add(
       audience add 696ddd56b905442f52b71392 --csv new-leads.csv --region US
     """
     ctx.obj.shape = o.shape_of(fields, header)
+    o.keep_safe(ctx, wait, no_snapshot)
     from audience_cli.core.upload import UploadSettings
     from audience_cli.output import asked_format
 
@@ -91,17 +97,39 @@ def add(
     raise typer.Exit(int(run_add(ctx.obj, options)))
 
 
-def _stale_or_update(app: AppContext, opts: AddOptions, batch: ContactBatch, plan: AddPlan) -> None:
+def _stale_or_update(
+    app: AppContext, opts: AddOptions, batch: ContactBatch, plan: AddPlan, guard: Guard
+) -> None:
     """Numbers that were already there keep their data: never silently."""
-    from audience_cli.core.sync import replace_members, stale_members
+    from audience_cli.core.members import read_audience
+    from audience_cli.core.sync import stale_members
+    from audience_cli.core.updates import ReplaceStopped, replace_members
+    from audience_cli.errors import PartialUploadError
     from audience_cli.text import plural
 
     client = app.client()
     audience = plan.audience
-    stale = stale_members(client, audience, batch, plan.present)
+    present = plan.present if plan.present is not None else read_audience(client, audience)
+    stale = stale_members(client, audience, batch, present)
     report = batch.report
     if opts.update:
-        report.updated = replace_members(client, audience, stale, opts.upload.chunk_size)
+        if stale:
+            guard.snapshot((m.data for m in present.values()), reason="add --update")
+        rows = [(u.member_id, u.row) for u in stale]
+        try:
+            done = replace_members(client, audience, rows, opts.upload.chunk_size, guard.journal)
+        except ReplaceStopped as stopped:
+            error = PartialUploadError(
+                f"the update stopped half way ({_why(stopped.cause)}) after "
+                f"{stopped.done.removed:,} members were taken out for an update, of which "
+                f"{stopped.done.added_back:,} are back with their new data",
+                exit_code=exit_code_for(stopped.cause),
+                audience_id=str(audience.get("_id")),
+                created=False,
+            )
+            error.pending = stopped.pending
+            raise error from None
+        report.updated = done.removed
         if stale:
             app.success(
                 f"Updated {plural(len(stale), 'member')} whose data differed from the file "
@@ -117,6 +145,12 @@ def _stale_or_update(app: AppContext, opts: AddOptions, batch: ContactBatch, pla
         )
 
 
+def _why(cause: BaseException) -> str:
+    from audience_cli.errors import AudienceError
+
+    return cause.message if isinstance(cause, AudienceError) else "interrupted"
+
+
 def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
     from audience_cli.commands.contact_options import (
         load_contacts,
@@ -125,11 +159,10 @@ def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
         rows_exit_code,
     )
     from audience_cli.commands.suppression_options import build_suppression
-    from audience_cli.core.audiences import label, resolve_audience
-    from audience_cli.core.upload import check_rejects, plan_add, send_add
+    from audience_cli.core.audiences import resolve_audience
+    from audience_cli.core.upload import check_rejects
     from audience_cli.output import emit
-    from audience_cli.progress import read_progress, upload_progress
-    from audience_cli.text import plural
+    from audience_cli.safekeeping import guarded_write
     from audience_cli.views import add_summary
 
     settings = opts.upload
@@ -145,28 +178,44 @@ def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
             check_rejects(batch, settings, allow_empty=True)
         client = app.client()
         audience = resolve_audience(client, opts.audience)
-        with read_progress(app, f"Reading {audience.get('name')!r}") as on_page:
-            plan = plan_add(client, audience, batch, settings, on_page=on_page)  # near the limit
-        name = label(audience)
-        if settings.dry_run:
-            app.say(
-                f"Dry run: would send {plural(plan.members, 'member')} to {name} in "
-                f"{plural(plan.requests, 'request')}; nothing was sent."
-            )
-        elif not len(batch) and not report.invalid:
-            report.added, report.skipped = 0, 0
-            app.note(f"Nothing to add to {name}: the input has no contacts.")
-        else:
-            label_text = f"Adding to {audience.get('name')!r}"
-            with upload_progress(app, len(batch), label_text, requests=plan.requests) as advance:
-                result = send_add(client, batch, plan, progress=advance)
-            report.added, report.skipped = result.added, result.skipped
-            app.success(
-                f"Added {plural(result.added, 'member')} to {name}; "
-                f"{result.skipped:,} already there (skipped)."
-            )
-            if result.skipped:
-                _stale_or_update(app, opts, batch, plan)
+        with guarded_write(app, audience, dry_run=settings.dry_run) as guard:
+            plan = _add_into(app, opts, batch, audience, guard)
     if opts.fmt is not None:
         emit(app, add_summary(report, plan, dry_run=settings.dry_run), opts.fmt)
     return rows_exit_code(report)
+
+
+def _add_into(
+    app: AppContext, opts: AddOptions, batch: ContactBatch, audience: Audience, guard: Guard
+) -> AddPlan:
+    """Plan and send the add, then deal with the numbers that were there already."""
+    from audience_cli.core.audiences import label
+    from audience_cli.core.upload import plan_add, send_add
+    from audience_cli.progress import read_progress, upload_progress
+    from audience_cli.text import plural
+
+    client = app.client()
+    settings, report = opts.upload, batch.report
+    with read_progress(app, f"Reading {audience.get('name')!r}") as on_page:
+        plan = plan_add(client, audience, batch, settings, on_page=on_page)  # near the limit
+    name = label(audience)
+    if settings.dry_run:
+        app.say(
+            f"Dry run: would send {plural(plan.members, 'member')} to {name} in "
+            f"{plural(plan.requests, 'request')}; nothing was sent."
+        )
+    elif not len(batch) and not report.invalid:
+        report.added, report.skipped = 0, 0
+        app.note(f"Nothing to add to {name}: the input has no contacts.")
+    else:
+        label_text = f"Adding to {audience.get('name')!r}"
+        with upload_progress(app, len(batch), label_text, requests=plan.requests) as advance:
+            result = send_add(client, batch, plan, progress=advance)
+        report.added, report.skipped = result.added, result.skipped
+        app.success(
+            f"Added {plural(result.added, 'member')} to {name}; "
+            f"{result.skipped:,} already there (skipped)."
+        )
+        if result.skipped:
+            _stale_or_update(app, opts, batch, plan, guard)
+    return plan

@@ -163,3 +163,41 @@ MemberLimitOpt = Annotated[
         rich_help_panel=CHECKS_PANEL,
     ),
 ]
+
+SAFETY_PANEL = "Safety"
+MAX_WAIT = 86_400.0
+
+WaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        metavar="SECONDS",
+        min=0,
+        max=MAX_WAIT,
+        help="How long to wait for another run of audience that is changing the same "
+        "audience (or creating the same name) before giving up with exit 2.",
+        rich_help_panel=SAFETY_PANEL,
+    ),
+]
+
+NoSnapshotOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-snapshot",
+        help="Do not snapshot the audience before removing or replacing members "
+        "(`audience snapshots` lists them, `audience restore` puts one back).",
+        rich_help_panel=SAFETY_PANEL,
+    ),
+]
+
+
+def keep_safe(ctx: typer.Context, wait: float, no_snapshot: bool = False) -> None:
+    """Hand --wait and --no-snapshot to the run (`safekeeping.py` reads them)."""
+    import math
+
+    from audience_cli.errors import UsageError
+
+    if not math.isfinite(wait):
+        raise UsageError(f"--wait {wait}: give a number of seconds")
+    ctx.obj.lock_wait = wait
+    ctx.obj.take_snapshots = not no_snapshot

@@ -30,6 +30,8 @@ class SyncOptions:
     yes: bool
     create: bool
     max_remove: RemovalLimit
+    replace_fields: bool
+    remove_with_rejects: bool
     upload: UploadSettings
     fmt: OutputFormat | None  # None: nothing on stdout
 
@@ -51,14 +53,40 @@ def sync(
         ),
     ] = False,
     max_remove: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--max-remove",
             metavar="N|N%",
-            help="Refuse a sync that would remove more members than this (a number, or a "
-            "share of the audience): a truncated export cannot empty an audience.",
+            envvar="AUDIENCE_MAX_REMOVE",
+            show_default=False,
+            help="Refuse a sync that would take out more members than this: a number, a "
+            "share of the audience, or both (10%,100: 10% of the audience or 100 members, "
+            "whichever is more). Updates count, since each removes its member and adds it "
+            "again. A truncated export cannot empty an audience. [default: 10%,100]",
+            rich_help_panel=o.SAFETY_PANEL,
         ),
-    ] = "50%",
+    ] = None,
+    replace_fields: Annotated[
+        bool,
+        typer.Option(
+            "--replace-fields",
+            help="Updated members come back as the file's row alone. By default they keep "
+            "the fields the file has no value for (notes=VIP stays when the file has no "
+            "notes column, or an empty cell).",
+        ),
+    ] = False,
+    remove_with_rejects: Annotated[
+        bool,
+        typer.Option(
+            "--remove-with-rejects",
+            help="Remove members that are not in the file even when some of its rows were "
+            "rejected (by default such a file removes nothing). A member whose number is a "
+            "rejected row's is never removed.",
+            rich_help_panel=o.SAFETY_PANEL,
+        ),
+    ] = False,
+    wait: o.WaitOpt = 60.0,
+    no_snapshot: o.NoSnapshotOpt = False,
     strict: o.StrictOpt = False,
     dry_run: Annotated[
         bool,
@@ -80,9 +108,14 @@ def sync(
     Numbers missing from the audience are added, members whose number is not in
     the file are removed, and members whose data differs from their row are
     updated (Atoms has no update: the member is removed and added again, with a new
-    id). Members that match are left alone, so a second run changes nothing.
+    id). Members that match are left alone, so a second run changes nothing. An
+    update keeps the fields the file has no value for (--replace-fields drops them).
     Adds go first, removals last. Removing or replacing members asks on a terminal
-    and needs --yes otherwise; more than --max-remove (default 50%) is refused.
+    and needs --yes otherwise; taking out more than --max-remove (default 10% of
+    the audience or 100 members, whichever is more; updates count) is refused, and a file
+    with rejected rows removes nothing (--remove-with-rejects). Before members are
+    removed or replaced the audience is snapshotted (`audience restore` puts it
+    back), and members taken out for an update are journaled until they are back.
     Numbers on the organisation's do-not-call list are rejected rows (DO_NOT_CALL)
     unless --no-dnc, as are numbers of --exclude lists (EXCLUDED): not in the
     source, so members that have them are removed.
@@ -94,6 +127,7 @@ def sync(
       audience sync "Nightly Leads" --csv export.csv --dry-run --json
     """
     ctx.obj.shape = o.shape_of(fields, header)
+    o.keep_safe(ctx, wait, no_snapshot)
     from audience_cli.core.upload import UploadSettings
     from audience_cli.output import asked_format
 
@@ -103,7 +137,9 @@ def sync(
         suppression=suppression,
         yes=yes,
         create=create,
-        max_remove=parse_max_remove(max_remove),
+        max_remove=parse_max_remove(max_remove or DEFAULT_MAX_REMOVE),
+        replace_fields=replace_fields,
+        remove_with_rejects=remove_with_rejects,
         upload=UploadSettings(
             chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
         ),
@@ -117,23 +153,31 @@ def sync(
     raise typer.Exit(int(run_sync(ctx.obj, options)))
 
 
+DEFAULT_MAX_REMOVE = "10%,100"
+
+
 def parse_max_remove(text: str) -> RemovalLimit:
-    """--max-remove: a number of members (500) or a share of the audience (10%)."""
+    """--max-remove: a number of members (500), a share of the audience (10%), or both
+    (10%,100: whichever allows more)."""
     import re
 
     from audience_cli.core.sync import RemovalLimit
     from audience_cli.errors import UsageError
 
-    match = re.fullmatch(r"\s*(\d+)\s*(%?)\s*", text)
-    if match is None:
-        raise UsageError(
-            f"--max-remove {text!r}: give a number of members (500) or a share of the "
-            "audience (10%)"
-        )
-    number, percent = int(match.group(1)), bool(match.group(2))
-    if percent and number > 100:
-        raise UsageError(f"--max-remove {text!r}: a share is at most 100%")
-    return RemovalLimit(number, percent, f"--max-remove {text.strip()}")
+    parts: list[tuple[int, bool]] = []
+    for part in text.split(","):
+        match = re.fullmatch(r"\s*(\d{1,12})\s*(%?)\s*", part)
+        if match is None:
+            raise UsageError(
+                f"--max-remove {text!r}: give a number of members (500), a share of the "
+                "audience (10%), or both (10%,100)"
+            )
+        number, percent = int(match.group(1)), bool(match.group(2))
+        if percent and number > 100:
+            raise UsageError(f"--max-remove {text!r}: a share is at most 100%")
+        parts.append((number, percent))
+    shown = ",".join(p.strip() for p in text.split(","))
+    return RemovalLimit(tuple(parts), f"--max-remove {shown}")
 
 
 def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
@@ -146,6 +190,7 @@ def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
     from audience_cli.commands.suppression_options import build_suppression
     from audience_cli.core.audiences import OBJECT_ID, resolve_audience
     from audience_cli.core.upload import check_rejects
+    from audience_cli.safekeeping import name_lock
 
     suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
     with load_contacts(
@@ -161,7 +206,13 @@ def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
         except AudienceNotFoundError:
             if not opts.create or OBJECT_ID.fullmatch(opts.audience.strip()):
                 raise
-            _create_instead(app, opts, batch)
+            with name_lock(app, opts.audience):
+                try:  # another run may have made it while this one waited for the lock
+                    audience = resolve_audience(client, opts.audience)
+                except AudienceNotFoundError:
+                    _create_instead(app, opts, batch)
+                    return rows_exit_code(report)
+                _sync_into(app, opts, batch, audience)
             return rows_exit_code(report)
         _sync_into(app, opts, batch, audience)
     return rows_exit_code(report)
@@ -210,69 +261,101 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
     from audience_cli.core.sync import (
         SyncResult,
         check_removals,
+        hold_removals,
+        keep_rejected,
         plan_sync,
         read_audience,
         send_sync,
         source_from_batch,
+        unread_rows,
     )
     from audience_cli.model import phone_column_of
     from audience_cli.output import emit
     from audience_cli.progress import read_progress, upload_progress
     from audience_cli.prompts import require_confirmation
+    from audience_cli.safekeeping import guarded_write
     from audience_cli.views import sync_summary
 
     client = app.client()
-    with read_progress(app, f"Reading {target.get('name')!r}") as on_page:
-        present = read_audience(client, target, on_page=on_page)
-    plan = plan_sync(target, present, source_from_batch(batch, phone_column_of(target)))
     name = label(target)
-    if opts.upload.dry_run:
-        app.say(f"Dry run: {_plan_text(plan)} in {name}; nothing was changed.")
-        try:
+    with guarded_write(app, target, dry_run=opts.upload.dry_run) as guard:
+        with read_progress(app, f"Reading {target.get('name')!r}") as on_page:
+            present = read_audience(client, target, on_page=on_page)
+        source = source_from_batch(batch, phone_column_of(target))
+        plan = plan_sync(target, present, source, replace_fields=opts.replace_fields)
+        unread = unread_rows(batch.report.rejects)
+        keep_rejected(plan, unread)
+        if unread and not opts.remove_with_rejects:
+            hold_removals(plan)
+        _say_kept(app, plan, len(unread), opts.remove_with_rejects)
+        if opts.upload.dry_run:
+            app.say(f"Dry run: {_plan_text(plan)} in {name}; nothing was changed.")
+            try:
+                check_removals(plan, len(present), opts.max_remove)
+            except TooManyRemovalsError as exc:  # a real run would refuse: say so
+                app.warn(f"a real run would refuse: {exc.message}")
+            if opts.fmt is not None:
+                emit(app, sync_summary(batch.report, SyncResult(plan), dry_run=True), opts.fmt)
+            return
+        if plan.equal:
+            app.note(f"{name} already matches {batch.report.source}: nothing to do.")
+            result = SyncResult(plan)
+        else:
             check_removals(plan, len(present), opts.max_remove)
-        except TooManyRemovalsError as exc:  # a real run would refuse: say so
-            app.warn(f"a real run would refuse: {exc.message}")
-        if opts.fmt is not None:
-            emit(app, sync_summary(batch.report, SyncResult(plan), dry_run=True), opts.fmt)
-        return
-    if plan.equal:
-        app.note(f"{name} already matches {batch.report.source}: nothing to do.")
-        result = SyncResult(plan)
-    else:
-        check_removals(plan, len(present), opts.max_remove)
-        if plan.remove or plan.update:
-            require_confirmation(
-                app,
-                yes=opts.yes,
-                action=f"{_plan_text(plan, verbs=True)} in {name}",
-                type_to_confirm=str(target.get("name") or target.get("_id")),
+            if plan.remove or plan.update:
+                require_confirmation(
+                    app,
+                    yes=opts.yes,
+                    action=f"{_plan_text(plan, verbs=True)} in {name}",
+                    type_to_confirm=str(target.get("name") or target.get("_id")),
+                )
+                guard.snapshot((m.data for m in present.values()), reason="sync")
+            # Adds go first, so that an interrupted sync never leaves fewer members than
+            # either side; unless the adds alone would take the audience past its limit.
+            removals_first = len(present) + len(plan.add) > opts.upload.member_limit
+            if removals_first:
+                app.note(
+                    "Removing first: adding first would take the audience past its "
+                    f"{opts.upload.member_limit:,}-member limit."
+                )
+            work = len(plan.add) + len(plan.update) + len(plan.remove)
+            requests = -(-work // opts.upload.chunk_size) + 1
+            label_text = f"Syncing {target.get('name')!r}"
+            with upload_progress(app, work, label_text, requests=requests) as step:
+                result = send_sync(
+                    client,
+                    plan,
+                    chunk_size=opts.upload.chunk_size,
+                    journal=guard.journal,
+                    removals_first=removals_first,
+                    progress=step,
+                )
+            app.success(
+                f"Synced {name}: {result.added:,} added, {result.removed:,} removed, "
+                f"{result.updated:,} updated, {result.plan.unchanged:,} unchanged."
             )
-        # Adds go first, so that an interrupted sync never leaves fewer members than either
-        # side; unless the adds alone would take the audience past its member limit.
-        removals_first = len(present) + len(plan.add) > opts.upload.member_limit
-        if removals_first:
-            app.note(
-                "Removing first: adding first would take the audience past its "
-                f"{opts.upload.member_limit:,}-member limit."
-            )
-        work = len(plan.add) + len(plan.update) + len(plan.remove)
-        requests = -(-work // opts.upload.chunk_size) + 1
-        label_text = f"Syncing {target.get('name')!r}"
-        with upload_progress(app, work, label_text, requests=requests) as step:
-            result = send_sync(
-                client,
-                plan,
-                chunk_size=opts.upload.chunk_size,
-                removals_first=removals_first,
-                progress=step,
-            )
-        app.success(
-            f"Synced {name}: {result.added:,} added, {result.removed:,} removed, "
-            f"{result.updated:,} updated, {result.plan.unchanged:,} unchanged."
-        )
     batch.report.added = result.added
     if opts.fmt is not None:
         emit(app, sync_summary(batch.report, result, dry_run=False), opts.fmt)
+
+
+def _say_kept(app: AppContext, plan: SyncPlan, unread: int, remove_with_rejects: bool) -> None:
+    """Members kept although the file lacks them: say why, once."""
+    from audience_cli.text import plural
+
+    if not plan.kept:
+        return
+    if unread and not remove_with_rejects:
+        app.warn(
+            f"kept {plural(len(plan.kept), 'member')} that the file does not have: "
+            f"{plural(unread, 'row')} of it could not be used, so it is not the whole "
+            "list; fix them, or pass --remove-with-rejects to remove the others"
+        )
+    else:
+        app.warn(
+            f"kept {plural(len(plan.kept), 'member')} whose number is a rejected row's "
+            "(the row is in the file, though it could not be used)"
+        )
 
 
 def _plan_text(plan: SyncPlan, *, verbs: bool = False) -> str:

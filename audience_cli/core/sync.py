@@ -3,10 +3,14 @@
 Atoms has no "update member" endpoint: a member whose data changed is removed
 and added again with the source's row, and gets a new id.
 
-Numbers are compared in E.164. Data is compared field by field on the fields the
-source has, after the same column mapping the upload uses; fields only the
-audience has (added by the server, or by another tool) are ignored, and an empty
-value equals a missing one.
+Numbers are compared in E.164. Data is compared field by field on the source's
+non-empty values, after the same column mapping the upload uses. An update keeps what
+the source does not speak for: the member comes back with its old data and the
+source's non-empty values laid over it, so fields only the audience has (added by the
+server, by another tool, or a column the file leaves empty) survive. `replace_fields`
+is the other way: the member comes back as the source's row alone.
+
+Every member an update removes is journaled until it is back (`core.updates`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from audience_cli.core.chunks import chunked
 from audience_cli.core.members import Present, iter_members, read_audience
+from audience_cli.core.updates import ReplaceStopped, UpdateJournal, replace_members
 from audience_cli.core.upload import Progress, add_in_chunks
 from audience_cli.errors import (
     AudienceError,
@@ -100,7 +105,8 @@ def source_from_audience(
 
 @dataclass(frozen=True)
 class Update:
-    """A member whose data differs from the source's row: (old, new) per field."""
+    """A member whose data differs from the source's row: (old, new) per field that
+    changes, and `row`, the member as it is added back."""
 
     phone: str
     member_id: str
@@ -116,6 +122,9 @@ class SyncPlan:
     remove: list[tuple[str, Present]] = field(default_factory=list)  # (phone, member)
     update: list[Update] = field(default_factory=list)
     unchanged: int = 0
+    # Members not in the source that are kept all the same: their number is a rejected
+    # row's, or the source has rows it could not read (`hold_removals`).
+    kept: list[tuple[str, Present]] = field(default_factory=list)
 
     @property
     def equal(self) -> bool:
@@ -146,6 +155,9 @@ class SyncPlan:
                 for u in self.update
             ],
             "unchanged": self.unchanged,
+            "kept": [
+                {"_id": member.member_id, "data": dict(member.data)} for _, member in self.kept
+            ],
         }
 
 
@@ -165,7 +177,31 @@ def differences(
     return changed
 
 
-def plan_sync(audience: Audience, present: Mapping[str, Present], source: Source) -> SyncPlan:
+def merged_row(data: Mapping[str, Any], row: Mapping[str, str]) -> dict[str, str]:
+    """The member's data with the source row's non-empty values laid over it."""
+    merged = {str(k): cell_text(v) for k, v in data.items() if _text(v)}
+    merged.update({k: v for k, v in row.items() if _text(v)})
+    return merged
+
+
+def plan_update(
+    member: Present, row: Mapping[str, str], keys: Sequence[str], *, replace_fields: bool
+) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """What an update of `member` to `row` changes, and the row it is added back with."""
+    if replace_fields:  # the source's row alone: fields it lacks are dropped
+        every = list(dict.fromkeys([*keys, *(str(k) for k in member.data)]))
+        return differences(member.data, row, every), dict(row)
+    filled = [k for k in keys if _text(row.get(k))]
+    return differences(member.data, row, filled), merged_row(member.data, row)
+
+
+def plan_sync(
+    audience: Audience,
+    present: Mapping[str, Present],
+    source: Source,
+    *,
+    replace_fields: bool = False,
+) -> SyncPlan:
     """What makes the audience equal to the source: adds, removals, updates."""
     column = phone_column_of(audience)
     plan = SyncPlan(audience, column)
@@ -177,9 +213,9 @@ def plan_sync(audience: Audience, present: Mapping[str, Present], source: Source
         if member is None:
             plan.add.append(row)
             continue
-        changed = differences(member.data, row, source.keys)
+        changed, new_row = plan_update(member, row, source.keys, replace_fields=replace_fields)
         if changed:
-            plan.update.append(Update(phone, member.member_id, row, changed))
+            plan.update.append(Update(phone, member.member_id, new_row, changed))
         else:
             plan.unchanged += 1
     plan.remove = [(phone, m) for phone, m in present.items() if phone not in seen]
@@ -202,24 +238,71 @@ def stale_members(
 
 # --- guard rails -----------------------------------------------------------------------------
 
+# Rows rejected on purpose: their members are to go (the do-not-call scrub).
+SUPPRESSED_REASONS = frozenset({"DO_NOT_CALL", "EXCLUDED"})
+_MATCH_DIGITS = 7  # a rejected number shorter than this protects only its exact digits
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+def unread_rows(rejects: Iterable[Any]) -> list[str]:
+    """The numbers (as written) of rejected rows that were not rejected on purpose: rows
+    the source has but that could not be read, or were barred by a rule."""
+    return [str(r.value) for r in rejects if str(r.reason) not in SUPPRESSED_REASONS]
+
+
+def keep_rejected(plan: SyncPlan, rejected: Sequence[str]) -> None:
+    """Never remove a member whose number is a rejected row's (by its digits: `(415)
+    509-0005` that could not be read is +14155090005): the row is in the source."""
+    wanted = [d for d in (_digits(v) for v in rejected) if d]
+    if not wanted or not plan.remove:
+        return
+    exact = set(wanted)
+    longer = [d for d in wanted if len(d) >= _MATCH_DIGITS]
+
+    def matches(phone: str) -> bool:
+        digits = _digits(phone)
+        return digits in exact or any(digits.endswith(d) or d.endswith(digits) for d in longer)
+
+    still: list[tuple[str, Present]] = []
+    for phone, member in plan.remove:
+        (plan.kept if matches(phone) else still).append((phone, member))
+    plan.remove = still
+
+
+def hold_removals(plan: SyncPlan) -> None:
+    """Keep every member the source lacks: a source with unreadable rows is not the whole
+    truth, so nothing is removed on its word."""
+    plan.kept.extend(plan.remove)
+    plan.remove = []
+
 
 @dataclass(frozen=True)
 class RemovalLimit:
-    """How many members a sync may remove: a number, or a share of the audience."""
+    """How many members a sync may take out (removals and updates): a number, a share of
+    the audience, or both (then whichever allows more: a small audience may lose up to the
+    number, a large one up to the share)."""
 
-    number: int
-    percent: bool = False
+    parts: tuple[tuple[int, bool], ...]  # (number, is a percentage)
     text: str = ""
 
     def of(self, audience_size: int) -> int:
-        return math.floor(audience_size * self.number / 100) if self.percent else self.number
+        return max(
+            (math.floor(audience_size * n / 100) if percent else n) for n, percent in self.parts
+        )
 
 
 def check_removals(plan: SyncPlan, size: int, limit: RemovalLimit) -> None:
-    """Refuse a plan that removes more than `limit` (a truncated export must not empty it)."""
+    """Refuse a plan that takes out more than `limit` (a truncated export must not empty the
+    audience). An update takes its member out too (remove, then add), so it counts."""
     allowed = limit.of(size)
-    if len(plan.remove) > allowed:
-        raise TooManyRemovalsError(len(plan.remove), size, allowed, limit.text)
+    out = len(plan.remove) + len(plan.update)
+    if out > allowed:
+        raise TooManyRemovalsError(
+            out, size, allowed, limit.text, removed=len(plan.remove), updated=len(plan.update)
+        )
 
 
 # --- carrying it out -------------------------------------------------------------------------
@@ -230,7 +313,9 @@ class SyncResult:
     plan: SyncPlan
     added: int = 0
     removed: int = 0
-    updated: int = 0
+    updated: int = 0  # members taken out for an update and added back with their new data
+    taken_out: int = 0  # members taken out for an update
+    pending: int = 0  # of those, rows still in the journal (not back in the audience)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -246,11 +331,13 @@ def send_sync(
     plan: SyncPlan,
     *,
     chunk_size: int,
+    journal: UpdateJournal,
     removals_first: bool = False,
     progress: Progress = _no_progress,
 ) -> SyncResult:
-    """Adds first, then updates (remove + add), then removals: an interrupted sync never
-    leaves fewer members than either side had, and running it again finishes the job.
+    """Adds first, then updates (remove + add, journaled), then removals: an interrupted
+    sync never leaves fewer members than either side had, no member taken out for an
+    update is lost, and running it again finishes the job.
 
     `removals_first`: when the adds alone would pass the member limit."""
     audience_id = str(plan.audience.get("_id"))
@@ -269,11 +356,21 @@ def send_sync(
             result.removed += len(chunk) if answer.get("retried") else deleted
             progress(len(chunk))
 
+    def update() -> None:
+        rows = [(u.member_id, u.row) for u in plan.update]
+        try:
+            done = replace_members(client, plan.audience, rows, chunk_size, journal, progress)
+        except ReplaceStopped as stopped:
+            result.taken_out, result.updated = stopped.done.removed, stopped.done.added_back
+            result.pending = stopped.pending
+            raise stopped.cause from None
+        result.taken_out = result.updated = done.removed
+
     try:
         if removals_first:
             remove()
         add()
-        result.updated = replace_members(client, plan.audience, plan.update, chunk_size, progress)
+        update()
         if not removals_first:
             remove()
     except (AudienceError, KeyboardInterrupt) as exc:
@@ -281,32 +378,24 @@ def send_sync(
     return result
 
 
-def replace_members(
-    client: AtomsClient,
-    audience: Audience,
-    updates: Sequence[Update],
-    chunk_size: int,
-    progress: Progress = _no_progress,
-) -> int:
-    """Replace members with their source rows (remove, then add: they get new ids)."""
-    audience_id = str(audience.get("_id"))
-    done = 0
-    for chunk in chunked(updates, chunk_size):
-        client.remove_members(audience_id, [u.member_id for u in chunk])
-        client.add_members(audience_id, [u.row for u in chunk])
-        done += len(chunk)
-        progress(len(chunk))
-    return done
-
-
 def sync_failed(exc: AudienceError | KeyboardInterrupt, result: SyncResult) -> PartialUploadError:
-    """The error for a sync stopped half way: what was done, and that a re-run finishes it."""
-    done = ", ".join(f"{n:,} {k}" for k, n in result.counts().items() if k != "unchanged")
+    """The error for a sync stopped half way: what was really done, and that a re-run
+    finishes it."""
     what = exc.message if isinstance(exc, AudienceError) else "interrupted"
     code = exc.exit_code if isinstance(exc, AudienceError) else ExitCode.INTERRUPTED
-    return PartialUploadError(
+    done = f"{result.added:,} added, {result.removed:,} removed"
+    if result.taken_out:
+        done += (
+            f", {result.taken_out:,} taken out for an update of which "
+            f"{result.updated:,} are back with their new data"
+        )
+    else:
+        done += ", 0 updated"
+    error = PartialUploadError(
         f"the sync stopped half way ({what}) after {done}",
         exit_code=code,
         audience_id=str(result.plan.audience.get("_id")),
         created=False,
     )
+    error.pending = result.pending
+    return error

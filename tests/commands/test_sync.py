@@ -126,10 +126,12 @@ def test_dry_run_lists_each_group_and_changes_nothing(sandbox_cli, store, night1
 def test_max_remove_guards_against_a_truncated_export(sandbox_cli, store, tmp_path, night1):
     assert sandbox_cli("sync", "Nightly", "--csv", str(night1), "--create").exit_code == 0
     truncated = write(tmp_path, "cut.csv", ADA.format(stage="lead"))
-    refused = sandbox_cli("sync", "Nightly", "--csv", str(truncated), "--yes")
+    refused = sandbox_cli(
+        "sync", "Nightly", "--csv", str(truncated), "--yes", "--max-remove", "50%"
+    )
     assert refused.exit_code == 2
     assert (
-        "this sync would remove 2 of the audience's 3 members, more than the "
+        "this sync would take out 2 of the audience's 3 members, more than the "
         "--max-remove 50% allowed (1): nothing was changed"
     ) in refused.stderr
     assert "--max-remove 100%" in refused.stderr  # the hint
