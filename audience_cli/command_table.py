@@ -74,6 +74,14 @@ COMMANDS: dict[str, Entry] = {
         "audience_cli.commands.delete:delete",
         "Delete an audience and all its members.",
     ),
+    "snapshots": Entry(
+        "audience_cli.commands.snapshots:snapshots",
+        "List the snapshots taken before members were removed or replaced, newest first.",
+    ),
+    "restore": Entry(
+        "audience_cli.commands.restore:restore",
+        "Make an audience equal to a snapshot: its members, with exactly their fields.",
+    ),
     "completion": Entry(
         "audience_cli.commands.completion:completion",
         "Print the shell completion script for SHELL.",

@@ -293,6 +293,17 @@ class TooManyRemovalsError(UsageError):
         self.remove, self.size, self.limit, self.given = out, size, limit, given
 
 
+class NameInUseError(UsageError):
+    """The snapshot's audience is gone and another audience has its name now."""
+
+    def __init__(self, name: str, other_id: str) -> None:
+        super().__init__(
+            f"the snapshot's audience was deleted, and another audience ({other_id}) is "
+            f"named {name!r} now: nothing was changed"
+        )
+        self.name, self.other_id = name, other_id
+
+
 class CsvTooLargeError(UsageError):
     """One member alone makes the create upload's CSV larger than the API accepts."""
 

@@ -18,6 +18,7 @@ from audience_cli.errors import (
     CreateUncertainError,
     CsvTooLargeError,
     MemberLimitError,
+    NameInUseError,
     NameTakenError,
     NoRoomError,
     PartialUploadError,
@@ -57,6 +58,8 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
         return exc.hint
     if isinstance(exc, DncReadError):
         return _dnc_read_hint(exc)
+    if isinstance(exc, NameInUseError):
+        return "Restore it under another name with --to NAME, or into that audience with --to ID."
     if isinstance(exc, TooManyRemovalsError):
         return (
             "Check that the file is complete (--dry-run --json lists who would go); if it is, "

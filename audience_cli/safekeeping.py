@@ -40,6 +40,17 @@ class Guard:
         """Snapshot the audience holding `members` (their data), unless --no-snapshot."""
         return take_snapshot(self.app, self.folder, self.audience, members, reason=reason)
 
+    def snapshot_read(self, *, reason: str) -> SnapshotInfo | None:
+        """Read every member of the audience and snapshot it (unless --no-snapshot)."""
+        if not self.app.take_snapshots:
+            return None
+        from audience_cli.core.members import read_all_data
+        from audience_cli.progress import read_progress
+
+        with read_progress(self.app, f"Snapshotting {self.audience.get('name')!r}") as on_page:
+            members = read_all_data(self.app.client(), self.audience, on_page=on_page)
+        return self.snapshot(members, reason=reason)
+
 
 def take_snapshot(
     app: AppContext,

@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from audience_cli.core.audiences import DeleteResult
     from audience_cli.core.dnc import DncCheck
     from audience_cli.core.members import Removal
+    from audience_cli.core.restore import RestorePlan
     from audience_cli.core.sync import SyncPlan, SyncResult
     from audience_cli.core.upload import AddPlan, CreatePlan, CreateResult
+    from audience_cli.state.snapshots import SnapshotInfo
 
 # --- time ----------------------------------------------------------------------------------
 
@@ -473,3 +475,51 @@ def diff_view(plan: SyncPlan) -> Summary:
             }
         )
     return Summary(plan.groups(), rows, DIFF_KEYS, lines=True)
+
+
+SNAPSHOT_COLUMNS = [
+    Column("ID", lambda s, human: s["id"], no_wrap=True, key="id"),
+    Column("AUDIENCE", lambda s, human: s["name"] or "", key="name"),
+    Column("AUDIENCE_ID", lambda s, human: s["audienceId"], key="audienceId"),
+    Column(
+        "MEMBERS",
+        lambda s, human: f"{s['members']:,}" if human else s["members"],
+        justify="right",
+        key="members",
+    ),
+    Column("TAKEN", lambda s, human: format_time(s["takenAt"], human), key="takenAt"),
+    Column("BEFORE", lambda s, human: s["reason"], key="reason"),
+    Column("PATH", lambda s, human: s["path"], key="path", optional=True),
+]
+
+
+def snapshot_listing(found: Iterable[SnapshotInfo]) -> Listing:
+    """`snapshots`: one row per snapshot; the path only when --fields names it (JSON has it)."""
+    return Listing([s.to_json() for s in found], SNAPSHOT_COLUMNS)
+
+
+def restore_summary(
+    info: SnapshotInfo,
+    plan: RestorePlan,
+    *,
+    result: SyncResult | None = None,
+    created: Mapping[str, Any] | None = None,
+    dry_run: bool,
+) -> Summary:
+    """`{"snapshot", "audience", "restore": {created, added, removed, updated, unchanged}}`."""
+    if result is not None:
+        counts = result.plan.counts() if dry_run else result.counts()
+        audience: Mapping[str, Any] = result.plan.audience
+        made = False
+    else:
+        made = True
+        counts = {"added": len(plan.rows), "removed": 0, "updated": 0, "unchanged": 0}
+        audience = created if created is not None else {"name": plan.name}
+    restore: dict[str, Any] = {"created": made, **counts}
+    if dry_run:
+        restore["dryRun"] = True
+    document = {"snapshot": info.to_json(), "audience": _strip(audience), "restore": restore}
+    row = {"snapshot": info.id, "id": audience.get("_id", ""), "name": audience.get("name"),
+           "created": made, **counts}  # fmt: skip
+    keys = ("snapshot", "id", "name", "created", "added", "removed", "updated", "unchanged")
+    return Summary(document, [row], keys)

@@ -66,7 +66,12 @@ def test_completion_lists_every_command_name_without_building_one() -> None:
     found = [item.value for item in root.shell_complete(ctx, "")]
     assert [v for v in found if not v.startswith("-")] == list(COMMANDS)
     assert lazy(root).built == {}
-    assert [item.value for item in root.shell_complete(ctx, "s")] == ["show", "sync", "sandbox"]
+    assert [item.value for item in root.shell_complete(ctx, "s")] == [
+        "show",
+        "sync",
+        "snapshots",
+        "sandbox",
+    ]
 
 
 def test_a_run_builds_only_the_command_it_invokes() -> None:

@@ -14,7 +14,10 @@ from audience_cli.commands.options import (
     FormatOpt,
     HeaderOpt,
     JsonOpt,
+    NoSnapshotOpt,
+    WaitOpt,
     YesOpt,
+    keep_safe,
     shape_of,
 )
 from audience_cli.output import OutputFormat
@@ -40,11 +43,15 @@ def delete(
     as_json: JsonOpt = False,
     fields: FieldsOpt = None,
     header: HeaderOpt = False,
+    wait: WaitOpt = 60.0,
+    no_snapshot: NoSnapshotOpt = False,
 ) -> None:
     """Delete an audience and all its members.
 
     On a terminal you type the audience's name to confirm; in scripts pass
-    --yes. Atoms refuses while a campaign that is not completed uses it.
+    --yes. Atoms refuses while a campaign that is not completed uses it. The
+    audience is snapshotted first: `audience restore ID` makes it again, with
+    every member and field.
 
     [bold]Examples[/bold]
 
@@ -53,6 +60,7 @@ def delete(
       audience delete 696ddd56b905442f52b71392 --yes
     """
     ctx.obj.shape = shape_of(fields, header)
+    keep_safe(ctx, wait, no_snapshot)
     from audience_cli.output import asked_format
 
     run_delete(
@@ -76,6 +84,7 @@ def run_delete(app: AppContext, opts: DeleteOptions) -> None:
     from audience_cli.core.audiences import delete_audience, plan_delete
     from audience_cli.output import emit
     from audience_cli.prompts import require_confirmation
+    from audience_cli.safekeeping import guarded_write
     from audience_cli.text import plural
     from audience_cli.views import delete_summary
 
@@ -96,7 +105,9 @@ def run_delete(app: AppContext, opts: DeleteOptions) -> None:
         result = plan
     else:
         require_confirmation(app, yes=opts.yes, action=f"delete {what}", type_to_confirm=name)
-        result = delete_audience(app.client(), plan)
+        with guarded_write(app, audience) as guard:
+            guard.snapshot_read(reason="delete")
+            result = delete_audience(app.client(), plan)
         remember_change(app, gone=[str(audience.get("_id"))])
         app.success(f"Deleted {what}.")
     if opts.fmt is not None:

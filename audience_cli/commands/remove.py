@@ -15,7 +15,10 @@ from audience_cli.commands.options import (
     FormatOpt,
     HeaderOpt,
     JsonOpt,
+    NoSnapshotOpt,
+    WaitOpt,
     YesOpt,
+    keep_safe,
     shape_of,
 )
 from audience_cli.commands.suppression_options import check_agent
@@ -25,6 +28,7 @@ from audience_cli.output import OutputFormat
 if TYPE_CHECKING:
     from audience_cli.context import AppContext
     from audience_cli.model import Audience
+    from audience_cli.safekeeping import Guard
 
 
 @dataclass(frozen=True)
@@ -81,12 +85,15 @@ def remove(
     as_json: JsonOpt = False,
     fields: FieldsOpt = None,
     header: HeaderOpt = False,
+    wait: WaitOpt = 60.0,
+    no_snapshot: NoSnapshotOpt = False,
 ) -> None:
     """Remove members from an audience: by number (--phone, or every number in --csv), by
     id, or those on the do-not-call list (--dnc).
 
     A file goes through the same pipeline as an import (phone column found by
-    name, --region for national numbers). Confirms like delete. Exit 5 when none
+    name, --region for national numbers). Confirms like delete, and snapshots the
+    audience first (`audience restore` puts it back). Exit 5 when none
     of them is in the audience, unless --missing-ok; --dnc alone finding no member
     on the list is not an error (exit 0).
 
@@ -101,6 +108,7 @@ def remove(
       audience remove "Q1 Sales Leads" --dnc --dry-run
     """
     ctx.obj.shape = shape_of(fields, header)
+    keep_safe(ctx, wait, no_snapshot)
     from audience_cli.output import asked_format
 
     options = RemoveOptions(
@@ -141,11 +149,7 @@ SHOWN = 10  # missing numbers named one by one
 def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
     from audience_cli.commands.contact_options import load_contacts, print_report, rows_exit_code
     from audience_cli.core.audiences import resolve_audience
-    from audience_cli.core.members import plan_removal, remove_members
-    from audience_cli.output import emit
-    from audience_cli.prompts import require_confirmation
-    from audience_cli.text import plural
-    from audience_cli.views import removal_summary
+    from audience_cli.safekeeping import guarded_write
 
     inp = opts.contacts
     if not inp.csv and not inp.phones and not opts.member_ids and not opts.dnc:
@@ -161,8 +165,26 @@ def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
             print_report(app, batch.report, inp)
             numbers = [c.phone for c in batch]
             code = rows_exit_code(batch.report)
+    audience = resolve_audience(app.client(), opts.audience)
+    with guarded_write(app, audience, dry_run=opts.dry_run) as guard:
+        return _remove_from(app, opts, audience, numbers, code, guard)
+
+
+def _remove_from(
+    app: AppContext,
+    opts: RemoveOptions,
+    audience: Audience,
+    numbers: list[str],
+    code: ExitCode,
+    guard: Guard,
+) -> ExitCode:
+    from audience_cli.core.members import plan_removal, remove_members
+    from audience_cli.output import emit
+    from audience_cli.prompts import require_confirmation
+    from audience_cli.text import plural
+    from audience_cli.views import removal_summary
+
     client = app.client()
-    audience = resolve_audience(client, opts.audience)
     name = audience.get("name")
     removal = plan_removal(
         client,
@@ -195,6 +217,7 @@ def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
         require_confirmation(
             app, yes=opts.yes, action=what, type_to_confirm=str(name or audience.get("_id"))
         )
+        guard.snapshot_read(reason="remove")
         remove_members(client, removal)
         app.success(f"Removed {plural(removal.deleted, 'member')} from {name!r}.")
         if removal.unknown_ids:

@@ -193,6 +193,15 @@ def read_audience(
     return present
 
 
+def read_all_data(
+    client: AtomsClient, audience: Audience, *, on_page: PageRead | None = None
+) -> list[dict[str, Any]]:
+    """Every member's data (a snapshot's rows), read whole or not at all."""
+    audience_id, expected = str(audience.get("_id")), member_count(audience)
+    every = iter_members(client, audience_id, expected=expected, on_page=on_page)
+    return [dict(m.get("data") or {}) for m in every]
+
+
 def _more(data: Mapping[str, Any], page: int) -> bool:
     members = data.get("members") or []
     total_pages = data.get("totalPages")

@@ -627,3 +627,30 @@ def _settle_retried(client: AtomsClient, audience: Audience, added: int, uncerta
     if not isinstance(before, int) or not isinstance(after, int):
         return added
     return min(max(after - before, added), added + uncertain)
+
+
+def create_from_rows(
+    client: AtomsClient,
+    name: str,
+    rows: list[dict[str, str]],
+    *,
+    phone_column: str,
+    chunk_size: int,
+    identifier_column: str | None = None,
+    description: str | None = None,
+    progress: Progress = _no_progress,
+) -> CreatedAudience:
+    """Create `name` holding `rows` as they are (member data: a snapshot put back): as many
+    as fit in the create request, the rest in adds. A lost create answer is recovered as
+    any create's is (the audience is looked for, never made twice)."""
+    fit, body = _first_request(rows[: max(1, chunk_size)], phone_column)
+    segment = Segment(name, len(rows), fit, body)
+    plan = CreatePlan(name, [segment], chunk_size, phone_column, identifier_column)
+    known = {str(a.get("_id")) for a in client.list_audiences()}
+    audience, recovered = _create_or_find(client, segment, plan, description, known)
+    rest = rows if recovered is not None else rows[fit:]
+    added = 0 if recovered is not None else fit
+    progress(len(rows) - len(rest))
+    counts = add_in_chunks(client, audience, rest, chunk_size, progress=progress)
+    added += counts.added
+    return CreatedAudience({**audience, "memberCount": added}, added, counts.skipped, recovered)

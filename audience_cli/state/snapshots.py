@@ -53,7 +53,8 @@ class SnapshotInfo:
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
-            "audience": {k: self.audience.get(k) for k in ("_id", "name")},
+            "audienceId": self.audience_id,
+            "name": self.audience.get("name"),
             "members": self.members,
             "takenAt": self.taken_at,
             "reason": self.reason,

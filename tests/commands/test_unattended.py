@@ -153,6 +153,8 @@ def test_a_removal_whose_answer_is_lost_is_counted_as_done(sandbox_cli, store):
 
 def test_a_delete_of_an_audience_that_was_never_there_is_still_not_found(cli):
     def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.endswith("/members"):  # the snapshot
+            return envelope({"members": [], "totalCount": 0, "totalPages": 0, "hasMore": False})
         if request.method == "GET":
             return envelope([{"_id": AID, "name": "Gone", "memberCount": 0}])
         return httpx.Response(404, json={"status": False, "message": "Audience not found"})

@@ -85,9 +85,7 @@ def test_adds_that_fail_leave_the_members_in_the_journal_and_the_next_run_puts_t
     )  # fmt: skip
     assert result.exit_code == 7, result.stderr
     assert "the sync stopped half way" in result.stderr
-    assert "0 added, 0 removed, 300 taken out for an update of which 0 are back" in (
-        result.stderr
-    )
+    assert "0 added, 0 removed, 300 taken out for an update of which 0 are back" in (result.stderr)
     assert "300 members taken out for an update are not back yet" in result.stderr
     assert f"audience restore --pending {audience_id}" in result.stderr
     assert len(data_of(store, audience_id)) == 0  # all 300 wait in the journal
@@ -158,9 +156,9 @@ def test_replace_fields_drops_what_the_file_does_not_have(sandbox_cli, store, tm
         "sync", "Leads", "--csv", str(source), "--replace-fields", "--dry-run", "--json"
     )
     fields = [u["fields"] for u in json.loads(dry.stdout)["sync"]["plan"]["update"]]
-    assert fields == [
-        {"stage": {"from": "lead", "to": "won"}, "notes": {"from": "VIP", "to": ""}}
-    ] * 2
+    assert (
+        fields == [{"stage": {"from": "lead", "to": "won"}, "notes": {"from": "VIP", "to": ""}}] * 2
+    )
     result = sandbox_cli("sync", "Leads", "--csv", str(source), "--yes", "--replace-fields")
     assert result.exit_code == 0, result.stderr
     assert [sorted(d) for d in data_of(store, audience_id).values()] == [
@@ -186,9 +184,7 @@ def test_add_update_keeps_fields_and_journals_failed_adds(sandbox_cli, store, tm
     assert after["+14155550003"]["stage"] == "won"
 
 
-def test_a_member_whose_number_is_an_unreadable_row_is_never_removed(
-    sandbox_cli, store, tmp_path
-):
+def test_a_member_whose_number_is_an_unreadable_row_is_never_removed(sandbox_cli, store, tmp_path):
     audience_id = seed_audience(store, "Leads", 3)
     store.add_members(
         audience_id, "phoneNumber", [{"phoneNumber": "+14155090005", "firstName": "Kept"}]

@@ -1,0 +1,68 @@
+"""`audience snapshots`: the snapshots taken before members were removed or replaced."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from audience_cli.commands import options as o
+from audience_cli.output import OutputFormat
+
+if TYPE_CHECKING:
+    from audience_cli.context import AppContext
+
+
+def snapshots(
+    ctx: typer.Context,
+    audience: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[AUDIENCE]",
+            help="Only this audience's snapshots: its id, or its exact name (a deleted "
+            "audience's name works too).",
+            show_default=False,
+            autocompletion=o.complete_audience,
+        ),
+    ] = None,
+    fmt: o.FormatOpt = None,
+    as_json: o.JsonOpt = False,
+    fields: o.FieldsOpt = None,
+    header: o.HeaderOpt = False,
+) -> None:
+    """List the snapshots taken before members were removed or replaced, newest first.
+
+    sync, remove, add --update, delete and restore snapshot an audience (its settings
+    and every member with all fields, as gzipped CSV in the state folder) before they
+    change it, and keep the last 20 of each (AUDIENCE_SNAPSHOTS_KEEP). `audience
+    restore ID` puts one back.
+
+    [bold]Examples[/bold]
+
+      audience snapshots
+
+      audience snapshots "Nightly Leads" --json
+    """
+    from audience_cli.output import choose_format
+
+    ctx.obj.shape = o.shape_of(fields, header)
+    run_snapshots(ctx.obj, audience, choose_format(fmt, as_json, ctx.obj.terminal.stdout))
+
+
+def run_snapshots(app: AppContext, audience: str | None, fmt: OutputFormat) -> None:
+    from audience_cli.output import emit
+    from audience_cli.safekeeping import api_state
+    from audience_cli.state.snapshots import list_snapshots
+    from audience_cli.views import snapshot_listing
+
+    found = list_snapshots(api_state(app))
+    if audience is not None:
+        ref = audience.strip()
+        found = [s for s in found if ref in (s.audience_id, s.audience.get("name"))]
+    emit(app, snapshot_listing(found), fmt)
+    if not found and fmt is OutputFormat.table:
+        which = f" of {audience!r}" if audience is not None else ""
+        app.note(
+            f"No snapshots{which} yet: they are taken before sync, remove, add --update, "
+            "delete and restore change an audience."
+        )
