@@ -15,8 +15,9 @@ from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
+    from audience_cli.contacts import ContactBatch
     from audience_cli.context import AppContext
-    from audience_cli.core.upload import UploadSettings
+    from audience_cli.core.upload import CreatePlan, CreateResult, UploadSettings
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def create(
     as_json: o.JsonOpt = False,
     fields: o.FieldsOpt = None,
     header: o.HeaderOpt = False,
+    wait: o.WaitOpt = 60.0,
 ) -> None:
     """Create an audience from --phone flags and/or a CSV file.
 
@@ -88,6 +90,7 @@ def create(
       audience create "Q1 Leads" --csv leads.csv --region US --rejects bad.csv
     """
     ctx.obj.shape = o.shape_of(fields, header)
+    o.keep_safe(ctx, wait)
     from click.core import ParameterSource
 
     from audience_cli.core.upload import UploadSettings
@@ -130,10 +133,9 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
         rows_exit_code,
     )
     from audience_cli.commands.suppression_options import build_suppression
-    from audience_cli.completion_cache import remember_change
-    from audience_cli.core.upload import check_names, plan_create, send_create
+    from audience_cli.core.upload import plan_create
     from audience_cli.output import emit, emit_lines
-    from audience_cli.progress import upload_progress
+    from audience_cli.safekeeping import name_lock
     from audience_cli.text import plural
     from audience_cli.views import create_summary
 
@@ -158,38 +160,52 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
             app.say(f"Dry run: {plural(plan.requests, 'request')} in all; nothing was sent.")
             result = None
         else:
-            client = app.client()
-            existing = check_names(client, plan, allow_duplicate=opts.allow_duplicate_name)
-            for audience in existing.taken:
-                app.warn(
-                    f"an audience named {audience.get('name')!r} already exists "
-                    f"({audience.get('_id')}): commands will need ids to tell them apart"
-                )
-            label = f"Uploading to {opts.name!r}"
-            with upload_progress(app, len(batch), label, requests=plan.requests) as advance:
-                result = send_create(
-                    client,
-                    batch,
-                    plan,
-                    existing=existing,
-                    description=opts.description,
-                    progress=advance,
-                )
-            report.added, report.skipped = result.added, result.skipped
-            remember_change(app, made=[made.audience for made in result.created])
-            for made in result.created:
-                if made.recovered:
-                    app.note(
-                        f"The create request for {made.audience.get('name')!r} failed "
-                        f"({made.recovered}), but the audience had been created: "
-                        "it was finished with adds, which skip numbers already there."
-                    )
-                app.success(
-                    f"Created audience {made.audience.get('name')!r} ({made.audience['_id']}) "
-                    f"with {plural(int(made.audience.get('memberCount', 0)), 'member')}."
-                )
+            with name_lock(app, opts.name):  # two creates of one name make two audiences
+                result = _send(app, opts, batch, plan)
     if opts.fmt is not None:
         emit(app, create_summary(report, plan, result), opts.fmt)
     elif result is not None:
         emit_lines(app, (str(made.audience["_id"]) for made in result.created))
     return rows_exit_code(report)
+
+
+def _send(
+    app: AppContext, opts: CreateOptions, batch: ContactBatch, plan: CreatePlan
+) -> CreateResult:
+    from audience_cli.completion_cache import remember_change
+    from audience_cli.core.upload import check_names, send_create
+    from audience_cli.progress import upload_progress
+    from audience_cli.text import plural
+
+    report = batch.report
+    client = app.client()
+    existing = check_names(client, plan, allow_duplicate=opts.allow_duplicate_name)
+    for audience in existing.taken:
+        app.warn(
+            f"an audience named {audience.get('name')!r} already exists "
+            f"({audience.get('_id')}): commands will need ids to tell them apart"
+        )
+    label = f"Uploading to {opts.name!r}"
+    with upload_progress(app, len(batch), label, requests=plan.requests) as advance:
+        result = send_create(
+            client,
+            batch,
+            plan,
+            existing=existing,
+            description=opts.description,
+            progress=advance,
+        )
+    report.added, report.skipped = result.added, result.skipped
+    remember_change(app, made=[made.audience for made in result.created])
+    for made in result.created:
+        if made.recovered:
+            app.note(
+                f"The create request for {made.audience.get('name')!r} failed "
+                f"({made.recovered}), but the audience had been created: "
+                "it was finished with adds, which skip numbers already there."
+            )
+        app.success(
+            f"Created audience {made.audience.get('name')!r} ({made.audience['_id']}) "
+            f"with {plural(int(made.audience.get('memberCount', 0)), 'member')}."
+        )
+    return result

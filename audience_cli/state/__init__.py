@@ -29,7 +29,7 @@ def state_root(env: Mapping[str, str]) -> Path:
 def api_folder(env: Mapping[str, str], base_url: str) -> Path:
     """The state of one API: a folder named by a digest of its base URL (no key in it)."""
     digest = hashlib.sha256(base_url.rstrip("/").encode()).hexdigest()[:16]
-    folder = private_folder(state_root(env) / digest)
+    folder = private_folder(private_folder(state_root(env)) / digest)
     marker = folder / "base_url"
     if not marker.exists():
         from audience_cli.config import write_private_file
