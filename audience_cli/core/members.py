@@ -118,6 +118,7 @@ def iter_members(
         data = client.list_members(audience_id, page=following, page_size=check.page_size)
         yield from check.members(following, data)
         last = following
+    check.complete()
 
 
 def _page_size(client: AtomsClient) -> int:
@@ -252,10 +253,14 @@ class _PageCheck:
         self.member_limit = member_limit
         self.cap = math.ceil(member_limit / page_size) + 1  # no audience holds more
         self.seen: set[str] = set()
+        self.total = 0  # the count the last page read gave
+        self.sizes: dict[int, int] = {}  # members on each page read
 
     def members(self, page: int, data: Mapping[str, Any]) -> list[Member]:
         members: list[Member] = list(data.get("members") or [])
         total = int(data.get("totalCount") or 0)
+        self.total = total
+        self.sizes[page] = len(members)
         for member in members:
             member_id = str(member.get("_id"))
             if member_id in self.seen:
@@ -276,6 +281,22 @@ class _PageCheck:
         if self.on_page is not None:
             self.on_page(len(members), total)
         return members
+
+    def complete(self) -> None:
+        """The pages ended: they must have brought every member the server counts. An
+        empty or short page (or a page that was lost) is never taken for the end."""
+        if not self.total or len(self.seen) >= self.total:
+            return
+        pages = sorted(self.sizes)
+        read = f"page {pages[0]}" if len(pages) == 1 else f"pages {pages[0]}-{pages[-1]}"
+        largest = max(self.sizes.values())
+        short = [p for p in pages if self.sizes[p] < largest][:5]
+        said = "; short: " + ", ".join(f"page {p} had {self.sizes[p]}" for p in short)
+        raise PagingError(
+            f"audience {self.audience_id}: the pages ended with {len(self.seen):,} members "
+            f"({read} read{said if short else ''}) but the server counts {self.total:,}; "
+            "the read is incomplete, so it was not used"
+        )
 
     def past_cap(self, pages: int) -> None:
         raise PagingError(
