@@ -20,7 +20,7 @@ from typer.core import TyperGroup
 from audience_cli import __version__
 from audience_cli.command_table import COMMANDS, LazyCommands
 from audience_cli.config import COMPLETE_VAR, ENV_DEBUG, ENV_SANDBOX
-from audience_cli.errors import AudienceError, ExitCode, exit_code_for
+from audience_cli.errors import AudienceError, ExitCode, Terminated, exit_code_for, stop_word
 from audience_cli.model import (
     DEFAULT_CONCURRENCY,
     DEFAULT_TIMEOUT,
@@ -164,7 +164,8 @@ def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
 
     if isinstance(exc, KeyboardInterrupt):
         # On a terminal the ^C echo leaves the cursor mid-line.
-        say("\ninterrupted" if app_ctx is None or app_ctx.terminal.stderr else "interrupted")
+        word = stop_word(exc)
+        say(f"\n{word}" if app_ctx is None or app_ctx.terminal.stderr else word)
         return code
     if debug and sys.exc_info()[0] is not None:
         err.print_exception()
@@ -341,8 +342,24 @@ def main() -> None:
         from typer.completion import completion_init
 
         completion_init()
+    on_sigterm_stop_as_on_ctrl_c()
     try:
         app(prog_name="audience")
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(int(ExitCode.INTERRUPTED))
+    except KeyboardInterrupt as exc:
+        sys.stderr.write(f"{stop_word(exc)}\n")
+        sys.exit(int(exit_code_for(exc)))
+
+
+def on_sigterm_stop_as_on_ctrl_c() -> None:
+    """SIGTERM (a cron job's timeout, `kill`, a container stopping) stops the run the way
+    Ctrl-C does: the work under way is cut, what was done is reported, and members taken
+    out for an update are put back or journaled. Without this, SIGTERM ended the run
+    silently wherever it was."""
+    import contextlib
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    with contextlib.suppress(ValueError, OSError):  # not the main thread, or no SIGTERM
+        signal.signal(signal.SIGTERM, stop)

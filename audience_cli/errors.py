@@ -24,6 +24,7 @@ class ExitCode(IntEnum):
     REFUSED = 6
     UNAVAILABLE = 7
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
@@ -38,7 +39,18 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.UNAVAILABLE: "network error, timeout, server unavailable or malformed answers "
     "after retries",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
+    ExitCode.TERMINATED: "terminated (SIGTERM); what was done is reported as for Ctrl-C",
 }
+
+
+class Terminated(KeyboardInterrupt):
+    """The run was sent SIGTERM: it stops as Ctrl-C stops it (what was done is reported,
+    members taken out for an update are put back or journaled), with exit 143."""
+
+
+def stop_word(exc: BaseException) -> str:
+    """How a run was stopped by a signal, for a message."""
+    return "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
 
 
 class AudienceError(Exception):
@@ -356,6 +368,8 @@ class NothingRemovedError(CliError):
 def exit_code_for(error: BaseException) -> ExitCode:
     if isinstance(error, AudienceError):
         return error.exit_code
+    if isinstance(error, Terminated):
+        return ExitCode.TERMINATED
     if isinstance(error, KeyboardInterrupt):
         return ExitCode.INTERRUPTED
     return ExitCode.UNEXPECTED

@@ -146,9 +146,9 @@ def _stale_or_update(
 
 
 def _why(cause: BaseException) -> str:
-    from audience_cli.errors import AudienceError
+    from audience_cli.errors import AudienceError, stop_word
 
-    return cause.message if isinstance(cause, AudienceError) else "interrupted"
+    return cause.message if isinstance(cause, AudienceError) else stop_word(cause)
 
 
 def run_add(app: AppContext, opts: AddOptions) -> ExitCode:

@@ -26,9 +26,10 @@ from audience_cli.core.updates import ReplaceStopped, UpdateJournal, replace_mem
 from audience_cli.core.upload import Progress, add_in_chunks
 from audience_cli.errors import (
     AudienceError,
-    ExitCode,
     PartialUploadError,
     TooManyRemovalsError,
+    exit_code_for,
+    stop_word,
 )
 from audience_cli.model import (
     FIRST_NAME_KEY,
@@ -381,8 +382,8 @@ def send_sync(
 def sync_failed(exc: AudienceError | KeyboardInterrupt, result: SyncResult) -> PartialUploadError:
     """The error for a sync stopped half way: what was really done, and that a re-run
     finishes it."""
-    what = exc.message if isinstance(exc, AudienceError) else "interrupted"
-    code = exc.exit_code if isinstance(exc, AudienceError) else ExitCode.INTERRUPTED
+    what = exc.message if isinstance(exc, AudienceError) else stop_word(exc)
+    code = exit_code_for(exc)
     done = f"{result.added:,} added, {result.removed:,} removed"
     if result.taken_out:
         done += (

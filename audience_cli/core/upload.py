@@ -29,6 +29,8 @@ from audience_cli.errors import (
     PartialUploadError,
     RowsRejectedError,
     UsageError,
+    exit_code_for,
+    stop_word,
 )
 from audience_cli.model import (
     DEFAULT_CHUNK_SIZE,
@@ -418,12 +420,12 @@ def _create_failed(
     if not done:
         if isinstance(exc, KeyboardInterrupt):
             return CreateUncertainError(
-                f"interrupted while creating {name!r}", name=name, exit_code=ExitCode.INTERRUPTED
+                f"{stop_word(exc)} while creating {name!r}", name=name, exit_code=exit_code_for(exc)
             )
         return exc
     _, code = _stopped(exc)
     made = ", ".join(f"{c.audience.get('name')!r} ({c.audience.get('_id')})" for c in done)
-    failed = f"failed: {exc.message}" if isinstance(exc, AudienceError) else "was interrupted"
+    failed = f"failed: {exc.message}" if isinstance(exc, AudienceError) else f"was {stop_word(exc)}"
     return PartialUploadError(
         f"created {made}, then creating {name!r} {failed}",
         exit_code=code,
@@ -467,7 +469,7 @@ def _stopped(exc: BaseException) -> tuple[str, ExitCode]:
     """How an upload stopped half way, for the message that says what was done."""
     if isinstance(exc, AudienceError):
         return f"then a request failed: {exc.message}", exc.exit_code
-    return "then it was interrupted", ExitCode.INTERRUPTED
+    return f"then it was {stop_word(exc)}", exit_code_for(exc)
 
 
 # --- add --------------------------------------------------------------------------------

@@ -91,3 +91,27 @@ def test_a_whole_read_still_passes(sandbox_cli, store, audience):
     listed = sandbox_cli("members", "Leads", "--all", "--json")
     assert listed.exit_code == 0
     assert len(json.loads(listed.stdout)) == 300
+
+
+@pytest.mark.parametrize("counted", [0, 10**9])
+def test_a_server_that_serves_one_member_a_page_forever_is_stopped(counted):
+    from audience_cli.client import AtomsClient
+    from audience_cli.core.members import iter_members
+    from audience_cli.errors import PagingError
+
+    asked: list[int] = []
+
+    def endless(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        asked.append(page)
+        member = {"_id": f"{page:024x}", "data": {"phoneNumber": f"+1415{page:07d}"}}
+        data = {"members": [member], "totalCount": counted, "hasMore": True}
+        return httpx.Response(200, json={"status": True, "data": data})
+
+    client = AtomsClient(
+        "http://api.invalid/atoms/v1", "sk_test", transport=httpx.MockTransport(endless)
+    )
+    with pytest.raises(PagingError, match="still has more after"):
+        for _ in iter_members(client, "a" * 24, member_limit=50):
+            pass
+    assert max(asked) <= 52  # the cap: no audience of the limit needs more pages
