@@ -28,6 +28,8 @@ class DiffOptions:
     contacts: ContactInput
     suppression: SuppressionInput
     fmt: OutputFormat
+    replace_fields: bool = False
+    remove_with_rejects: bool = False
 
 
 @contact_options()
@@ -50,6 +52,8 @@ def diff(
     as_json: o.JsonOpt = False,
     fields: o.FieldsOpt = None,
     header: o.HeaderOpt = False,
+    replace_fields: o.ReplaceFieldsOpt = False,
+    remove_with_rejects: o.RemoveWithRejectsOpt = False,
 ) -> None:
     """Show what `sync` would change: members to add, remove and update.
 
@@ -72,7 +76,13 @@ def diff(
     app = ctx.obj
     assert contacts is not None and suppression is not None
     options = DiffOptions(
-        audience, other, contacts, suppression, choose_format(fmt, as_json, app.terminal.stdout)
+        audience,
+        other,
+        contacts,
+        suppression,
+        choose_format(fmt, as_json, app.terminal.stdout),
+        replace_fields=replace_fields,
+        remove_with_rejects=remove_with_rejects,
     )
     raise typer.Exit(int(run_diff(app, options)))
 
@@ -88,8 +98,14 @@ def _read(app: AppContext, audience: Audience) -> dict[str, Present]:
 
 def run_diff(app: AppContext, opts: DiffOptions) -> int:
     from audience_cli.commands.contact_options import load_contacts, print_report
+    from audience_cli.commands.sync import say_kept
     from audience_cli.core.audiences import label, resolve_audience
-    from audience_cli.core.sync import plan_sync, source_from_audience, source_from_batch
+    from audience_cli.core.sync import (
+        plan_sync,
+        screen_removals,
+        source_from_audience,
+        source_from_batch,
+    )
     from audience_cli.model import phone_column_of
     from audience_cli.output import emit
     from audience_cli.views import diff_view
@@ -105,7 +121,8 @@ def run_diff(app: AppContext, opts: DiffOptions) -> int:
         audience = resolve_audience(client, opts.audience)
         other = resolve_audience(client, opts.other)
         source, _ = source_from_audience(client, other, phone_column_of(audience))
-        plan = plan_sync(audience, _read(app, audience), source)
+        present = _read(app, audience)
+        plan = plan_sync(audience, present, source, replace_fields=opts.replace_fields)
         against = label(other)
     else:
         from audience_cli.commands.suppression_options import build_suppression
@@ -118,7 +135,12 @@ def run_diff(app: AppContext, opts: DiffOptions) -> int:
             client = app.client()
             audience = resolve_audience(client, opts.audience)
             source = source_from_batch(batch, phone_column_of(audience))
-            plan = plan_sync(audience, _read(app, audience), source)
+            present = _read(app, audience)
+            plan = plan_sync(audience, present, source, replace_fields=opts.replace_fields)
+            unread = screen_removals(
+                plan, batch.report.rejects, remove_with_rejects=opts.remove_with_rejects
+            )
+            say_kept(app, plan, unread, opts.remove_with_rejects)
         against = batch.report.source
     emit(app, diff_view(plan), opts.fmt)
     counts = plan.counts()

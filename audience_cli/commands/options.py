@@ -201,3 +201,25 @@ def keep_safe(ctx: typer.Context, wait: float, no_snapshot: bool = False) -> Non
         raise UsageError(f"--wait {wait}: give a number of seconds")
     ctx.obj.lock_wait = wait
     ctx.obj.take_snapshots = not no_snapshot
+
+
+ReplaceFieldsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--replace-fields",
+        help="Updated members come back as the file's row alone. By default they keep "
+        "the fields the file has no value for (notes=VIP stays when the file has no "
+        "notes column, or an empty cell).",
+    ),
+]
+
+RemoveWithRejectsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--remove-with-rejects",
+        help="Remove members that are not in the file even when some of its rows were "
+        "rejected (by default such a file removes nothing). A member whose number is a "
+        "rejected row's is never removed.",
+        rich_help_panel=SAFETY_PANEL,
+    ),
+]

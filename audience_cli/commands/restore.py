@@ -229,7 +229,7 @@ def _create(app: AppContext, opts: RestoreOptions, info: SnapshotInfo, plan: Res
 def _make_equal(
     app: AppContext, opts: RestoreOptions, info: SnapshotInfo, plan: RestorePlan, guard: Guard
 ) -> None:
-    from audience_cli.commands.sync import _plan_text
+    from audience_cli.commands.sync import plan_text
     from audience_cli.core.audiences import label
     from audience_cli.core.sync import SyncResult, send_sync
     from audience_cli.output import emit
@@ -241,7 +241,7 @@ def _make_equal(
     target, sync = plan.target, plan.sync
     name = label(target)
     if opts.dry_run:
-        app.say(f"Dry run: {_plan_text(sync)} in {name}; nothing was changed.")
+        app.say(f"Dry run: {plan_text(sync)} in {name}; nothing was changed.")
         if opts.fmt is not None:
             emit(app, restore_summary(info, plan, result=SyncResult(sync), dry_run=True), opts.fmt)
         return
@@ -253,7 +253,7 @@ def _make_equal(
             require_confirmation(
                 app,
                 yes=opts.yes,
-                action=f"{_plan_text(sync, verbs=True)} in {name}",
+                action=f"{plan_text(sync, verbs=True)} in {name}",
                 type_to_confirm=str(target.get("name") or target.get("_id")),
             )
             guard.snapshot((m.data for m in plan.present.values()), reason="restore")

@@ -66,25 +66,8 @@ def sync(
             rich_help_panel=o.SAFETY_PANEL,
         ),
     ] = None,
-    replace_fields: Annotated[
-        bool,
-        typer.Option(
-            "--replace-fields",
-            help="Updated members come back as the file's row alone. By default they keep "
-            "the fields the file has no value for (notes=VIP stays when the file has no "
-            "notes column, or an empty cell).",
-        ),
-    ] = False,
-    remove_with_rejects: Annotated[
-        bool,
-        typer.Option(
-            "--remove-with-rejects",
-            help="Remove members that are not in the file even when some of its rows were "
-            "rejected (by default such a file removes nothing). A member whose number is a "
-            "rejected row's is never removed.",
-            rich_help_panel=o.SAFETY_PANEL,
-        ),
-    ] = False,
+    replace_fields: o.ReplaceFieldsOpt = False,
+    remove_with_rejects: o.RemoveWithRejectsOpt = False,
     wait: o.WaitOpt = 60.0,
     no_snapshot: o.NoSnapshotOpt = False,
     strict: o.StrictOpt = False,
@@ -261,13 +244,11 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
     from audience_cli.core.sync import (
         SyncResult,
         check_removals,
-        hold_removals,
-        keep_rejected,
         plan_sync,
         read_audience,
+        screen_removals,
         send_sync,
         source_from_batch,
-        unread_rows,
     )
     from audience_cli.model import phone_column_of
     from audience_cli.output import emit
@@ -283,13 +264,12 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
             present = read_audience(client, target, on_page=on_page)
         source = source_from_batch(batch, phone_column_of(target))
         plan = plan_sync(target, present, source, replace_fields=opts.replace_fields)
-        unread = unread_rows(batch.report.rejects)
-        keep_rejected(plan, unread)
-        if unread and not opts.remove_with_rejects:
-            hold_removals(plan)
-        _say_kept(app, plan, len(unread), opts.remove_with_rejects)
+        unread = screen_removals(
+            plan, batch.report.rejects, remove_with_rejects=opts.remove_with_rejects
+        )
+        say_kept(app, plan, unread, opts.remove_with_rejects)
         if opts.upload.dry_run:
-            app.say(f"Dry run: {_plan_text(plan)} in {name}; nothing was changed.")
+            app.say(f"Dry run: {plan_text(plan)} in {name}; nothing was changed.")
             try:
                 check_removals(plan, len(present), opts.max_remove)
             except TooManyRemovalsError as exc:  # a real run would refuse: say so
@@ -306,7 +286,7 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
                 require_confirmation(
                     app,
                     yes=opts.yes,
-                    action=f"{_plan_text(plan, verbs=True)} in {name}",
+                    action=f"{plan_text(plan, verbs=True)} in {name}",
                     type_to_confirm=str(target.get("name") or target.get("_id")),
                 )
                 guard.snapshot((m.data for m in present.values()), reason="sync")
@@ -339,7 +319,7 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
         emit(app, sync_summary(batch.report, result, dry_run=False), opts.fmt)
 
 
-def _say_kept(app: AppContext, plan: SyncPlan, unread: int, remove_with_rejects: bool) -> None:
+def say_kept(app: AppContext, plan: SyncPlan, unread: int, remove_with_rejects: bool) -> None:
     """Members kept although the file lacks them: say why, once."""
     from audience_cli.text import plural
 
@@ -358,7 +338,7 @@ def _say_kept(app: AppContext, plan: SyncPlan, unread: int, remove_with_rejects:
         )
 
 
-def _plan_text(plan: SyncPlan, *, verbs: bool = False) -> str:
+def plan_text(plan: SyncPlan, *, verbs: bool = False) -> str:
     from audience_cli.text import plural
 
     if verbs:

@@ -273,6 +273,17 @@ def keep_rejected(plan: SyncPlan, rejected: Sequence[str]) -> None:
     plan.remove = still
 
 
+def screen_removals(plan: SyncPlan, rejects: Iterable[Any], *, remove_with_rejects: bool) -> int:
+    """Keep the members a source with rejected rows may still speak for: those whose number
+    is a rejected row's, and (unless `remove_with_rejects`) every member it lacks. Returns
+    how many rows could not be used."""
+    unread = unread_rows(rejects)
+    keep_rejected(plan, unread)
+    if unread and not remove_with_rejects:
+        hold_removals(plan)
+    return len(unread)
+
+
 def hold_removals(plan: SyncPlan) -> None:
     """Keep every member the source lacks: a source with unreadable rows is not the whole
     truth, so nothing is removed on its word."""
