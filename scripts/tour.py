@@ -7,8 +7,8 @@ say where the README has drifted from what the tool prints).
 A block is marked with `<!-- tour -->` on the line before its ```console fence. Its
 `$ ` lines are the commands; everything else in it is output, regenerated. Every
 block runs in README order, in one fresh sandbox, on a 100-column pseudo-terminal,
-in a scratch folder holding a copy of examples/. Ids (24 hex characters) and the
-sandbox's path are masked when comparing, so a check is stable from run to run.
+in a scratch folder holding a copy of examples/. Ids (24 hex characters), snapshot ids
+and the sandbox's paths are masked when comparing, so a check is stable from run to run.
 """
 
 from __future__ import annotations
@@ -28,12 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 MARK = "<!-- tour -->"
 SHOWN_DB = "~/.local/share/audience-cli/sandbox.db"
+SHOWN_STATE = "~/.local/state/audience-cli"
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 _ID = re.compile(r"\b[0-9a-f]{24}\b")
+_STAMP = re.compile(r"\b\d{8}T\d{12}Z\b")  # a snapshot's id: the time it was taken
 _BLOCK = re.compile(re.escape(MARK) + r"\n```console\n(.*?)\n```", re.DOTALL)
 
 
-def run(command: str, env: dict[str, str], cwd: str, db: str) -> str:
+def run(command: str, env: dict[str, str], cwd: str, db: str, state: str = "") -> str:
     """The command's terminal output, as a person sees it (no colours, no trailing blanks)."""
     child = pexpect.spawn(
         "bash", ["-c", command], env=env, encoding="utf-8", dimensions=(50, 100), cwd=cwd,
@@ -43,6 +45,8 @@ def run(command: str, env: dict[str, str], cwd: str, db: str) -> str:
     child.close()
     text = _ANSI.sub("", child.before or "").replace("\r\n", "\n").replace("\r", "")
     text = text.replace(db, SHOWN_DB)
+    if state:
+        text = text.replace(state, SHOWN_STATE)
     return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
 
 
@@ -51,12 +55,14 @@ def replay(readme: str) -> str:
     with tempfile.TemporaryDirectory() as scratch:
         shutil.copytree(ROOT / "examples", Path(scratch) / "examples")
         db = str(Path(scratch) / "sandbox.db")
+        state = str(Path(scratch) / "state")
         env = {
             **os.environ,
             "AUDIENCE_SANDBOX_DB": db,
             "AUDIENCE_CACHE_DIR": str(Path(scratch) / "cache"),
             "SMALLEST_CONFIG_DIR": str(Path(scratch) / "smallestai"),
             "AUDIENCE_CONFIG_DIR": str(Path(scratch) / "config"),
+            "AUDIENCE_STATE_DIR": state,
             "HOME": scratch,
             "COLUMNS": "100",
             "LINES": "50",
@@ -70,7 +76,7 @@ def replay(readme: str) -> str:
             commands = [line[2:] for line in match.group(1).splitlines() if line.startswith("$ ")]
             shown = []
             for command in commands:
-                output = run(command, env, scratch, db)
+                output = run(command, env, scratch, db, state)
                 shown.append(f"$ {command}" + (f"\n{output}" if output else ""))
             return f"{MARK}\n```console\n" + "\n\n".join(shown) + "\n```"
 
@@ -78,7 +84,7 @@ def replay(readme: str) -> str:
 
 
 def masked(text: str) -> str:
-    return _ID.sub("<id>", text)
+    return _STAMP.sub("<stamp>", _ID.sub("<id>", text))
 
 
 def main() -> None:
