@@ -130,6 +130,17 @@ def serve(
             rich_help_panel=FAULTS,
         ),
     ] = 0,
+    fault_methods: Annotated[
+        str | None,
+        typer.Option(
+            "--fault-methods",
+            metavar="METHODS",
+            help="Only requests of these methods are faulty, e.g. POST (every add and "
+            "create) or POST,DELETE (every write). Default: all.",
+            show_default=False,
+            rich_help_panel=FAULTS,
+        ),
+    ] = None,
     seed: Annotated[
         int | None,
         typer.Option(
@@ -180,6 +191,7 @@ def serve(
             rate_limit=rate_limit,
             latency_ms=latency,
             seed=seed,
+            methods=_methods(fault_methods),
         )
     except ValueError as exc:  # e.g. rates adding up to more than 1
         raise UsageError(str(exc).replace("_", "-")) from None
@@ -215,6 +227,20 @@ def _plain_request_log(colour: bool) -> None:
 
     # Werkzeug has no public switch for this; its module flag is the one it reads.
     werkzeug.serving._log_add_style = colour
+
+
+def _methods(text: str | None) -> tuple[str, ...]:
+    """--fault-methods POST,DELETE: HTTP methods, checked."""
+    from audience_cli.errors import UsageError
+
+    methods = tuple(m.strip().upper() for m in (text or "").split(",") if m.strip())
+    known = {"GET", "POST", "DELETE", "PUT", "PATCH"}
+    for method in methods:
+        if method not in known:
+            raise UsageError(
+                f"--fault-methods {text!r}: {method} is not one of {', '.join(sorted(known))}"
+            )
+    return methods
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -127,6 +127,8 @@ class FaultConfig:
     rate_limit: float | None = None  # requests per second; None: no limit
     latency_ms: int = 0
     seed: int | None = None  # None: a random seed (FaultInjector.seed says which)
+    # Only requests of these methods are faulty ("POST": every add and create); empty: all.
+    methods: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in self._rate_names():
@@ -171,6 +173,8 @@ class FaultConfig:
             parts.append(f"rate-limit {self.rate_limit:g}/s")
         if self.latency_ms > 0:
             parts.append(f"latency-ms {self.latency_ms}")
+        if self.methods:
+            parts.append(f"methods {','.join(self.methods)}")
         seed = self.seed if seed is None else seed
         if seed is not None:
             parts.append(f"seed {seed}")
@@ -368,7 +372,10 @@ class FaultInjector:
     # --- answering -------------------------------------------------------------
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if not self._subject(environ.get("PATH_INFO") or ""):
+        methods = self.config.methods
+        if not self._subject(environ.get("PATH_INFO") or "") or (
+            methods and environ.get("REQUEST_METHOD", "") not in methods
+        ):
             return self.app(environ, start_response)
         plan = self._plan()
         kind = plan.kind

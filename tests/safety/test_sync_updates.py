@@ -217,3 +217,33 @@ def test_do_not_call_rows_still_remove_their_members(sandbox_cli, store, tmp_pat
     assert result.exit_code == 3, result.stderr
     assert sorted(data_of(store, audience_id)) == ["+14155550000"]
     assert not re.search(r"kept \d+ member", result.stderr)
+
+
+def test_every_add_refused_by_the_served_sandbox_loses_nothing(cli, tmp_path):
+    """The issue's case, over real sockets with the sandbox's own fault injection: every
+    POST answered 500/502/503; 300 members whose stage changed; --max-remove 100%."""
+    from audience_cli.sandbox.faults import FaultConfig
+    from audience_cli.sandbox.server import running_faulty_server, running_server
+    from audience_cli.sandbox.store import SandboxStore
+
+    db = tmp_path / "served.db"
+    store = SandboxStore(db)
+    audience_id = seed_audience(store, "Leads", 300, stage="lead", notes="VIP")
+    source = staged(tmp_path / "won.csv", 300, "won")
+    env = {"SMALLEST_API_KEY": "sk_test_faults_0123456789"}
+    every_add_fails = FaultConfig(fail_rate=1.0, methods=("POST",), seed=1)
+    args = ["sync", "Leads", "--csv", str(source), "--yes", "--max-remove", "100%"]
+    with running_faulty_server(db, every_add_fails) as (url, stats):
+        failed = cli("--base-url", url, *args, env=env)
+    assert failed.exit_code == 7, failed.stderr
+    assert stats.total == stats.requests == 5  # only POSTs are faulty: the add, 4 retries
+    assert "0 removed, 300 taken out for an update of which 0 are back" in failed.stderr
+    assert store.all_members(audience_id) == []
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    with running_server(db, port=port) as same:  # the same API: the journal is its
+        again = cli("--base-url", same, *args, env=env)
+    assert again.exit_code == 0, again.stderr
+    assert "Putting back 300 members" in again.stderr
+    after = data_of(store, audience_id)
+    assert len(after) == 300
+    assert {(d["stage"], d["notes"]) for d in after.values()} == {("won", "VIP")}

@@ -553,3 +553,27 @@ def test_serve_without_fault_options_keeps_its_banner(cli, monkeypatch: pytest.M
     assert lines[0].startswith("Sandbox serving http://127.0.0.1:")
     assert lines[1].startswith("Try: audience --base-url")
     assert "Fault" not in result.stderr
+
+
+def test_fault_methods_leave_the_other_methods_alone(sandbox_cli, tmp_path):
+    from audience_cli.sandbox.faults import FaultConfig, FaultInjector
+
+    config = FaultConfig(fail_rate=1.0, methods=("POST",), seed=3)
+    assert "methods POST" in config.describe()
+    seen: list[str] = []
+
+    def app(environ, start_response):
+        seen.append(environ["REQUEST_METHOD"])
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"status": true, "data": []}']
+
+    injector = FaultInjector(app, config)
+    import httpx
+
+    with httpx.Client(transport=httpx.WSGITransport(app=injector), base_url="http://x") as http:
+        assert http.get("/atoms/v1/audience").status_code == 200
+        assert http.post("/atoms/v1/audience/a/members", json={}).status_code >= 500
+    assert seen == ["GET"]
+    bad = sandbox_cli("sandbox", "serve", "--fault-methods", "FETCH", "--port", "0")
+    assert bad.exit_code == 2
+    assert "--fault-methods 'FETCH': FETCH is not one of" in bad.stderr
