@@ -190,6 +190,32 @@ class ApiTimeoutError(ApiConnectionError):
     """The server did not answer in time."""
 
 
+class RunDeadlineError(ApiTimeoutError):
+    """The run's deadline passed: no attempt starts after it, and the one under way was cut.
+
+    `seconds` is the deadline's length; `given` says whether the user set it (else it is
+    the command's default)."""
+
+    def __init__(
+        self, message: str, *, seconds: float, given: bool, maybe_processed: bool = False
+    ) -> None:
+        super().__init__(message, maybe_processed=maybe_processed)
+        self.seconds = seconds
+        self.given = given
+
+
+class UnexpectedAnswerError(BadResponseError):
+    """An answer in the API's envelope whose content is not what the API documents (a
+    field of another type, an id that is not one, JSON nested absurdly deep). Not tried
+    again, unlike other bad answers: the same server answers the same way."""
+
+
+class AnswerTooLargeError(ApiError):
+    """An answer larger than the body size setting allows: reading stopped at the limit."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
 _BY_STATUS: dict[int, type[ApiError]] = {
     400: BadRequestError,
     401: AuthenticationError,
