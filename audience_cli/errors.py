@@ -35,8 +35,8 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.AUTH: "authentication: no API key, key refused (401) or not allowed (403)",
     ExitCode.NOT_FOUND: "audience or member not found (404)",
     ExitCode.REFUSED: "refused by a server rule (400), e.g. member limit, active campaign",
-    ExitCode.UNAVAILABLE: "network error, timeout, server unavailable or malformed answers "
-    "after retries",
+    ExitCode.UNAVAILABLE: "network error, timeout, the run's deadline, server unavailable or "
+    "malformed answers after retries, answers the tool does not understand",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
 }
 
