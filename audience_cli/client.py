@@ -445,7 +445,7 @@ class AtomsClient:
         exchange.cut_by_run = run is not None and run.at < deadline
         if run is not None and exchange.cut_by_run:
             deadline = run.at
-        left = max(deadline - now, 0.0)
+        left = max(deadline - now, 0.001)  # 0 would make httpx's sockets non-blocking
         # httpx's per-operation timeouts, none longer than the time left (a transport
         # other than httpx's own reads them; httpx's own is bounded at every read too).
         timeouts = httpx.Timeout(min(self.timeout, left), connect=min(self.connect_timeout, left))

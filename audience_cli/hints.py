@@ -25,6 +25,7 @@ from audience_cli.errors import (
     RowsRejectedError,
     RunDeadlineError,
     TooManyRemovalsError,
+    UnexpectedAnswerError,
 )
 
 
@@ -110,6 +111,11 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
         )
     if isinstance(exc, PartialUploadError):
         return _partial_upload_hint(exc)
+    if isinstance(exc, UnexpectedAnswerError):
+        return (
+            "Check that the base URL is the Atoms API (`audience auth status`); if it is, "
+            "its answer has changed: please report it."
+        )
     if isinstance(exc, RunDeadlineError) and exc.given:
         return "Check the network, or give the run more time: --deadline SECONDS."
     if isinstance(exc, RunDeadlineError):

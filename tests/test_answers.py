@@ -282,3 +282,14 @@ def test_the_client_names_the_endpoint_and_the_field(scripted) -> None:
         f'GET {BASE}/atoms/v1/audience/{AID}/members: {NOT_UNDERSTOOD}: "members" is 5, not a list'
     )
     assert caught.value.maybe_processed
+
+
+def test_the_hint_asks_whether_the_base_url_is_the_api(cli, store) -> None:
+    seed_audience(store, "Leads", 1)
+    transport = Hostile(store, "GET", AUDIENCE, "str")
+    result = cli("--base-url", BASE, "list", transport=transport, env=ENV)
+    assert result.exit_code == 7
+    assert result.stderr.splitlines()[1] == (
+        "Check that the base URL is the Atoms API (`audience auth status`); if it is, its "
+        "answer has changed: please report it."
+    )
