@@ -56,7 +56,7 @@ def dripping_server(
                     request += chunk
             state.received.append(request)
             if silent:
-                stop.wait(30)  # until the test ends (or 30 s)
+                stop.wait(120)  # until the test ends (or 2 minutes)
                 return
             try:
                 conn.sendall(at_once)

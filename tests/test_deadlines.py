@@ -37,9 +37,9 @@ def real_client(url: str, *, timeout: float, **kwargs: object) -> AtomsClient:
 
 @pytest.mark.slow
 def test_headers_that_drip_are_cut_at_the_timeout() -> None:
-    # 150 bytes of status line and headers, one every 50 ms: 7.5 s in all, and never a
+    # 300 bytes of status line and headers, one every 50 ms: 15 s in all, and never a
     # pause long enough for a read timeout. The request's deadline cuts it at 0.5 s.
-    head = answer_head(BODY, pad=60)
+    head = answer_head(BODY, pad=210)
     with dripping_server(head + BODY, pause=0.05) as server:
         client = real_client(server.url, timeout=0.5)
         started = time.monotonic()
@@ -47,7 +47,7 @@ def test_headers_that_drip_are_cut_at_the_timeout() -> None:
             client.list_audiences()
         spent = time.monotonic() - started
         client.close()
-    assert spent < 4, f"took {spent:.1f} s"  # the whole drip takes 7.5 s
+    assert spent < 6, f"took {spent:.1f} s"  # the whole drip takes 15 s
     assert not isinstance(caught.value, RunDeadlineError)
     assert "did not answer in time (the answer took more than 0.5 s)" in caught.value.message
     assert caught.value.exit_code == ExitCode.UNAVAILABLE
@@ -56,7 +56,7 @@ def test_headers_that_drip_are_cut_at_the_timeout() -> None:
 
 @pytest.mark.slow
 def test_a_body_that_drips_is_cut_at_the_timeout() -> None:
-    body = BODY + b" " * 120  # the headers at once, then 150 bytes at 50 ms each: 7.5 s
+    body = BODY + b" " * 270  # the headers at once, then 300 bytes at 50 ms each: 15 s
     with dripping_server(at_once=answer_head(body) + body) as server:
         assert real_client(server.url, timeout=5).list_audiences() == []  # a sound answer
     with dripping_server(body, at_once=answer_head(body), pause=0.05) as server:
@@ -66,19 +66,19 @@ def test_a_body_that_drips_is_cut_at_the_timeout() -> None:
             client.list_audiences()
         spent = time.monotonic() - started
         client.close()
-    assert spent < 4, f"took {spent:.1f} s"
+    assert spent < 6, f"took {spent:.1f} s"
 
 
 @pytest.mark.slow
 def test_each_retry_gets_its_own_deadline_and_the_last_error_says_so(cli) -> None:
-    head = answer_head(BODY, pad=60)
+    head = answer_head(BODY, pad=210)
     with dripping_server(head + BODY, pause=0.05) as server:
         started = time.monotonic()
         result = cli("--base-url", server.url, "--timeout", "0.5", "list", env=ENV)
         spent = time.monotonic() - started
     assert result.exit_code == 7, result.stderr
     # Five tries of 0.5 s (the waits between them are not slept here); dripping, the
-    # five would take 37.5 s.
+    # five would take 75 s.
     assert spent < 15, f"took {spent:.1f} s"
     assert server.connections == 5
     assert result.stderr.count("trying again in") == 4
