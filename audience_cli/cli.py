@@ -19,13 +19,20 @@ from typer.core import TyperGroup
 
 from audience_cli import __version__
 from audience_cli.command_table import COMMANDS, LazyCommands
-from audience_cli.config import COMPLETE_VAR, ENV_DEBUG, ENV_SANDBOX
+from audience_cli.config import (
+    COMPLETE_VAR,
+    ENV_DEADLINE,
+    ENV_DEBUG,
+    ENV_SANDBOX,
+    ENV_TIMEOUT,
+)
 from audience_cli.errors import AudienceError, ExitCode, Terminated, exit_code_for, stop_word
 from audience_cli.model import (
     DEFAULT_CONCURRENCY,
+    DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_TIMEOUT,
     MAX_CONCURRENCY,
-    MAX_TIMEOUT,
+    QUICK_DEADLINE,
 )
 
 if TYPE_CHECKING:
@@ -42,6 +49,7 @@ GLOBAL_OPTIONS = frozenset(
         "-q",
         "--allow-insecure-http",
         "--timeout",
+        "--deadline",
         "--profile",
         "--concurrency",
     }
@@ -158,9 +166,11 @@ def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
     err = app_ctx.err if app_ctx else Console(file=sys.stderr, highlight=False, emoji=False)
     debug = bool(app_ctx and app_ctx.options.debug)
     code = exit_code_for(exc)
+    redacted = app_ctx.redacted if app_ctx else redact_environment_key
 
     def say(text: str, style: str | None = None) -> None:
-        err.print(printable(text), markup=False, highlight=False, style=style, soft_wrap=True)
+        text = printable(redacted(text))
+        err.print(text, markup=False, highlight=False, style=style, soft_wrap=True)
 
     if isinstance(exc, KeyboardInterrupt):
         # On a terminal the ^C echo leaves the cursor mid-line.
@@ -168,7 +178,11 @@ def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
         say(f"\n{word}" if app_ctx is None or app_ctx.terminal.stderr else word)
         return code
     if debug and sys.exc_info()[0] is not None:
-        err.print_exception()
+        import traceback
+
+        # Plain text, so that every line can be redacted (a server's answer in a local
+        # variable's repr, or in an exception's message, may carry the key).
+        sys.stderr.write(redacted("".join(traceback.format_exception(exc))))
     if isinstance(exc, OSError) and not isinstance(exc, AudienceError):
         # The system said no (disk full, permissions): not a bug to report.
         where = f" ({exc.filename})" if exc.filename else ""
@@ -247,17 +261,29 @@ def main_callback(
         ),
     ] = False,
     timeout: Annotated[
-        float,
+        str | None,
         typer.Option(
             "--timeout",
-            envvar="AUDIENCE_TIMEOUT",
+            envvar=ENV_TIMEOUT,
             metavar="SECONDS",
-            min=0.1,
-            max=MAX_TIMEOUT,
-            help="Give up on one request after SECONDS, a slow answer included "
-            "(each retry gets as long).",
+            help=f"Give up on one request after SECONDS (default {DEFAULT_TIMEOUT:g}), from "
+            "connecting to the last byte of the answer, a slow answer included; connecting "
+            f"gets at most {DEFAULT_CONNECT_TIMEOUT:g} s. Each retry gets as long.",
+            show_default=False,
         ),
-    ] = DEFAULT_TIMEOUT,
+    ] = None,
+    deadline: Annotated[
+        str | None,
+        typer.Option(
+            "--deadline",
+            envvar=ENV_DEADLINE,
+            metavar="SECONDS",
+            help="Give up on the whole run after SECONDS: no retry starts after it and the "
+            "request under way is cut (exit 7). Default: none, except "
+            f"{QUICK_DEADLINE:g} s for list, auth login and auth status.",
+            show_default=False,
+        ),
+    ] = None,
     concurrency: Annotated[
         int,
         typer.Option(
@@ -290,21 +316,39 @@ def main_callback(
 ) -> None:
     from audience_cli.context import GlobalOptions, build_context
 
-    options = GlobalOptions(
-        sandbox=sandbox_,
-        base_url=base_url,
-        debug=debug,
-        quiet=quiet,
-        allow_insecure_http=allow_insecure_http,
-        timeout=timeout,
-        profile=profile or None,
-        concurrency=concurrency,
-    )
     try:
+        options = GlobalOptions(
+            sandbox=sandbox_,
+            base_url=base_url,
+            debug=debug,
+            quiet=quiet,
+            allow_insecure_http=allow_insecure_http,
+            timeout=_seconds(ctx, "timeout", timeout) or DEFAULT_TIMEOUT,
+            deadline=_seconds(ctx, "deadline", deadline),
+            profile=profile or None,
+            concurrency=concurrency,
+        )
         ctx.obj = build_context(ctx.obj, options)
     except AudienceError as exc:
         report_error(ctx, exc)
         raise typer.Exit(int(exc.exit_code)) from None
+
+
+def _seconds(ctx: click.Context, name: str, value: str | None) -> float | None:
+    """A global option's seconds (None: not given), a bad value named as the user gave it
+    (the flag or the variable)."""
+    from audience_cli.config import read_seconds
+    from audience_cli.model import MAX_TIMEOUT
+
+    if value is None:
+        return None
+    source = ctx.get_parameter_source(name)
+    given = (
+        f"{ENV_TIMEOUT if name == 'timeout' else ENV_DEADLINE}="
+        if source == click.core.ParameterSource.ENVIRONMENT
+        else f"--{name}"
+    )
+    return read_seconds(value, given, most=MAX_TIMEOUT if name == "timeout" else None)
 
 
 def help_command(
@@ -336,6 +380,15 @@ def help_command(
     typer.echo(target.get_help(parent))
 
 
+def redact_environment_key(text: str) -> str:
+    """`text` without the environment's API key: for errors before a run has a context."""
+    from audience_cli.config import ENV_API_KEY
+    from audience_cli.redaction import MIN_SECRET, redact_text
+
+    key = os.environ.get(ENV_API_KEY, "").strip()
+    return redact_text(text, key if len(key) >= MIN_SECRET else None)
+
+
 def main() -> None:
     if COMPLETE_VAR in os.environ:
         # Typer registers its shell classes only with add_completion; we print scripts ourselves.
@@ -348,6 +401,10 @@ def main() -> None:
     except KeyboardInterrupt as exc:
         sys.stderr.write(f"{stop_word(exc)}\n")
         sys.exit(int(exit_code_for(exc)))
+    except Exception as exc:  # outside a command (its errors are reported by the group)
+        text = f"unexpected error: {type(exc).__name__}: {exc}"
+        sys.stderr.write(redact_environment_key(text) + "\n")
+        sys.exit(int(ExitCode.UNEXPECTED))
 
 
 def on_sigterm_stop_as_on_ctrl_c() -> None:

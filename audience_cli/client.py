@@ -8,25 +8,32 @@ argument: the httpx transport, the retry policy (and so the sleep), the request 
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from audience_cli import __version__
+from audience_cli import __version__, answers
 from audience_cli.errors import (
+    AnswerTooLargeError,
     ApiConnectionError,
     ApiError,
     ApiTimeoutError,
     BadResponseError,
     NotFoundError,
+    RunDeadlineError,
+    UnexpectedAnswerError,
+    UsageError,
     error_for_status,
 )
 from audience_cli.model import (
     ALL_PAGES_SIZE,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_BODY,
     DEFAULT_PHONE_COLUMN,
     AddCounts,
     Audience,
@@ -35,8 +42,11 @@ from audience_cli.model import (
     RemoveCounts,
     SearchResult,
 )
-from audience_cli.redaction import scrub
+from audience_cli.redaction import MIN_SECRET, scrub
 from audience_cli.retry import RETRYABLE_STATUS, RetryPolicy
+
+if TYPE_CHECKING:
+    from audience_cli.deadline_backend import Cut
 
 # httpx/__init__.py ends with `from ._main import main` inside `try/except ImportError`:
 # its own command-line client, which imports click, rich.progress, rich.syntax and
@@ -70,12 +80,31 @@ def wsgi_transport(app: Callable[..., Any]) -> httpx.BaseTransport:
     return httpx.WSGITransport(app=app)
 
 
+def network_transport(base_url: str, proxy: str | None = None) -> httpx.HTTPTransport:
+    """httpx's own transport to `base_url`, through `proxy` (None: directly), with every
+    connect, read and write bounded by the deadline of the request under way
+    (`deadline_backend`): httpx's timeouts alone bound each socket operation, not the
+    exchange. Proxies are the caller's choice: none is read from the environment."""
+    from audience_cli.deadline_backend import install
+
+    transport = httpx.HTTPTransport(verify=tls_verification(base_url), proxy=proxy)
+    install(transport._pool)
+    return transport
+
+
+@dataclass(frozen=True)
+class RunDeadline:
+    """When the run must end (`at`, on the client's clock), and its length in seconds;
+    `given`: set by the user, not a command's default."""
+
+    at: float
+    seconds: float
+    given: bool = True
+
+
 def error_message(response: httpx.Response) -> str:
     """The server's own words: `message`, then `error`, then `errors`, then the raw text."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
+    body = _json(response)
     if isinstance(body, dict):
         for key in ("message", "error", "errors"):
             value = body.get(key)
@@ -107,7 +136,12 @@ class AtomsClient:
     once): `httpx.Client` is (its connection pool takes a lock), each call keeps
     its own state (`Exchange`, attempt, deadline) in locals, and nothing here is
     changed after construction. The `log` and `on_retry` callbacks may be called
-    from several threads at once (rich consoles lock their own output)."""
+    from several threads at once (rich consoles lock their own output).
+
+    Every answer is checked at this edge (`answers.py`): a field of the wrong type is
+    an `UnexpectedAnswerError` naming it, never a crash further in. Each request ends by
+    its deadline (`timeout` seconds, from connect to the last byte of the body), and
+    no request outlives `run_deadline`; no answer is read past `max_body` bytes."""
 
     def __init__(
         self,
@@ -116,6 +150,11 @@ class AtomsClient:
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        run_deadline: RunDeadline | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        max_body: int = DEFAULT_MAX_BODY,
+        proxy: str | None = None,
         retry: RetryPolicy | None = None,
         log: RequestLog | None = None,
         on_retry: RetryNotice | None = None,
@@ -126,15 +165,21 @@ class AtomsClient:
         self.concurrency = max(1, concurrency)  # requests a reader may keep in flight
         self.page_size = max(1, page_size)  # members a page asked for when reading them all
         self.timeout = timeout  # seconds for one request as a whole, its body included
+        self.connect_timeout = min(connect_timeout, timeout)
+        self.run_deadline = run_deadline
+        self.max_body = max_body
         self.retry = retry or RetryPolicy()
+        self._clock = clock
         self._log = log
         self._on_retry = on_retry
         self._api_key = api_key
         self._closed = False
+        self._own_transport = transport is None  # httpx's, under a `DeadlineBackend`
         self._http = httpx.Client(
             base_url=self.base_url + "/",
-            transport=transport,
-            verify=tls_verification(self.base_url),
+            # Given a transport, httpx reads no proxy from the environment: which proxy
+            # may carry the key is decided by the caller (`proxy`), never by httpx.
+            transport=transport or network_transport(self.base_url, proxy),
             timeout=timeout,
             headers={
                 "Authorization": f"Bearer {api_key}",
@@ -158,10 +203,14 @@ class AtomsClient:
     # --- audiences ---------------------------------------------------------
 
     def list_audiences(self) -> list[Audience]:
-        return cast("list[Audience]", self._call("GET", "audience") or [])
+        result: list[Audience] = self._call("GET", "audience", answer=answers.audience_list)
+        return result
 
     def get_audience(self, audience_id: str) -> Audience:
-        return cast(Audience, self._call("GET", f"audience/{_seg(audience_id)}"))
+        result: Audience = self._call(
+            "GET", f"audience/{_seg(audience_id)}", answer=answers.audience
+        )
+        return result
 
     def create_audience(
         self,
@@ -182,15 +231,21 @@ class AtomsClient:
         if description:
             form["description"] = description
         files = {"file": ("audience.csv", csv_body, "text/csv")}
-        return cast(
-            Audience, self._call("POST", "audience", data=form, files=files, idempotent=False)
+        result: Audience = self._call(
+            "POST",
+            "audience",
+            data=form,
+            files=files,
+            idempotent=False,
+            answer=answers.audience,
         )
+        return result
 
     def delete_audience(self, audience_id: str) -> None:
         """Delete an audience. A 404 that answers a retry, after an attempt that may
         have been carried out, means that attempt deleted it: done, not an error."""
         try:
-            self._call("DELETE", f"audience/{_seg(audience_id)}")
+            self._call("DELETE", f"audience/{_seg(audience_id)}", answer=answers.anything)
         except NotFoundError as exc:
             if not exc.after_ambiguous:
                 raise
@@ -202,9 +257,13 @@ class AtomsClient:
 
         The API calls the page size `offset` (and ignores `limit`)."""
         params = {"page": page, "offset": page_size}
-        return cast(
-            MemberPage, self._call("GET", f"audience/{_seg(audience_id)}/members", params=params)
+        result: MemberPage = self._call(
+            "GET",
+            f"audience/{_seg(audience_id)}/members",
+            params=params,
+            answer=answers.member_page,
         )
+        return result
 
     def add_members(self, audience_id: str, members: Sequence[Mapping[str, Any]]) -> AddCounts:
         """Add members; the server skips numbers already present.
@@ -215,17 +274,9 @@ class AtomsClient:
             "POST",
             f"audience/{_seg(audience_id)}/members",
             json={"members": [dict(m) for m in members]},
+            answer=answers.add_counts,
         )
-        data = exchange.data
-        first = data[0] if isinstance(data, list) and data else data
-        entry: dict[str, Any] = first if isinstance(first, dict) else {}
-        inner = entry.get("data")
-        counts: dict[str, Any] = inner if isinstance(inner, dict) else entry
-        answer: AddCounts = {
-            "added": int(counts.get("added", 0) or 0),
-            "skipped": int(counts.get("skipped", 0) or 0),
-            "message": entry.get("message", ""),
-        }
+        answer: AddCounts = exchange.data
         if exchange.ambiguous:
             answer["retried"] = True  # some of "skipped" may be an earlier attempt's "added"
         return answer
@@ -237,8 +288,9 @@ class AtomsClient:
             "DELETE",
             f"audience/{_seg(audience_id)}/members",
             json={"memberIds": list(member_ids)},
+            answer=answers.remove_counts,
         )
-        answer: RemoveCounts = dict(exchange.data or {})  # type: ignore[assignment]
+        answer: RemoveCounts = exchange.data
         if exchange.ambiguous:
             answer["retried"] = True
         return answer
@@ -254,7 +306,13 @@ class AtomsClient:
         if bool(query) == bool(filters):
             raise ValueError("search_members takes a query or filters, not both or neither")
         params = {"query": query} if query else dict(filters or {})
-        return self._call("GET", f"audience/{_seg(audience_id)}/members/search", params=params)
+        result: SearchResult = self._call(
+            "GET",
+            f"audience/{_seg(audience_id)}/members/search",
+            params=params,
+            answer=answers.search_result,
+        )
+        return result
 
     # --- the do-not-call list ---------------------------------------------------
 
@@ -282,93 +340,208 @@ class AtomsClient:
             params["sortField"] = sort_field
         if sort_order:
             params["sortOrder"] = sort_order
-        return cast(DncPage, self._call("GET", "dnc", params=params))
+        result: DncPage = self._call("GET", "dnc", params=params, answer=answers.dnc_page)
+        return result
 
     # --- plumbing ----------------------------------------------------------
 
-    def _call(self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any) -> Any:
-        return self._exchange(method, path, idempotent=idempotent, **kwargs).data
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool = True,
+        answer: answers.Parser = answers.anything,
+        **kwargs: Any,
+    ) -> Any:
+        return self._exchange(method, path, idempotent=idempotent, answer=answer, **kwargs).data
 
     def _exchange(
-        self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool = True,
+        answer: answers.Parser = answers.anything,
+        **kwargs: Any,
     ) -> Exchange:
-        """Send, retry by the policy, and unwrap the envelope; errors are typed and redacted."""
-        started = time.monotonic()
+        """Send, retry by the policy, unwrap the envelope and check the answer's shape;
+        errors are typed and redacted."""
+        started = self._clock()
         exchange = Exchange()
         try:
             attempt = 0
+            last: ApiError | None = None
             while True:
+                self._check_run_deadline(method, path, last)
                 try:
                     response = self._attempt(method, path, exchange, **kwargs)
                     if response.is_success:
-                        exchange.data = self._data(method, response)
-                        return exchange
+                        data = self._data(method, response)
+                        break
                     status = response.status_code
                     error = error_for_status(status, error_message(response), _json(response))
                     # A 429 was not processed, so even a create may be sent again.
                     may_repeat = status in RETRYABLE_STATUS and (idempotent or status == 429)
                     delay_hint: Mapping[str, str] = response.headers
+                except UnexpectedAnswerError:
+                    raise
                 except (httpx.TransportError, BadResponseError) as exc:
-                    error = self._failure(method, path, exc, started)
+                    error = self._failure(method, path, exc, exchange)
                     # A refused connection never carried the request: safe to repeat.
                     may_repeat = idempotent or not error.maybe_processed
                     delay_hint = {}
+                self._redact(error)  # before its words are shown in a retry note
                 error.after_ambiguous = exchange.ambiguous
                 exchange.ambiguous = exchange.ambiguous or error.maybe_processed
-                if not may_repeat or attempt >= self.retry.max_retries or self._closed:
+                last_try = attempt >= self.retry.max_retries or self._closed
+                if not may_repeat or last_try or isinstance(error, RunDeadlineError):
                     raise error
+                delay = self.retry.delay(attempt, delay_hint)
+                self._check_run_deadline(method, path, error, waiting=delay)
                 why = f"HTTP {error.status_code}" if error.status_code else _short(error.message)
-                self._wait(why, self.retry.delay(attempt, delay_hint), attempt)
+                self._wait(why, delay, attempt)
                 attempt += 1
+                last = error
+            exchange.data = self._checked(method, path, answer, data)
+            return exchange
         except ApiError as error:
-            if isinstance(error, ApiConnectionError) and error.status_code is None:
-                spent = time.monotonic() - started
+            timed = isinstance(error, ApiConnectionError) and error.status_code is None
+            if timed and not isinstance(error, RunDeadlineError):
+                spent = self._clock() - started
                 error.message += f" after {spent:.1f} s"
                 error.args = (error.message,)
             self._redact(error)
             raise
 
+    def _check_run_deadline(
+        self, method: str, path: str, last: ApiError | None, *, waiting: float = 0.0
+    ) -> None:
+        """No attempt starts once the run's deadline has passed, nor a wait for one that
+        would end past it: the error says so, with the last failure's words."""
+        run = self.run_deadline
+        if run is None or self._clock() + waiting < run.at:
+            return
+        if last is None:
+            why = f"before {method} {self.base_url}/{path} was sent"
+        elif waiting:
+            why = f"before {method} {self.base_url}/{path} could be tried again: {last.message}"
+        else:
+            why = f"after {method} {self.base_url}/{path} failed: {last.message}"
+        raise RunDeadlineError(
+            f"the run's deadline ({run.seconds:g} s) passed {why}",
+            seconds=run.seconds,
+            given=run.given,
+            maybe_processed=bool(last and last.maybe_processed),
+        )
+
     def _attempt(self, method: str, path: str, exchange: Exchange, **kwargs: Any) -> httpx.Response:
-        """One request, its body read whole within the deadline (a slow body counts too)."""
+        """One request, from connect to its body's last byte within its deadline: the
+        request's timeout, or the run's deadline when that comes first."""
         started = time.perf_counter()
-        deadline = time.monotonic() + self.timeout
-        request = self._http.build_request(method, path, **kwargs)
+        now = self._clock()
+        deadline = now + self.timeout
+        run = self.run_deadline
+        exchange.cut_by_run = run is not None and run.at < deadline
+        if run is not None and exchange.cut_by_run:
+            deadline = run.at
+        left = max(deadline - now, 0.001)  # 0 would make httpx's sockets non-blocking
+        # httpx's per-operation timeouts, none longer than the time left (a transport
+        # other than httpx's own reads them; httpx's own is bounded at every read too).
+        timeouts = httpx.Timeout(min(self.timeout, left), connect=min(self.connect_timeout, left))
+        request = self._http.build_request(method, path, timeout=timeouts, **kwargs)
         status: int | None = None
+        exchange.cut = False
         try:
-            streamed = self._http.send(request, stream=True)
-            status = streamed.status_code
-            try:
-                if streamed.is_stream_consumed:  # an answer made in memory (tests' stubs)
-                    exchange.attempts += 1
-                    return streamed
-                chunks = []
-                for chunk in streamed.iter_raw():
-                    chunks.append(chunk)
-                    if time.monotonic() > deadline:
-                        raise httpx.ReadTimeout(
-                            f"the answer took more than {self.timeout:g} s", request=request
-                        )
-            finally:
-                streamed.close()
+            with self._bounded(left) as cut:
+                try:
+                    streamed = self._http.send(request, stream=True)
+                    status = streamed.status_code
+                    try:
+                        content = self._body(streamed, request, deadline, exchange)
+                    finally:
+                        streamed.close()
+                except httpx.TimeoutException:
+                    exchange.cut = bool(cut and cut.expired) or self._clock() >= deadline
+                    raise
         finally:
             self._record(method, str(request.url), status, started)
         exchange.attempts += 1
-        # The raw bytes, decoded (gzip…) by the new response as they would have been.
+        headers = httpx.Headers(streamed.headers)
+        for name in ("content-encoding", "content-length"):  # the content is decoded already
+            headers.pop(name, None)
         return httpx.Response(
-            streamed.status_code,
-            headers=streamed.headers,
-            content=b"".join(chunks),
-            request=request,
+            streamed.status_code, headers=headers, content=content, request=request
+        )
+
+    def _bounded(self, seconds: float) -> contextlib.AbstractContextManager[Cut | None]:
+        """Every network operation of this thread bounded by `seconds` from now, on
+        httpx's own transport (another one, the sandbox's or a test's, has no sockets:
+        its body is checked as it is read)."""
+        if not self._own_transport:
+            return contextlib.nullcontext()
+        from audience_cli.deadline_backend import exchange_deadline
+
+        return exchange_deadline(time.monotonic() + seconds)
+
+    def _body(
+        self, streamed: httpx.Response, request: httpx.Request, deadline: float, exchange: Exchange
+    ) -> bytes:
+        """The decoded body, read within the deadline and never past `max_body` bytes."""
+        declared = streamed.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            raise self._too_large(request)
+        if streamed.is_stream_consumed:  # an answer made in memory (tests' stubs)
+            if len(streamed.content) > self.max_body:
+                raise self._too_large(request)
+            return streamed.content
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in streamed.iter_bytes():
+            size += len(chunk)
+            if size > self.max_body:
+                raise self._too_large(request)
+            chunks.append(chunk)
+            if self._clock() > deadline:  # a transport that is not httpx's own
+                exchange.cut = True
+                raise httpx.ReadTimeout("the exchange's deadline passed", request=request)
+        return b"".join(chunks)
+
+    def _too_large(self, request: httpx.Request) -> AnswerTooLargeError:
+        return AnswerTooLargeError(
+            f"{request.method} {request.url}: the answer is larger than "
+            f"{_size(self.max_body)}; reading stopped there (the AUDIENCE_MAX_BODY "
+            "setting raises the limit)",
+            maybe_processed=True,
         )
 
     def _failure(
-        self, method: str, path: str, exc: httpx.TransportError | BadResponseError, started: float
+        self,
+        method: str,
+        path: str,
+        exc: httpx.TransportError | BadResponseError,
+        exchange: Exchange,
     ) -> ApiError:
         """The typed error for a broken exchange; whether the server may have acted on it."""
         if isinstance(exc, BadResponseError):
             return exc
         url = f"{self.base_url}/{path}"
         never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+        run = self.run_deadline
+        if isinstance(exc, httpx.TimeoutException) and exchange.cut:
+            if run is not None and exchange.cut_by_run:
+                return RunDeadlineError(
+                    f"the run's deadline ({run.seconds:g} s) passed while waiting for "
+                    f"{method} {url}",
+                    seconds=run.seconds,
+                    given=run.given,
+                    maybe_processed=not never_sent or exchange.ambiguous,
+                )
+            return ApiTimeoutError(
+                f"{method} {url} did not answer in time "
+                f"(the answer took more than {self.timeout:g} s)",
+                maybe_processed=not never_sent,
+            )
         if isinstance(exc, httpx.TimeoutException):
             return ApiTimeoutError(
                 f"{method} {url} did not answer in time ({_describe(exc)})",
@@ -385,7 +558,7 @@ class AtomsClient:
         """Take the API key out of an error's text: servers and proxies may echo it,
         whole, cut short or re-cased (any 12 characters of it are hidden)."""
         key = self._api_key
-        if len(key) < 8:  # too short to replace without mangling the message
+        if len(key) < MIN_SECRET:  # too short to replace without mangling the message
             return
 
         def clean(value: Any) -> Any:
@@ -404,7 +577,15 @@ class AtomsClient:
 
     def _data(self, method: str, response: httpx.Response) -> Any:
         """The `data` of the API's envelope; anything else is a `BadResponseError`."""
-        body = _json(response)
+        try:
+            body = _decoded(response)
+        except answers.AnswerTooDeepError as exc:
+            raise UnexpectedAnswerError(
+                f"{method} {response.request.url}: the server answered something this tool "
+                f"does not understand: {exc}",
+                status_code=response.status_code,
+                maybe_processed=True,
+            ) from None
         if isinstance(body, dict) and body.get("status") is False:
             # The error envelope `{"status": false, "message"}`, even under a 2xx.
             raise error_for_status(400, error_message(response), body)
@@ -421,6 +602,17 @@ class AtomsClient:
             maybe_processed=True,
         )
 
+    def _checked(self, method: str, path: str, answer: answers.Parser, data: Any) -> Any:
+        """`data` as `answer` reads it; a field of another type is an `UnexpectedAnswerError`."""
+        try:
+            return answer(data)
+        except answers.AnswerShapeError as exc:
+            raise UnexpectedAnswerError(
+                f"{method} {self.base_url}/{path}: the server answered something this tool "
+                f"does not understand: {exc}",
+                maybe_processed=True,
+            ) from None
+
     def _wait(self, why: str, delay: float, attempt: int) -> None:
         if self._on_retry is not None:
             self._on_retry(why, delay, attempt + 1, self.retry.max_retries)
@@ -436,11 +628,24 @@ class AtomsClient:
 @dataclass
 class Exchange:
     """One call as the server answered it: its data, and whether an attempt before the
-    last may have been carried out (then a 404 or "skipped" may be this call's own doing)."""
+    last may have been carried out (then a 404 or "skipped" may be this call's own doing).
+    `cut`: the last attempt was ended by its deadline; `cut_by_run`: that deadline was the
+    run's."""
 
     data: Any = None
     attempts: int = 0
     ambiguous: bool = False
+    cut: bool = False
+    cut_by_run: bool = False
+
+
+def _size(count: int) -> str:
+    """Bytes as a person reads them: 64 MB, 1.5 KB, 300 bytes."""
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if count >= scale:
+            whole = count % scale == 0
+            return f"{count // scale} {unit}" if whole else f"{count / scale:.1f} {unit}"
+    return f"{count} bytes"
 
 
 def _first_bytes(content: bytes, size: int = 60) -> str:
@@ -454,13 +659,29 @@ def _short(message: str) -> str:
 
 
 def _seg(value: str) -> str:
+    """`value` as one segment of a URL path. `.` and `..` are refused: quoting leaves them
+    as they are, and httpx and servers read them as "this folder" and "the one above"."""
+    if value.strip() in ("", ".", ".."):
+        raise UsageError(f"{value!r} is not an id")
     return quote(value, safe="")
 
 
-def _json(response: httpx.Response) -> Any:
+def _decoded(response: httpx.Response) -> Any:
+    """The JSON of a body; None when it is not JSON. Nested too deep: `AnswerTooDeepError`."""
     try:
-        return response.json()
+        return answers.decode_json(response.content)
+    except answers.AnswerTooDeepError:
+        raise
     except ValueError:
+        return None
+
+
+def _json(response: httpx.Response) -> Any:
+    """The JSON of an error's body, for its message: None when it is not JSON or nests
+    too deep to be a message."""
+    try:
+        return _decoded(response)
+    except answers.AnswerTooDeepError:
         return None
 
 

@@ -9,6 +9,7 @@ import contextlib
 import errno
 import ipaddress
 import json
+import math
 import os
 import re
 import shlex
@@ -36,6 +37,10 @@ DEFAULT_MAX_RETRIES = 4  # tries after the first, for a request that may be repe
 ENV_PROFILE = "AUDIENCE_PROFILE"
 ENV_PROFILES_DIR = "AUDIENCE_CONFIG_DIR"
 ENV_PAGE_SIZE = "AUDIENCE_PAGE_SIZE"
+ENV_TIMEOUT = "AUDIENCE_TIMEOUT"
+ENV_DEADLINE = "AUDIENCE_DEADLINE"
+ENV_MAX_BODY = "AUDIENCE_MAX_BODY"
+MIN_SECONDS = 0.1  # the shortest --timeout or --deadline
 DEFAULT_PROFILE = "default"
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
@@ -499,3 +504,92 @@ def read_page_size(env: Mapping[str, str]) -> int:
             f"{ENV_PAGE_SIZE}={value!r}: give the members a page, 1 to {MAX_ALL_PAGES_SIZE:,}"
         )
     return size
+
+
+def read_seconds(value: str, name: str, *, most: float | None = None) -> float:
+    """`value` (of the option `--name`, or the variable `NAME=`) as seconds: a finite number from
+    `MIN_SECONDS` (to `most`). `nan`, `inf`, 0 and negative numbers are usage errors,
+    never a deadline that never comes (a NaN deadline compares false with every time)."""
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        seconds = math.nan
+    too_long = most is not None and seconds > most
+    if not math.isfinite(seconds) or seconds < MIN_SECONDS or too_long:
+        limits = (
+            f"from {MIN_SECONDS:g} to {most:g}" if most is not None else f"{MIN_SECONDS:g} or more"
+        )
+        given = f"{name}{value!r}" if name.endswith("=") else f"{name} {value!r}"
+        raise UsageError(f"{given}: give a number of seconds, {limits}")
+    return seconds
+
+
+_BYTE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+_BYTES = re.compile(r"(\d+)\s*([KMG]?)(?:I?B)?", re.IGNORECASE)
+
+
+def read_max_body(env: Mapping[str, str]) -> int:
+    """The largest answer read, in bytes: `AUDIENCE_MAX_BODY` (a number of bytes, or with
+    K, M or G: `128M`), else 64 MB."""
+    from audience_cli.model import DEFAULT_MAX_BODY
+
+    value = env.get(ENV_MAX_BODY, "").strip()
+    if not value:
+        return DEFAULT_MAX_BODY
+    match = _BYTES.fullmatch(value)
+    size = int(match[1]) * _BYTE_UNITS[match[2].upper()] if match else 0
+    if size < 1:
+        raise UsageError(
+            f"{ENV_MAX_BODY}={value!r}: give the largest answer to read, in bytes or "
+            "with K, M or G (e.g. 128M)"
+        )
+    return size
+
+
+def choose_proxy(base_url: str, env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """(the proxy to reach `base_url` through, or None; the proxy the environment names
+    that is not used, for a warning).
+
+    The environment's proxy (`https_proxy`/`http_proxy` for the URL's scheme, then
+    `all_proxy`, lower case first; `no_proxy` lists hosts reached directly) carries an
+    https:// API inside TLS, so it is used as httpx would. Over plain http the proxy
+    reads every header, the API key included: an http:// API on this machine is never
+    reached through one, and any other (allowed with the insecure-http option) only
+    through a proxy on this machine, never through one elsewhere."""
+    parts = urlsplit(base_url)
+    scheme, host = parts.scheme.lower(), parts.hostname or ""
+    proxy = _environment_proxy(env, scheme)
+    if not proxy or _bypassed(host, env):
+        return None, None
+    if "://" not in proxy:
+        proxy = "http://" + proxy
+    if scheme == "https":
+        return proxy, None
+    if is_loopback_host(host):
+        return None, None  # the API is on this machine: nothing to carry it elsewhere
+    if is_loopback_host(urlsplit(proxy).hostname or ""):
+        return proxy, None
+    return None, url_without_userinfo(proxy)
+
+
+def _environment_proxy(env: Mapping[str, str], scheme: str) -> str:
+    for name in (f"{scheme}_proxy", "all_proxy"):
+        for variant in (name, name.upper()):
+            if value := env.get(variant, "").strip():
+                return value
+    return ""
+
+
+def _bypassed(host: str, env: Mapping[str, str]) -> bool:
+    """`host` is in `no_proxy` (`*`, the host, or a domain it is in: `example.com` and
+    `.example.com` both cover `api.example.com`)."""
+    listed = env.get("no_proxy", "").strip() or env.get("NO_PROXY", "").strip()
+    host = host.lower().strip("[]")
+    for entry in (e.strip().lower() for e in listed.split(",")):
+        entry = entry.strip("[]")
+        if entry == "*":
+            return True
+        domain = entry.lstrip(".")
+        if domain and (host == domain or host.endswith("." + domain)):
+            return True
+    return False

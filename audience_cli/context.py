@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,20 +17,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audience_cli.config import (
+    ENV_API_KEY,
     ENV_NO_INPUT,
     NO_KEY_MESSAGE,
     Settings,
     resolve_settings,
 )
 from audience_cli.errors import ConfigError, UsageError
-from audience_cli.model import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT
+from audience_cli.model import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, QUICK_DEADLINE
+from audience_cli.redaction import MIN_SECRET, redact_text
 from audience_cli.text import printable
 
 if TYPE_CHECKING:
     import httpx
     from rich.console import Console
 
-    from audience_cli.client import AtomsClient
+    from audience_cli.client import AtomsClient, RunDeadline
     from audience_cli.output import Shape
     from audience_cli.sandbox.store import SandboxStore
 
@@ -61,6 +64,13 @@ class Overrides:
     transport: httpx.BaseTransport | None = None
     sleep: Callable[[float], None] | None = None
     env: Mapping[str, str] | None = None
+    clock: Callable[[], float] | None = None  # the run's and the client's monotonic clock
+
+
+# Commands that read a little and answer at once: without --deadline, a run of one of
+# them ends within QUICK_DEADLINE seconds of its first request, even against a host that
+# does not answer (the retries of a request each get the whole --timeout).
+QUICK_COMMANDS = frozenset({"list", "auth login", "auth status"})
 
 
 @dataclass
@@ -71,6 +81,7 @@ class GlobalOptions:
     quiet: bool = False
     allow_insecure_http: bool = False
     timeout: float = DEFAULT_TIMEOUT  # seconds for one request as a whole
+    deadline: float | None = None  # seconds for the whole run (None: the command's default)
     profile: str | None = None  # whose credentials (None: the default profile)
     concurrency: int = DEFAULT_CONCURRENCY  # pages a read keeps in flight
 
@@ -90,6 +101,9 @@ class AppContext:
     # waits for another run's lock (--wait), and whether it takes snapshots (--no-snapshot).
     lock_wait: float = 60.0
     take_snapshots: bool = True
+    clock: Callable[[], float] = time.monotonic
+    started: float = 0.0  # when the run began, on `clock`
+    _secrets: set[str] = field(default_factory=set)  # API keys this run has used
 
     # --- consoles ----------------------------------------------------------
 
@@ -125,12 +139,28 @@ class AppContext:
             soft_wrap=True,
         )
 
+    def redacted(self, text: str) -> str:
+        """`text` without any API key this run knows (whole, cut short or re-cased) or
+        URL password: every line the tool writes on stderr goes through here."""
+        for secret in self.secrets():
+            text = redact_text(text, secret)
+        return text
+
+    def secrets(self) -> list[str]:
+        """The keys to hide: those given to a client, and the environment's."""
+        found = set(self._secrets)
+        if env_key := self.env.get(ENV_API_KEY, "").strip():
+            found.add(env_key)
+        return sorted(k for k in found if len(k) >= MIN_SECRET)
+
     def say(self, message: str, *, style: str | None = None) -> None:
-        """A line on stderr, printed literally: never rich markup, never control codes.
+        """A line on stderr, printed literally: never rich markup, never control codes,
+        never the API key.
 
         Off a terminal there is no style to show, so the line is written as it is, and a
         run that only notes something (`--sandbox list` piped) never imports rich. On a
         terminal rich styles it, and `:name:` stays text, never an emoji."""
+        message = self.redacted(message)
         if not self.terminal.stderr:
             sys.stderr.write(printable(message) + "\n")
             return
@@ -198,26 +228,57 @@ class AppContext:
     def client_for(
         self, base_url: str, api_key: str, *, transport: httpx.BaseTransport | None = None
     ) -> AtomsClient:
-        """A client with this run's deadline, retries, retry notes and request log
+        """A client with this run's deadlines, retries, retry notes and request log
         (`auth login` checks a key that is not stored yet with one)."""
         from audience_cli.client import AtomsClient
-        from audience_cli.config import DEFAULT_MAX_RETRIES, read_page_size
+        from audience_cli.config import (
+            DEFAULT_MAX_RETRIES,
+            choose_proxy,
+            read_max_body,
+            read_page_size,
+        )
         from audience_cli.retry import RetryPolicy
 
+        self._secrets.add(api_key)
         retry = RetryPolicy(max_retries=DEFAULT_MAX_RETRIES)
         if self.overrides.sleep is not None:
             retry.sleep = self.overrides.sleep
+        transport = transport or self.overrides.transport
+        proxy: str | None = None
+        if transport is None:  # over the network: which proxy may carry the key
+            proxy, unused = choose_proxy(base_url, self.env)
+            if unused:
+                self.warn(
+                    f"the proxy {unused} from the environment is not used for {base_url}: "
+                    "over plain http it would read the API key"
+                )
         return AtomsClient(
             base_url,
             api_key,
-            transport=transport or self.overrides.transport,
+            transport=transport,
             timeout=self.options.timeout,
+            run_deadline=self.run_deadline(),
+            clock=self.clock,
+            max_body=read_max_body(self.env),
+            proxy=proxy,
             retry=retry,
             log=self.log_request if self.options.debug else None,
             on_retry=self._note_retry,
             concurrency=self.options.concurrency,
             page_size=read_page_size(self.env),
         )
+
+    def run_deadline(self) -> RunDeadline | None:
+        """When the run must end: --deadline seconds after it began; else, for a quick
+        command (`QUICK_COMMANDS`), QUICK_DEADLINE seconds from now (its first request:
+        the time a person takes to type a key at a prompt is not counted); else never."""
+        from audience_cli.client import RunDeadline
+
+        if self.options.deadline is not None:
+            return RunDeadline(self.started + self.options.deadline, self.options.deadline)
+        if invoked_command() in QUICK_COMMANDS:
+            return RunDeadline(self.clock() + QUICK_DEADLINE, QUICK_DEADLINE, given=False)
+        return None
 
     def _embedded_transport(self) -> httpx.BaseTransport:
         from audience_cli.client import wsgi_transport
@@ -239,9 +300,8 @@ class AppContext:
 
     def log_request(self, method: str, url: str, status: int | None, seconds: float) -> None:
         shown = "—" if status is None else str(status)
-        self.err.print(
-            f"debug: {method} {url} → {shown} in {seconds * 1000:.0f} ms", markup=False, style="dim"
-        )
+        line = self.redacted(f"debug: {method} {url} → {shown} in {seconds * 1000:.0f} ms")
+        self.err.print(line, markup=False, style="dim")
 
     def close(self) -> None:
         if self._client is not None:
@@ -268,10 +328,30 @@ def open_sandbox_store(path: str | Path) -> SandboxStore:
         return SandboxStore(path)
 
 
+def invoked_command() -> str:
+    """The command being run, without the program's name: `list`, `auth login`."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    names: list[str] = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names))
+
+
 def build_context(obj: Any, options: GlobalOptions) -> AppContext:
     overrides = obj if isinstance(obj, Overrides) else Overrides()
     env = overrides.env if overrides.env is not None else os.environ
     terminal = overrides.terminal or Terminal.detect()
     if options.sandbox and options.base_url:
         raise UsageError("--sandbox and --base-url cannot be combined")
-    return AppContext(options=options, terminal=terminal, env=env, overrides=overrides)
+    clock = overrides.clock or time.monotonic
+    return AppContext(
+        options=options,
+        terminal=terminal,
+        env=env,
+        overrides=overrides,
+        clock=clock,
+        started=clock(),
+    )

@@ -36,8 +36,8 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.AUTH: "authentication: no API key, key refused (401) or not allowed (403)",
     ExitCode.NOT_FOUND: "audience or member not found (404)",
     ExitCode.REFUSED: "refused by a server rule (400), e.g. member limit, active campaign",
-    ExitCode.UNAVAILABLE: "network error, timeout, server unavailable or malformed answers "
-    "after retries",
+    ExitCode.UNAVAILABLE: "network error, timeout, the run's deadline, server unavailable or "
+    "malformed answers after retries, answers the tool does not understand",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.TERMINATED: "terminated (SIGTERM); what was done is reported as for Ctrl-C",
 }
@@ -200,6 +200,32 @@ class PagingError(ApiError):
 
 class ApiTimeoutError(ApiConnectionError):
     """The server did not answer in time."""
+
+
+class RunDeadlineError(ApiTimeoutError):
+    """The run's deadline passed: no attempt starts after it, and the one under way was cut.
+
+    `seconds` is the deadline's length; `given` says whether the user set it (else it is
+    the command's default)."""
+
+    def __init__(
+        self, message: str, *, seconds: float, given: bool, maybe_processed: bool = False
+    ) -> None:
+        super().__init__(message, maybe_processed=maybe_processed)
+        self.seconds = seconds
+        self.given = given
+
+
+class UnexpectedAnswerError(BadResponseError):
+    """An answer in the API's envelope whose content is not what the API documents (a
+    field of another type, an id that is not one, JSON nested absurdly deep). Not tried
+    again, unlike other bad answers: the same server answers the same way."""
+
+
+class AnswerTooLargeError(ApiError):
+    """An answer larger than the body size setting allows: reading stopped at the limit."""
+
+    exit_code = ExitCode.UNAVAILABLE
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {

@@ -24,7 +24,9 @@ from audience_cli.errors import (
     PartialUploadError,
     PermissionDeniedError,
     RowsRejectedError,
+    RunDeadlineError,
     TooManyRemovalsError,
+    UnexpectedAnswerError,
 )
 
 
@@ -112,6 +114,19 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
         )
     if isinstance(exc, PartialUploadError):
         return _partial_upload_hint(exc)
+    if isinstance(exc, UnexpectedAnswerError):
+        return (
+            "Check that the base URL is the Atoms API (`audience auth status`); if it is, "
+            "its answer has changed: please report it."
+        )
+    if isinstance(exc, RunDeadlineError) and exc.given:
+        return "Check the network, or give the run more time: --deadline SECONDS."
+    if isinstance(exc, RunDeadlineError):
+        return (
+            f"list and auth give up after {exc.seconds:g} s by default: check the network "
+            "and the base URL (`audience auth status`), or give the run more time: "
+            "--deadline SECONDS."
+        )
     if isinstance(exc, ApiTimeoutError):
         return "Check the network or try again later."
     if isinstance(exc, ApiConnectionError):

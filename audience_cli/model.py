@@ -30,6 +30,9 @@ MAX_ALL_PAGES_SIZE = 10_000
 DNC_MAX_PAGE_SIZE = 500  # the do-not-call list's largest page (`offset` is clamped to 1-500)
 DEFAULT_TIMEOUT = 30.0  # seconds for one request as a whole, connect and body included
 MAX_TIMEOUT = 3600.0
+DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to connect (TLS included), within the above
+QUICK_DEADLINE = 30.0  # seconds a run of `list` or `auth login|status` takes at most, by default
+DEFAULT_MAX_BODY = 64 * 1024 * 1024  # bytes of one answer, decoded (AUDIENCE_MAX_BODY)
 DEFAULT_CONCURRENCY = 8  # pages of members a read keeps in flight
 MAX_CONCURRENCY = 64
 

@@ -15,6 +15,9 @@ MIN_RUN = 12
 
 MASK = "sk_***"
 
+MIN_SECRET = 8
+"""A secret shorter than this is not hidden: its letters would be hidden all over a message."""
+
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _COVERED = re.compile(rb"\x01+")
 

@@ -15,7 +15,7 @@ README = (ROOT / "README.md").read_text()
 
 # Modules that hold the tool's logic apart from any terminal: no CLI, console or prompt.
 PLAIN = ("client.py", "retry.py", "errors.py", "model.py", "text.py", "phone.py", "redaction.py",
-         "core/")  # fmt: skip
+         "answers.py", "deadline_backend.py", "core/")  # fmt: skip
 CLI_MODULES = ("typer", "click", "rich", "audience_cli.context", "audience_cli.output",
                "audience_cli.prompts", "audience_cli.progress", "audience_cli.commands",
                "audience_cli.cli", "audience_cli.hints")  # fmt: skip
@@ -118,7 +118,11 @@ NAMES_THE_CLI = re.compile(r"`audience\b|(?<![\w-])--[a-z]")
 
 @pytest.mark.parametrize(
     "path",
-    [PACKAGE / "client.py", PACKAGE / "model.py", *sorted((PACKAGE / "core").glob("*.py"))],
+    [
+        *(PACKAGE / name for name in ("client.py", "answers.py", "deadline_backend.py")),
+        PACKAGE / "model.py",
+        *sorted((PACKAGE / "core").glob("*.py")),
+    ],
     ids=lambda p: str(p.relative_to(PACKAGE)),
 )
 def test_the_client_and_the_core_name_no_command_or_flag(path: Path) -> None:

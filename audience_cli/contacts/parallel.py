@@ -10,8 +10,8 @@ one process.
 At most `IN_FLIGHT_PER_WORKER` chunks per worker are in flight, so memory stays
 bounded. The pool is for large files only (`MIN_ROWS`, estimated from the file's
 size and its first rows): below that, starting workers costs more than they save.
-`AUDIENCE_WORKERS` sets the number of workers (0 or 1: no pool); by default, one
-per usable core.
+`AUDIENCE_WORKERS` sets the number of workers (0 or 1: no pool; never more than the
+usable cores); by default, one per usable core.
 """
 
 from __future__ import annotations
@@ -37,19 +37,32 @@ WORKERS_ENV = "AUDIENCE_WORKERS"
 T = TypeVar("T")
 
 
-def worker_count() -> int:
-    """Workers to start: `AUDIENCE_WORKERS`, else one per usable core."""
+def worker_count(note: Callable[[str], None] | None = None) -> int:
+    """Workers to start: `AUDIENCE_WORKERS`, else one per usable core. More than the
+    cores would only fight over them (and 100,000 forks exhaust the memory first): the
+    setting is capped at the core count, and `note` hears of it."""
+    cores = usable_cores()
     value = os.environ.get(WORKERS_ENV, "").strip()
-    if value:
-        try:
-            count = int(value)
-        except ValueError:
-            count = -1
-        if count < 0:
-            raise UsageError(
-                f"{WORKERS_ENV}={value!r}: give a number of worker processes (0 or 1: none)"
-            )
-        return count
+    if not value:
+        return cores
+    try:
+        count = int(value)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise UsageError(
+            f"{WORKERS_ENV}={value!r}: give a number of worker processes (0 or 1: none)"
+        )
+    if count > cores:
+        if note is not None:
+            what = "core" if cores == 1 else "cores"
+            note(f"{WORKERS_ENV}={count:,} is more than the {cores} usable {what}: {cores} used")
+        return cores
+    return count
+
+
+def usable_cores() -> int:
+    """The cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

@@ -358,7 +358,7 @@ class _Collector:
             (line, cells, _number_of_row(cells, phone_at, fallbacks, countries_at, region))
             for line, cells in records
         )
-        workers = worker_count() if size else 0
+        workers = worker_count(self.report.notes.append) if size else 0
         if workers > 1:
             head = list(islice(numbered, CHUNK_ROWS))
             sample = [cells for _, cells, _ in head]

@@ -28,6 +28,7 @@ def pool_forced(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int], Non
     """pool(workers): the pool for any file, in chunks of 7 rows (3 while hints are
     wanted); with more than one worker, the test fails unless the pool ran."""
     monkeypatch.setattr(parallel, "MIN_ROWS", 0)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 64)  # as many workers as asked
     monkeypatch.setattr(parallel, "CHUNK_ROWS", 7)
     monkeypatch.setattr(parallel, "HINT_CHUNK_ROWS", 3)
     runs: list[int] = []
@@ -235,10 +236,51 @@ def test_the_row_estimate() -> None:
     assert parallel.estimated_rows(1000, []) == 0
 
 
-@pytest.mark.parametrize(("value", "expected"), [("0", 0), ("1", 1), (" 3 ", 3)])
+@pytest.mark.parametrize(("value", "expected"), [("0", 0), ("1", 1), (" 3 ", 3), ("", 8)])
 def test_workers_setting(monkeypatch: pytest.MonkeyPatch, value: str, expected: int) -> None:
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 8)
     monkeypatch.setenv(parallel.WORKERS_ENV, value)
     assert parallel.worker_count() == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "cores", "said"),
+    [
+        ("100000", 2, "100,000 is more than the 2 usable cores: 2 used"),
+        ("9", 8, "9 is more than the 8 usable cores: 8 used"),
+        ("2", 1, "2 is more than the 1 usable core: 1 used"),
+    ],
+)
+def test_workers_are_capped_at_the_cores(
+    monkeypatch: pytest.MonkeyPatch, value: str, cores: int, said: str
+) -> None:
+    monkeypatch.setattr(parallel, "usable_cores", lambda: cores)
+    monkeypatch.setenv(parallel.WORKERS_ENV, value)
+    notes: list[str] = []
+    assert parallel.worker_count(notes.append) == cores
+    assert notes == [f"{parallel.WORKERS_ENV}={said}"]
+    assert parallel.worker_count() == cores  # without a listener, capped all the same
+
+
+def test_a_capped_pool_starts_no_more_workers_than_cores_and_says_so(
+    write_file: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "MIN_ROWS", 0)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    monkeypatch.setenv(parallel.WORKERS_ENV, "100000")
+    started: list[int] = []
+    answered = parallel.answered
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        started.append(kwargs["workers"])
+        return answered(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "answered", counted)
+    path = write_file(mixed_file(60))
+    with collect_contacts(csv_path=path, options=CsvOptions(region="US")) as batch:
+        notes = batch.report.notes
+    assert started == [2]  # today: a pool of 100,000 processes
+    assert "AUDIENCE_WORKERS=100,000 is more than the 2 usable cores: 2 used" in notes
 
 
 @pytest.mark.parametrize("value", ["two", "-1", "1.5"])

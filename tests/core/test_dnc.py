@@ -164,7 +164,7 @@ def test_an_answer_that_is_not_a_page_is_a_bad_response() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"status": True, "data": []})
 
-    with pytest.raises(BadResponseError, match="page 1 of the do-not-call list is not the API's"):
+    with pytest.raises(BadResponseError, match='"data" is an array, not a page of the do-not'):
         read_dnc(scripted_client(handler))
 
 
