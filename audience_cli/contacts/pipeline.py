@@ -251,7 +251,8 @@ class _Collector:
             rows = "1 row has" if self.long_rows == 1 else f"{self.long_rows:,} rows have"
             what = f"{rows} more cells than the header (first: line {self.first_long_row})"
             if plan.keep_overflow:
-                kept = [key for key in plan.overflow_keys() if key in used_keys]
+                used = set(used_keys)
+                kept = [key for key in plan.overflow_keys() if key in used]
                 shown = ", ".join(kept[:MAX_NOTE_KEYS])
                 if len(kept) > MAX_NOTE_KEYS:
                     shown += f", … and {len(kept) - MAX_NOTE_KEYS} more"
