@@ -18,6 +18,9 @@ from audience_cli.errors import UsageError
 DELIMITERS = ",;\t|"
 SAMPLE_CHARS = 16 << 10
 SAMPLE_LINES = 200
+# What the sniffer reads at most: its regular expressions take longer than linear
+# time on one very long line (a header of a million columns).
+SNIFF_CHARS = 4 * SAMPLE_CHARS
 
 _DELIMITER_NAMES = {
     "comma": ",",
@@ -46,8 +49,10 @@ def sniff_delimiter(sample: str) -> str:
     """The delimiter of `sample` among comma, semicolon, tab and pipe (comma if unsure).
 
     `csv.Sniffer` decides; its answer must also appear in the header line,
-    otherwise the candidate found most often in the header line wins.
+    otherwise the candidate found most often in the header line wins. Only the first
+    `SNIFF_CHARS` of `sample` are read.
     """
+    sample = sample[:SNIFF_CHARS]
     header = next((line for line in sample.splitlines() if line.strip()), "")
     try:
         found: str | None = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter

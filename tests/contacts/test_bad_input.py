@@ -240,3 +240,14 @@ def test_a_file_without_a_header_row_and_a_phone_column_option(
         f"{path}: no column 'Phone' (--phone-column); the header has: 'Ada', '+14155550101'"
     )
     assert error.hint == "add a first line naming the columns, e.g. 'name,phone'"
+
+
+def test_one_huge_utf16_line_is_not_a_csv(
+    write_file: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("audience_cli.contacts.decoding.MAX_LINE_BYTES", 1 << 20)
+    path = write_file(("phone\n+14155550132\n" + "9" * (3 << 20)).encode("utf-16"))
+    error = usage_error(
+        lambda: collect_contacts(csv_path=path, options=CsvOptions(encoding="utf-16"))
+    )
+    assert error.message == f"{path}: line 3 is longer than 1 MB: this is not a CSV file"

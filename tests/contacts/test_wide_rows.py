@@ -180,3 +180,26 @@ def test_long_cells_of_spaces_and_dots_in_a_header(tmp_path: Path) -> None:
         [contact] = list(batch)
     assert contact.first_name == "Ada"
     assert set(contact.fields) == {"a_b", "x_y"}
+
+
+def test_records_longer_than_a_read_come_back_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    from audience_cli.contacts.spool import JsonLines
+
+    monkeypatch.setattr("audience_cli.contacts.spool.READ_SIZE", 7)
+    lines = JsonLines()
+    records = [["short"], ["x" * 500, {"k": "é" * 40}], [], ["y" * 3, "\n"]]
+    for record in records:
+        lines.add(record)
+    assert list(lines) == records == list(lines)
+    lines.close()
+
+
+def test_a_header_longer_than_the_sniffed_sample_is_sniffed(tmp_path: Path) -> None:
+    from audience_cli.contacts.csv_reader import SNIFF_CHARS
+
+    names = [f"Customer field {i:05d}" for i in range(SNIFF_CHARS // 16)]  # 20 characters
+    source = tmp_path / "wide.csv"
+    source.write_text(";".join(["Phone", *names]) + "\n+14155550100;" + ";" * len(names) + "\n")
+    with collect_contacts(csv_path=str(source), options=CsvOptions()) as batch:
+        assert len(batch.report.header) == len(names) + 1
+        assert [contact.phone for contact in batch] == ["+14155550100"]
