@@ -108,6 +108,8 @@ _PHONE_LIKE = re.compile(r"\+?[\d\s().\-/]*")
 
 def _ascii(name: str) -> str:
     """Lower-case ASCII letters for `name`: "Straße" -> "strasse", "Société" -> "societe"."""
+    if name.isascii():  # what the steps below make of it, in one
+        return name.lower()
     folded = name.casefold().translate(_LETTERS)
     return unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
 
