@@ -193,8 +193,8 @@ READING_OPTIONS: dict[str, tuple[Any, Any]] = {
             _option(
                 "--force",
                 metavar="",
-                help="Write through a symbolic link at an output path (--rejects, --output); "
-                "never one in a folder others can write to.",
+                help="Write through a symbolic link at an output path (never one in a folder "
+                "others can write to).",
                 panel=CHECKS_PANEL,
             ),
         ],
