@@ -35,13 +35,16 @@ def remember_audiences(app: Any, audiences: Iterable[Mapping[str, Any]]) -> None
         for a in audiences
         if a.get("_id")
     ]
+    from audience_cli.errors import AudienceError
+    from audience_cli.files import write_output
+
     path = cache_path(app.env, sandbox=app.options.sandbox)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"written": time.time(), "audiences": entries}), "utf-8")
-        os.replace(tmp, path)
-    except OSError:
+        content = json.dumps({"written": time.time(), "audiences": entries})
+        # Never through a link planted at its name (`files`), readable by its owner only.
+        write_output(str(path), "completion cache", content, private=True)
+    except (OSError, AudienceError):
         pass
 
 

@@ -187,6 +187,19 @@ READING_OPTIONS: dict[str, tuple[Any, Any]] = {
         ],
         None,
     ),
+    "force": (
+        Annotated[
+            bool,
+            _option(
+                "--force",
+                metavar="",
+                help="Write through a symbolic link at an output path (never one in a folder "
+                "others can write to).",
+                panel=CHECKS_PANEL,
+            ),
+        ],
+        False,
+    ),
 }
 
 
@@ -199,6 +212,7 @@ class ContactInput:
     names: list[str]
     options: CsvOptions
     rejects: str | None = None
+    force: bool = False  # output files may be written through a symbolic link
 
     def with_csv(self, path: str) -> ContactInput:
         return replace(self, csv=path)
@@ -220,6 +234,7 @@ def contact_input(
     allow_type: list[str] | None = None,
     enrich: bool = False,
     rejects: str | None = None,
+    force: bool = False,
     screen: bool = True,
 ) -> ContactInput:
     """The options as given, checked once (region, delimiter, types) into a `ContactInput`.
@@ -242,7 +257,7 @@ def contact_input(
         enrich=enrich,
         screen=screen,
     )
-    return ContactInput(csv, list(phone or []), list(person or []), options, rejects)
+    return ContactInput(csv, list(phone or []), list(person or []), options, rejects, force)
 
 
 def contact_options(
@@ -294,7 +309,10 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def _check_paths(inp: ContactInput, output: str | None, stdout_taken: bool) -> None:
-    """Never write over the file being read, or two outputs into one place."""
+    """Never write over the file being read, or two outputs into one place, or through a
+    symbolic link unless --force (`files.check_output`): said before any work."""
+    from audience_cli.files import check_output
+
     outputs = [
         (f"--{name}", path) for name, path in (("rejects", inp.rejects), ("output", output)) if path
     ]
@@ -306,6 +324,8 @@ def _check_paths(inp: ContactInput, output: str | None, stdout_taken: bool) -> N
     if stdout_taken and any(path == "-" for _, path in outputs):
         flag = next(f for f, path in outputs if path == "-")
         raise UsageError(f"{flag} - would mix with this command's output on stdout: name a file")
+    for flag, path in outputs:
+        check_output(path, "rejects file" if flag == "--rejects" else "clean file", force=inp.force)
 
 
 def load_contacts(
@@ -344,7 +364,7 @@ def load_contacts(
         keep=keep,
     )
     if inp.rejects:
-        write_rejects(inp.rejects, batch.report)
+        write_rejects(inp.rejects, batch.report, force=inp.force)
     return batch
 
 

@@ -20,6 +20,14 @@ def export(
         typer.Option("--output", "-o", metavar="FILE.csv", help="Where to write ('-' for stdout)."),
     ],
     safe: SafeOpt = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write through a symbolic link at the output path (never one in a folder "
+            "others can write to).",
+        ),
+    ] = False,
 ) -> None:
     """Write every member of an audience to a CSV file: a backup `add` can re-import.
 
@@ -29,22 +37,23 @@ def export(
 
       audience create "Q1 Sales Leads (restored)" --csv q1-backup.csv
     """
-    run_export(ctx.obj, audience, output, safe=safe)
+    run_export(ctx.obj, audience, output, safe=safe, force=force)
 
 
-def run_export(app: AppContext, ref: str, output: str, *, safe: bool) -> int:
+def run_export(app: AppContext, ref: str, output: str, *, safe: bool, force: bool = False) -> int:
     """Write the members CSV, whole or not at all (a temporary file renamed into place)."""
     from audience_cli.core.members import export_rows, resolve_with_first_page
-    from audience_cli.files import open_output
+    from audience_cli.files import check_output, open_output
     from audience_cli.model import write_members_csv
     from audience_cli.progress import read_progress
     from audience_cli.text import plural
 
+    check_output(output, "export", force=force)  # before reading every page
     client = app.client()
     audience, first = resolve_with_first_page(client, ref)
     with read_progress(app, f"Exporting {audience.get('name')!r}") as on_page:
         rows = export_rows(client, audience, first=first, on_page=on_page)
-    with open_output(output, "export") as stream:
+    with open_output(output, "export", force=force) as stream:
         count = write_members_csv(
             stream,
             rows.rows,

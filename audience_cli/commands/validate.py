@@ -100,7 +100,7 @@ def run_validate(app: AppContext, opts: ValidateOptions) -> ExitCode:
     ) as batch:
         print_report(app, batch.report, opts.contacts)
         if opts.output:
-            write_clean_csv(opts.output, batch)
+            write_clean_csv(opts.output, batch, force=opts.contacts.force)
             if opts.output != "-":
                 app.note(f"Wrote {plural(len(batch), 'clean contact')} to {opts.output}.")
     if opts.fmt is not None:

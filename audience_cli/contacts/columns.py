@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from audience_cli.contacts.model import FIRST_NAME_KEY, LAST_NAME_KEY, PHONE_KEY, CsvOptions
@@ -87,7 +87,7 @@ _COUNTRY_RANK = {name: rank for rank, name in enumerate(COUNTRY_NAMES)}
 # Letters that Unicode decomposition does not turn into ASCII.
 _LETTERS = str.maketrans({"æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "þ": "th"})
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_]+")
-_UNSAFE_RUN = re.compile(r"[^A-Za-z0-9]+")
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 _RESERVED = {FIRST_NAME_KEY.casefold(), LAST_NAME_KEY.casefold(), PHONE_KEY.casefold()}
 # Data keys for what a phone cell holds besides the number (renamed if a column has them).
 EXTENSION_KEY = "phone_extension"
@@ -96,22 +96,27 @@ MAX_LISTED = 12  # column names shown in an error message
 MAX_NAME_CHARS = 40  # characters of one column name shown in an error message
 # Stripped from around column names: whitespace, and the invisible characters
 # (zero-width space, direction marks, a stray byte-order mark) that exports leave.
-_AROUND_NAME = " \t\r\n\v\f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u2060\u3000\ufeff"
-_STRIP_NAME = re.compile(f"^[{_AROUND_NAME}]+|[{_AROUND_NAME}]+$")
+# (str.strip, not a regular expression: "[…]+$" tries every start in a long run of
+# spaces inside a name, which made a header of long cells quadratic.)
+_AROUND_NAME = "".join(
+    [" \t\r\n\v\f\u00a0\u1680\u205f\u2060\u3000\ufeff"]
+    + [chr(c) for c in (*range(0x2000, 0x2010), *range(0x2028, 0x2030))]
+)
 # A header cell that is data: a phone number (7+ digits) or an e-mail address.
 _PHONE_LIKE = re.compile(r"\+?[\d\s().\-/]*")
-_EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def _ascii(name: str) -> str:
     """Lower-case ASCII letters for `name`: "Straße" -> "strasse", "Société" -> "societe"."""
+    if name.isascii():  # what the steps below make of it, in one
+        return name.lower()
     folded = name.casefold().translate(_LETTERS)
     return unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
 
 
 def simple_name(name: str) -> str:
     """A column name for matching: accents and punctuation stripped, lower case."""
-    return "".join(ch for ch in _ascii(name) if ch.isalnum())
+    return _NOT_ALNUM.sub("", _ascii(name))  # ASCII: str.isalnum is [A-Za-z0-9]
 
 
 def api_key(name: str) -> str:
@@ -122,7 +127,7 @@ def api_key(name: str) -> str:
     """
     if _SAFE_KEY.fullmatch(name):
         return name
-    return _UNSAFE_RUN.sub("_", _ascii(name)).strip("_")
+    return _NOT_ALNUM.sub("_", _ascii(name)).strip("_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +153,10 @@ class ColumnPlan:
     do_not_call: list[int] = field(default_factory=list)
     countries: list[int] = field(default_factory=list)
     _overflow: dict[int, str] = field(default_factory=dict)  # index -> key, as met
+    # Built on first use, then kept (the plan's names never change): every key an
+    # overflow cell may not take (casefolded), and where each header name first is.
+    _taken: set[str] = field(default_factory=set, compare=False, repr=False)
+    _first_at: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def overflow_key(self, index: int) -> str:
         """The key of cell `index` of a row longer than the header: "column_<n>".
@@ -156,16 +165,18 @@ class ColumnPlan:
         """
         key = self._overflow.get(index)
         if key is None:
-            taken = {name.casefold() for name in self.names}
-            taken.update(key.casefold() for _, key in self.extras)
-            taken.update(k.casefold() for k in self._overflow.values())
-            taken.update(_RESERVED)
-            taken.update(k.casefold() for k in (self.extension_key, self.other_phones_key) if k)
+            taken = self._taken
+            if not taken:
+                taken.update(name.casefold() for name in self.names)
+                taken.update(key.casefold() for _, key in self.extras)
+                taken.update(_RESERVED)
+                taken.update(k.casefold() for k in (self.extension_key, self.other_phones_key) if k)
             base = f"column_{index + 1}"
             key, n = base, 1
             while key.casefold() in taken:
                 n += 1
                 key = f"{base}_{n}"
+            taken.add(key.casefold())
             self._overflow[index] = key
         return key
 
@@ -181,7 +192,11 @@ class ColumnPlan:
         name = header[index]
         if not name:
             return f"(column {index + 1}, no name)"
-        if name in header[:index]:
+        first_at = self._first_at
+        if not first_at:
+            for position, each in enumerate(header):
+                first_at.setdefault(each, position)
+        if first_at[name] < index:  # a name the header has before
             return f"{name} (column {index + 1})"
         return name
 
@@ -219,7 +234,7 @@ class ColumnPlan:
 
 def strip_name(name: str) -> str:
     """A header cell without the whitespace and invisible characters around it."""
-    return _STRIP_NAME.sub("", name)
+    return name.strip(_AROUND_NAME)
 
 
 def plan_columns(
@@ -228,6 +243,9 @@ def plan_columns(
     stripped = [strip_name(cell) for cell in header]
     names = unique_names(stripped)
     simple = [simple_name(name) for name in stripped]
+    first_at: dict[str, int] = {}
+    for position, name in enumerate(simple):
+        first_at.setdefault(name, position)
 
     fallbacks: list[int] = []
     if options.phone_column is not None:
@@ -255,14 +273,14 @@ def plan_columns(
     def pick(option: str | None, flag: str, candidates: tuple[str, ...]) -> int | None:
         if option is not None:
             return _explicit(option, names, simple, source, flag)
-        index = _find(simple, candidates)
+        index = _find(first_at, candidates)
         return None if index == phone else index
 
     first = pick(options.first_name_column, "--first-name-column", FIRST_NAMES)
     last = pick(options.last_name_column, "--last-name-column", LAST_NAMES)
     full = None
     if first is None and last is None:
-        full = _find(simple, FULL_NAMES)
+        full = _find(first_at, FULL_NAMES)
         full = None if full == phone else full
 
     taken = {i for i in (phone, first, last, full) if i is not None}
@@ -325,9 +343,21 @@ def _free_key(key: str, used: set[str]) -> str:
 def _looks_like_data(cells: Sequence[str]) -> bool:
     """True when a header cell is a phone number or an e-mail address: a row, not names."""
     return any(
-        (_PHONE_LIKE.fullmatch(cell) and sum(ch.isdigit() for ch in cell) >= 7)
-        or _EMAIL_LIKE.fullmatch(cell)
+        (_PHONE_LIKE.fullmatch(cell) and sum(ch.isdigit() for ch in cell) >= 7) or email_like(cell)
         for cell in cells
+    )
+
+
+def email_like(cell: str) -> bool:
+    """True for an e-mail address: one "@" after something, a dot inside the part after
+    it, no whitespace. (The same as the regular expression "[^@\\s]+@[^@\\s]+\\.[^@\\s]+",
+    which backtracked on a long cell of dots: quadratic.)"""
+    local, at, domain = cell.partition("@")
+    return (
+        bool(local and at)
+        and "@" not in domain
+        and "." in domain[1:-1]
+        and not any(ch.isspace() for ch in cell)
     )
 
 
@@ -337,7 +367,7 @@ def _add_a_header_hint(cells: Sequence[str], delimiter: str) -> str:
     for position, cell in enumerate(cells[:MAX_LISTED], start=1):
         if _PHONE_LIKE.fullmatch(cell) and sum(ch.isdigit() for ch in cell) >= 7:
             name = "phone" if "phone" not in names else f"phone{position}"
-        elif _EMAIL_LIKE.fullmatch(cell):
+        elif email_like(cell):
             name = "email" if "email" not in names else f"email{position}"
         elif "name" not in names and cell and not any(ch.isdigit() for ch in cell):
             name = "name"
@@ -353,12 +383,15 @@ def unique_names(names: Sequence[str]) -> list[str]:
     """The header with empty names filled in ("column_3") and repeats numbered ("Phone_2")."""
     result: list[str] = []
     seen: set[str] = set()
+    tried: dict[str, int] = {}  # base -> the last n taken for it (names only get added)
     for position, name in enumerate(names, start=1):
         base = name or f"column_{position}"
-        candidate, n = base, 1
+        n = tried.get(base, 1)
+        candidate = base if n == 1 else f"{base}_{n}"
         while candidate in seen:
             n += 1
             candidate = f"{base}_{n}"
+        tried[base] = n
         seen.add(candidate)
         result.append(candidate)
     return result
@@ -366,15 +399,19 @@ def unique_names(names: Sequence[str]) -> list[str]:
 
 def _extra_keys(names: Sequence[str], taken: set[int]) -> list[tuple[int, str]]:
     used = set(_RESERVED)
+    tried: dict[str, int] = {}  # casefolded base -> the last n taken for it
     extras: list[tuple[int, str]] = []
     for index, name in enumerate(names):
         if index in taken:
             continue
         base = api_key(name) or f"column_{index + 1}"
-        key, n = base, 1
+        folded = base.casefold()
+        n = tried.get(folded, 1)
+        key = base if n == 1 else f"{base}_{n}"
         while key.casefold() in used:
             n += 1
             key = f"{base}_{n}"
+        tried[folded] = n
         used.add(key.casefold())
         extras.append((index, key))
     return extras
@@ -396,18 +433,26 @@ def _keep_only(
     keep: set[int] = set()
     unknown: list[str] = []
     named_derived: set[str] = set()
+    # The first extra column (in header order) by name or key, and by simple name;
+    # the phone and name columns by name and simple name (always kept).
+    exact: dict[str, int] = {}
+    loose: dict[str, int] = {}
+    for i, key in extras:
+        exact.setdefault(names[i], i)
+        exact.setdefault(key, i)
+        loose.setdefault(simple[i], i)
+    fixed = {names[i] for i in taken} | {simple[i] for i in taken}
     for item in wanted:
         text = item.strip()
-        index = next((i for i, key in extras if text in (names[i], key)), None)
-        if index is None:
-            index = next((i for i, _ in extras if simple[i] == simple_name(text)), None)
+        plain = simple_name(text)
+        index = exact.get(text, loose.get(plain))
         if index is not None:
             keep.add(index)
             continue
-        key = next((k for k in derived if simple_name(k) == simple_name(text)), None)
-        if key is not None:
-            named_derived.add(key)
-        elif not _matches(text, names, simple, taken):
+        named = next((k for k in derived if simple_name(k) == plain), None)
+        if named is not None:
+            named_derived.add(named)
+        elif text not in fixed and plain not in fixed:
             unknown.append(item)
     for key in derived:
         if key not in named_derived:
@@ -425,14 +470,9 @@ def _keep_only(
     return [(i, key) for i, key in extras if i in keep]
 
 
-def _matches(text: str, names: Sequence[str], simple: Sequence[str], indexes: set[int]) -> bool:
-    """True when `text` names one of `indexes` (a phone or name column: always kept)."""
-    return any(text == names[i] or simple_name(text) == simple[i] for i in indexes)
-
-
-def _find(simple: Sequence[str], candidates: tuple[str, ...]) -> int | None:
-    positions = {name: i for i, name in reversed(list(enumerate(simple)))}
-    return next((positions[c] for c in candidates if c in positions), None)
+def _find(first_at: Mapping[str, int], candidates: tuple[str, ...]) -> int | None:
+    """The first column (by `first_at`: simple name -> first position) of the best candidate."""
+    return next((first_at[c] for c in candidates if c in first_at), None)
 
 
 def _explicit(

@@ -9,8 +9,9 @@ the file.
 from __future__ import annotations
 
 import csv
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain
 
 from audience_cli.errors import UsageError
@@ -18,6 +19,13 @@ from audience_cli.errors import UsageError
 DELIMITERS = ",;\t|"
 SAMPLE_CHARS = 16 << 10
 SAMPLE_LINES = 200
+# What the sniffer reads at most: its regular expressions take longer than linear
+# time on one very long line (a header of a million columns).
+SNIFF_CHARS = 4 * SAMPLE_CHARS
+# The cells a record may have (the header included): far more than a contacts file
+# needs; every column becomes a key of each member's data.
+MAX_COLUMNS = 10_000
+MAX_COLUMNS_ENV = "AUDIENCE_MAX_COLUMNS"
 
 _DELIMITER_NAMES = {
     "comma": ",",
@@ -42,12 +50,28 @@ def parse_delimiter(value: str) -> str:
     return delimiter
 
 
+def max_columns(env: Mapping[str, str] = os.environ) -> int:
+    """The cells a record may have: `AUDIENCE_MAX_COLUMNS`, else `MAX_COLUMNS`."""
+    value = env.get(MAX_COLUMNS_ENV, "").strip()
+    if not value:
+        return MAX_COLUMNS
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        raise UsageError(f"{MAX_COLUMNS_ENV}={value!r}: give the columns a row may have, 1 or more")
+    return limit
+
+
 def sniff_delimiter(sample: str) -> str:
     """The delimiter of `sample` among comma, semicolon, tab and pipe (comma if unsure).
 
     `csv.Sniffer` decides; its answer must also appear in the header line,
-    otherwise the candidate found most often in the header line wins.
+    otherwise the candidate found most often in the header line wins. Only the first
+    `SNIFF_CHARS` of `sample` are read.
     """
+    sample = sample[:SNIFF_CHARS]
     header = next((line for line in sample.splitlines() if line.strip()), "")
     try:
         found: str | None = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
@@ -61,13 +85,18 @@ def sniff_delimiter(sample: str) -> str:
 
 
 def read_records(
-    lines: Iterable[str], *, source: str, delimiter: str | None = None
+    lines: Iterable[str],
+    *,
+    source: str,
+    delimiter: str | None = None,
+    columns: int = MAX_COLUMNS,
 ) -> tuple[str, Iterator[tuple[int, list[str]]]]:
     """(delimiter, records): each non-blank record with the physical line it starts on.
 
     The first record is the header. A first line "sep=X" sets the delimiter
     (an explicit `delimiter` still wins) and is skipped. Lines are consumed
-    lazily; only the sniffing sample (a few KB) is held.
+    lazily; only the sniffing sample (a few KB) is held. A record of more than
+    `columns` cells is a `UsageError` naming its line.
     """
     it = iter(lines)
     skipped = 0
@@ -89,7 +118,7 @@ def read_records(
                 break
         delimiter = sniff_delimiter("".join(sample))
         it = chain(sample, it)
-    return delimiter, _records(it, source, delimiter, skipped)
+    return delimiter, _records(it, source, delimiter, skipped, columns)
 
 
 def excel_separator(line: str) -> str | None:
@@ -116,7 +145,7 @@ class _EndOfInput:
 
 
 def _records(
-    lines: Iterator[str], source: str, delimiter: str, skipped: int = 0
+    lines: Iterator[str], source: str, delimiter: str, skipped: int = 0, columns: int = MAX_COLUMNS
 ) -> Iterator[tuple[int, list[str]]]:
     end = _EndOfInput()
     reader = csv.reader(
@@ -131,6 +160,8 @@ def _records(
                 # A record ends at a line break outside quotes; one that the end of
                 # the input finished has a quoted field still open.
                 raise _unclosed_quote(source, start, cells)
+            if len(cells) > columns:
+                raise _too_wide(source, start, len(cells), columns)
             if cells and "".join(cells).strip():
                 yield start, cells
     except csv.Error as exc:
@@ -149,4 +180,11 @@ def _unclosed_quote(source: str, start: int, cells: list[str]) -> UsageError:
         f"{source}: line {opened}: a quote opened on this line is never closed "
         "(the field runs to the end of the file)",
         hint='close the quote, or write a quote that is part of the text as two ("")',
+    )
+
+
+def _too_wide(source: str, line: int, width: int, columns: int) -> UsageError:
+    return UsageError(
+        f"{source}: line {line}: {width:,} columns, more than the {columns:,} a row may have",
+        hint=f"a contacts file needs far fewer; {MAX_COLUMNS_ENV}=N reads rows of up to N",
     )

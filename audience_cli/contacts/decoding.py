@@ -125,10 +125,7 @@ class TextLines:
                 yield from self._decode_block(block, first)
                 first = False
             if len(pending) > MAX_LINE_BYTES:
-                raise UsageError(
-                    f"{self.source}: line {self.lines + 1} is longer than "
-                    f"{MAX_LINE_BYTES >> 20} MB: this is not a CSV file"
-                )
+                raise self._too_long()
             chunk = self._read()
         if pending:
             yield from self._decode_block(bytes(pending), first)
@@ -162,12 +159,16 @@ class TextLines:
 
     def _wide_lines(self) -> Iterator[str]:
         decoder = codecs.getincrementaldecoder(self.encoding)()
-        pending = ""
+        # Text not yet split into lines: a line's start, in pieces while no break comes
+        # (joined once when one does, not again with every chunk of a long line).
+        pending: list[str] = []
+        pending_chars = 0
+        started = False
         chunk = self._head
         while True:
             final = not chunk
             try:
-                pending += decoder.decode(chunk, final=final)
+                text = decoder.decode(chunk, final=final)
             except UnicodeError:
                 where = f"after line {self.lines}" if self.lines else "at the start"
                 raise UsageError(
@@ -176,17 +177,33 @@ class TextLines:
                     hint=ENCODING_HINT,
                 ) from None
             self._offset += len(chunk)
-            if self.lines == 0 and pending.startswith("\ufeff"):
-                pending = pending[1:]
-            lines = io.StringIO(pending, newline="").readlines()
-            pending = ""
+            if text and not started:
+                started = True
+                if text.startswith("\ufeff"):
+                    text = text[1:]
+            pending.append(text)
+            pending_chars += len(text)
+            if not final and "\n" not in text and "\r" not in text:
+                if pending_chars > MAX_LINE_BYTES:  # characters: at least as many bytes
+                    raise self._too_long()
+                chunk = self._read()
+                continue
+            lines = io.StringIO("".join(pending), newline="").readlines()
+            pending, pending_chars = [], 0
             if not final and lines and not lines[-1].endswith("\n"):
-                pending = lines.pop()  # incomplete, or a CR whose LF may follow
+                tail = lines.pop()  # incomplete, or a CR whose LF may follow
+                pending, pending_chars = [tail], len(tail)
             self.lines += len(lines)
             yield from lines
             if final:
                 return
             chunk = self._read()
+
+    def _too_long(self) -> UsageError:
+        return UsageError(
+            f"{self.source}: line {self.lines + 1} is longer than "
+            f"{MAX_LINE_BYTES >> 20} MB: this is not a CSV file"
+        )
 
 
 def _last_break(data: bytearray) -> int:

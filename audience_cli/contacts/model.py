@@ -103,6 +103,7 @@ class CsvOptions:
     allow_types: Collection[str] = ()
     enrich: bool = False
     screen: bool = True
+    max_columns: int | None = None  # cells a row may have; None: AUDIENCE_MAX_COLUMNS, 10,000
 
     def __post_init__(self) -> None:
         self.region = check_region(self.region)

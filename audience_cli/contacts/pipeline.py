@@ -31,7 +31,7 @@ from audience_cli.contacts.columns import (
     ColumnPlan,
     plan_columns,
 )
-from audience_cli.contacts.csv_reader import read_records
+from audience_cli.contacts.csv_reader import max_columns, read_records
 from audience_cli.contacts.decoding import TextLines
 from audience_cli.contacts.dedup import PhoneKeySet
 from audience_cli.contacts.model import (
@@ -251,7 +251,8 @@ class _Collector:
             rows = "1 row has" if self.long_rows == 1 else f"{self.long_rows:,} rows have"
             what = f"{rows} more cells than the header (first: line {self.first_long_row})"
             if plan.keep_overflow:
-                kept = [key for key in plan.overflow_keys() if key in used_keys]
+                used = set(used_keys)
+                kept = [key for key in plan.overflow_keys() if key in used]
                 shown = ", ".join(kept[:MAX_NOTE_KEYS])
                 if len(kept) > MAX_NOTE_KEYS:
                     shown += f", … and {len(kept) - MAX_NOTE_KEYS} more"
@@ -311,8 +312,11 @@ class _Collector:
         region: str | None,
         delimiter: str | None,
     ) -> None:
+        columns = options.max_columns if options.max_columns is not None else max_columns()
         lines = TextLines(stream, source=source, encoding=options.encoding)
-        delimiter, records = read_records(lines, source=source, delimiter=delimiter)
+        delimiter, records = read_records(
+            lines, source=source, delimiter=delimiter, columns=columns
+        )
         first = next(records, None)
         self.report.notes.extend(lines.warnings)
         if first is None:

@@ -51,7 +51,7 @@ class JsonLines:
         """The records in the order added; several iterations may run side by side."""
         self.flush()
         offset = 0
-        pending = ""
+        pending: list[str] = []  # the start of a record longer than a block, in pieces
         while True:
             if self._file.closed:
                 raise ValueError("the spooled records are closed")
@@ -60,8 +60,12 @@ class JsonLines:
             if not block:
                 return
             offset += len(block)
-            lines = (pending + block.decode("ascii")).split("\n")
-            pending = lines.pop()
+            text = block.decode("ascii")
+            pending.append(text)
+            if "\n" not in text:  # joined once at its end, not again with every block
+                continue
+            lines = "".join(pending).split("\n")
+            pending = [lines.pop()]
             for line in lines:
                 yield _decode(line)
 

@@ -16,10 +16,10 @@ from audience_cli.model import write_members_csv
 STDOUT = "-"
 
 
-def write_rejects(path: str, report: ImportReport) -> None:
+def write_rejects(path: str, report: ImportReport, *, force: bool = False) -> None:
     """The rejected rows as read (original columns), after `line` and `reason` columns.
 
-    `path` "-" writes to stdout.
+    `path` "-" writes to stdout; `force` writes through a link there (`files.open_output`).
     """
     columns: dict[str, None] = dict.fromkeys(report.header)
     for reject in report.rejects:
@@ -33,18 +33,18 @@ def write_rejects(path: str, report: ImportReport) -> None:
             row = reject.row
             writer.writerow([reject.line, reject.reason, *(row.get(c, "") for c in columns)])
 
-    _write_csv(path, "rejects", write)
+    _write_csv(path, "rejects", write, force)
 
 
-def write_clean_csv(path: str, batch: ContactBatch) -> None:
+def write_clean_csv(path: str, batch: ContactBatch, *, force: bool = False) -> None:
     """The valid contacts in the members CSV layout (`model.write_members_csv`)."""
     from audience_cli.contacts.clean_csv import CleanCsvSpool
 
     if isinstance(batch.sink, CleanCsvSpool):  # its rows are written already
-        with _text_out(path, "clean") as stream:
+        with _text_out(path, "clean", force) as stream:
             batch.sink.write_to(stream)
         return
-    with _text_out(path, "clean") as stream:
+    with _text_out(path, "clean", force) as stream:
         write_members_csv(
             stream,
             (contact.to_member(PHONE_KEY) for contact in batch),
@@ -58,12 +58,12 @@ def _free_name(name: str, taken: dict[str, None]) -> str:
     return name if name not in taken else f"rejected_{name}"
 
 
-def _write_csv(path: str, what: str, write: Callable[[Any], None]) -> None:
+def _write_csv(path: str, what: str, write: Callable[[Any], None], force: bool) -> None:
     # CRLF as RFC 4180 says: csv.writer only quotes a lone CR in a value when CR is
     # part of its line terminator.
-    with _text_out(path, what) as stream:
+    with _text_out(path, what, force) as stream:
         write(csv.writer(stream, lineterminator="\r\n"))
 
 
-def _text_out(path: str, what: str) -> AbstractContextManager[TextIO]:
-    return open_output(path, f"{what} file")
+def _text_out(path: str, what: str, force: bool) -> AbstractContextManager[TextIO]:
+    return open_output(path, f"{what} file", force=force)

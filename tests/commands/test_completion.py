@@ -155,3 +155,16 @@ def test_create_and_delete_keep_the_completion_cache_current(sandbox_cli, store,
     first_night.write_text("phone\n+14155550100\n")
     assert sandbox_cli("sync", "Synced", "--csv", str(first_night), "--create").exit_code == 0
     assert complete("audience --sandbox show Syn", env) == ["Synced"]
+
+
+def test_the_cache_is_never_written_through_a_planted_link(sandbox_cli, store, tmp_path):
+    seed_audience(store, "Leads", 1)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (cache / "audiences-sandbox.json").symlink_to(victim)
+    (cache / "audiences-sandbox.tmp").symlink_to(victim)  # the temporary name it once had
+    result = sandbox_cli("list", env={"AUDIENCE_CACHE_DIR": str(cache)})
+    assert result.exit_code == 0, result.stderr  # a convenience: never a reason to fail
+    assert victim.read_text() == "precious\n"

@@ -35,18 +35,48 @@ def test_export_into_a_missing_folder_is_a_usage_error(sandbox_cli, store, tmp_p
     assert "does not exist" in result.stderr
 
 
-def test_export_follows_a_symlink_and_keeps_the_files_mode(sandbox_cli, store, tmp_path):
+def test_export_refuses_a_symlink_unless_forced_and_keeps_the_files_mode(
+    sandbox_cli, store, tmp_path, recorder
+):
     seed_audience(store, "Leads", 2)
+    tmp_path.chmod(0o755)  # a folder only its owner writes to, whatever the umask
     real = tmp_path / "real.csv"
     real.write_text("old backup\n")
     real.chmod(0o640)
     link = tmp_path / "link.csv"
     link.symlink_to(real)
-    result = sandbox_cli("export", "Leads", "-o", str(link))
-    assert result.exit_code == 0, result.stderr
+    refused = sandbox_cli("export", "Leads", "-o", str(link), transport=recorder)
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        f"error: the export {link} is a symbolic link (to {real}), not written; "
+        "--force writes through it\n"
+    )
+    assert recorder.calls == []  # said before a single request
+    assert real.read_text() == "old backup\n"
+    forced = sandbox_cli("export", "Leads", "-o", str(link), "--force")
+    assert forced.exit_code == 0, forced.stderr
     assert link.is_symlink()
     assert real.read_text().startswith("firstName,lastName,phoneNumber")
     assert (real.stat().st_mode & 0o777) == 0o640
+
+
+def test_export_never_follows_a_link_in_a_shared_folder(sandbox_cli, store, tmp_path):
+    seed_audience(store, "Leads", 2)
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (shared / "backup.csv").symlink_to(victim)
+    result = sandbox_cli("export", "Leads", "-o", str(shared / "backup.csv"), "--force")
+    assert result.exit_code == 2
+    assert "never followed, even with --force" in result.stderr
+    assert victim.read_text() == "precious\n"
+
+
+def test_export_help_says_what_force_does(sandbox_cli):
+    help_text = sandbox_cli("export", "--help").stdout
+    assert "--force" in help_text and "symbolic link at the output path" in help_text
 
 
 def test_export_writes_into_a_fifo_instead_of_replacing_it(sandbox_cli, store, tmp_path):

@@ -95,3 +95,42 @@ def test_quiet_does_not_hide_what_a_dry_run_would_do(sandbox_cli, store, leads):
     assert "Dry run: would create 'New' with 1 member." in created.stderr
     deleted = sandbox_cli("--quiet", "delete", "Leads", "--dry-run")
     assert "Would delete audience 'Leads'" in deleted.stderr
+
+
+@pytest.mark.parametrize("flag", ["--output", "--rejects"])
+def test_validate_refuses_an_output_link_unless_forced(cli, leads, tmp_path, flag):
+    tmp_path.chmod(0o755)  # a folder only its owner writes to, whatever the umask
+    real = tmp_path / "kept.csv"
+    real.write_text("kept\n")
+    link = tmp_path / "out.csv"
+    link.symlink_to(real)
+    refused = cli("validate", str(leads), flag, str(link))
+    assert refused.exit_code == 2
+    what = "rejects file" if flag == "--rejects" else "clean file"
+    assert refused.stderr == (
+        f"error: the {what} {link} is a symbolic link (to {real}), not written; "
+        "--force writes through it\n"
+    )
+    assert real.read_text() == "kept\n"
+    forced = cli("validate", str(leads), flag, str(link), "--force")
+    assert forced.exit_code == 3, forced.stderr
+    assert link.is_symlink() and real.read_text() != "kept\n"
+
+
+def test_an_import_whose_rejects_path_is_a_link_sends_nothing(sandbox_cli, store, leads, tmp_path):
+    audience_id = seed_audience(store, "Leads", 1)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    link = tmp_path / "rejects.csv"
+    link.symlink_to(victim)
+    result = sandbox_cli("add", "Leads", "--csv", str(leads), "--rejects", str(link))
+    assert result.exit_code == 2
+    assert "--force writes through it" in result.stderr
+    assert store.count_members(audience_id) == 1
+    assert victim.read_text() == "precious\n"
+
+
+@pytest.mark.parametrize("command", ["validate", "add", "create", "sync", "diff", "remove"])
+def test_every_command_with_rejects_takes_force(cli, command):
+    help_text = cli(command, "--help").stdout
+    assert "--force" in help_text and "symbolic link at an output path" in help_text

@@ -98,3 +98,17 @@ def test_a_number_longer_than_e164_allows_is_a_reject_not_a_crash(cli, tmp_path)
     assert (report["valid"], report["invalid"]) == (1, 1)
     assert report["rejects"][0]["reason"] == "TOO_LONG"
     assert report["rejects"][0]["line"] == 2
+
+
+def test_a_file_wider_than_the_column_cap_is_one_line_and_exit_2(cli, tmp_path):
+    source = tmp_path / "wide.csv"
+    source.write_text("phone," + ",".join(f"c{i}" for i in range(12_000)) + "\n+14155552671\n")
+    result = cli("validate", str(source), "--region", "US")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error: {source}: line 1: 12,001 columns, more than the 10,000 a row may have\n"
+    )
+    assert "AUDIENCE_MAX_COLUMNS" in result.stderr
+    assert "Traceback" not in result.stderr
+    raised = cli("validate", str(source), "--region", "US", env={"AUDIENCE_MAX_COLUMNS": "12001"})
+    assert raised.exit_code == 0, raised.stderr

@@ -240,3 +240,50 @@ def test_a_file_without_a_header_row_and_a_phone_column_option(
         f"{path}: no column 'Phone' (--phone-column); the header has: 'Ada', '+14155550101'"
     )
     assert error.hint == "add a first line naming the columns, e.g. 'name,phone'"
+
+
+def test_a_header_wider_than_the_column_cap(write_file: Callable[..., str]) -> None:
+    path = write_file(",".join(["phone", *(f"c{i}" for i in range(10))]) + "\n+14155550132\n")
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions(max_columns=10)))
+    assert error.message == f"{path}: line 1: 11 columns, more than the 10 a row may have"
+    assert error.hint is not None and "AUDIENCE_MAX_COLUMNS" in error.hint
+
+
+def test_a_row_wider_than_the_column_cap_names_its_line(write_file: Callable[..., str]) -> None:
+    # sep= (line 1), the header (2), a record over lines 3-4, then the wide row on line 5.
+    wide = ";".join(["+14155550133", *("x" * 10)])
+    path = write_file(f'sep=;\nphone;notes\n+14155550132;"two\nlines"\n{wide}\n')
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions(max_columns=10)))
+    assert error.message == f"{path}: line 5: 11 columns, more than the 10 a row may have"
+
+
+def test_the_column_cap_is_10000_by_default_and_a_setting(
+    write_file: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def wide(columns: int) -> str:
+        return write_file(",".join(["phone", *(f"c{i}" for i in range(1, columns))]) + "\n")
+
+    with collect_contacts(csv_path=wide(10_000), options=CsvOptions()) as batch:
+        assert len(batch.report.header) == 10_000
+    path = wide(10_001)
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
+    assert error.message == f"{path}: line 1: 10,001 columns, more than the 10,000 a row may have"
+    monkeypatch.setenv("AUDIENCE_MAX_COLUMNS", "20000")
+    with collect_contacts(csv_path=path, options=CsvOptions()) as batch:
+        assert len(batch.report.header) == 10_001
+    monkeypatch.setenv("AUDIENCE_MAX_COLUMNS", "many")
+    error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
+    assert (
+        error.message == "AUDIENCE_MAX_COLUMNS='many': give the columns a row may have, 1 or more"
+    )
+
+
+def test_one_huge_utf16_line_is_not_a_csv(
+    write_file: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("audience_cli.contacts.decoding.MAX_LINE_BYTES", 1 << 20)
+    path = write_file(("phone\n+14155550132\n" + "9" * (3 << 20)).encode("utf-16"))
+    error = usage_error(
+        lambda: collect_contacts(csv_path=path, options=CsvOptions(encoding="utf-16"))
+    )
+    assert error.message == f"{path}: line 3 is longer than 1 MB: this is not a CSV file"
