@@ -296,6 +296,8 @@ def _fast_e164(text: str) -> tuple[str, str] | None:
     """
     import phonenumbers
 
+    if len(text) > 16:  # past E.164's 15 digits: the full path says TOO_LONG
+        return None
     digits = text[1:]
     for size in (1, 2, 3):  # country codes are prefix-free: the first known one is it
         country_code = int(digits[:size])

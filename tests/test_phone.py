@@ -483,6 +483,7 @@ def test_national_example_numbers_of_every_region_agree_with_the_full_parser() -
         ("415\t555 0132", "US"),  # a tab is not punctuation to the parser
         ("415 555 0132 ext 12", "US"),
         ("1-800-FLOWERS", "US"),
+        ("20100000000000", "DE"),  # +49 and 14 digits: past E.164, TOO_LONG either way
     ],
 )
 def test_the_national_reading_agrees_with_the_full_parser(value: str, region: str) -> None:
