@@ -140,7 +140,7 @@ def run_diff(app: AppContext, opts: DiffOptions) -> int:
             unread = screen_removals(
                 plan, batch.report.rejects, remove_with_rejects=opts.remove_with_rejects
             )
-            say_kept(app, plan, unread, opts.remove_with_rejects)
+            say_kept(app, plan, unread, opts.remove_with_rejects, would=True)
         against = batch.report.source
     emit(app, diff_view(plan), opts.fmt)
     counts = plan.counts()

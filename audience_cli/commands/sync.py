@@ -319,22 +319,25 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
         emit(app, sync_summary(batch.report, result, dry_run=False), opts.fmt)
 
 
-def say_kept(app: AppContext, plan: SyncPlan, unread: int, remove_with_rejects: bool) -> None:
-    """Members kept although the file lacks them: say why, once."""
+def say_kept(
+    app: AppContext, plan: SyncPlan, unread: int, remove_with_rejects: bool, *, would: bool = False
+) -> None:
+    """Members kept although the file lacks them: say why, once (`would`: a diff's plan)."""
     from audience_cli.text import plural
 
     if not plan.kept:
         return
+    kept = f"{'would keep' if would else 'kept'} {plural(len(plan.kept), 'member')}"
     if unread and not remove_with_rejects:
         app.warn(
-            f"kept {plural(len(plan.kept), 'member')} that the file does not have: "
-            f"{plural(unread, 'row')} of it could not be used, so it is not the whole "
-            "list; fix them, or pass --remove-with-rejects to remove the others"
+            f"{kept} that the file does not have: {plural(unread, 'row')} of it could not "
+            "be used, so it is not the whole list; fix them, or pass --remove-with-rejects "
+            "to remove the others"
         )
     else:
         app.warn(
-            f"kept {plural(len(plan.kept), 'member')} whose number is a rejected row's "
-            "(the row is in the file, though it could not be used)"
+            f"{kept} whose number is a rejected row's (the row is in the file, though it "
+            "could not be used)"
         )
 
 

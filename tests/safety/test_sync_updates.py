@@ -247,3 +247,13 @@ def test_every_add_refused_by_the_served_sandbox_loses_nothing(cli, tmp_path):
     after = data_of(store, audience_id)
     assert len(after) == 300
     assert {(d["stage"], d["notes"]) for d in after.values()} == {("won", "VIP")}
+
+
+def test_diff_says_which_members_a_file_with_rejects_would_keep(sandbox_cli, store, tmp_path):
+    seed_audience(store, "Leads", 2)
+    source = tmp_path / "rows.csv"
+    source.write_text("phoneNumber\n+14155550000\n(415) 555-0199\n")
+    result = sandbox_cli("diff", "Leads", "--csv", str(source), "--json")
+    assert result.exit_code == 0, result.stderr  # nothing would change
+    assert "would keep 1 member that the file does not have" in result.stderr
+    assert json.loads(result.stdout)["remove"] == []
