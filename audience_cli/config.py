@@ -485,6 +485,21 @@ def resolve_settings(
     )
 
 
+def read_count(env: Mapping[str, str], name: str, default: int, what: str, most: int) -> int:
+    """The whole number of the variable `name` (1 to `most`), else `default`; anything else
+    is a usage error saying what it counts (`what`)."""
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= most:
+        raise UsageError(f"{name}={value!r}: give {what}, 1 to {most:,}")
+    return number
+
+
 def read_page_size(env: Mapping[str, str]) -> int:
     """Members a page when every page is read: `AUDIENCE_PAGE_SIZE`, else 100.
 
@@ -492,18 +507,7 @@ def read_page_size(env: Mapping[str, str]) -> int:
     is followed at its own size, so a bigger value only saves round trips."""
     from audience_cli.model import ALL_PAGES_SIZE, MAX_ALL_PAGES_SIZE
 
-    value = env.get(ENV_PAGE_SIZE, "").strip()
-    if not value:
-        return ALL_PAGES_SIZE
-    try:
-        size = int(value)
-    except ValueError:
-        size = 0
-    if not 1 <= size <= MAX_ALL_PAGES_SIZE:
-        raise UsageError(
-            f"{ENV_PAGE_SIZE}={value!r}: give the members a page, 1 to {MAX_ALL_PAGES_SIZE:,}"
-        )
-    return size
+    return read_count(env, ENV_PAGE_SIZE, ALL_PAGES_SIZE, "the members a page", MAX_ALL_PAGES_SIZE)
 
 
 def read_seconds(value: str, name: str, *, most: float | None = None) -> float:

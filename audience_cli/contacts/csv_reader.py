@@ -52,16 +52,9 @@ def parse_delimiter(value: str) -> str:
 
 def max_columns(env: Mapping[str, str] = os.environ) -> int:
     """The cells a record may have: `AUDIENCE_MAX_COLUMNS`, else `MAX_COLUMNS`."""
-    value = env.get(MAX_COLUMNS_ENV, "").strip()
-    if not value:
-        return MAX_COLUMNS
-    try:
-        limit = int(value)
-    except ValueError:
-        limit = 0
-    if limit < 1:
-        raise UsageError(f"{MAX_COLUMNS_ENV}={value!r}: give the columns a row may have, 1 or more")
-    return limit
+    from audience_cli.config import read_count
+
+    return read_count(env, MAX_COLUMNS_ENV, MAX_COLUMNS, "the columns a row may have", 10**7)
 
 
 def sniff_delimiter(sample: str) -> str:

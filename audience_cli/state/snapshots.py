@@ -64,16 +64,9 @@ class SnapshotInfo:
 
 def read_keep(env: Mapping[str, str]) -> int:
     """How many snapshots of an audience to keep (`AUDIENCE_SNAPSHOTS_KEEP`, default 20)."""
-    text = env.get(ENV_KEEP, "").strip()
-    if not text:
-        return DEFAULT_KEEP
-    try:
-        keep = int(text)
-    except ValueError:
-        keep = 0
-    if keep < 1:
-        raise UsageError(f"{ENV_KEEP}={text!r}: give a whole number of snapshots, 1 or more")
-    return keep
+    from audience_cli.config import read_count
+
+    return read_count(env, ENV_KEEP, DEFAULT_KEEP, "a number of snapshots", 100_000)
 
 
 def columns_of(rows: Sequence[Mapping[str, Any]], phone_column: str) -> list[str]:
