@@ -274,7 +274,8 @@ def test_the_column_cap_is_10000_by_default_and_a_setting(
     monkeypatch.setenv("AUDIENCE_MAX_COLUMNS", "many")
     error = usage_error(lambda: collect_contacts(csv_path=path, options=CsvOptions()))
     assert (
-        error.message == "AUDIENCE_MAX_COLUMNS='many': give the columns a row may have, 1 to 10,000,000"
+        error.message
+        == "AUDIENCE_MAX_COLUMNS='many': give the columns a row may have, 1 to 10,000,000"
     )
 
 

@@ -8,6 +8,8 @@ import re
 import stat
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import seed_audience
 
 SNAPSHOT_ID = re.compile(r"`audience restore (\d{8}T\d{12}Z)`")
@@ -146,3 +148,15 @@ def test_a_deleted_audience_whose_name_was_taken_again_is_not_overwritten(sandbo
     assert f"another audience ({other}) is named 'Leads' now" in result.stderr
     assert "--to" in result.stderr
     assert len(data_of(store, other)) == 1
+
+
+@pytest.mark.parametrize("keep", ["0", "many", "-3"])
+def test_a_bad_snapshots_keep_is_a_usage_error_before_anything_changes(sandbox_cli, store, keep):
+    audience_id = seed_audience(store, "Leads", 3)
+    result = sandbox_cli(
+        "remove", "Leads", "--phone", "+14155550000", "--yes",
+        env={"AUDIENCE_SNAPSHOTS_KEEP": keep},
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert f"AUDIENCE_SNAPSHOTS_KEEP={keep!r}: give a number of snapshots" in result.stderr
+    assert len(data_of(store, audience_id)) == 3
