@@ -94,7 +94,9 @@ class AudienceGroup(TyperGroup):
             self._listing = listing
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args:  # `audience` alone: the help, and success (not a usage error)
+        # `audience` alone: the help, and success (not a usage error). Completion parses
+        # the words before the cursor resiliently: none is no reason to print anything.
+        if not args and not ctx.resilient_parsing:
             click.echo(ctx.get_help(), color=ctx.color)
             raise click.exceptions.Exit(int(ExitCode.OK))
         return super().parse_args(ctx, args)
@@ -351,11 +353,41 @@ def _seconds(ctx: click.Context, name: str, value: str | None) -> float | None:
     return read_seconds(value, given, most=MAX_TIMEOUT if name == "timeout" else None)
 
 
+def complete_command_name(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """`audience help au<Tab>`: the names (and summaries) of the commands at that level."""
+    root = ctx.find_root()
+    group: click.Command = root.command
+    parent = root
+    for name in ctx.params.get("command") or []:
+        found = group.get_command(parent, name) if isinstance(group, click.Group) else None
+        if found is None:
+            return []
+        parent = click.Context(found, info_name=name, parent=parent)
+        group = found
+    if not isinstance(group, click.Group):
+        return []
+    found_names: list[tuple[str, str]] = []
+    for name in group.list_commands(parent):
+        if not name.startswith(incomplete):
+            continue
+        if group is root.command:  # the table's summary: no command is built
+            found_names.append((name, COMMANDS[name].summary if name in COMMANDS else ""))
+            continue
+        command = group.get_command(parent, name)
+        if command is not None and not command.hidden:
+            found_names.append((name, command.get_short_help_str()))
+    return found_names
+
+
 def help_command(
     ctx: typer.Context,
     command: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[COMMAND]...", help="A command, e.g. `members` or `auth login`."),
+        typer.Argument(
+            metavar="[COMMAND]...",
+            help="A command, e.g. `members` or `auth login`.",
+            autocompletion=complete_command_name,
+        ),
     ] = None,
 ) -> None:
     """Show the help of the tool, or of a command: `audience help add` is `audience add --help`.
