@@ -109,7 +109,9 @@ def sync(
 
       audience sync "Nightly Leads" --csv export.csv --dry-run --json
     """
-    ctx.obj.shape = o.shape_of(fields, header)
+    from audience_cli.views import SYNC_FIELDS
+
+    o.output_shape(ctx, fields, header, SYNC_FIELDS)
     o.keep_safe(ctx, wait, no_snapshot)
     from audience_cli.core.upload import UploadSettings
     from audience_cli.output import asked_format
@@ -174,6 +176,7 @@ def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
     from audience_cli.core.audiences import OBJECT_ID, resolve_audience
     from audience_cli.core.upload import check_rejects
     from audience_cli.safekeeping import name_lock
+    from audience_cli.views import SYNC_FIELDS
 
     suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
     with load_contacts(
@@ -181,7 +184,7 @@ def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
     ) as batch:
         report = batch.report
         print_report(app, report, opts.contacts)
-        with report_refusal(app, report, opts.fmt):
+        with report_refusal(app, report, opts.fmt, SYNC_FIELDS):
             check_rejects(batch, opts.upload, allow_empty=True)
         client = app.client()
         try:
