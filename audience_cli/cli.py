@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from audience_cli.context import AppContext
 
+ARGV = "audience.argv"  # ctx.meta: the words the root command was given
 GLOBAL_OPTIONS = frozenset(
     {
         "--sandbox",
@@ -99,6 +100,7 @@ class AudienceGroup(TyperGroup):
         if not args and not ctx.resilient_parsing:
             click.echo(ctx.get_help(), color=ctx.color)
             raise click.exceptions.Exit(int(ExitCode.OK))
+        ctx.meta[ARGV] = list(args)  # for the hint of a global option given too late
         return super().parse_args(ctx, args)
 
     def resolve_command(
@@ -114,15 +116,19 @@ class AudienceGroup(TyperGroup):
             raise
 
     def invoke(self, ctx: click.Context) -> Any:
+        # The words from the command on (the global options before it are parsed).
+        from_command = [*getattr(ctx, "_protected_args", []), *ctx.args]
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
             return result
         except click.NoSuchOption as exc:
             if exc.option_name in GLOBAL_OPTIONS and ctx.invoked_subcommand:
+                words = ctx.meta.get(ARGV, [])
+                line = globals_first(ctx, words, len(words) - len(from_command))
                 exc.message += (  # type: ignore[misc]  # click's final is a hint, not a rule
-                    f" {exc.option_name} is a global option: put it before the command, "
-                    f"e.g. `audience {exc.option_name} {ctx.invoked_subcommand} …`."
+                    f" {exc.option_name} is a global option: put it before the command: "
+                    f"`{redact_environment_key(line)}`"
                 )
             raise
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
@@ -140,6 +146,45 @@ class AudienceGroup(TyperGroup):
             app_ctx = app_context(ctx)
             if app_ctx is not None:
                 app_ctx.close()
+
+
+def globals_first(ctx: click.Context, words: list[str], start: int) -> str:
+    """The command line `words` with the global options given after the command (at
+    `start`) moved before it, each with its value: `audience --concurrency 1 add X`.
+
+    An option the command itself has (`auth login --profile NAME`) stays where it is; a
+    value that is missing is shown by its metavar (`--concurrency N`)."""
+    import shlex
+
+    root = ctx.command
+    command: click.Command = root
+    parent = ctx
+    end = start
+    while isinstance(command, click.Group) and end < len(words):
+        sub = command.get_command(parent, words[end])
+        if sub is None:
+            break
+        parent = click.Context(sub, info_name=words[end], parent=parent)
+        command, end = sub, end + 1
+    own = {name for p in command.params for name in getattr(p, "opts", [])}
+    options = {name: p for p in root.params for name in getattr(p, "opts", [])}
+    moved: list[str] = []
+    kept: list[str] = []
+    rest = iter(words[start:])
+    for word in rest:
+        if word == "--":
+            kept += [word, *rest]
+            break
+        name, eq, value = word.partition("=")
+        option = options.get(name)
+        if name not in GLOBAL_OPTIONS or name in own or not isinstance(option, click.Option):
+            kept.append(word)
+        elif option.is_flag:
+            moved.append(name)
+        else:
+            given = value if eq else next(rest, None)
+            moved += [name, given if given is not None else option.metavar or "VALUE"]
+    return shlex.join(["audience", *words[:start], *moved, *kept])
 
 
 def app_context(ctx: click.Context) -> AppContext | None:

@@ -1,5 +1,7 @@
 """Global behaviour: exit codes, errors without tracebacks, --quiet, --debug, widths."""
 
+import re
+
 import httpx
 import pytest
 
@@ -240,7 +242,57 @@ def test_a_global_option_after_the_command_gets_a_hint(sandbox_cli):
     result = sandbox_cli("list", "--debug")
     assert result.exit_code == 2
     assert "--debug is a global option: put it before the command" in result.stderr
-    assert "audience --debug list" in result.stderr
+    assert "`audience --sandbox --debug list`" in result.stderr
+
+
+def hinted_line(stderr: str) -> list[str]:
+    """The command line a global-option hint gives, as words (after `audience`)."""
+    import shlex
+
+    text = " ".join(line.strip("│ ") for line in stderr.splitlines())
+    line = re.search(r"put it before the command: `([^`]*)`", text)
+    assert line is not None, stderr
+    words = shlex.split(line.group(1))
+    assert words[0] == "audience"
+    return words[1:]
+
+
+@pytest.mark.parametrize(
+    ("args", "hinted"),
+    [
+        (
+            ["add", "Leads", "--phone", "+14155550199", "--concurrency", "1"],
+            ["--concurrency", "1", "add", "Leads", "--phone", "+14155550199"],
+        ),
+        (
+            ["members", "Leads", "--timeout=5", "--quiet"],
+            ["--timeout", "5", "--quiet", "members", "Leads"],
+        ),
+        (["dnc", "list", "--deadline"], ["--deadline", "SECONDS", "dnc", "list"]),
+        (
+            ["auth", "logout", "--profile", "work", "-q"],  # logout has its own --profile
+            ["-q", "auth", "logout", "--profile", "work"],
+        ),
+    ],
+)
+def test_the_hint_for_a_late_global_option_is_the_command_line_with_its_value(
+    cli, store, args, hinted
+):
+    seed_audience(store, "Leads", 1)
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert hinted_line(result.stderr) == hinted
+
+
+def test_the_hinted_command_line_works_when_followed(sandbox_cli, store):
+    seed_audience(store, "Leads", 1)
+    late = sandbox_cli("add", "Leads", "--phone", "+14155550199", "--concurrency", "1")
+    assert late.exit_code == 2
+    words = hinted_line(late.stderr)
+    assert words[:3] == ["--sandbox", "--concurrency", "1"]
+    followed = sandbox_cli(*words[1:])  # sandbox_cli gives --sandbox itself
+    assert followed.exit_code == 0, followed.stderr
+    assert "Added 1 member" in followed.stderr
 
 
 def test_the_progress_bar_shows_names_literally(sandbox_cli, tmp_path):
@@ -330,3 +382,11 @@ def test_tables_and_errors_show_names_literally_on_a_terminal(sandbox_cli, store
     missing = sandbox_cli("show", "Deal :fire:", tty=True)
     assert missing.exit_code != 0
     assert ":fire:" in missing.plain_err and "🔥" not in missing.stderr
+
+
+def test_the_hinted_command_line_never_shows_the_key(cli):
+    key = "sk_live_Zq8Xw3Vt5Rn7Pm2Kj4Hg"
+    result = cli("members", key, "--debug", env={"SMALLEST_API_KEY": key})
+    assert result.exit_code == 2
+    assert "Zq8Xw3Vt5Rn7" not in result.stderr
+    assert hinted_line(result.stderr) == ["--debug", "members", "sk_***"]
