@@ -103,18 +103,6 @@ class AudienceGroup(TyperGroup):
         ctx.meta[ARGV] = list(args)  # for the hint of a global option given too late
         return super().parse_args(ctx, args)
 
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        try:
-            return super().resolve_command(ctx, args)
-        except click.UsageError as exc:
-            # Typer adds "Did you mean …?" to the message; Click 8.4+ adds it again when
-            # formatting (its `possibilities`): say it once, Click's way when it has one.
-            if getattr(exc, "possibilities", None):
-                exc.message = exc.message.partition(" Did you mean ")[0]  # type: ignore[misc]
-            raise
-
     def invoke(self, ctx: click.Context) -> Any:
         # The words from the command on (the global options before it are parsed).
         from_command = [*getattr(ctx, "_protected_args", []), *ctx.args]
@@ -130,6 +118,13 @@ class AudienceGroup(TyperGroup):
                     f" {exc.option_name} is a global option: put it before the command: "
                     f"`{redact_environment_key(line)}`"
                 )
+            raise
+        except click.UsageError as exc:
+            # A command name not found, in this group or one below (`dnc chek`): Typer adds
+            # "Did you mean …?" to the message, Click 8.4+ again when formatting (its
+            # `possibilities`): say it once, Click's way when it has one.
+            if getattr(exc, "possibilities", None):
+                exc.message = exc.message.partition(" Did you mean ")[0]  # type: ignore[misc]
             raise
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
@@ -443,6 +438,8 @@ def help_command(
 
       audience help sandbox serve
     """
+    from difflib import get_close_matches
+
     from audience_cli.errors import UsageError
 
     root = ctx.find_root()
@@ -451,7 +448,16 @@ def help_command(
     for name in command or []:
         found = target.get_command(parent, name) if isinstance(target, click.Group) else None
         if found is None:
-            raise UsageError(f"no command {' '.join(command or [])!r}: see `audience help`")
+            close = (
+                get_close_matches(name, target.list_commands(parent))
+                if isinstance(target, click.Group)
+                else []
+            )
+            words = [*parent.command_path.split()[1:], *close[:1]]
+            raise UsageError(
+                f"no command {' '.join(command or [])!r}: see `audience help`",
+                hint=f"Did you mean `audience help {' '.join(words)}`?" if close else None,
+            )
         parent = click.Context(found, info_name=name, parent=parent)
         target = found
     typer.echo(target.get_help(parent))

@@ -324,10 +324,39 @@ def test_help_command_is_the_same_as_dash_dash_help(cli):
     assert "no command 'nope'" in unknown.stderr
 
 
-def test_a_mistyped_command_gets_one_suggestion(cli):
-    result = cli("lst")
+@pytest.mark.parametrize(
+    ("words", "suggestion"),
+    [
+        (["lst"], "Did you mean 'list'?"),
+        (["dnc", "chek"], "Did you mean 'check'?"),
+        (["sandbox", "dnc", "ad"], "Did you mean 'add'?"),
+        (["auth", "logn"], "(Did you mean one of: 'login', 'logout'?)"),
+    ],
+)
+def test_a_mistyped_command_gets_one_suggestion(cli, words, suggestion):
+    result = cli(*words)
     assert result.exit_code == 2
-    assert ANSI.sub("", result.stderr).count("Did you mean 'list'?") == 1
+    said = ANSI.sub("", result.stderr)
+    assert said.count(suggestion) == 1
+    assert said.count("Did you mean") == 1
+
+
+@pytest.mark.parametrize(
+    ("words", "suggestion"),
+    [
+        (["lsit"], "Did you mean `audience help list`?"),
+        (["dnc", "chek"], "Did you mean `audience help dnc check`?"),
+        (["sandbox", "dnc", "ad"], "Did you mean `audience help sandbox dnc add`?"),
+    ],
+)
+def test_help_of_a_mistyped_command_suggests_the_right_one(cli, words, suggestion):
+    result = cli("help", *words)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: no command {' '.join(words)!r}: see `audience help`",
+        suggestion,
+    ]
+    assert "Traceback" not in result.stderr
 
 
 def test_help_at_80_columns_never_breaks_an_example_or_a_choice(cli, click_command):
