@@ -175,6 +175,7 @@ def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
     from audience_cli.commands.suppression_options import build_suppression
     from audience_cli.core.audiences import OBJECT_ID, resolve_audience
     from audience_cli.core.upload import check_rejects
+    from audience_cli.hints import sync_without_create
     from audience_cli.safekeeping import name_lock
     from audience_cli.views import SYNC_FIELDS
 
@@ -189,8 +190,11 @@ def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
         client = app.client()
         try:
             audience = resolve_audience(client, opts.audience)
-        except AudienceNotFoundError:
-            if not opts.create or OBJECT_ID.fullmatch(opts.audience.strip()):
+        except AudienceNotFoundError as exc:
+            if OBJECT_ID.fullmatch(opts.audience.strip()):
+                raise
+            if not opts.create:
+                exc.hint = exc.hint or sync_without_create(exc)
                 raise
             with name_lock(app, opts.audience):
                 try:  # another run may have made it while this one waited for the lock
