@@ -477,7 +477,10 @@ def main() -> None:
         # Typer registers its shell classes only with add_completion; we print scripts ourselves.
         from typer.completion import completion_init
 
+        from audience_cli.commands.completion import use_zsh_completion
+
         completion_init()
+        use_zsh_completion()
     on_sigterm_stop_as_on_ctrl_c()
     try:
         app(prog_name="audience")

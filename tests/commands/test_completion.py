@@ -54,6 +54,33 @@ def test_the_first_word_completes_to_command_names_and_global_options():
     assert complete("audience help auth ", {}) == ["login", "status", "logout"]
 
 
+def zsh_answer(words: str, env_extra: dict[str, str]) -> list[tuple[str, str, str]]:
+    """What the program answers the zsh script: (type, value, description) a candidate."""
+    env = {**os.environ, **env_extra, "_AUDIENCE_COMPLETE": "complete_zsh"}
+    env["COMP_WORDS"] = words
+    env["COMP_CWORD"] = str(len(words.split(" ")) - 1)
+    result = subprocess.run(
+        [sys.executable, "-m", "audience_cli"], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    lines = result.stdout.splitlines()
+    return [(lines[i], lines[i + 1], lines[i + 2]) for i in range(0, len(lines), 3)]
+
+
+def test_zsh_gets_names_as_they_are_and_one_line_descriptions(sandbox_cli, store, tmp_path):
+    audience_id = seed_audience(store, "O'Brien: VIP", 1)
+    assert sandbox_cli("list").exit_code == 0
+    env = {"AUDIENCE_CACHE_DIR": str(tmp_path / "cache")}
+    # A colon separates value and description for zsh's _describe: escaped in the value.
+    assert zsh_answer("audience --sandbox show O", env) == [
+        ("plain", "O'Brien\\: VIP", audience_id)
+    ]
+    (remove,) = zsh_answer("audience help rem", {})
+    assert remove[:2] == ("plain", "remove")
+    assert remove[2].startswith("Remove members from an audience: by number")
+    assert zsh_answer("audience completion z", {}) == [("plain", "zsh", "_")]
+
+
 def test_completion_ignores_a_stale_cache(tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
@@ -195,6 +222,31 @@ def test_the_first_word_and_options_complete_in_a_real_shell(tmp_path, shell):
     assert not [f for f in FAILURES if f in every], every
     for name in ("create", "list", "members", "sync", "snapshots", "dnc", "auth", "sandbox"):
         assert name in every
+
+
+# A name with a quote, and one with double quotes and two spaces: each goes in exactly,
+# quoted as the word being completed is quoted.
+NAME_COMPLETIONS = [
+    ("audience show O", "audience show O\\'Brien\\ VIP "),
+    ('audience show "O', 'audience show "O\'Brien VIP"'),
+    ("audience show 'B", "audience show 'Big \"quoted\"  two'"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_audience_names_complete_exactly_in_a_real_shell(sandbox_cli, store, tmp_path, shell):
+    import shutil
+
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed")
+    seed_audience(store, "O'Brien VIP", 1)
+    seed_audience(store, 'Big "quoted"  two', 1)
+    assert sandbox_cli("list").exit_code == 0
+    env = shell_env(tmp_path, AUDIENCE_SANDBOX="1", AUDIENCE_CACHE_DIR=str(tmp_path / "cache"))
+    for typed, shown in NAME_COMPLETIONS:
+        screen = completes(shell, env, typed, "\t", shown)
+        assert not [f for f in FAILURES if f in screen], (typed, screen)
 
 
 @pytest.mark.parametrize(
