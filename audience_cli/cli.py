@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from audience_cli.context import AppContext
 
+ARGV = "audience.argv"  # ctx.meta: the words the root command was given
 GLOBAL_OPTIONS = frozenset(
     {
         "--sandbox",
@@ -94,34 +95,36 @@ class AudienceGroup(TyperGroup):
             self._listing = listing
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args:  # `audience` alone: the help, and success (not a usage error)
+        # `audience` alone: the help, and success (not a usage error). Completion parses
+        # the words before the cursor resiliently: none is no reason to print anything.
+        if not args and not ctx.resilient_parsing:
             click.echo(ctx.get_help(), color=ctx.color)
             raise click.exceptions.Exit(int(ExitCode.OK))
+        ctx.meta[ARGV] = list(args)  # for the hint of a global option given too late
         return super().parse_args(ctx, args)
 
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        try:
-            return super().resolve_command(ctx, args)
-        except click.UsageError as exc:
-            # Typer adds "Did you mean …?" to the message; Click 8.4+ adds it again when
-            # formatting (its `possibilities`): say it once, Click's way when it has one.
-            if getattr(exc, "possibilities", None):
-                exc.message = exc.message.partition(" Did you mean ")[0]  # type: ignore[misc]
-            raise
-
     def invoke(self, ctx: click.Context) -> Any:
+        # The words from the command on (the global options before it are parsed).
+        from_command = [*getattr(ctx, "_protected_args", []), *ctx.args]
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
             return result
         except click.NoSuchOption as exc:
             if exc.option_name in GLOBAL_OPTIONS and ctx.invoked_subcommand:
+                words = ctx.meta.get(ARGV, [])
+                line = globals_first(ctx, words, len(words) - len(from_command))
                 exc.message += (  # type: ignore[misc]  # click's final is a hint, not a rule
-                    f" {exc.option_name} is a global option: put it before the command, "
-                    f"e.g. `audience {exc.option_name} {ctx.invoked_subcommand} …`."
+                    f" {exc.option_name} is a global option: put it before the command: "
+                    f"`{redact_environment_key(line)}`"
                 )
+            raise
+        except click.UsageError as exc:
+            # A command name not found, in this group or one below (`dnc chek`): Typer adds
+            # "Did you mean …?" to the message, Click 8.4+ again when formatting (its
+            # `possibilities`): say it once, Click's way when it has one.
+            if getattr(exc, "possibilities", None):
+                exc.message = exc.message.partition(" Did you mean ")[0]  # type: ignore[misc]
             raise
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
@@ -138,6 +141,45 @@ class AudienceGroup(TyperGroup):
             app_ctx = app_context(ctx)
             if app_ctx is not None:
                 app_ctx.close()
+
+
+def globals_first(ctx: click.Context, words: list[str], start: int) -> str:
+    """The command line `words` with the global options given after the command (at
+    `start`) moved before it, each with its value: `audience --concurrency 1 add X`.
+
+    An option the command itself has (`auth login --profile NAME`) stays where it is; a
+    value that is missing is shown by its metavar (`--concurrency N`)."""
+    import shlex
+
+    root = ctx.command
+    command: click.Command = root
+    parent = ctx
+    end = start
+    while isinstance(command, click.Group) and end < len(words):
+        sub = command.get_command(parent, words[end])
+        if sub is None:
+            break
+        parent = click.Context(sub, info_name=words[end], parent=parent)
+        command, end = sub, end + 1
+    own = {name for p in command.params for name in getattr(p, "opts", [])}
+    options = {name: p for p in root.params for name in getattr(p, "opts", [])}
+    moved: list[str] = []
+    kept: list[str] = []
+    rest = iter(words[start:])
+    for word in rest:
+        if word == "--":
+            kept += [word, *rest]
+            break
+        name, eq, value = word.partition("=")
+        option = options.get(name)
+        if name not in GLOBAL_OPTIONS or name in own or not isinstance(option, click.Option):
+            kept.append(word)
+        elif option.is_flag:
+            moved.append(name)
+        else:
+            given = value if eq else next(rest, None)
+            moved += [name, given if given is not None else option.metavar or "VALUE"]
+    return shlex.join(["audience", *words[:start], *moved, *kept])
 
 
 def app_context(ctx: click.Context) -> AppContext | None:
@@ -351,11 +393,41 @@ def _seconds(ctx: click.Context, name: str, value: str | None) -> float | None:
     return read_seconds(value, given, most=MAX_TIMEOUT if name == "timeout" else None)
 
 
+def complete_command_name(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """`audience help au<Tab>`: the names (and summaries) of the commands at that level."""
+    root = ctx.find_root()
+    group: click.Command = root.command
+    parent = root
+    for name in ctx.params.get("command") or []:
+        found = group.get_command(parent, name) if isinstance(group, click.Group) else None
+        if found is None:
+            return []
+        parent = click.Context(found, info_name=name, parent=parent)
+        group = found
+    if not isinstance(group, click.Group):
+        return []
+    found_names: list[tuple[str, str]] = []
+    for name in group.list_commands(parent):
+        if not name.startswith(incomplete):
+            continue
+        if group is root.command:  # the table's summary: no command is built
+            found_names.append((name, COMMANDS[name].summary if name in COMMANDS else ""))
+            continue
+        command = group.get_command(parent, name)
+        if command is not None and not command.hidden:
+            found_names.append((name, command.get_short_help_str()))
+    return found_names
+
+
 def help_command(
     ctx: typer.Context,
     command: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[COMMAND]...", help="A command, e.g. `members` or `auth login`."),
+        typer.Argument(
+            metavar="[COMMAND]...",
+            help="A command, e.g. `members` or `auth login`.",
+            autocompletion=complete_command_name,
+        ),
     ] = None,
 ) -> None:
     """Show the help of the tool, or of a command: `audience help add` is `audience add --help`.
@@ -366,6 +438,8 @@ def help_command(
 
       audience help sandbox serve
     """
+    from difflib import get_close_matches
+
     from audience_cli.errors import UsageError
 
     root = ctx.find_root()
@@ -374,7 +448,16 @@ def help_command(
     for name in command or []:
         found = target.get_command(parent, name) if isinstance(target, click.Group) else None
         if found is None:
-            raise UsageError(f"no command {' '.join(command or [])!r}: see `audience help`")
+            close = (
+                get_close_matches(name, target.list_commands(parent))
+                if isinstance(target, click.Group)
+                else []
+            )
+            words = [*parent.command_path.split()[1:], *close[:1]]
+            raise UsageError(
+                f"no command {' '.join(command or [])!r}: see `audience help`",
+                hint=f"Did you mean `audience help {' '.join(words)}`?" if close else None,
+            )
         parent = click.Context(found, info_name=name, parent=parent)
         target = found
     typer.echo(target.get_help(parent))
@@ -394,7 +477,10 @@ def main() -> None:
         # Typer registers its shell classes only with add_completion; we print scripts ourselves.
         from typer.completion import completion_init
 
+        from audience_cli.commands.completion import use_zsh_completion
+
         completion_init()
+        use_zsh_completion()
     on_sigterm_stop_as_on_ctrl_c()
     try:
         app(prog_name="audience")

@@ -40,6 +40,17 @@ def dnc_skipped(why: str) -> str:
     )
 
 
+def sync_without_create(exc: AudienceNotFoundError) -> str:
+    """The hint of `sync NAME` when no audience has that name and --create was not given."""
+    if exc.suggestions:
+        close = ", ".join(repr(s) for s in exc.suggestions)
+        return f"Did you mean {close}? Or add --create to create {exc.ref!r} from the file."
+    return (
+        "Add --create to create it from the file (the first run of a nightly sync), "
+        "or see `audience list` for ids and names."
+    )
+
+
 def _dnc_read_hint(exc: DncReadError) -> str:
     underneath = hint_for(exc.cause)
     if not exc.during_import:

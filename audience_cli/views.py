@@ -306,6 +306,16 @@ def dnc_check_listing(check: DncCheck, *, from_file: bool, protect: bool = False
 
 _REPORT_KEYS = ("rows", "valid", "invalid", "duplicates")
 
+# The fields of each write command's result: what its --fields takes, checked before the
+# command reads or sends anything.
+CREATE_FIELDS = ("id", "name", "members", *_REPORT_KEYS, "added", "skipped")
+ADD_FIELDS = ("id", "name", *_REPORT_KEYS, "added", "skipped", "stale", "updated")
+VALIDATE_FIELDS = ("source", *_REPORT_KEYS)
+DELETE_FIELDS = ("id", "name", "members", "deleted", "dry_run")
+REMOVE_FIELDS = ("id", "name", "members", "not_found", "removed", "dry_run")
+SYNC_FIELDS = ("id", "name", *_REPORT_KEYS, "added", "removed", "updated", "unchanged")
+RESTORE_FIELDS = ("snapshot", "id", "name", "created", "added", "removed", "updated", "unchanged")
+
 
 def _strip(audience: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in audience.items() if k not in ("added", "skipped")}
@@ -317,7 +327,6 @@ def _counts(report: ImportReport) -> dict[str, Any]:
 
 def create_summary(report: ImportReport, plan: CreatePlan, result: CreateResult | None) -> Summary:
     """`{"audience", ["audiences"], ["dryRun", "plan"], "report"}`; a row per audience."""
-    keys = ("id", "name", "members", *_REPORT_KEYS, "added", "skipped")
     rows: list[dict[str, Any]] = []
     document: dict[str, Any]
     if result is None:
@@ -342,7 +351,7 @@ def create_summary(report: ImportReport, plan: CreatePlan, result: CreateResult 
             for c in result.created
         ]
     document["report"] = report.to_dict()
-    return Summary(document, rows, keys)
+    return Summary(document, rows, CREATE_FIELDS)
 
 
 def add_summary(report: ImportReport, plan: AddPlan, *, dry_run: bool) -> Summary:
@@ -362,24 +371,21 @@ def add_summary(report: ImportReport, plan: AddPlan, *, dry_run: bool) -> Summar
         "stale": report.stale,
         "updated": report.updated,
     }
-    keys = ("id", "name", *_REPORT_KEYS, "added", "skipped", "stale", "updated")
-    return Summary(document, [row], keys)
+    return Summary(document, [row], ADD_FIELDS)
 
 
-def refused_summary(report: ImportReport) -> Summary:
-    """Rejected rows stopped an import: the report, for a script that asked for it."""
-    row = {"id": "", "name": "", **_counts(report), "added": 0, "skipped": 0}
-    return Summary(
-        {"audience": None, "report": report.to_dict()},
-        [row],
-        ("id", "name", *_REPORT_KEYS, "added", "skipped"),
-    )
+def refused_summary(report: ImportReport, fields: Sequence[str]) -> Summary:
+    """Rejected rows stopped an import: the report, for a script that asked for it, with
+    the `fields` of the command's own result (what it did is 0, no audience named)."""
+    row: dict[str, Any] = {field: 0 for field in fields}
+    row.update(id="", name="", **_counts(report))
+    return Summary({"audience": None, "report": report.to_dict()}, [row], fields)
 
 
 def validate_summary(report: ImportReport) -> Summary:
     """`{"report"}`; one row: the source and its counts."""
     row = {"source": report.source, **_counts(report)}
-    return Summary({"report": report.to_dict()}, [row], ("source", *_REPORT_KEYS))
+    return Summary({"report": report.to_dict()}, [row], VALIDATE_FIELDS)
 
 
 def delete_summary(result: DeleteResult) -> Summary:
@@ -392,7 +398,7 @@ def delete_summary(result: DeleteResult) -> Summary:
         "deleted": result.deleted,
         "dry_run": result.dry_run,
     }
-    return Summary(document, [row], ("id", "name", "members", "deleted", "dry_run"))
+    return Summary(document, [row], DELETE_FIELDS)
 
 
 def removal_summary(removal: Removal) -> Summary:
@@ -405,8 +411,7 @@ def removal_summary(removal: Removal) -> Summary:
         "removed": removal.deleted,
         "dry_run": removal.dry_run,
     }
-    keys = ("id", "name", "members", "not_found", "removed", "dry_run")
-    return Summary(removal.to_json(), [row], keys)
+    return Summary(removal.to_json(), [row], REMOVE_FIELDS)
 
 
 def sync_summary(report: ImportReport, result: SyncResult, *, dry_run: bool) -> Summary:
@@ -425,8 +430,7 @@ def sync_summary(report: ImportReport, result: SyncResult, *, dry_run: bool) -> 
         **_counts(report),
         **counts,
     }
-    keys = ("id", "name", *_REPORT_KEYS, "added", "removed", "updated", "unchanged")
-    return Summary(document, [row], keys)
+    return Summary(document, [row], SYNC_FIELDS)
 
 
 DIFF_KEYS = ("action", "phone", "first_name", "last_name", "member_id", "fields")
@@ -521,5 +525,4 @@ def restore_summary(
     document = {"snapshot": info.to_json(), "audience": _strip(audience), "restore": restore}
     row = {"snapshot": info.id, "id": audience.get("_id", ""), "name": audience.get("name"),
            "created": made, **counts}  # fmt: skip
-    keys = ("snapshot", "id", "name", "created", "added", "removed", "updated", "unchanged")
-    return Summary(document, [row], keys)
+    return Summary(document, [row], RESTORE_FIELDS)

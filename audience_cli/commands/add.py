@@ -74,7 +74,9 @@ def add(
 
       audience add 696ddd56b905442f52b71392 --csv new-leads.csv --region US
     """
-    ctx.obj.shape = o.shape_of(fields, header)
+    from audience_cli.views import ADD_FIELDS
+
+    o.output_shape(ctx, fields, header, ADD_FIELDS)
     o.keep_safe(ctx, wait, no_snapshot)
     from audience_cli.core.upload import UploadSettings
     from audience_cli.output import asked_format
@@ -163,7 +165,7 @@ def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
     from audience_cli.core.upload import check_rejects
     from audience_cli.output import emit
     from audience_cli.safekeeping import guarded_write
-    from audience_cli.views import add_summary
+    from audience_cli.views import ADD_FIELDS, add_summary
 
     settings = opts.upload
     suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
@@ -174,7 +176,7 @@ def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
     ) as batch:
         report = batch.report
         print_report(app, report, opts.contacts)
-        with report_refusal(app, report, opts.fmt):
+        with report_refusal(app, report, opts.fmt, ADD_FIELDS):
             check_rejects(batch, settings, allow_empty=True)
         client = app.client()
         audience = resolve_audience(client, opts.audience)

@@ -215,8 +215,10 @@ def run_status(app: AppContext, *, verify: bool) -> None:
 
         raise ConfigError(NO_KEY_MESSAGE)
     if verify:
+        from audience_cli.text import plural
+
         count = len(app.client().list_audiences())
-        out.print(f"Status:   key accepted ({count} audiences visible)", markup=False)
+        out.print(f"Status:   key accepted ({plural(count, 'audience')} visible)", markup=False)
 
 
 def run_logout(app: AppContext, *, profile: str | None = None) -> None:

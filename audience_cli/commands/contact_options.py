@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -384,10 +384,11 @@ def rows_exit_code(report: ImportReport) -> ExitCode:
 
 @contextmanager
 def report_refusal(
-    app: AppContext, report: ImportReport, fmt: OutputFormat | None
+    app: AppContext, report: ImportReport, fmt: OutputFormat | None, fields: Sequence[str]
 ) -> Iterator[None]:
     """When rejected rows stop an import (strict mode, nothing valid), a script that
-    asked for a format still gets the report with the rejects on stdout."""
+    asked for a format still gets the report with the rejects on stdout, with the
+    `fields` of the command's result (those --fields was checked against)."""
     try:
         yield
     except RowsRejectedError:
@@ -395,5 +396,5 @@ def report_refusal(
             from audience_cli.output import emit
             from audience_cli.views import refused_summary
 
-            emit(app, refused_summary(report), fmt)
+            emit(app, refused_summary(report, fields), fmt)
         raise

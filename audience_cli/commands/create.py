@@ -89,7 +89,9 @@ def create(
 
       audience create "Q1 Leads" --csv leads.csv --region US --rejects bad.csv
     """
-    ctx.obj.shape = o.shape_of(fields, header)
+    from audience_cli.views import CREATE_FIELDS
+
+    o.output_shape(ctx, fields, header, CREATE_FIELDS)
     o.keep_safe(ctx, wait)
     from click.core import ParameterSource
 
@@ -137,7 +139,7 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
     from audience_cli.output import emit, emit_lines
     from audience_cli.safekeeping import name_lock
     from audience_cli.text import plural
-    from audience_cli.views import create_summary
+    from audience_cli.views import CREATE_FIELDS, create_summary
 
     if not opts.name.strip():
         raise UsageError("NAME is empty: give the new audience a name")
@@ -150,7 +152,7 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
     with load_contacts(app, opts.contacts, stdout_taken=True, suppress=suppress) as batch:
         report = batch.report
         print_report(app, report, opts.contacts)
-        with report_refusal(app, report, opts.fmt):
+        with report_refusal(app, report, opts.fmt, CREATE_FIELDS):
             plan = plan_create(batch, opts.name, settings, split=opts.split)
         if settings.dry_run:
             for segment in plan.segments:

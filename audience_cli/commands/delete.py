@@ -18,7 +18,7 @@ from audience_cli.commands.options import (
     WaitOpt,
     YesOpt,
     keep_safe,
-    shape_of,
+    output_shape,
 )
 from audience_cli.output import OutputFormat
 
@@ -59,7 +59,9 @@ def delete(
 
       audience delete 696ddd56b905442f52b71392 --yes
     """
-    ctx.obj.shape = shape_of(fields, header)
+    from audience_cli.views import DELETE_FIELDS
+
+    output_shape(ctx, fields, header, DELETE_FIELDS)
     keep_safe(ctx, wait, no_snapshot)
     from audience_cli.output import asked_format
 

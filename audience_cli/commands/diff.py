@@ -70,7 +70,9 @@ def diff(
 
       audience diff "Q1 Leads" "Q1 Leads (restored)" --format csv > changes.csv
     """
-    ctx.obj.shape = o.shape_of(fields, header)
+    from audience_cli.views import DIFF_KEYS
+
+    o.output_shape(ctx, fields, header, DIFF_KEYS)
     from audience_cli.output import choose_format
 
     app = ctx.obj

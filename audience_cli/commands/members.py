@@ -84,7 +84,9 @@ def members(
     """Show the members of an audience, one page at a time, or all of them.
 
     A --search that looks like a phone number is put in E.164 first (with
-    --region for national numbers), so "(415) 555-0102" finds +14155550102.
+    --region for national numbers), so "(415) 555-0102" finds +14155550102;
+    part of a number, or a national one without --region, is searched by its
+    digits, which match anywhere in a stored number.
 
     [bold]Examples[/bold]
 
@@ -146,15 +148,40 @@ def check_conflicts(
             raise UsageError(f"{first} and {second} cannot be combined: {why}")
 
 
-def search_term(text: str, region: str | None) -> str:
-    """A phone-like search in E.164 (as members store numbers); any other text as typed."""
-    from audience_cli.phone import phone_or_reason
+# What people put in phone numbers besides digits: `(415) 555-0102`, `+44 20 7946 0958`.
+PHONE_PUNCTUATION = frozenset(" ()-./+")
+DIGITS = frozenset("0123456789")
 
-    if sum(ch.isdigit() for ch in text) >= 7 and not any(ch.isalpha() for ch in text):
-        found = phone_or_reason(text, region)
-        if isinstance(found, str):
-            return found
-    return text
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """The query sent for a --search, and how the text was read when it is not as typed."""
+
+    query: str
+    note: str | None = None
+
+
+def search_term(text: str, region: str | None) -> SearchTerm:
+    """A phone-like search (digits and the punctuation of numbers, no letters) in E.164,
+    as members store numbers; one that is not a whole number by its digits, which the API
+    finds inside stored numbers; any other text as typed. Never a reason code."""
+    from audience_cli.phone import PhoneReason, phone_or_reason
+
+    typed = text.strip()
+    digits = "".join(ch for ch in typed if ch in DIGITS)
+    if not digits or any(ch not in DIGITS and ch not in PHONE_PUNCTUATION for ch in typed):
+        return SearchTerm(text)
+    why = f"{typed!r} is not a whole phone number"
+    if len(digits) >= 7:
+        found = phone_or_reason(typed, region)
+        if not isinstance(found, PhoneReason):
+            read = None if found == typed else f"searched for {found} (read from {typed!r})"
+            return SearchTerm(found, read)
+        if found is PhoneReason.MISSING_REGION:
+            why = f"{typed!r} has no country code (with --region it is read as a national number)"
+    elif digits == typed:
+        return SearchTerm(text)  # digits alone: already what is searched
+    return SearchTerm(digits, f"searched for the digits {digits}, anywhere in a field: {why}")
 
 
 def parse_where(where: Sequence[str]) -> dict[str, str]:
@@ -189,7 +216,10 @@ def run_members(app: AppContext, opts: MembersOptions) -> None:
     protect = opts.safe
 
     if opts.search or opts.filters:
-        query = search_term(opts.search, opts.region) if opts.search else None
+        term = search_term(opts.search, opts.region) if opts.search else None
+        if term is not None and term.note:
+            app.note(term.note)
+        query = term.query if term is not None else None
         found = search_members(client, audience_id, query=query, filters=opts.filters or None)
         _show(app, member_listing(found.members, column, table=table, protect=protect), opts)
         app.note(plural(found.total, "matching member"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -94,6 +95,31 @@ def shape_of(fields: str | None, header: bool) -> Shape:
     from audience_cli.output import Shape
 
     return Shape(parse_fields(fields), header)
+
+
+def output_shape(
+    ctx: typer.Context, fields: str | None, header: bool, names: Sequence[str]
+) -> None:
+    """A command's --fields and --header, checked against the fields of its result
+    (`names`) before it reads or sends anything, and handed to the writer (`ctx.obj.shape`).
+
+    `--fields help` prints the names, one a line, and ends the run there: nothing is sent.
+    """
+    shape = shape_of(fields, header)
+    if shape.fields == ["help"]:
+        from audience_cli.output import emit_lines
+
+        emit_lines(ctx.obj, names)
+        raise typer.Exit(0)
+    unknown = [f for f in shape.fields or () if f not in names]
+    if unknown:
+        from audience_cli.errors import UsageError
+
+        raise UsageError(
+            f"--fields: no field {', '.join(map(repr, unknown))}; the fields are: "
+            f"{', '.join(names)}"
+        )
+    ctx.obj.shape = shape
 
 
 # One rule for every CSV the tool writes: cells as stored by default, so numbers like

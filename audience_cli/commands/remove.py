@@ -19,7 +19,7 @@ from audience_cli.commands.options import (
     WaitOpt,
     YesOpt,
     keep_safe,
-    shape_of,
+    output_shape,
 )
 from audience_cli.commands.suppression_options import check_agent
 from audience_cli.errors import ExitCode, UsageError
@@ -107,7 +107,9 @@ def remove(
 
       audience remove "Q1 Sales Leads" --dnc --dry-run
     """
-    ctx.obj.shape = shape_of(fields, header)
+    from audience_cli.views import REMOVE_FIELDS
+
+    output_shape(ctx, fields, header, REMOVE_FIELDS)
     keep_safe(ctx, wait, no_snapshot)
     from audience_cli.output import asked_format
 

@@ -88,8 +88,9 @@ def restore(
     """
     from audience_cli.errors import UsageError
     from audience_cli.output import asked_format
+    from audience_cli.views import RESTORE_FIELDS
 
-    ctx.obj.shape = o.shape_of(fields, header)
+    o.output_shape(ctx, fields, header, RESTORE_FIELDS)
     o.keep_safe(ctx, wait, no_snapshot)
     if snapshot is None and not pending:
         raise UsageError(

@@ -43,9 +43,10 @@ def snapshots(
 
       audience snapshots "Nightly Leads" --json
     """
-    from audience_cli.output import choose_format
+    from audience_cli.output import choose_format, field_names
+    from audience_cli.views import SNAPSHOT_COLUMNS
 
-    ctx.obj.shape = o.shape_of(fields, header)
+    o.output_shape(ctx, fields, header, field_names(SNAPSHOT_COLUMNS))
     run_snapshots(ctx.obj, audience, choose_format(fmt, as_json, ctx.obj.terminal.stdout))
 
 

@@ -109,7 +109,9 @@ def sync(
 
       audience sync "Nightly Leads" --csv export.csv --dry-run --json
     """
-    ctx.obj.shape = o.shape_of(fields, header)
+    from audience_cli.views import SYNC_FIELDS
+
+    o.output_shape(ctx, fields, header, SYNC_FIELDS)
     o.keep_safe(ctx, wait, no_snapshot)
     from audience_cli.core.upload import UploadSettings
     from audience_cli.output import asked_format
@@ -173,7 +175,9 @@ def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
     from audience_cli.commands.suppression_options import build_suppression
     from audience_cli.core.audiences import OBJECT_ID, resolve_audience
     from audience_cli.core.upload import check_rejects
+    from audience_cli.hints import sync_without_create
     from audience_cli.safekeeping import name_lock
+    from audience_cli.views import SYNC_FIELDS
 
     suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
     with load_contacts(
@@ -181,13 +185,16 @@ def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
     ) as batch:
         report = batch.report
         print_report(app, report, opts.contacts)
-        with report_refusal(app, report, opts.fmt):
+        with report_refusal(app, report, opts.fmt, SYNC_FIELDS):
             check_rejects(batch, opts.upload, allow_empty=True)
         client = app.client()
         try:
             audience = resolve_audience(client, opts.audience)
-        except AudienceNotFoundError:
-            if not opts.create or OBJECT_ID.fullmatch(opts.audience.strip()):
+        except AudienceNotFoundError as exc:
+            if OBJECT_ID.fullmatch(opts.audience.strip()):
+                raise
+            if not opts.create:
+                exc.hint = exc.hint or sync_without_create(exc)
                 raise
             with name_lock(app, opts.audience):
                 try:  # another run may have made it while this one waited for the lock

@@ -61,7 +61,9 @@ def validate(
 
       audience validate leads.csv --region US --output clean.csv --rejects bad.csv
     """
-    ctx.obj.shape = o.shape_of(fields, header)
+    from audience_cli.views import VALIDATE_FIELDS
+
+    o.output_shape(ctx, fields, header, VALIDATE_FIELDS)
     from audience_cli.output import asked_format
 
     options = ValidateOptions(

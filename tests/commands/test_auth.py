@@ -2,6 +2,9 @@ import json
 import stat
 
 import httpx
+import pytest
+
+from tests.conftest import seed_audience
 
 KEY = "sk_live_0123456789abcdef3f9a"
 
@@ -61,6 +64,18 @@ def test_status_shows_sources_with_the_key_redacted(cli, isolated_env):
     assert "credentials file" in result.stdout
     assert "https://api.smallest.ai/atoms/v1 · from default" in result.stdout
     assert "key accepted" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("audiences", "shown"),
+    [(0, "(0 audiences visible)"), (1, "(1 audience visible)"), (2, "(2 audiences visible)")],
+)
+def test_status_counts_the_audiences_in_words_that_agree(sandbox_cli, store, audiences, shown):
+    for i in range(audiences):
+        seed_audience(store, f"Leads {i}", 1)
+    result = sandbox_cli("auth", "status")
+    assert result.exit_code == 0, result.stderr
+    assert f"Status:   key accepted {shown}" in result.stdout
 
 
 def test_environment_beats_the_credentials_file(cli, isolated_env):

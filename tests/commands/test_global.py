@@ -1,5 +1,7 @@
 """Global behaviour: exit codes, errors without tracebacks, --quiet, --debug, widths."""
 
+import re
+
 import httpx
 import pytest
 
@@ -240,7 +242,57 @@ def test_a_global_option_after_the_command_gets_a_hint(sandbox_cli):
     result = sandbox_cli("list", "--debug")
     assert result.exit_code == 2
     assert "--debug is a global option: put it before the command" in result.stderr
-    assert "audience --debug list" in result.stderr
+    assert "`audience --sandbox --debug list`" in result.stderr
+
+
+def hinted_line(stderr: str) -> list[str]:
+    """The command line a global-option hint gives, as words (after `audience`)."""
+    import shlex
+
+    text = " ".join(line.strip("│ ") for line in stderr.splitlines())
+    line = re.search(r"put it before the command: `([^`]*)`", text)
+    assert line is not None, stderr
+    words = shlex.split(line.group(1))
+    assert words[0] == "audience"
+    return words[1:]
+
+
+@pytest.mark.parametrize(
+    ("args", "hinted"),
+    [
+        (
+            ["add", "Leads", "--phone", "+14155550199", "--concurrency", "1"],
+            ["--concurrency", "1", "add", "Leads", "--phone", "+14155550199"],
+        ),
+        (
+            ["members", "Leads", "--timeout=5", "--quiet"],
+            ["--timeout", "5", "--quiet", "members", "Leads"],
+        ),
+        (["dnc", "list", "--deadline"], ["--deadline", "SECONDS", "dnc", "list"]),
+        (
+            ["auth", "logout", "--profile", "work", "-q"],  # logout has its own --profile
+            ["-q", "auth", "logout", "--profile", "work"],
+        ),
+    ],
+)
+def test_the_hint_for_a_late_global_option_is_the_command_line_with_its_value(
+    cli, store, args, hinted
+):
+    seed_audience(store, "Leads", 1)
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert hinted_line(result.stderr) == hinted
+
+
+def test_the_hinted_command_line_works_when_followed(sandbox_cli, store):
+    seed_audience(store, "Leads", 1)
+    late = sandbox_cli("add", "Leads", "--phone", "+14155550199", "--concurrency", "1")
+    assert late.exit_code == 2
+    words = hinted_line(late.stderr)
+    assert words[:3] == ["--sandbox", "--concurrency", "1"]
+    followed = sandbox_cli(*words[1:])  # sandbox_cli gives --sandbox itself
+    assert followed.exit_code == 0, followed.stderr
+    assert "Added 1 member" in followed.stderr
 
 
 def test_the_progress_bar_shows_names_literally(sandbox_cli, tmp_path):
@@ -272,10 +324,39 @@ def test_help_command_is_the_same_as_dash_dash_help(cli):
     assert "no command 'nope'" in unknown.stderr
 
 
-def test_a_mistyped_command_gets_one_suggestion(cli):
-    result = cli("lst")
+@pytest.mark.parametrize(
+    ("words", "suggestion"),
+    [
+        (["lst"], "Did you mean 'list'?"),
+        (["dnc", "chek"], "Did you mean 'check'?"),
+        (["sandbox", "dnc", "ad"], "Did you mean 'add'?"),
+        (["auth", "logn"], "(Did you mean one of: 'login', 'logout'?)"),
+    ],
+)
+def test_a_mistyped_command_gets_one_suggestion(cli, words, suggestion):
+    result = cli(*words)
     assert result.exit_code == 2
-    assert ANSI.sub("", result.stderr).count("Did you mean 'list'?") == 1
+    said = ANSI.sub("", result.stderr)
+    assert said.count(suggestion) == 1
+    assert said.count("Did you mean") == 1
+
+
+@pytest.mark.parametrize(
+    ("words", "suggestion"),
+    [
+        (["lsit"], "Did you mean `audience help list`?"),
+        (["dnc", "chek"], "Did you mean `audience help dnc check`?"),
+        (["sandbox", "dnc", "ad"], "Did you mean `audience help sandbox dnc add`?"),
+    ],
+)
+def test_help_of_a_mistyped_command_suggests_the_right_one(cli, words, suggestion):
+    result = cli("help", *words)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: no command {' '.join(words)!r}: see `audience help`",
+        suggestion,
+    ]
+    assert "Traceback" not in result.stderr
 
 
 def test_help_at_80_columns_never_breaks_an_example_or_a_choice(cli, click_command):
@@ -330,3 +411,11 @@ def test_tables_and_errors_show_names_literally_on_a_terminal(sandbox_cli, store
     missing = sandbox_cli("show", "Deal :fire:", tty=True)
     assert missing.exit_code != 0
     assert ":fire:" in missing.plain_err and "🔥" not in missing.stderr
+
+
+def test_the_hinted_command_line_never_shows_the_key(cli):
+    key = "sk_live_Zq8Xw3Vt5Rn7Pm2Kj4Hg"
+    result = cli("members", key, "--debug", env={"SMALLEST_API_KEY": key})
+    assert result.exit_code == 2
+    assert "Zq8Xw3Vt5Rn7" not in result.stderr
+    assert hinted_line(result.stderr) == ["--debug", "members", "sk_***"]

@@ -214,3 +214,65 @@ def test_audience_page_size_sets_the_pages_of_a_full_read(sandbox_cli, store):
             refused.stderr
         )
         assert "Traceback" not in refused.stderr
+
+
+class QueryRecorder(RecordingTransport):
+    """The sandbox, remembering the `query` of every search."""
+
+    def __init__(self, store) -> None:
+        super().__init__(store)
+        self.queries: list[str] = []
+
+    def handle_request(self, request):
+        if request.url.path.endswith("/members/search"):
+            self.queries.append(request.url.params.get("query", ""))
+        return super().handle_request(request)
+
+
+@pytest.mark.parametrize(
+    ("typed", "region", "sent", "note"),
+    [
+        # Part of a number: its digits, found inside the stored +442079460958.
+        ("4420794", None, "4420794", "searched for the digits 4420794, anywhere in a field"),
+        ("4420794", "US", "4420794", "'4420794' is not a whole phone number"),
+        # A national number without --region: its digits, which a stored number contains.
+        ("(415) 555-0102", None, "4155550102", "'(415) 555-0102' has no country code"),
+        ("555-0102", None, "5550102", "searched for the digits 5550102"),
+        ("555-0102", "US", "5550102", "'555-0102' is not a whole phone number"),
+        ("20 7946", None, "207946", "searched for the digits 207946"),
+        # Whole numbers in E.164, and the note says how they were read.
+        ("(415) 555-0102", "US", "+14155550102", "searched for +14155550102 (read from"),
+        ("+44 20 7946 0958", None, "+442079460958", "searched for +442079460958"),
+    ],
+)
+def test_a_phone_like_search_is_never_a_reason_code(sandbox_cli, store, typed, region, sent, note):
+    audience_id = store.create_audience(
+        name="Leads",
+        description="",
+        phone_column="phoneNumber",
+        identifier_column=None,
+        members=[
+            {"phoneNumber": "+14155550102", "firstName": "Ada"},
+            {"phoneNumber": "+442079460958", "firstName": "Alan"},
+        ],
+    )["_id"]
+    recorder = QueryRecorder(store)
+    args = ["members", audience_id, "--search", typed, "--json"]
+    if region:
+        args += ["--region", region]
+    result = sandbox_cli(*args, transport=recorder)
+    assert result.exit_code == 0, result.stderr
+    assert recorder.queries == [sent]
+    assert note in result.stderr
+    assert len(json.loads(result.stdout)) == 1
+    assert "MISSING_REGION" not in result.stderr and "INVALID_NUMBER" not in result.stderr
+
+
+@pytest.mark.parametrize("typed", ["hopper", "0102", "Ada 555"])
+def test_text_and_short_digits_are_searched_as_typed_without_a_note(sandbox_cli, store, typed):
+    audience_id = seed_audience(store, "Leads", 3)
+    recorder = QueryRecorder(store)
+    result = sandbox_cli("members", audience_id, "--search", typed, transport=recorder)
+    assert result.exit_code == 0, result.stderr
+    assert recorder.queries == [typed]
+    assert "searched for" not in result.stderr

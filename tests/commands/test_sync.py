@@ -65,6 +65,28 @@ def test_create_on_the_first_night_then_nothing_on_the_second(sandbox_cli, store
 def test_without_create_a_missing_audience_is_not_found(sandbox_cli, night1):
     result = sandbox_cli("sync", "Nightly", "--csv", str(night1))
     assert result.exit_code == 5
+    assert result.stderr.splitlines()[-2:] == [
+        "error: no audience with id or name 'Nightly'",
+        "Add --create to create it from the file (the first run of a nightly sync), "
+        "or see `audience list` for ids and names.",
+    ]
+    # Following the hint works.
+    assert sandbox_cli("sync", "Nightly", "--csv", str(night1), "--create").exit_code == 0
+
+
+def test_a_missing_audience_with_a_close_name_gets_both_hints(sandbox_cli, store, night1):
+    seed_audience(store, "Nightly Leads", 1)
+    result = sandbox_cli("sync", "Nightly Lead", "--csv", str(night1))
+    assert result.exit_code == 5
+    assert result.stderr.splitlines()[-1] == (
+        "Did you mean 'Nightly Leads'? Or add --create to create 'Nightly Lead' from the file."
+    )
+
+
+def test_a_missing_id_gets_no_create_hint(sandbox_cli, night1):
+    result = sandbox_cli("sync", "0123456789abcdef01234567", "--csv", str(night1))
+    assert result.exit_code == 5
+    assert "--create" not in result.stderr  # --create makes audiences by name only
 
 
 def test_a_sync_adds_removes_and_updates(sandbox_cli, store, night1, night2):
