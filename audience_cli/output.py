@@ -6,8 +6,11 @@ campaigns), `Fields` (one object shown field by field: `show`), and a `Summary`
 `delete`). Each is written by `emit` in any of five formats:
 
 - table: a rich table for people (the default on a terminal);
-- tsv: tab-separated rows without a header (the default when piped);
-- csv: with a header row, cells that look like formulas protected;
+- tsv: tab-separated rows without a header (the default when piped); a tab, newline,
+  carriage return or backslash inside a cell is escaped (`\\t`, `\\n`, `\\r`, `\\\\`),
+  so a record is always one line of the same number of cells;
+- csv: with a header row (the one CSV dialect, `model.csv_writer`); with --safe,
+  cells that look like formulas protected;
 - json: the API's own objects (a list: a JSON array, streamed), or the summary's
   documented document;
 - jsonl: one JSON object per line.
@@ -15,7 +18,6 @@ campaigns), `Fields` (one object shown field by field: `show`), and a `Summary`
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,7 +26,7 @@ from enum import StrEnum
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 
 from audience_cli.errors import UsageError
-from audience_cli.text import cell_text, printable, protect_formula
+from audience_cli.text import cell_text, printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -315,20 +317,18 @@ def _records(
         return count
     if fmt is OutputFormat.tsv:
         if tsv_header:
-            out.write("\t".join(shown(c.key or c.header) for c in columns) + "\n")
+            out.write("\t".join(shown(tsv_cell(c.key or c.header)) for c in columns) + "\n")
         for record in records:
-            cells = [shown(_tsv_cell(cell_text(c.value(record, False)))) for c in columns]
+            cells = [shown(tsv_cell(cell_text(c.value(record, False)))) for c in columns]
             out.write("\t".join(cells) + "\n")
             count += 1
         return count
     if fmt is OutputFormat.csv:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([shown(c.key or c.header) for c in columns])
-        for record in records:
-            cells = [shown(cell_text(c.value(record, False))) for c in columns]
-            writer.writerow([protect_formula(x) for x in cells] if protect else cells)
-            count += 1
-        return count
+        from audience_cli.model import write_csv
+
+        header = [shown(c.key or c.header) for c in columns]
+        lines = ([shown(cell_text(c.value(r, False))) for c in columns] for r in records)
+        return write_csv(out, header, lines, protect=protect)
     rows = [[printable(cell_text(c.value(record, True))) for c in columns] for record in records]
     _print_table(app.out, columns, rows, title=title, show_header=show_header)
     return len(rows)
@@ -385,5 +385,11 @@ def _print_table(
         console.print(record)
 
 
-def _tsv_cell(text: str) -> str:
-    return text.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def tsv_cell(text: str) -> str:
+    """A TSV cell: a backslash, tab, newline or CR escaped (`\\\\`, `\\t`, `\\n`, `\\r`), as
+    PostgreSQL's COPY and MySQL's tab-separated output do, so that nothing is lost and
+    `printf '%b'` (or any reader that unescapes them) gets the text back."""
+    return text.translate(_TSV_ESCAPES)

@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING, Any
 from audience_cli.model import (
     FIRST_NAME_KEY,
     LAST_NAME_KEY,
+    MEMBER_ID_KEY,
     NAME_KEYS,
     Audience,
     Campaign,
     DncEntry,
     Member,
     data_keys,
+    member_field,
+    member_record_fields,
 )
 from audience_cli.output import Column, Fields, Listing, Summary
 from audience_cli.text import cell_text
@@ -190,40 +193,33 @@ def audience_field_names(audience: Mapping[str, Any]) -> list[str]:
 # --- members -------------------------------------------------------------------------------
 
 
+MEMBER_LABELS = {MEMBER_ID_KEY: "ID", FIRST_NAME_KEY: "FIRST NAME", LAST_NAME_KEY: "LAST NAME"}
+
+
 def member_columns(
     phone_column: str, extra_keys: Iterable[str] = (), *, table: bool = False
 ) -> list[Column]:
     """ID, phone and names, then each data field as its own column; a terminal
-    table folds the data fields into one DATA column, so none is squeezed out."""
-    fixed = {*NAME_KEYS, phone_column}
+    table folds the data fields into one DATA column, so none is squeezed out.
 
-    def field(key: str) -> Column:
-        return Column(key, lambda m, h: (m.get("data") or {}).get(key), key=key)
+    CSV headers are the API's field names, in `model.member_record_fields`' order: the
+    same columns as `export`, so either reads back."""
+    fixed = {*NAME_KEYS, phone_column}
+    extra = list(extra_keys)
+
+    def column(key: str) -> Column:
+        header = "PHONE" if key == phone_column else MEMBER_LABELS.get(key, key)
+        no_wrap = key in (MEMBER_ID_KEY, phone_column)
+        return Column(header, lambda m, h: member_field(m, key), no_wrap=no_wrap, key=key)
 
     def folded(m: Mapping[str, Any], human: bool) -> str:
         data = m.get("data") or {}
         return " · ".join(f"{k}: {v}" for k, v in data.items() if k not in fixed and v != "")
 
-    # CSV headers are the API's field names: the same as `export`, so it reads back.
-    columns = [
-        Column("ID", lambda m, h: m.get("_id"), no_wrap=True, key="_id"),
-        Column(
-            "PHONE",
-            lambda m, h: (m.get("data") or {}).get(phone_column),
-            no_wrap=True,
-            key=phone_column,
-        ),
-        Column(
-            "FIRST NAME", lambda m, h: (m.get("data") or {}).get(FIRST_NAME_KEY), key=FIRST_NAME_KEY
-        ),
-        Column(
-            "LAST NAME", lambda m, h: (m.get("data") or {}).get(LAST_NAME_KEY), key=LAST_NAME_KEY
-        ),
-    ]
-    extra = list(extra_keys)
     if table:
+        columns = [column(k) for k in member_record_fields(phone_column, ())]
         return [*columns, Column("DATA", folded)] if extra else columns
-    return [*columns, *(field(k) for k in extra)]
+    return [column(k) for k in member_record_fields(phone_column, extra)]
 
 
 def member_listing(

@@ -214,6 +214,8 @@ class _Collector:
 
     def _notes(self, plan: ColumnPlan, used_keys: list[str]) -> list[str]:
         notes: list[str] = []
+        if ignored := plan.server_fields_note():
+            notes.append(ignored)
         if self.footer is not None:
             first, last = self.footer
             lines = f"line {first}" if first == last else f"lines {first}-{last}"
