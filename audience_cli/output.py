@@ -19,6 +19,7 @@ campaigns), `Fields` (one object shown field by field: `show`), and a `Summary`
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -84,12 +85,21 @@ class Column:
     optional: bool = False  # shown only when --fields names it
 
 
+_WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def header_of(key: str) -> str:
+    """A field name as a table's column header, the one rule of every table: its words in
+    capitals, apart ("first_name", "firstName" -> "FIRST NAME"; "_id" -> "ID")."""
+    return " ".join(_WORD_START.sub("_", key).replace("_", " ").split()).upper()
+
+
 def key_columns(keys: Sequence[str]) -> list[Column]:
-    """One column per key of a flat record: headed by the key in capitals in a table,
-    by the key itself in CSV and a TSV header (the names `--fields` takes)."""
+    """One column per key of a flat record: headed by its words in capitals in a table
+    (`header_of`), by the key itself in CSV and a TSV header (the names `--fields` takes)."""
 
     def column(key: str) -> Column:
-        return Column(key.upper(), lambda r, h: r.get(key), key=key)
+        return Column(header_of(key), lambda r, h: r.get(key), key=key)
 
     return [column(k) for k in keys]
 

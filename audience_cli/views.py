@@ -405,24 +405,35 @@ def removal_summary(removal: Removal) -> Summary:
     return Summary(removal.to_json(), [row], keys)
 
 
+# A dry run's counts are a plan, named so that a script cannot take them for work done:
+# "toAdd" (JSON) and "to_add" (the row of a table, TSV or CSV) where a run says "added".
+_PLANNED = {"created": "toCreate", "added": "toAdd", "removed": "toRemove", "updated": "toUpdate"}
+_PLANNED_ROW = {
+    "created": "to_create",
+    "added": "to_add",
+    "removed": "to_remove",
+    "updated": "to_update",
+}
+
+
+def _planned(counts: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    return {names.get(key, key): value for key, value in counts.items()}
+
+
 def sync_summary(report: ImportReport, result: SyncResult, *, dry_run: bool) -> Summary:
-    """`{"audience", "sync": {added, removed, updated, unchanged[, groups]}, "report"}`."""
+    """`{"audience", "sync": {added, removed, updated, unchanged}, "report"}`; a dry run's
+    `sync` is the plan: `{toAdd, toRemove, toUpdate, unchanged, dryRun, plan}`."""
     plan = result.plan
-    counts = plan.counts() if dry_run else result.counts()
-    sync: dict[str, Any] = dict(counts)
+    counts: Mapping[str, Any] = plan.counts() if dry_run else result.counts()
+    sync: dict[str, Any] = _planned(counts, _PLANNED) if dry_run else dict(counts)
     if dry_run:
         sync["dryRun"] = True
         sync["plan"] = plan.groups()
     document = {"audience": _strip(plan.audience), "sync": sync, "report": report.to_dict()}
     audience = plan.audience
-    row = {
-        "id": audience.get("_id", ""),
-        "name": audience.get("name"),
-        **_counts(report),
-        **counts,
-    }
-    keys = ("id", "name", *_REPORT_KEYS, "added", "removed", "updated", "unchanged")
-    return Summary(document, [row], keys)
+    done = _planned(counts, _PLANNED_ROW) if dry_run else dict(counts)
+    row = {"id": audience.get("_id", ""), "name": audience.get("name"), **_counts(report), **done}
+    return Summary(document, [row], ("id", "name", *_REPORT_KEYS, *done))
 
 
 DIFF_KEYS = ("action", "phone", "first_name", "last_name", "member_id", "fields")
@@ -476,7 +487,7 @@ def diff_view(plan: SyncPlan) -> Summary:
 SNAPSHOT_COLUMNS = [
     Column("ID", lambda s, human: s["id"], no_wrap=True, key="id"),
     Column("AUDIENCE", lambda s, human: s["name"] or "", key="name"),
-    Column("AUDIENCE_ID", lambda s, human: s["audienceId"], key="audienceId"),
+    Column("AUDIENCE ID", lambda s, human: s["audienceId"], key="audienceId"),
     Column(
         "MEMBERS",
         lambda s, human: f"{s['members']:,}" if human else s["members"],
@@ -502,7 +513,9 @@ def restore_summary(
     created: Mapping[str, Any] | None = None,
     dry_run: bool,
 ) -> Summary:
-    """`{"snapshot", "audience", "restore": {created, added, removed, updated, unchanged}}`."""
+    """`{"snapshot", "audience", "restore": {created, added, removed, updated, unchanged}}`;
+    a dry run's `restore` is the plan: `{toCreate, toAdd, toRemove, toUpdate, unchanged,
+    dryRun}`."""
     if result is not None:
         counts = result.plan.counts() if dry_run else result.counts()
         audience: Mapping[str, Any] = result.plan.audience
@@ -511,11 +524,12 @@ def restore_summary(
         made = True
         counts = {"added": len(plan.rows), "removed": 0, "updated": 0, "unchanged": 0}
         audience = created if created is not None else {"name": plan.name}
-    restore: dict[str, Any] = {"created": made, **counts}
+    done = {"created": made, **counts}
+    restore: dict[str, Any] = _planned(done, _PLANNED) if dry_run else done
     if dry_run:
         restore["dryRun"] = True
     document = {"snapshot": info.to_json(), "audience": _strip(audience), "restore": restore}
+    shown = _planned(done, _PLANNED_ROW) if dry_run else done
     row = {"snapshot": info.id, "id": audience.get("_id", ""), "name": audience.get("name"),
-           "created": made, **counts}  # fmt: skip
-    keys = ("snapshot", "id", "name", "created", "added", "removed", "updated", "unchanged")
-    return Summary(document, [row], keys)
+           **shown}  # fmt: skip
+    return Summary(document, [row], ("snapshot", "id", "name", *shown))

@@ -65,7 +65,10 @@ def test_a_sync_gone_wrong_is_undone_by_restore(sandbox_cli, store, tmp_path):
     dry = sandbox_cli("restore", snap, "--dry-run", "--json")
     assert dry.exit_code == 0, dry.stderr
     plan = json.loads(dry.stdout)["restore"]
-    assert (plan["added"], plan["removed"], plan["updated"]) == (10, 0, 10)
+    assert plan == {
+        "toCreate": False, "toAdd": 10, "toRemove": 0, "toUpdate": 10, "unchanged": 0,
+        "dryRun": True,
+    }  # fmt: skip
     assert len(data_of(store, audience_id)) == 10  # a dry run changes nothing
 
     refused = sandbox_cli("restore", snap)  # replaces members: needs --yes off a terminal
