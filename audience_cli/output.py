@@ -155,7 +155,8 @@ class Fields:
     likewise when there are none."""
 
     document: Mapping[str, Any]
-    fields: Callable[[bool], Sequence[tuple[str, str]]]  # (human) -> (label, value) rows
+    # (human) -> (name, value) rows: a label for people, the API's field name otherwise
+    fields: Callable[[bool], Sequence[tuple[str, str]]]
     sections: Sequence[Listing] = field(default_factory=list)
     note: str | None = None
 
@@ -238,7 +239,7 @@ def emit(app: Screen, result: Result, fmt: OutputFormat, shape: Shape | None = N
         return _records(
             app, result.rows, key_columns(result.keys), fmt, None, False, tsv_header=shape.header
         )
-    return _fields(app, result, fmt)
+    return _fields(app, result, fmt, tsv_header=shape.header)
 
 
 def _shown(app: Screen) -> Callable[[str], str]:
@@ -262,17 +263,19 @@ def _document(app: Screen, document: Mapping[str, Any], fmt: OutputFormat) -> No
     sys.stdout.write(_shown(app)(json.dumps(document, indent=indent, ensure_ascii=False)) + "\n")
 
 
-def _fields(app: Screen, result: Fields, fmt: OutputFormat) -> int:
+def _fields(app: Screen, result: Fields, fmt: OutputFormat, *, tsv_header: bool = False) -> int:
+    """A table labels each field for people; TSV and CSV name it as the API does (the
+    names `--fields` takes), under a `field`/`value` header (TSV: with --header)."""
     if fmt in JSON_FORMATS:
         _document(app, result.document, fmt)
         return 1
     human = fmt is OutputFormat.table
     rows = [{"field": k, "value": v} for k, v in result.fields(human)]
     columns = (
-        Column("FIELD", lambda r, h: r["field"], no_wrap=True),
-        Column("VALUE", lambda r, h: r["value"]),
+        Column("FIELD", lambda r, h: r["field"], no_wrap=True, key="field"),
+        Column("VALUE", lambda r, h: r["value"], key="value"),
     )
-    _records(app, rows, columns, fmt, None, True, show_header=not human)
+    _records(app, rows, columns, fmt, None, True, show_header=not human, tsv_header=tsv_header)
     if human:
         shown = [s for s in result.sections if s.records]
         for section in shown:

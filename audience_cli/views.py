@@ -152,8 +152,10 @@ def audience_rows(audience: Mapping[str, Any], human: bool) -> list[tuple[str, s
 
 
 def audience_fields(audience: Mapping[str, Any], human: bool) -> list[tuple[str, str]]:
-    """`show`: every field of one audience, labelled, known ones first."""
-    return [(label, value) for _, label, value in audience_rows(audience, human)]
+    """`show`: every field of one audience, known ones first: labelled for people, by the
+    API's field name otherwise (TSV, CSV)."""
+    rows = audience_rows(audience, human)
+    return [(label if human else key, value) for key, label, value in rows]
 
 
 def audience_view(audience: Audience, fields: Sequence[str] | None = None) -> Fields:
@@ -177,7 +179,10 @@ def audience_view(audience: Audience, fields: Sequence[str] | None = None) -> Fi
         )
 
     def picked(human: bool) -> list[tuple[str, str]]:
-        by_key = {key: (label, value) for key, label, value in audience_rows(audience, human)}
+        by_key = {
+            key: (label if human else key, value)
+            for key, label, value in audience_rows(audience, human)
+        }
         if "campaigns" in fields and "campaigns" not in by_key:  # a table counts them below
             by_key["campaigns"] = ("campaigns", str(len(campaigns)))
         return [by_key[f] for f in fields]
@@ -355,8 +360,10 @@ def add_summary(report: ImportReport, plan: AddPlan, *, dry_run: bool) -> Summar
         **_counts(report),
         "added": report.added,
         "skipped": report.skipped,
-        "stale": report.stale,
-        "updated": report.updated,
+        # Known after a run (None: nothing skipped, or no --update: none); a dry run
+        # leaves them empty, as it does not read the members.
+        "stale": report.stale if dry_run else report.stale or 0,
+        "updated": report.updated if dry_run else report.updated or 0,
     }
     keys = ("id", "name", *_REPORT_KEYS, "added", "skipped", "stale", "updated")
     return Summary(document, [row], keys)
