@@ -673,8 +673,8 @@ def _limit_reached(
         f"{failed.sent:,} of {total:,} members were sent ({added:,} added), then Atoms "
         f"refused the rest {by_limit}: {left:,} were not sent"
         if failed.sent
-        else f"Atoms refused the add {by_limit}: none of the {total:,} members was sent"
-    )
+        else f"Atoms refused the add {by_limit}: no member was sent"
+    ) + f" (Atoms: {cause.message})"
     return MemberLimitReachedError(
         message,
         audience_id=str(audience.get("_id")),

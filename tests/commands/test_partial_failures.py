@@ -106,7 +106,8 @@ def test_add_refused_by_the_member_limit_says_the_limit_what_fits_and_what_to_do
     error, hint = result.stderr.splitlines()[-2:]
     assert error == (
         "error: 10 of 25 members were sent (10 added), then Atoms refused the rest by its "
-        "member limit of 15 members ('Target' has 10, room for 5 more): 15 were not sent"
+        "member limit of 15 members ('Target' has 10, room for 5 more): 15 were not sent "
+        "(Atoms: Audience cannot exceed 15 members)"
     )
     assert "Run the same command again" not in result.stderr  # it would hit the same limit
     assert hint.startswith("Running the same command again hits the same limit: send at most 5")
