@@ -87,6 +87,15 @@ def test_restore_to_another_audience(sandbox_cli, store):
     removed = sandbox_cli("remove", "Leads", "--phone", "+14155550001", "--yes")
     assert removed.exit_code == 0, removed.stderr
     snap = snapshot_id(removed.stderr)
+    plan = sandbox_cli("restore", snap, "--to", "Leads copy", "--dry-run", "--json")
+    assert json.loads(plan.stdout)["restore"] == {
+        "toCreate": True, "toAdd": 5, "toRemove": 0, "toUpdate": 0, "unchanged": 0,
+        "dryRun": True,
+    }  # fmt: skip
+    rows = sandbox_cli("restore", snap, "--to", "Leads copy", "--dry-run", "-F", "tsv", "--header")
+    header, row = (line.split("\t") for line in rows.stdout.splitlines())
+    assert header[3:] == ["to_create", "to_add", "to_remove", "to_update", "unchanged"]
+    assert row[3:] == ["true", "5", "0", "0", "0"]
     copy = sandbox_cli("restore", snap, "--to", "Leads copy")
     assert copy.exit_code == 0, copy.stderr
     assert len(data_of(store, named(store, "Leads copy"))) == 5
