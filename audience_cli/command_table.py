@@ -63,7 +63,7 @@ COMMANDS: dict[str, Entry] = {
     ),
     "remove": Entry(
         "audience_cli.commands.remove:remove",
-        "Remove members from an audience: by number (--phone, or every number in --csv), by\n"
+        "Remove members from an audience: by number (--phone, or every number in --csv), by "
         "id, or those on the do-not-call list (--dnc).",
     ),
     "export": Entry(
@@ -118,7 +118,34 @@ def build_command(name: str, entry: Entry, markup_mode: MarkupMode) -> click.Com
         holder.add_typer(target, name=name)
     else:
         holder.command(name)(target)
-    return typer.main.get_group(holder).commands[name]
+    command = typer.main.get_group(holder).commands[name]
+    unwrap_help(command)
+    return command
+
+
+def unwrap_help(command: click.Command) -> None:
+    """Make each paragraph of the help of `command` (and of its subcommands) one line.
+
+    Rich help keeps a docstring's line breaks inside a paragraph, so the text came out
+    as the source wraps it: cut short on a wide terminal, ragged on a narrow one. One
+    line a paragraph lets the terminal's width decide. Paragraphs with an indented line
+    (the examples) keep their lines."""
+    if command.help:
+        command.help = unwrapped(command.help)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            unwrap_help(sub)
+
+
+def unwrapped(text: str) -> str:
+    import inspect
+
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(
+        p if any(line[:1].isspace() or line.startswith("\b") for line in p.split("\n"))
+        else " ".join(line.strip() for line in p.split("\n"))
+        for p in paragraphs
+    )  # fmt: skip
 
 
 class LazyCommands(MutableMapping[str, click.Command]):

@@ -301,8 +301,9 @@ class NoRoomError(UsageError):
         room = max(0, limit - present)
         super().__init__(
             f"audience {name!r} has {present:,} members; adding {new:,} new would exceed "
-            f"the {limit:,}-member limit (room for {room:,})"
+            f"the {limit:,}-member limit (room for {room:,}); nothing was sent"
         )
+        self.name, self.present, self.new, self.limit, self.room = name, present, new, limit, room
 
 
 class NameTakenError(UsageError):
@@ -382,6 +383,33 @@ class PartialUploadError(CliError):
         self.created = created
         self.split_made = None if split_made is None else list(split_made)
         self.pending = 0  # members taken out for an update that wait in the journal
+
+
+class MemberLimitReachedError(PartialUploadError):
+    """Atoms refused an add by its member limit (400), after `sent` of `total` went in.
+
+    `limit` is the server's limit as its message says it (None: not said), `members` the
+    audience's count now (None: not known), `room` how many more it takes, `our_limit`
+    the limit this run checked against (--member-limit)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        audience_id: str,
+        name: str,
+        sent: int,
+        total: int,
+        limit: int | None,
+        members: int | None,
+        room: int | None,
+        our_limit: int | None = None,
+    ) -> None:
+        super().__init__(
+            message, exit_code=ExitCode.REFUSED, audience_id=audience_id, created=False
+        )
+        self.name, self.sent, self.total = name, sent, total
+        self.limit, self.members, self.room, self.our_limit = limit, members, room, our_limit
 
 
 class NothingRemovedError(CliError):

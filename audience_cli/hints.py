@@ -18,6 +18,7 @@ from audience_cli.errors import (
     CreateUncertainError,
     CsvTooLargeError,
     MemberLimitError,
+    MemberLimitReachedError,
     NameInUseError,
     NameTakenError,
     NoRoomError,
@@ -99,7 +100,14 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
             "each within the limit, or send a smaller list."
         )
     if isinstance(exc, NoRoomError):
-        return "Create a new audience for the rest (`audience create NAME --csv FILE --split`)."
+        return (
+            f"Make room with `audience remove {exc.name!r} …`, or put the new numbers in a new "
+            f"audience: `audience create NAME --csv FILE --exclude-audience {exc.name!r}` "
+            "(--split over the limit); if your account allows more than "
+            f"{exc.limit:,} members an audience, raise --member-limit."
+        )
+    if isinstance(exc, MemberLimitReachedError):
+        return _limit_reached_hint(exc)
     if isinstance(exc, NameTakenError):
         return (
             f"Add to it with `audience add {exc.ids[0]} --csv FILE`, make it equal to a file "
@@ -150,6 +158,25 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
     if isinstance(exc, PermissionDeniedError):
         return "The key is valid but not allowed here: check the workspace and its usage limits."
     return None
+
+
+def _limit_reached_hint(exc: MemberLimitReachedError) -> str:
+    """An add refused by the server's member limit: running it again hits the same limit."""
+    ref = exc.audience_id or repr(exc.name)
+    fits = f"send at most {exc.room:,} more, " if exc.room else ""
+    hint = (
+        f"Running the same command again hits the same limit: {fits}make room with "
+        f"`audience remove {ref} …`, or put the rest in a new audience: `audience create "
+        f"NAME --csv FILE --exclude-audience {ref}` leaves out the numbers already there "
+        "(--split if they are over the limit too)."
+    )
+    if exc.limit is not None and exc.our_limit is not None and exc.limit < exc.our_limit:
+        hint += (
+            f" Atoms' limit here is {exc.limit:,}, below --member-limit {exc.our_limit:,}: "
+            f"with --member-limit {exc.limit:,} (or AUDIENCE_MEMBER_LIMIT) add checks the "
+            "room before it sends anything."
+        )
+    return hint
 
 
 def _partial_upload_hint(exc: PartialUploadError) -> str:

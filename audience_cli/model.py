@@ -5,10 +5,14 @@ them as received, unknown fields included), typed for the code that reads them.
 
 The member schema: a member is a flat object of strings whose phone number sits
 under the audience's `phoneNumberColumnName` (`phoneNumber` when it names none),
-beside optional `firstName` and `lastName` and any other data. Every CSV of
-members the tool writes (the create upload, `validate --output`, `export`) has one
-layout: firstName, lastName, the phone column, then the other keys in first-seen
-order, so each can be read back by `create --csv`.
+beside optional `firstName` and `lastName` and any other data.
+
+The members CSVs: the members as an audience holds them (`members --format csv`,
+`export`) are `_id`, the phone column, firstName, lastName, then the other keys in
+first-seen order; the contacts the tool sends or checks (the create upload,
+`validate --output`) have no id: firstName, lastName, the phone column, the other
+keys. Each can be read back by `create --csv` (which does not import `_id`). Every
+CSV is written by `write_csv`, in one dialect (`csv_writer`).
 """
 
 from __future__ import annotations
@@ -16,9 +20,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NotRequired, TextIO, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TextIO, TypedDict
 
 from audience_cli.text import cell_text, protect_formula
+
+if TYPE_CHECKING:
+    from _csv import Writer as CsvWriter
 
 # --- limits (the API's, and this tool's defaults where the API documents none) ------
 
@@ -42,6 +49,11 @@ DEFAULT_PHONE_COLUMN = "phoneNumber"
 FIRST_NAME_KEY = "firstName"
 LAST_NAME_KEY = "lastName"
 NAME_KEYS = (FIRST_NAME_KEY, LAST_NAME_KEY)
+MEMBER_ID_KEY = "_id"
+# Fields of a member object that the server sets, not contact data: a column of a
+# contacts file with one of these names (a members CSV has `_id`) is not imported.
+# `_id` is documented; the others are what a MongoDB-backed API adds to a document.
+SERVER_MEMBER_FIELDS = (MEMBER_ID_KEY, "__v", "audienceId", "createdAt", "updatedAt")
 
 # --- records -----------------------------------------------------------------------------
 
@@ -161,6 +173,19 @@ def member_phone(member: Member, phone_column: str) -> str:
     return str((member.get("data") or {}).get(phone_column) or "")
 
 
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def csv_writer(stream: TextIO) -> CsvWriter:
+    """The writer of every CSV the tool writes (stdout, files, the create upload, snapshots).
+
+    One dialect: RFC 4180's CRLF line ends, and quotes around a cell that holds the
+    delimiter, a quote, a CR or an LF. (csv.writer quotes a lone CR in a cell only when
+    CR is part of its line terminator: with "\n" alone, such a row splits when read back.)
+    """
+    return csv.writer(stream, lineterminator="\r\n")
+
+
 # --- the members CSV ----------------------------------------------------------------------
 
 
@@ -176,7 +201,42 @@ def data_keys(members: Iterable[Mapping[str, Any]], phone_column: str) -> list[s
 
 
 def members_header(phone_column: str, extra_keys: Iterable[str]) -> list[str]:
+    """The columns of contacts to send or check: the names, the number, the data keys."""
     return [*NAME_KEYS, phone_column, *extra_keys]
+
+
+def member_record_fields(phone_column: str, extra_keys: Iterable[str]) -> list[str]:
+    """The columns of members as an audience holds them (`members --format csv`, `export`):
+    the member's `_id`, the number, the names, then the data keys."""
+    return [MEMBER_ID_KEY, phone_column, *NAME_KEYS, *extra_keys]
+
+
+def member_field(member: Mapping[str, Any], key: str) -> Any:
+    """One column of a member record: its `_id`, else that key of its data."""
+    if key == MEMBER_ID_KEY:
+        return member.get(MEMBER_ID_KEY)
+    return (member.get("data") or {}).get(key)
+
+
+def write_csv(
+    stream: TextIO,
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    protect: bool = False,
+) -> int:
+    """A header and rows of cells, in the one dialect; returns the rows written.
+
+    With `protect`, cells a spreadsheet would run as formulas are quoted (and the
+    file is then no longer re-importable as is).
+    """
+    writer = csv_writer(stream)
+    writer.writerow(header)
+    count = 0
+    for cells in rows:
+        writer.writerow([protect_formula(c) for c in cells] if protect else cells)
+        count += 1
+    return count
 
 
 def write_members_csv(
@@ -187,21 +247,26 @@ def write_members_csv(
     extra_keys: Sequence[str],
     protect: bool = False,
 ) -> int:
-    """Write member data objects as CSV (CRLF, as RFC 4180 says); returns the rows written.
-
-    Missing values are empty cells. With `protect`, cells a spreadsheet would run
-    as formulas are quoted (and the file is then no longer re-importable as is).
-    """
-    # csv.writer only quotes a lone CR in a value when CR is part of its line terminator.
-    writer = csv.writer(stream, lineterminator="\r\n")
+    """Member data objects (contacts to send or check) as CSV; returns the rows written.
+    Missing values are empty cells."""
     header = members_header(phone_column, extra_keys)
-    writer.writerow(header)
-    count = 0
-    for data in members:
-        cells = [cell_text(data.get(key)) for key in header]
-        writer.writerow([protect_formula(c) for c in cells] if protect else cells)
-        count += 1
-    return count
+    rows = ([cell_text(data.get(key)) for key in header] for data in members)
+    return write_csv(stream, header, rows, protect=protect)
+
+
+def write_member_records_csv(
+    stream: TextIO,
+    members: Iterable[Member],
+    *,
+    phone_column: str,
+    extra_keys: Sequence[str],
+    protect: bool = False,
+) -> int:
+    """Members as the audience holds them (`export`): the columns of `members --format
+    csv`, `member_record_fields`; returns the rows written."""
+    header = member_record_fields(phone_column, extra_keys)
+    rows = ([cell_text(member_field(m, key)) for key in header] for m in members)
+    return write_csv(stream, header, rows, protect=protect)
 
 
 def members_csv(

@@ -6,8 +6,11 @@ campaigns), `Fields` (one object shown field by field: `show`), and a `Summary`
 `delete`). Each is written by `emit` in any of five formats:
 
 - table: a rich table for people (the default on a terminal);
-- tsv: tab-separated rows without a header (the default when piped);
-- csv: with a header row, cells that look like formulas protected;
+- tsv: tab-separated rows without a header (the default when piped); a tab, newline,
+  carriage return or backslash inside a cell is escaped (`\\t`, `\\n`, `\\r`, `\\\\`),
+  so a record is always one line of the same number of cells;
+- csv: with a header row (the one CSV dialect, `model.csv_writer`); with --safe,
+  cells that look like formulas protected;
 - json: the API's own objects (a list: a JSON array, streamed), or the summary's
   documented document;
 - jsonl: one JSON object per line.
@@ -15,8 +18,8 @@ campaigns), `Fields` (one object shown field by field: `show`), and a `Summary`
 
 from __future__ import annotations
 
-import csv
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +27,7 @@ from enum import StrEnum
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 
 from audience_cli.errors import UsageError
-from audience_cli.text import cell_text, printable, protect_formula
+from audience_cli.text import cell_text, printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -82,12 +85,21 @@ class Column:
     optional: bool = False  # shown only when --fields names it
 
 
+_WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def header_of(key: str) -> str:
+    """A field name as a table's column header, the one rule of every table: its words in
+    capitals, apart ("first_name", "firstName" -> "FIRST NAME"; "_id" -> "ID")."""
+    return " ".join(_WORD_START.sub("_", key).replace("_", " ").split()).upper()
+
+
 def key_columns(keys: Sequence[str]) -> list[Column]:
-    """One column per key of a flat record: headed by the key in capitals in a table,
-    by the key itself in CSV and a TSV header (the names `--fields` takes)."""
+    """One column per key of a flat record: headed by its words in capitals in a table
+    (`header_of`), by the key itself in CSV and a TSV header (the names `--fields` takes)."""
 
     def column(key: str) -> Column:
-        return Column(key.upper(), lambda r, h: r.get(key), key=key)
+        return Column(header_of(key), lambda r, h: r.get(key), key=key)
 
     return [column(k) for k in keys]
 
@@ -143,7 +155,8 @@ class Fields:
     likewise when there are none."""
 
     document: Mapping[str, Any]
-    fields: Callable[[bool], Sequence[tuple[str, str]]]  # (human) -> (label, value) rows
+    # (human) -> (name, value) rows: a label for people, the API's field name otherwise
+    fields: Callable[[bool], Sequence[tuple[str, str]]]
     sections: Sequence[Listing] = field(default_factory=list)
     note: str | None = None
 
@@ -226,7 +239,7 @@ def emit(app: Screen, result: Result, fmt: OutputFormat, shape: Shape | None = N
         return _records(
             app, result.rows, key_columns(result.keys), fmt, None, False, tsv_header=shape.header
         )
-    return _fields(app, result, fmt)
+    return _fields(app, result, fmt, tsv_header=shape.header)
 
 
 def _shown(app: Screen) -> Callable[[str], str]:
@@ -250,17 +263,19 @@ def _document(app: Screen, document: Mapping[str, Any], fmt: OutputFormat) -> No
     sys.stdout.write(_shown(app)(json.dumps(document, indent=indent, ensure_ascii=False)) + "\n")
 
 
-def _fields(app: Screen, result: Fields, fmt: OutputFormat) -> int:
+def _fields(app: Screen, result: Fields, fmt: OutputFormat, *, tsv_header: bool = False) -> int:
+    """A table labels each field for people; TSV and CSV name it as the API does (the
+    names `--fields` takes), under a `field`/`value` header (TSV: with --header)."""
     if fmt in JSON_FORMATS:
         _document(app, result.document, fmt)
         return 1
     human = fmt is OutputFormat.table
     rows = [{"field": k, "value": v} for k, v in result.fields(human)]
     columns = (
-        Column("FIELD", lambda r, h: r["field"], no_wrap=True),
-        Column("VALUE", lambda r, h: r["value"]),
+        Column("FIELD", lambda r, h: r["field"], no_wrap=True, key="field"),
+        Column("VALUE", lambda r, h: r["value"], key="value"),
     )
-    _records(app, rows, columns, fmt, None, True, show_header=not human)
+    _records(app, rows, columns, fmt, None, True, show_header=not human, tsv_header=tsv_header)
     if human:
         shown = [s for s in result.sections if s.records]
         for section in shown:
@@ -315,20 +330,18 @@ def _records(
         return count
     if fmt is OutputFormat.tsv:
         if tsv_header:
-            out.write("\t".join(shown(c.key or c.header) for c in columns) + "\n")
+            out.write("\t".join(shown(tsv_cell(c.key or c.header)) for c in columns) + "\n")
         for record in records:
-            cells = [shown(_tsv_cell(cell_text(c.value(record, False)))) for c in columns]
+            cells = [shown(tsv_cell(cell_text(c.value(record, False)))) for c in columns]
             out.write("\t".join(cells) + "\n")
             count += 1
         return count
     if fmt is OutputFormat.csv:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([shown(c.key or c.header) for c in columns])
-        for record in records:
-            cells = [shown(cell_text(c.value(record, False))) for c in columns]
-            writer.writerow([protect_formula(x) for x in cells] if protect else cells)
-            count += 1
-        return count
+        from audience_cli.model import write_csv
+
+        header = [shown(c.key or c.header) for c in columns]
+        lines = ([shown(cell_text(c.value(r, False))) for c in columns] for r in records)
+        return write_csv(out, header, lines, protect=protect)
     rows = [[printable(cell_text(c.value(record, True))) for c in columns] for record in records]
     _print_table(app.out, columns, rows, title=title, show_header=show_header)
     return len(rows)
@@ -385,5 +398,11 @@ def _print_table(
         console.print(record)
 
 
-def _tsv_cell(text: str) -> str:
-    return text.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def tsv_cell(text: str) -> str:
+    """A TSV cell: a backslash, tab, newline or CR escaped (`\\\\`, `\\t`, `\\n`, `\\r`), as
+    PostgreSQL's COPY and MySQL's tab-separated output do, so that nothing is lost and
+    `printf '%b'` (or any reader that unescapes them) gets the text back."""
+    return text.translate(_TSV_ESCAPES)

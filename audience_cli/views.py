@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING, Any
 from audience_cli.model import (
     FIRST_NAME_KEY,
     LAST_NAME_KEY,
+    MEMBER_ID_KEY,
     NAME_KEYS,
     Audience,
     Campaign,
     DncEntry,
     Member,
     data_keys,
+    member_field,
+    member_record_fields,
 )
 from audience_cli.output import Column, Fields, Listing, Summary
 from audience_cli.text import cell_text
@@ -149,8 +152,10 @@ def audience_rows(audience: Mapping[str, Any], human: bool) -> list[tuple[str, s
 
 
 def audience_fields(audience: Mapping[str, Any], human: bool) -> list[tuple[str, str]]:
-    """`show`: every field of one audience, labelled, known ones first."""
-    return [(label, value) for _, label, value in audience_rows(audience, human)]
+    """`show`: every field of one audience, known ones first: labelled for people, by the
+    API's field name otherwise (TSV, CSV)."""
+    rows = audience_rows(audience, human)
+    return [(label if human else key, value) for key, label, value in rows]
 
 
 def audience_view(audience: Audience, fields: Sequence[str] | None = None) -> Fields:
@@ -174,7 +179,10 @@ def audience_view(audience: Audience, fields: Sequence[str] | None = None) -> Fi
         )
 
     def picked(human: bool) -> list[tuple[str, str]]:
-        by_key = {key: (label, value) for key, label, value in audience_rows(audience, human)}
+        by_key = {
+            key: (label if human else key, value)
+            for key, label, value in audience_rows(audience, human)
+        }
         if "campaigns" in fields and "campaigns" not in by_key:  # a table counts them below
             by_key["campaigns"] = ("campaigns", str(len(campaigns)))
         return [by_key[f] for f in fields]
@@ -190,40 +198,33 @@ def audience_field_names(audience: Mapping[str, Any]) -> list[str]:
 # --- members -------------------------------------------------------------------------------
 
 
+MEMBER_LABELS = {MEMBER_ID_KEY: "ID", FIRST_NAME_KEY: "FIRST NAME", LAST_NAME_KEY: "LAST NAME"}
+
+
 def member_columns(
     phone_column: str, extra_keys: Iterable[str] = (), *, table: bool = False
 ) -> list[Column]:
     """ID, phone and names, then each data field as its own column; a terminal
-    table folds the data fields into one DATA column, so none is squeezed out."""
-    fixed = {*NAME_KEYS, phone_column}
+    table folds the data fields into one DATA column, so none is squeezed out.
 
-    def field(key: str) -> Column:
-        return Column(key, lambda m, h: (m.get("data") or {}).get(key), key=key)
+    CSV headers are the API's field names, in `model.member_record_fields`' order: the
+    same columns as `export`, so either reads back."""
+    fixed = {*NAME_KEYS, phone_column}
+    extra = list(extra_keys)
+
+    def column(key: str) -> Column:
+        header = "PHONE" if key == phone_column else MEMBER_LABELS.get(key, key)
+        no_wrap = key in (MEMBER_ID_KEY, phone_column)
+        return Column(header, lambda m, h: member_field(m, key), no_wrap=no_wrap, key=key)
 
     def folded(m: Mapping[str, Any], human: bool) -> str:
         data = m.get("data") or {}
         return " · ".join(f"{k}: {v}" for k, v in data.items() if k not in fixed and v != "")
 
-    # CSV headers are the API's field names: the same as `export`, so it reads back.
-    columns = [
-        Column("ID", lambda m, h: m.get("_id"), no_wrap=True, key="_id"),
-        Column(
-            "PHONE",
-            lambda m, h: (m.get("data") or {}).get(phone_column),
-            no_wrap=True,
-            key=phone_column,
-        ),
-        Column(
-            "FIRST NAME", lambda m, h: (m.get("data") or {}).get(FIRST_NAME_KEY), key=FIRST_NAME_KEY
-        ),
-        Column(
-            "LAST NAME", lambda m, h: (m.get("data") or {}).get(LAST_NAME_KEY), key=LAST_NAME_KEY
-        ),
-    ]
-    extra = list(extra_keys)
     if table:
+        columns = [column(k) for k in member_record_fields(phone_column, ())]
         return [*columns, Column("DATA", folded)] if extra else columns
-    return [*columns, *(field(k) for k in extra)]
+    return [column(k) for k in member_record_fields(phone_column, extra)]
 
 
 def member_listing(
@@ -313,8 +314,15 @@ ADD_FIELDS = ("id", "name", *_REPORT_KEYS, "added", "skipped", "stale", "updated
 VALIDATE_FIELDS = ("source", *_REPORT_KEYS)
 DELETE_FIELDS = ("id", "name", "members", "deleted", "dry_run")
 REMOVE_FIELDS = ("id", "name", "members", "not_found", "removed", "dry_run")
-SYNC_FIELDS = ("id", "name", *_REPORT_KEYS, "added", "removed", "updated", "unchanged")
-RESTORE_FIELDS = ("snapshot", "id", "name", "created", "added", "removed", "updated", "unchanged")
+# The fields --fields may name: a run's counts, and a dry run's (a plan: to_add…).
+SYNC_FIELDS = (
+    "id", "name", *_REPORT_KEYS, "added", "removed", "updated", "unchanged",
+    "to_add", "to_remove", "to_update",
+)  # fmt: skip
+RESTORE_FIELDS = (
+    "snapshot", "id", "name", "created", "added", "removed", "updated", "unchanged",
+    "to_create", "to_add", "to_remove", "to_update",
+)  # fmt: skip
 
 
 def _strip(audience: Mapping[str, Any]) -> dict[str, Any]:
@@ -368,8 +376,10 @@ def add_summary(report: ImportReport, plan: AddPlan, *, dry_run: bool) -> Summar
         **_counts(report),
         "added": report.added,
         "skipped": report.skipped,
-        "stale": report.stale,
-        "updated": report.updated,
+        # Known after a run (None: nothing skipped, or no --update: none); a dry run
+        # leaves them empty, as it does not read the members.
+        "stale": report.stale if dry_run else report.stale or 0,
+        "updated": report.updated if dry_run else report.updated or 0,
     }
     return Summary(document, [row], ADD_FIELDS)
 
@@ -414,23 +424,35 @@ def removal_summary(removal: Removal) -> Summary:
     return Summary(removal.to_json(), [row], REMOVE_FIELDS)
 
 
+# A dry run's counts are a plan, named so that a script cannot take them for work done:
+# "toAdd" (JSON) and "to_add" (the row of a table, TSV or CSV) where a run says "added".
+_PLANNED = {"created": "toCreate", "added": "toAdd", "removed": "toRemove", "updated": "toUpdate"}
+_PLANNED_ROW = {
+    "created": "to_create",
+    "added": "to_add",
+    "removed": "to_remove",
+    "updated": "to_update",
+}
+
+
+def _planned(counts: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    return {names.get(key, key): value for key, value in counts.items()}
+
+
 def sync_summary(report: ImportReport, result: SyncResult, *, dry_run: bool) -> Summary:
-    """`{"audience", "sync": {added, removed, updated, unchanged[, groups]}, "report"}`."""
+    """`{"audience", "sync": {added, removed, updated, unchanged}, "report"}`; a dry run's
+    `sync` is the plan: `{toAdd, toRemove, toUpdate, unchanged, dryRun, plan}`."""
     plan = result.plan
-    counts = plan.counts() if dry_run else result.counts()
-    sync: dict[str, Any] = dict(counts)
+    counts: Mapping[str, Any] = plan.counts() if dry_run else result.counts()
+    sync: dict[str, Any] = _planned(counts, _PLANNED) if dry_run else dict(counts)
     if dry_run:
         sync["dryRun"] = True
         sync["plan"] = plan.groups()
     document = {"audience": _strip(plan.audience), "sync": sync, "report": report.to_dict()}
     audience = plan.audience
-    row = {
-        "id": audience.get("_id", ""),
-        "name": audience.get("name"),
-        **_counts(report),
-        **counts,
-    }
-    return Summary(document, [row], SYNC_FIELDS)
+    done = _planned(counts, _PLANNED_ROW) if dry_run else dict(counts)
+    row = {"id": audience.get("_id", ""), "name": audience.get("name"), **_counts(report), **done}
+    return Summary(document, [row], ("id", "name", *_REPORT_KEYS, *done))
 
 
 DIFF_KEYS = ("action", "phone", "first_name", "last_name", "member_id", "fields")
@@ -484,7 +506,7 @@ def diff_view(plan: SyncPlan) -> Summary:
 SNAPSHOT_COLUMNS = [
     Column("ID", lambda s, human: s["id"], no_wrap=True, key="id"),
     Column("AUDIENCE", lambda s, human: s["name"] or "", key="name"),
-    Column("AUDIENCE_ID", lambda s, human: s["audienceId"], key="audienceId"),
+    Column("AUDIENCE ID", lambda s, human: s["audienceId"], key="audienceId"),
     Column(
         "MEMBERS",
         lambda s, human: f"{s['members']:,}" if human else s["members"],
@@ -510,7 +532,9 @@ def restore_summary(
     created: Mapping[str, Any] | None = None,
     dry_run: bool,
 ) -> Summary:
-    """`{"snapshot", "audience", "restore": {created, added, removed, updated, unchanged}}`."""
+    """`{"snapshot", "audience", "restore": {created, added, removed, updated, unchanged}}`;
+    a dry run's `restore` is the plan: `{toCreate, toAdd, toRemove, toUpdate, unchanged,
+    dryRun}`."""
     if result is not None:
         counts = result.plan.counts() if dry_run else result.counts()
         audience: Mapping[str, Any] = result.plan.audience
@@ -519,10 +543,12 @@ def restore_summary(
         made = True
         counts = {"added": len(plan.rows), "removed": 0, "updated": 0, "unchanged": 0}
         audience = created if created is not None else {"name": plan.name}
-    restore: dict[str, Any] = {"created": made, **counts}
+    done = {"created": made, **counts}
+    restore: dict[str, Any] = _planned(done, _PLANNED) if dry_run else done
     if dry_run:
         restore["dryRun"] = True
     document = {"snapshot": info.to_json(), "audience": _strip(audience), "restore": restore}
+    shown = _planned(done, _PLANNED_ROW) if dry_run else done
     row = {"snapshot": info.id, "id": audience.get("_id", ""), "name": audience.get("name"),
-           "created": made, **counts}  # fmt: skip
-    return Summary(document, [row], RESTORE_FIELDS)
+           **shown}  # fmt: skip
+    return Summary(document, [row], ("snapshot", "id", "name", *shown))

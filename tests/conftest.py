@@ -74,6 +74,7 @@ class Run:
     stdout: str
     stderr: str
     sleeps: list[float] = field(default_factory=list)
+    raw_stdout: bytes = b""  # as written: `stdout` has CRLF made LF (Click's runner does that)
 
     @property
     def plain(self) -> str:
@@ -120,7 +121,7 @@ def cli(click_command) -> RunCli:
         result = runner.invoke(
             click_command, list(args), input=input, obj=overrides, env=env, catch_exceptions=False
         )
-        return Run(result.exit_code, result.stdout, result.stderr, sleeps)
+        return Run(result.exit_code, result.stdout, result.stderr, sleeps, result.stdout_bytes)
 
     return run
 

@@ -4,6 +4,7 @@ each command's own help says; a run builds the command it invokes and no other."
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -92,3 +93,27 @@ def test_the_table_refuses_a_name_it_does_not_have() -> None:
     assert root.get_command(click.Context(root), "nope") is None
     assert "nope" not in root.commands
     assert len(root.commands) == len(COMMANDS)
+
+
+def _every_command(command: click.Command, path: str) -> Iterator[tuple[str, click.Command]]:
+    yield path, command
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from _every_command(sub, f"{path} {name}")
+
+
+def test_help_paragraphs_wrap_to_the_terminal_not_to_the_source() -> None:
+    """Rich help keeps a docstring's line breaks: each paragraph is made one line, so a
+    wide terminal is not cut at the source's 80 columns (`remove`, `sandbox campaign`)."""
+    for name, entry in COMMANDS.items():
+        for path, command in _every_command(build_command(name, entry, "rich"), name):
+            for paragraph in (command.help or "").split("\n\n"):
+                lines = paragraph.split("\n")
+                if not any(line[:1].isspace() for line in lines):  # examples keep theirs
+                    assert len(lines) == 1, (path, paragraph)
+    wide = CliRunner().invoke(
+        fresh_root(), ["sandbox", "campaign", "--help"], terminal_width=200, env={"COLUMNS": "200"}
+    )
+    assert "Only a completed campaign lets the audience be deleted." in wide.stdout
+    listed = CliRunner().invoke(fresh_root(), ["--help"], env={"COLUMNS": "200"}).stdout
+    assert "by id, or those on the do-not-call list (--dnc)." in listed

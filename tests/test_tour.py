@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +13,22 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Folders that tools keep in a checkout (and that the tour does not write to).
+NOT_THE_TOURS = {".git", ".venv", ".ci-venv", "__pycache__", ".pytest_cache", ".ruff_cache",
+                 ".mypy_cache", ".hypothesis"}  # fmt: skip
+
+
+def checkout_files() -> set[Path]:
+    found: set[Path] = set()
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [d for d in subfolders if d not in NOT_THE_TOURS]
+        found.update(Path(folder, name).relative_to(ROOT) for name in files)
+    return found
+
+
 @pytest.mark.slow
-def test_the_readme_tour_is_what_the_tool_prints():
+def test_the_readme_tour_is_what_the_tool_prints_and_leaves_nothing_in_the_checkout():
+    before = checkout_files()
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "tour.py"), "--check"],
         capture_output=True,
@@ -23,6 +38,8 @@ def test_the_readme_tour_is_what_the_tool_prints():
     )
     assert result.returncode == 0, result.stderr
     assert (ROOT / "README.md").read_text().count("<!-- tour -->") >= 7
+    # Its commands write clean.csv, rejects.csv, backup.csv…: in its scratch folder.
+    assert checkout_files() - before == set()
 
 
 def test_the_tour_check_notices_drift(tmp_path, monkeypatch):

@@ -44,7 +44,7 @@ def run_export(app: AppContext, ref: str, output: str, *, safe: bool, force: boo
     """Write the members CSV, whole or not at all (a temporary file renamed into place)."""
     from audience_cli.core.members import export_rows, resolve_with_first_page
     from audience_cli.files import check_output, open_output
-    from audience_cli.model import write_members_csv
+    from audience_cli.model import write_member_records_csv
     from audience_cli.progress import read_progress
     from audience_cli.text import plural
 
@@ -54,9 +54,9 @@ def run_export(app: AppContext, ref: str, output: str, *, safe: bool, force: boo
     with read_progress(app, f"Exporting {audience.get('name')!r}") as on_page:
         rows = export_rows(client, audience, first=first, on_page=on_page)
     with open_output(output, "export", force=force) as stream:
-        count = write_members_csv(
+        count = write_member_records_csv(
             stream,
-            rows.rows,
+            rows.members,
             phone_column=rows.phone_column,
             extra_keys=rows.extra_keys,
             protect=safe,

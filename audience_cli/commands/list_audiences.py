@@ -48,6 +48,9 @@ def run_list(app: AppContext, fmt: OutputFormat, shape: Shape | None = None) -> 
         return
     audiences = app.client().list_audiences()
     remember_audiences(app, audiences)
-    emit(app, audience_listing(audiences), fmt, shape)
     if not audiences and fmt is OutputFormat.table:
-        app.note("No audiences yet. Create one with `audience create NAME --phone +1…`.")
+        # A table of no rows is a lone header: say so in words instead (the answer
+        # itself, so --quiet does not hide it; piped formats stay empty, JSON is []).
+        app.say("No audiences yet. Create one with `audience create NAME --phone +1…`.")
+        return
+    emit(app, audience_listing(audiences), fmt, shape)

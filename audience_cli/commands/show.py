@@ -6,8 +6,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from audience_cli.commands.options import AudienceArg, FieldsOpt, FormatOpt, JsonOpt, parse_fields
-from audience_cli.output import OutputFormat
+from audience_cli.commands.options import (
+    AudienceArg,
+    FieldsOpt,
+    FormatOpt,
+    HeaderOpt,
+    JsonOpt,
+    parse_fields,
+)
+from audience_cli.output import OutputFormat, Shape
 
 if TYPE_CHECKING:
     from audience_cli.context import AppContext
@@ -19,6 +26,7 @@ def show(
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     fields: FieldsOpt = None,
+    header: HeaderOpt = False,
 ) -> None:
     """Show every field of one audience, its member count and its campaigns.
 
@@ -33,10 +41,18 @@ def show(
     from audience_cli.output import choose_format
 
     app = ctx.obj
-    run_show(app, audience, choose_format(fmt, as_json, app.terminal.stdout), parse_fields(fields))
+    chosen = choose_format(fmt, as_json, app.terminal.stdout)
+    run_show(app, audience, chosen, parse_fields(fields), header=header)
 
 
-def run_show(app: AppContext, ref: str, fmt: OutputFormat, fields: list[str] | None = None) -> None:
+def run_show(
+    app: AppContext,
+    ref: str,
+    fmt: OutputFormat,
+    fields: list[str] | None = None,
+    *,
+    header: bool = False,
+) -> None:
     from audience_cli.core.audiences import resolve_audience
     from audience_cli.output import emit, emit_lines
     from audience_cli.views import audience_field_names, audience_view
@@ -45,4 +61,4 @@ def run_show(app: AppContext, ref: str, fmt: OutputFormat, fields: list[str] | N
     if fields == ["help"]:
         emit_lines(app, audience_field_names(audience))
         return
-    emit(app, audience_view(audience, fields), fmt)
+    emit(app, audience_view(audience, fields), fmt, Shape(header=header))

@@ -21,8 +21,9 @@ from audience_cli.commands.option_groups import replace_parameter
 from audience_cli.errors import AudienceError, UsageError
 
 if TYPE_CHECKING:
+    from audience_cli.contacts.pipeline import Suppress
     from audience_cli.context import AppContext
-    from audience_cli.core.dnc import DoNotCall, Suppression
+    from audience_cli.core.dnc import DoNotCall
 
 SUPPRESSION_PANEL = "Who not to call"
 
@@ -145,8 +146,9 @@ def suppression_options() -> Callable[[F], F]:
 
 def build_suppression(
     app: AppContext, inp: SuppressionInput, *, region: str | None, offline_ok: bool = False
-) -> Suppression | None:
-    """The `suppress` callable for `load_contacts`, or None when there is nothing to check.
+) -> Suppress | None:
+    """The `suppress` callable for `load_contacts` (a number's reason not to call it, and
+    which list says so), or None when there is nothing to check.
 
     --exclude files are read now (before any request). Audiences and the do-not-call
     list are read at the first number looked up, once (a file that fails its own
@@ -159,16 +161,18 @@ def build_suppression(
 
     suppression = Suppression()
     for path in inp.exclude:
-        suppression.add(EXCLUDED, _file_numbers(app, path, region))
+        numbers = _file_numbers(app, path, region)
+        suppression.add(EXCLUDED, numbers, detail=f"in {path} (--exclude)")
     for ref in inp.exclude_audiences:
-        suppression.add(EXCLUDED, functools.partial(_audience_numbers, app, ref, region))
+        numbers_of = functools.partial(_audience_numbers, app, ref, region)
+        suppression.add(EXCLUDED, numbers_of, detail=f"in audience {ref!r} (--exclude-audience)")
     if inp.dnc:
         missing = _no_key(app) if offline_ok else None
         if missing is not None:
             suppression.add(DO_NOT_CALL, functools.partial(_skipped, app, missing))
         else:
             suppression.add(DO_NOT_CALL, functools.partial(dnc_numbers, app, inp.agent, region))
-    return suppression if suppression else None
+    return suppression.why if suppression else None
 
 
 def _skipped(app: AppContext, why: str) -> Collection[str]:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from audience_cli.contacts.model import FIRST_NAME_KEY, LAST_NAME_KEY, PHONE_KEY
-from audience_cli.model import members_header
+from audience_cli.model import csv_writer, members_header
 
 MEMORY_LIMIT = 1 << 20  # bytes kept in memory before the rows move to disk
 WRITE_BATCH = 512  # rows encoded at once
@@ -60,7 +60,7 @@ class CleanCsvSpool(ContactCount):
         super().__init__()
         self._file = tempfile.SpooledTemporaryFile(max_size=MEMORY_LIMIT, mode="w+b")  # noqa: SIM115
         self._buffer = io.StringIO(newline="")
-        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+        self._writer = csv_writer(self._buffer)
         self._key_list: list[str] = []
         self._named = False  # a data key named like the first three columns
         self._pending = 0
@@ -104,7 +104,7 @@ class CleanCsvSpool(ContactCount):
         """The whole CSV: the header, then every row with a cell for every key."""
         self.flush()
         keys = self._key_list
-        writer = csv.writer(stream, lineterminator="\r\n")
+        writer = csv_writer(stream)
         writer.writerow(members_header(PHONE_KEY, keys))
         ends = [offset for offset, _ in self._widths[1:]] + [self._size]
         for (start, width), end in zip(self._widths, ends, strict=True):

@@ -21,6 +21,12 @@ Two kinds of column say how to treat a row rather than what to store:
 - a country column ("Country", "Mailing Country", "Country/Region", "Phone
   Country", "Country Code"…, or --country-column): the region a row's national
   number is read in. It stays data: it is the contact's country as the file has it.
+
+And a column named exactly like a field the server sets on a member (`_id`, as in
+a members CSV or an export; `createdAt`, `audienceId`…: `model.SERVER_MEMBER_FIELDS`)
+is not imported: Atoms gives each member its own, so it is no contact data. The
+report names such columns. A column picked with --phone-column or a name option is
+used all the same.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from dataclasses import dataclass, field
 
 from audience_cli.contacts.model import FIRST_NAME_KEY, LAST_NAME_KEY, PHONE_KEY, CsvOptions
 from audience_cli.errors import UsageError
+from audience_cli.model import SERVER_MEMBER_FIELDS
 
 # In order of preference: the first present wins.
 PHONE_NAMES: tuple[str, ...] = (
@@ -152,6 +159,8 @@ class ColumnPlan:
     # Do-not-call columns (not data), and the country columns (data too), best first.
     do_not_call: list[int] = field(default_factory=list)
     countries: list[int] = field(default_factory=list)
+    # Columns named like a field the server sets (`_id`…): not imported.
+    server_fields: list[int] = field(default_factory=list)
     _overflow: dict[int, str] = field(default_factory=dict)  # index -> key, as met
     # Built on first use, then kept (the plan's names never change): every key an
     # overflow cell may not take (casefolded), and where each header name first is.
@@ -231,6 +240,13 @@ class ColumnPlan:
             result[label] = roles[index]
         return result
 
+    def server_fields_note(self) -> str | None:
+        """The report's note on the columns not imported because the server sets them."""
+        if not self.server_fields:
+            return None
+        names = ", ".join(self.label(i) for i in self.server_fields)
+        return f"not imported: {names} (set by Atoms for each member, not contact data)"
+
 
 def strip_name(name: str) -> str:
     """A header cell without the whitespace and invisible characters around it."""
@@ -294,6 +310,11 @@ def plan_columns(
         countries = [i for _, i in ranked]
     countries = [i for i in countries if i not in taken]
     taken.update(do_not_call)
+    server_fields = [
+        i for i, name in enumerate(stripped) if name in SERVER_MEMBER_FIELDS and i not in taken
+    ]
+    countries = [i for i in countries if i not in server_fields]
+    taken.update(server_fields)
     extras = _extra_keys(names, taken)
     derived: dict[str, str | None] = {
         EXTENSION_KEY: EXTENSION_KEY,
@@ -317,6 +338,7 @@ def plan_columns(
         other_phones_key=derived[OTHER_PHONES_KEY],
         do_not_call=do_not_call,
         countries=countries,
+        server_fields=server_fields,
     )
 
 

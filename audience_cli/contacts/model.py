@@ -57,7 +57,7 @@ ROW_REASON_TEXT: dict[str, str] = {
     RowReason.UNKNOWN_COUNTRY: "the country is not known",
     RowReason.PREMIUM_RATE: "a premium-rate number (--allow-type premium_rate to keep it)",
     RowReason.SHARED_COST: "a shared-cost number (--allow-type shared_cost to keep it)",
-    "EXCLUDED": "on an --exclude list",
+    "EXCLUDED": "on a list of numbers not to call (--exclude, --exclude-audience)",
 }
 
 # Number types rejected unless allowed: calling them costs the caller extra.

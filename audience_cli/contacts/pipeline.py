@@ -153,7 +153,19 @@ def collect_contacts(
     return collector.finish()
 
 
-Suppress = Callable[[str], "str | None"]  # E.164 number -> reason not to call it, or None
+# E.164 number -> the reason not to call it (or the reason and a detail for the report:
+# which list says so), or None. A number such a list rejects counts as seen: its later
+# rows are duplicates, as any repeat is.
+Suppress = Callable[[str], "str | tuple[str, str] | None"]
+
+
+def _suppressed(found: str | tuple[str, str] | None) -> tuple[str, str] | None:
+    """A `Suppress` answer as (reason, detail), or None."""
+    if not found:
+        return None
+    return (found, "") if isinstance(found, str) else found
+
+
 Keep = Literal["contacts", "csv", "count"]  # what becomes of the valid contacts
 
 
@@ -214,6 +226,8 @@ class _Collector:
 
     def _notes(self, plan: ColumnPlan, used_keys: list[str]) -> list[str]:
         notes: list[str] = []
+        if ignored := plan.server_fields_note():
+            notes.append(ignored)
         if self.footer is not None:
             first, last = self.footer
             lines = f"line {first}" if first == last else f"lines {first}-{last}"
@@ -279,13 +293,17 @@ class _Collector:
     def add_flag_contact(self, contact: Contact) -> None:
         self.report.rows += 1
         details = phone_details(contact.phone)
-        reason = None
+        reason: tuple[str, str] | None = None
         if isinstance(details, PhoneDetails) and details.number_type in self.barred:
-            reason = details.number_type
+            reason = (details.number_type, "")
         elif self.suppress:
-            reason = self.suppress(contact.phone)
+            reason = _suppressed(self.suppress(contact.phone))
+            if reason and not self.seen.add(contact.phone):  # given twice: a duplicate
+                self.report.duplicates += 1
+                return
         if reason:
-            self.rejects.append(Reject(0, contact.phone, reason, {PHONE_KEY: contact.phone}))
+            row = {PHONE_KEY: contact.phone}
+            self.rejects.append(Reject(0, contact.phone, reason[0], row, reason[1]))
             self.report.invalid = len(self.rejects)
             return
         if not self.seen.add(contact.phone):
@@ -467,8 +485,12 @@ class _Collector:
                 detail = "marked do-not-call on another row of the file"
                 rejects.append(Reject(line, raw, RowReason.DO_NOT_CALL, _row(plan, cells), detail))
                 continue
-            if suppress is not None and (suppressed := suppress(phone)):
-                rejects.append(Reject(line, raw, suppressed, _row(plan, cells)))
+            if suppress is not None and (suppressed := _suppressed(suppress(phone))):
+                if not seen.add(phone):  # a repeat of a number already met: a duplicate
+                    duplicates += 1
+                    continue
+                reason, detail = suppressed
+                rejects.append(Reject(line, raw, reason, _row(plan, cells), detail))
                 continue
             if not seen.add(phone):
                 duplicates += 1

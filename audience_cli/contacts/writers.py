@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, TextIO
@@ -11,7 +10,7 @@ from audience_cli.contacts.batch import ContactBatch
 from audience_cli.contacts.model import PHONE_KEY
 from audience_cli.contacts.report import ImportReport
 from audience_cli.files import open_output
-from audience_cli.model import write_members_csv
+from audience_cli.model import csv_writer, write_members_csv
 
 STDOUT = "-"
 
@@ -59,10 +58,8 @@ def _free_name(name: str, taken: dict[str, None]) -> str:
 
 
 def _write_csv(path: str, what: str, write: Callable[[Any], None], force: bool) -> None:
-    # CRLF as RFC 4180 says: csv.writer only quotes a lone CR in a value when CR is
-    # part of its line terminator.
     with _text_out(path, what, force) as stream:
-        write(csv.writer(stream, lineterminator="\r\n"))
+        write(csv_writer(stream))
 
 
 def _text_out(path: str, what: str, force: bool) -> AbstractContextManager[TextIO]:

@@ -278,19 +278,27 @@ class Suppression:
     """Numbers an import must not call, each with its reject reason, from several lists.
 
     Each list is a loader, called once, at the first number asked about (so a file
-    that fails its own checks costs no request). Call the object with an E.164 number
-    for its reason, or None. Do-not-call wins over any other reason for one number.
+    that fails its own checks costs no request), with the detail a report shows for
+    its numbers (which list: "in audience 'X' (--exclude-audience)"). Call the object
+    with an E.164 number for its reason, or None; `why` gives the reason and the
+    detail. Do-not-call wins over any other reason for one number.
     """
 
     def __init__(self) -> None:
-        self._loaders: list[tuple[str, Callable[[], Collection[str]]]] = []
-        self._reasons: dict[str, str] | None = None
+        self._loaders: list[tuple[str, str, Callable[[], Collection[str]]]] = []
+        self._reasons: dict[str, tuple[str, str]] | None = None
 
-    def add(self, reason: str, numbers: Collection[str] | Callable[[], Collection[str]]) -> None:
+    def add(
+        self,
+        reason: str,
+        numbers: Collection[str] | Callable[[], Collection[str]],
+        *,
+        detail: str = "",
+    ) -> None:
         if self._reasons is not None:
             raise RuntimeError("a suppression list was added after the first look-up")
         load = numbers if callable(numbers) else (lambda: numbers)
-        self._loaders.append((reason, load))
+        self._loaders.append((reason, detail, load))
 
     def __bool__(self) -> bool:
         return bool(self._loaders)
@@ -299,16 +307,23 @@ class Suppression:
     def loaded(self) -> bool:
         return self._reasons is not None
 
-    def load(self) -> dict[str, str]:
-        """Read every list now (each once): number -> reason."""
+    def load(self) -> dict[str, tuple[str, str]]:
+        """Read every list now (each once): number -> (reason, detail)."""
         if self._reasons is None:
-            reasons: dict[str, str] = {}
-            for reason, load in sorted(self._loaders, key=lambda item: item[0] == DO_NOT_CALL):
-                reasons.update(dict.fromkeys(load(), reason))
+            reasons: dict[str, tuple[str, str]] = {}
+            for reason, detail, load in sorted(
+                self._loaders, key=lambda item: item[0] == DO_NOT_CALL
+            ):
+                reasons.update(dict.fromkeys(load(), (reason, detail)))
             self._reasons = reasons
         return self._reasons
 
     def __call__(self, number: str) -> str | None:
+        found = self.load().get(number)
+        return None if found is None else found[0]
+
+    def why(self, number: str) -> tuple[str, str] | None:
+        """The reason not to call `number` and the detail of the list that says so, or None."""
         return self.load().get(number)
 
 

@@ -414,11 +414,16 @@ def remove_members(client: AtomsClient, removal: Removal) -> Removal:
 
 @dataclass(frozen=True)
 class ExportRows:
-    """Every member's data, and the data keys beyond the names and the number."""
+    """Every member (its id and data), and the data keys beyond the names and the number."""
 
     phone_column: str
-    rows: list[dict[str, Any]]
+    members: list[Member]
     extra_keys: list[str]
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """Each member's data."""
+        return [dict(m.get("data") or {}) for m in self.members]
 
 
 def export_rows(
@@ -431,5 +436,5 @@ def export_rows(
     column = phone_column_of(audience)
     audience_id, expected = str(audience.get("_id")), member_count(audience)
     every = iter_members(client, audience_id, first=first, expected=expected, on_page=on_page)
-    rows = [dict(m.get("data") or {}) for m in every]
-    return ExportRows(column, rows, data_keys(rows, column))
+    members = list(every)
+    return ExportRows(column, members, data_keys((m.get("data") or {} for m in members), column))

@@ -9,6 +9,7 @@ was done (`PartialUploadError`, `CreateUncertainError`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -19,11 +20,13 @@ from audience_cli.core.members import PageRead, Present, read_audience
 from audience_cli.errors import (
     ApiError,
     AudienceError,
+    BadRequestError,
     CliError,
     CreateUncertainError,
     CsvTooLargeError,
     ExitCode,
     MemberLimitError,
+    MemberLimitReachedError,
     NameTakenError,
     NoRoomError,
     PartialUploadError,
@@ -486,6 +489,7 @@ class AddPlan:
     phone_column: str
     present: dict[str, Present] | None = field(default=None, repr=False)
     known_skipped: int = 0  # contacts whose number `present` holds: not sent
+    member_limit: int = DEFAULT_MEMBER_LIMIT  # the limit the plan was checked against
 
     @property
     def requests(self) -> int:
@@ -522,13 +526,14 @@ def plan_add(
     check_rejects(batch, settings, allow_empty=True)
     column = phone_column_of(audience)
     current = int(audience.get("memberCount") or 0)
-    if current + len(batch) <= settings.member_limit:
-        return AddPlan(audience, len(batch), settings.chunk_size, column)
+    limit = settings.member_limit
+    if current + len(batch) <= limit:
+        return AddPlan(audience, len(batch), settings.chunk_size, column, member_limit=limit)
     present = read_audience(client, audience, on_page=on_page)
     new = sum(1 for c in batch if c.phone not in present)
-    if len(present) + new > settings.member_limit:
-        raise NoRoomError(str(audience.get("name")), len(present), new, settings.member_limit)
-    return AddPlan(audience, new, settings.chunk_size, column, present, len(batch) - new)
+    if len(present) + new > limit:
+        raise NoRoomError(str(audience.get("name")), len(present), new, limit)
+    return AddPlan(audience, new, settings.chunk_size, column, present, len(batch) - new, limit)
 
 
 def send_add(
@@ -544,7 +549,13 @@ def send_add(
     if plan.known_skipped:
         progress(plan.known_skipped)
     counts = add_in_chunks(
-        client, plan.audience, members, plan.chunk_size, total=plan.members, progress=progress
+        client,
+        plan.audience,
+        members,
+        plan.chunk_size,
+        total=plan.members,
+        progress=progress,
+        member_limit=plan.member_limit,
     )
     skipped = counts.skipped + plan.known_skipped
     return AddResult(plan, counts.sent, counts.added, skipped)
@@ -565,9 +576,13 @@ def add_in_chunks(
     *,
     total: int | None = None,
     progress: Progress = _no_progress,
+    member_limit: int | None = None,
 ) -> AddCountsTotal:
     """POST `members` in chunks, a few at a time. The counts are the server's answers to
-    this run's requests; only a part answered to a retried request is settled by the growth."""
+    this run's requests; only a part answered to a retried request is settled by the growth.
+
+    A refusal by the server's member limit is a `MemberLimitReachedError` (`member_limit`:
+    the limit this run checked against, for its hint)."""
     audience_id = str(audience.get("_id"))
     if total is None:
         listed = list(members)
@@ -585,6 +600,9 @@ def add_in_chunks(
     try:
         sent = send_chunks(client, audience_id, chunked(members, chunk_size), answered)
     except ChunkFailure as failed:
+        limit = refused_limit(failed.cause)
+        if limit is not None:
+            raise _limit_reached(audience, failed, total, added, limit, member_limit) from None
         interrupted = isinstance(failed.cause, KeyboardInterrupt)
         if not failed.sent and not (interrupted and failed.in_flight):
             raise failed.cause from None  # nothing was sent: the error as it is
@@ -608,6 +626,66 @@ def add_in_chunks(
         added = _settle_retried(client, audience, added, uncertain)
         skipped = sent - added
     return AddCountsTotal(sent, added, skipped)
+
+
+# Atoms' member-limit refusals: "Audience cannot exceed 10000 members", and "Cannot add
+# 15 members. You currently have 9990 members in this audience. The maximum limit is
+# 10000 members. You can add up to 10 more members."
+_LIMIT_TEXT = re.compile(r"cannot exceed ([\d,]+) members|maximum limit is ([\d,]+) members", re.I)
+_ROOM_TEXT = re.compile(r"add up to ([\d,]+) more", re.I)
+
+
+def refused_limit(cause: BaseException) -> int | None:
+    """The member limit a 400 refusal names, or None when it is another refusal."""
+    if not isinstance(cause, BadRequestError):
+        return None
+    found = _LIMIT_TEXT.search(cause.message)
+    if found is None:
+        return None
+    return int((found.group(1) or found.group(2)).replace(",", ""))
+
+
+def _limit_reached(
+    audience: Audience,
+    failed: ChunkFailure,
+    total: int,
+    added: int,
+    limit: int,
+    our_limit: int | None,
+) -> MemberLimitReachedError:
+    """What an add refused by the member limit did, and how many more the audience takes."""
+    cause = failed.cause
+    assert isinstance(cause, BadRequestError)
+    before = audience.get("memberCount")
+    members = before + added if isinstance(before, int) else None
+    said = _ROOM_TEXT.search(cause.message)
+    if said is not None:
+        room: int | None = int(said.group(1).replace(",", ""))
+    else:
+        room = None if members is None else max(0, limit - members)
+    left = total - failed.sent
+    name = str(audience.get("name"))
+    facts = [f"{name!r} has {members:,}"] if members is not None else []
+    facts += [f"room for {room:,} more"] if room is not None else []
+    now = f" ({', '.join(facts)})" if facts else ""
+    by_limit = f"by its member limit of {limit:,} members{now}"
+    message = (
+        f"{failed.sent:,} of {total:,} members were sent ({added:,} added), then Atoms "
+        f"refused the rest {by_limit}: {left:,} were not sent"
+        if failed.sent
+        else f"Atoms refused the add {by_limit}: no member was sent"
+    ) + f" (Atoms: {cause.message})"
+    return MemberLimitReachedError(
+        message,
+        audience_id=str(audience.get("_id")),
+        name=name,
+        sent=failed.sent,
+        total=total,
+        limit=limit,
+        members=members,
+        room=room,
+        our_limit=our_limit,
+    )
 
 
 def _settle_retried(client: AtomsClient, audience: Audience, added: int, uncertain: int) -> int:

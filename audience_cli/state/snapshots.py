@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from audience_cli.errors import UsageError
-from audience_cli.model import NAME_KEYS
+from audience_cli.model import NAME_KEYS, csv_writer
 from audience_cli.state.journal import file_stem
 
 ENV_KEEP = "AUDIENCE_SNAPSHOTS_KEEP"
@@ -96,9 +96,9 @@ def take_snapshot(
     rows = [{str(k): cell_text(v) for k, v in m.items()} for m in members]
     columns = columns_of(rows, phone_column)
     text = io.StringIO(newline="")
-    writer = csv.DictWriter(text, fieldnames=columns, restval="", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv_writer(text)
+    writer.writerow(columns)
+    writer.writerows([row.get(c, "") for c in columns] for row in rows)
     body = gzip.compress(text.getvalue().encode("utf-8"), mtime=0)
 
     folder = private_folder(api_folder / "snapshots" / file_stem(str(audience.get("_id"))))

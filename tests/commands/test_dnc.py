@@ -275,6 +275,48 @@ def test_exclude_audience_and_do_not_call_wins(sandbox_cli, listed):
     ]
 
 
+def test_excluded_numbers_repeated_in_the_file_are_duplicates_and_the_option_is_named(
+    sandbox_cli, store, tmp_path
+):
+    seed_audience(store, "Customers", 1)  # +14155550000
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "phone,name\n+14155550000,A\n+14155550000,A again\n+14155550001,B\n+14155550001,B\n"
+    )
+    rejects = tmp_path / "rejects.csv"
+    result = sandbox_cli(
+        "validate", str(source), "--no-dnc", "--exclude-audience", "Customers",
+        "--rejects", str(rejects), "--json",
+    )  # fmt: skip
+    assert result.exit_code == 3, result.stderr
+    report = json.loads(result.stdout)["report"]
+    assert (report["rows"], report["valid"], report["invalid"], report["duplicates"]) == (
+        4, 1, 1, 2,
+    )  # fmt: skip
+    assert report["rejects"] == [
+        {
+            "line": 2,
+            "value": "+14155550000",
+            "reason": "EXCLUDED",
+            "detail": "in audience 'Customers' (--exclude-audience)",
+        }
+    ]
+    assert [row["line"] for row in csv.DictReader(rejects.open())] == ["2"]
+    shown = sandbox_cli("validate", str(source), "--no-dnc", "--exclude-audience", "Customers")
+    assert "1 rejected (EXCLUDED 1) · 2 duplicates dropped" in shown.stderr
+    assert (
+        "line 2: '+14155550000' EXCLUDED: in audience 'Customers' (--exclude-audience)"
+        in shown.stderr
+    )
+    assert "--exclude list" not in shown.stderr
+    flags = sandbox_cli(
+        "add", "Customers", "--phone", "+14155550000", "--phone", "+1 415 555 0000",
+        "--exclude-audience", "Customers", "--no-dnc", "--json",
+    )  # fmt: skip
+    flagged = json.loads(flags.stdout)["report"]
+    assert (flagged["invalid"], flagged["duplicates"]) == (1, 1)
+
+
 def test_suppression_options_are_checked(sandbox_cli, tmp_path):
     source = str(leads(tmp_path, *FOUR))
     bad_agent = sandbox_cli("validate", source, "--agent", "nope")

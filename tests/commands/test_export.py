@@ -9,12 +9,15 @@ def test_export_writes_a_reimportable_csv(sandbox_cli, store, tmp_path):
     result = sandbox_cli("export", "Leads", "-o", str(target))
     assert result.exit_code == 0, result.stderr
     assert "Exported 3 members of 'Leads'" in result.stderr
-    rows = list(csv.DictReader(target.open()))
-    assert list(rows[0]) == ["firstName", "lastName", "phoneNumber", "company"]
+    rows = list(csv.DictReader(target.open(newline="")))
+    # The columns of `members --format csv`: the member's id, the number, the names, data.
+    assert list(rows[0]) == ["_id", "phoneNumber", "firstName", "lastName", "company"]
+    member_ids = [m["_id"] for m in list(store.all_members(store.list_audiences()[0]["_id"]))]
     assert rows[0] == {
+        "_id": member_ids[0],
+        "phoneNumber": "+14155550000",
         "firstName": "First0",
         "lastName": "Last0",
-        "phoneNumber": "+14155550000",
         "company": "Acme, Inc.",
     }
     assert len(rows) == 3
@@ -22,10 +25,11 @@ def test_export_writes_a_reimportable_csv(sandbox_cli, store, tmp_path):
 
 def test_export_to_stdout_and_safe_mode(sandbox_cli, store):
     seed_audience(store, "Leads", 1)
+    (member,) = list(store.all_members(store.list_audiences()[0]["_id"]))
     plain = sandbox_cli("export", "Leads", "-o", "-")
-    assert plain.stdout.splitlines()[1] == "First0,Last0,+14155550000"
+    assert plain.stdout.splitlines()[1] == f"{member['_id']},+14155550000,First0,Last0"
     safe = sandbox_cli("export", "Leads", "-o", "-", "--safe")
-    assert safe.stdout.splitlines()[1] == "First0,Last0,'+14155550000"
+    assert safe.stdout.splitlines()[1] == f"{member['_id']},'+14155550000,First0,Last0"
 
 
 def test_export_into_a_missing_folder_is_a_usage_error(sandbox_cli, store, tmp_path):
@@ -56,7 +60,7 @@ def test_export_refuses_a_symlink_unless_forced_and_keeps_the_files_mode(
     forced = sandbox_cli("export", "Leads", "-o", str(link), "--force")
     assert forced.exit_code == 0, forced.stderr
     assert link.is_symlink()
-    assert real.read_text().startswith("firstName,lastName,phoneNumber")
+    assert real.read_text().startswith("_id,phoneNumber,firstName,lastName")
     assert (real.stat().st_mode & 0o777) == 0o640
 
 

@@ -100,8 +100,8 @@ def test_add_in_every_format(sandbox_cli, store, fmt):
         )
     elif fmt == "tsv":
         assert (
-            out == f"{audience_id}\tLeads\t2\t2\t0\t0\t1\t1\t0\t\n"
-        )  # 0 stale: no --name, names not compared
+            out == f"{audience_id}\tLeads\t2\t2\t0\t0\t1\t1\t0\t0\n"
+        )  # 0 stale: no --name, names not compared; 0 updated: no --update
     elif fmt == "table":
         assert "SKIPPED" in out and audience_id in out
     else:

@@ -5,7 +5,7 @@ import json
 import httpx
 import pytest
 
-from tests.conftest import RecordingTransport, seed_audience
+from tests.conftest import RecordingTransport, make_audience, seed_audience
 
 
 @pytest.fixture
@@ -39,6 +39,8 @@ class FailOnWrite(RecordingTransport):
 REFUSED = httpx.Response(
     400, json={"status": False, "message": "Audience cannot exceed 15 members"}
 )
+# A refusal that the same request may not meet again (not the member limit).
+OTHER_REFUSAL = httpx.Response(400, json={"status": False, "message": "Invalid member data"})
 
 
 @pytest.fixture
@@ -79,7 +81,7 @@ def test_ctrl_c_during_an_upload_says_what_was_sent(sandbox_cli, store, leads):
 
 def test_add_that_fails_half_way_says_how_many_were_sent(sandbox_cli, store, leads):
     audience_id = seed_audience(store, "Target", 0)
-    transport = FailOnWrite(store, 2, REFUSED)
+    transport = FailOnWrite(store, 2, OTHER_REFUSAL)
     result = sandbox_cli(
         "add", "Target", "--csv", str(leads), "--chunk-size", "10", transport=transport
     )
@@ -90,6 +92,49 @@ def test_add_that_fails_half_way_says_how_many_were_sent(sandbox_cli, store, lea
     again = sandbox_cli("add", "Target", "--csv", str(leads), "--chunk-size", "10")
     assert again.exit_code == 0
     assert "Added 15 members" in again.stderr and "10 already there" in again.stderr
+
+
+def test_add_refused_by_the_member_limit_says_the_limit_what_fits_and_what_to_do(
+    sandbox_cli, store, leads
+):
+    audience_id = seed_audience(store, "Target", 0)
+    transport = FailOnWrite(store, 2, REFUSED)  # "Audience cannot exceed 15 members"
+    result = sandbox_cli(
+        "add", "Target", "--csv", str(leads), "--chunk-size", "10", transport=transport
+    )
+    assert result.exit_code == 6
+    error, hint = result.stderr.splitlines()[-2:]
+    assert error == (
+        "error: 10 of 25 members were sent (10 added), then Atoms refused the rest by its "
+        "member limit of 15 members ('Target' has 10, room for 5 more): 15 were not sent "
+        "(Atoms: Audience cannot exceed 15 members)"
+    )
+    assert "Run the same command again" not in result.stderr  # it would hit the same limit
+    assert hint.startswith("Running the same command again hits the same limit: send at most 5")
+    assert f"`audience remove {audience_id} …`" in hint
+    assert f"--exclude-audience {audience_id}" in hint and "--split" in hint
+    assert "Atoms' limit here is 15, below --member-limit 10,000" in hint
+
+
+def test_add_refused_by_the_sandboxs_own_limit_after_a_chunk(sandbox_cli, store, leads):
+    audience_id = make_audience(sandbox_cli, "Target", "+14155559999")  # not in leads
+    env = {"AUDIENCE_SANDBOX_MEMBER_LIMIT": "6"}
+    result = sandbox_cli(
+        "--concurrency", "1", "add", "Target", "--csv", str(leads), "--chunk-size", "5", env=env
+    )
+    assert result.exit_code == 6
+    assert (
+        "5 of 25 members were sent (5 added), then Atoms refused the rest by its member "
+        "limit of 6 members ('Target' has 6, room for 0 more): 20 were not sent"
+    ) in result.stderr
+    assert "send at most" not in result.stderr
+    assert "with --member-limit 6 (or AUDIENCE_MEMBER_LIMIT) add checks the room" in result.stderr
+    checked = sandbox_cli("add", "Target", "--csv", str(leads), "--member-limit", "6", env=env)
+    assert checked.exit_code == 2  # refused before sending, with what to do
+    assert "would exceed the 6-member limit (room for 0); nothing was sent" in checked.stderr
+    assert "--exclude-audience 'Target'" in checked.stderr
+    assert "raise --member-limit" in checked.stderr
+    assert store.count_members(audience_id) == 6
 
 
 def test_split_that_fails_on_a_later_audience_lists_those_created(sandbox_cli, store, leads):

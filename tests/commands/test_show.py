@@ -16,13 +16,30 @@ def test_show_by_name_lists_every_field_and_campaigns(sandbox_cli, store):
     assert "Campaigns" in text and "January Outreach" in text and "completed" in text
 
 
-def test_show_piped_is_field_value_tsv(sandbox_cli, store):
+def test_show_piped_is_field_value_tsv_by_the_apis_field_names(sandbox_cli, store):
     audience_id = seed_audience(store, "Leads", 2)
     result = sandbox_cli("show", audience_id)
     rows = dict(line.split("\t") for line in result.lines)
-    assert rows["id"] == audience_id
-    assert rows["members"] == "2"
+    assert rows["_id"] == audience_id
+    assert rows["memberCount"] == "2"
+    assert rows["phoneNumberColumnName"] == "phoneNumber"
     assert rows["campaigns"] == "0"
+    assert not {"id", "members", "phone column"} & rows.keys()  # labels are for people
+
+
+def test_show_csv_and_tsv_header_name_the_fields_as_fields_takes_them(sandbox_cli, store):
+    audience_id = seed_audience(store, "Leads", 2)
+    names = sandbox_cli("show", "Leads", "--fields", "help").stdout.splitlines()
+    as_csv = sandbox_cli("show", "Leads", "--format", "csv").stdout.splitlines()
+    assert as_csv[0] == "field,value"
+    assert [line.split(",")[0] for line in as_csv[1:]] == names
+    assert as_csv[1] == f"_id,{audience_id}"
+    with_header = sandbox_cli("show", "Leads", "--header", "--fields", "_id,createdAt")
+    assert with_header.exit_code == 0, with_header.stderr
+    lines = with_header.stdout.splitlines()
+    assert lines[0] == "field\tvalue"
+    assert [line.split("\t")[0] for line in lines[1:]] == ["_id", "createdAt"]
+    assert "--header" in sandbox_cli("show", "--help").stdout
 
 
 def test_show_json_is_the_audience_object(sandbox_cli, store):
@@ -63,7 +80,7 @@ def test_show_fields_picks_rows_and_json_keys(sandbox_cli, store):
 
     audience_id = seed(store, "Picked", 3)
     tsv = sandbox_cli("show", "Picked", "--fields", "_id,memberCount", "-F", "tsv")
-    assert tsv.stdout == f"id\t{audience_id}\nmembers\t3\n"
+    assert tsv.stdout == f"_id\t{audience_id}\nmemberCount\t3\n"
     document = json.loads(
         sandbox_cli("show", "Picked", "--fields", "name,memberCount", "--json").stdout
     )

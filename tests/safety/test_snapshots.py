@@ -67,7 +67,10 @@ def test_a_sync_gone_wrong_is_undone_by_restore(sandbox_cli, store, tmp_path):
     dry = sandbox_cli("restore", snap, "--dry-run", "--json")
     assert dry.exit_code == 0, dry.stderr
     plan = json.loads(dry.stdout)["restore"]
-    assert (plan["added"], plan["removed"], plan["updated"]) == (10, 0, 10)
+    assert plan == {
+        "toCreate": False, "toAdd": 10, "toRemove": 0, "toUpdate": 10, "unchanged": 0,
+        "dryRun": True,
+    }  # fmt: skip
     assert len(data_of(store, audience_id)) == 10  # a dry run changes nothing
 
     refused = sandbox_cli("restore", snap)  # replaces members: needs --yes off a terminal
@@ -86,6 +89,15 @@ def test_restore_to_another_audience(sandbox_cli, store):
     removed = sandbox_cli("remove", "Leads", "--phone", "+14155550001", "--yes")
     assert removed.exit_code == 0, removed.stderr
     snap = snapshot_id(removed.stderr)
+    plan = sandbox_cli("restore", snap, "--to", "Leads copy", "--dry-run", "--json")
+    assert json.loads(plan.stdout)["restore"] == {
+        "toCreate": True, "toAdd": 5, "toRemove": 0, "toUpdate": 0, "unchanged": 0,
+        "dryRun": True,
+    }  # fmt: skip
+    rows = sandbox_cli("restore", snap, "--to", "Leads copy", "--dry-run", "-F", "tsv", "--header")
+    header, row = (line.split("\t") for line in rows.stdout.splitlines())
+    assert header[3:] == ["to_create", "to_add", "to_remove", "to_update", "unchanged"]
+    assert row[3:] == ["true", "5", "0", "0", "0"]
     copy = sandbox_cli("restore", snap, "--to", "Leads copy")
     assert copy.exit_code == 0, copy.stderr
     assert len(data_of(store, named(store, "Leads copy"))) == 5
