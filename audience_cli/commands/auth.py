@@ -14,6 +14,7 @@ import typer
 
 from audience_cli.config import (
     ENV_API_KEY,
+    ENV_BASE_URL,
     InvalidCredentialsError,
     backup_credentials,
     check_config_dir,
@@ -193,8 +194,12 @@ def run_login(
     where = f" with base URL {data['base_url']}" if app.options.base_url else ""
     named = f" for profile {profile!r}" if profile else ""
     app.success(f"Key {redact(key)} {checked}stored{named} in {path}{where} (mode 0600).")
-    if app.env.get(ENV_API_KEY):
-        app.warn(f"{ENV_API_KEY} is set and takes precedence over the stored key.")
+    if app.env.get(ENV_API_KEY) and not profile:
+        # A profile's key is what `--profile NAME` uses, whatever the environment holds.
+        app.warn(
+            f"{ENV_API_KEY} is set and takes precedence over the stored key "
+            "(except with --profile)."
+        )
 
 
 def run_status(app: AppContext, *, verify: bool) -> None:
@@ -207,9 +212,19 @@ def run_status(app: AppContext, *, verify: bool) -> None:
         f"{name} (in effect)" if name == in_effect else name for name in known_profiles(app.env)
     )
     source = f" · from {settings.api_key_source}" if settings.api_key else ""
+    key_unused = url_unused = ""
+    if app.options.profile is not None and not app.options.sandbox:
+        # A chosen profile stands whole: say which variables of the environment it overrides.
+        if app.env.get(ENV_API_KEY, "").strip():
+            key_unused = f" ({ENV_API_KEY} is set but not used)"
+        if app.env.get(ENV_BASE_URL, "").strip() and not app.options.base_url:
+            url_unused = f" ({ENV_BASE_URL} is set but not used)"
     out.print(f"Profiles: {profiles}", markup=False)
-    out.print(f"API key:  {redact(settings.api_key)}{source}", markup=False)
-    out.print(f"Base URL: {settings.base_url} · from {settings.base_url_source}", markup=False)
+    out.print(f"API key:  {redact(settings.api_key)}{source}{key_unused}", markup=False)
+    out.print(
+        f"Base URL: {settings.base_url} · from {settings.base_url_source}{url_unused}",
+        markup=False,
+    )
     if not settings.api_key:
         from audience_cli.config import NO_KEY_MESSAGE
 
