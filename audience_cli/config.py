@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from audience_cli.errors import ConfigError, UsageError
-from audience_cli.redaction import url_without_userinfo
+from audience_cli.redaction import looks_like_key, url_without_userinfo
 
 _HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+")
 DEFAULT_BASE_URL = "https://api.smallest.ai/atoms/v1"
@@ -73,6 +73,12 @@ def profiles_dir(env: Mapping[str, str]) -> Path:
 
 
 def check_profile_name(name: str) -> str:
+    if looks_like_key(name):  # a key typed where the name goes: never echoed, never a file
+        raise UsageError(
+            "that profile name looks like an API key: it is not shown, and not used",
+            hint="Name the profile (e.g. --profile acme); the key goes to the hidden prompt "
+            "of `audience auth login --profile NAME`, or to its stdin with --with-token.",
+        )
     if not _PROFILE_NAME.fullmatch(name):
         raise UsageError(
             f"profile {name!r}: use letters, digits, '.', '_' and '-' (up to 64), "

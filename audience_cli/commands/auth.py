@@ -55,7 +55,12 @@ app = typer.Typer(
 )
 
 
-@app.command("login")
+@app.command(
+    "login",
+    # Whatever else is typed is taken here, to be refused without echoing it: it is
+    # likely the key itself (`auth login sk_…`), which Click would print back.
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
 def login(
     ctx: typer.Context,
     with_token: Annotated[
@@ -78,7 +83,36 @@ def login(
 
       audience auth login --with-token < key.txt
     """
+    refuse_arguments(ctx.args)
     run_login(ctx.obj, with_token=with_token, verify=not no_verify, profile=profile)
+
+
+def refuse_arguments(args: list[str]) -> None:
+    """`auth login` takes no argument: the key is read from the prompt or stdin only. What
+    was typed is never printed (it is likely the key), except an option's name."""
+    if not args:
+        return
+    from audience_cli.redaction import looks_like_key
+
+    options = [
+        name
+        for arg in args
+        if arg.startswith("-") and len(arg) > 1 and not looks_like_key(name := arg.split("=")[0])
+    ]
+    others = len(args) - len(options)
+    if others:
+        given = f"{others} given, not shown" if others > 1 else "one given, not shown"
+        message = (
+            f"auth login takes no arguments ({given}): a key is never read from the "
+            "command line, where other users can see it"
+        )
+    else:
+        message = f"auth login: no such option {', '.join(options)}"
+    raise UsageError(
+        message,
+        hint="Paste the key at the hidden prompt of `audience auth login`, or pipe it in: "
+        "`audience auth login --with-token < key.txt`.",
+    )
 
 
 @app.command("status")

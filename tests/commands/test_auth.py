@@ -574,3 +574,49 @@ def test_login_to_a_profile_does_not_say_the_environment_wins(cli):
         env={"SMALLEST_API_KEY": ENV_KEY},
     )  # fmt: skip
     assert "SMALLEST_API_KEY is set and takes precedence over the stored key" in default.stderr
+
+
+# --- a key typed on the command line is never echoed --------------------------------------
+
+HINT = (
+    "Paste the key at the hidden prompt of `audience auth login`, or pipe it in: "
+    "`audience auth login --with-token < key.txt`.\n"
+)
+
+
+def test_login_refuses_a_key_given_as_an_argument_without_showing_it(cli, isolated_env):
+    for args in ([KEY], ["--with-token", KEY], [KEY, "--no-verify"], ["--", KEY]):
+        result = cli("auth", "login", *args, input=KEY + "\n", transport=atoms())
+        assert result.exit_code == 2, args
+        assert result.stderr == (
+            "error: auth login takes no arguments (one given, not shown): a key is never read "
+            "from the command line, where other users can see it\n" + HINT
+        )
+        assert "3f9a" not in result.stdout + result.stderr
+    two = cli("auth", "login", "sk_one", "sk_two", transport=atoms())
+    assert "(2 given, not shown)" in two.stderr and "sk_one" not in two.stderr
+    assert not creds_file(isolated_env).exists()
+
+
+def test_login_names_an_unknown_option_but_never_its_value(cli):
+    result = cli("auth", "login", f"--token={KEY}", transport=atoms())
+    assert result.exit_code == 2
+    assert result.stderr == "error: auth login: no such option --token\n" + HINT
+    key_as_option = cli("auth", "login", f"--{KEY}", transport=atoms())
+    assert key_as_option.exit_code == 2
+    assert "3f9a" not in key_as_option.stderr
+
+
+def test_a_key_given_as_a_profile_name_is_refused_unseen(cli, tmp_path):
+    for args in (
+        ["auth", "login", "--profile", KEY, "--with-token"],
+        ["--profile", KEY, "list"],
+        ["auth", "logout", "--profile", KEY],
+    ):
+        result = cli(*args, input=KEY + "\n", transport=atoms())
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith(
+            "error: that profile name looks like an API key: it is not shown, and not used\n"
+        )
+        assert "3f9a" not in result.stdout + result.stderr
+    assert not (tmp_path / "config" / "profiles").exists()
