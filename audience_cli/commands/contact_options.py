@@ -266,17 +266,21 @@ def contact_options(
     """Give a command the contact options, in place of its `contacts` parameter.
 
     The command receives `contacts: ContactInput`, already checked. With
-    `sources=False` (validate reads one FILE argument) --csv, --phone and
-    --name are left out; with `names=False` (remove) only --name is. With
-    `screen=False` (a command that takes numbers out: remove) the file's
-    do-not-call marks and the number types are not checked, and --allow-type
+    `sources=False` (validate reads one file, FILE or --csv) only --csv is
+    declared, not --phone and --name; with `names=False` (remove) only --name is
+    left out. With `screen=False` (a command that takes numbers out: remove) the
+    file's do-not-call marks and the number types are not checked, and --allow-type
     and --enrich are left out.
     """
-    source = {k: v for k, v in SOURCE_OPTIONS.items() if names or k != "person"}
+    source = {
+        k: v
+        for k, v in SOURCE_OPTIONS.items()
+        if (names or k != "person") and (sources or k == "csv")
+    }
     reading = {
         k: v for k, v in READING_OPTIONS.items() if screen or k not in ("allow_type", "enrich")
     }
-    declared = {**(source if sources else {}), **reading}
+    declared = {**source, **reading}
 
     def decorate(func: F) -> F:
         return replace_parameter(
