@@ -44,6 +44,7 @@ from audience_cli.contacts.model import (
     RowReason,
     split_name,
 )
+from audience_cli.contacts.phone_cells import split_phone_cell
 from audience_cli.contacts.report import ImportReport
 from audience_cli.contacts.spool import ContactSpool, RejectLog
 from audience_cli.errors import UsageError
@@ -64,8 +65,6 @@ from audience_cli.phone import (
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 FLAGS_NAME = "--phone"
-# Google Contacts puts several numbers in one cell: "+1 415 555 0100 ::: +1 415 555 0199".
-_MULTI_VALUE = ":::"
 MAX_NOTE_KEYS = 5  # generated keys named in one note
 # What --enrich adds to a contact's data, unless the file has a column of that name.
 ENRICH_KEYS = ("country", "number_type", "timezone", "carrier")
@@ -600,7 +599,7 @@ class _Collector:
 # A record (line, cells, `_RowNumber`) and a worker's answer for its number, or None.
 _Answered = tuple[tuple[int, list[str], "_RowNumber"], "NumberAnswer | None"]
 # The number of a row: (the column it came from, the cell as read, the number to check,
-# the other numbers of an "a ::: b" cell, the region it is read in, the text of the
+# the other numbers of its cell ("a ::: b", "a, b"…), the region it is read in, the text of the
 # country cell that gave the region ("": none), that cell's column (-1: none)).
 _RowNumber = tuple[int, str, str, str, "str | None", str, int]
 
@@ -622,11 +621,6 @@ def _number_of_row(
             if index < width and cells[index].strip():
                 chosen, raw = index, cells[index]
                 break
-    others = ""
-    if _MULTI_VALUE in raw:
-        value, others = _split_many(raw)
-    else:
-        value = raw
     row_region, country, country_at = region, "", -1
     for index in countries_at:
         text = cells[index].strip() if index < width else ""
@@ -634,6 +628,7 @@ def _number_of_row(
             country, country_at = text, index
             row_region = region_for_country(text)
             break
+    value, others = split_phone_cell(raw, row_region)
     return chosen, raw, value, others, row_region, country, country_at
 
 
@@ -707,13 +702,6 @@ def _prepend(
 
 def _kept_as(key: str | None, name: str) -> str:
     return f"kept as {key}" if key else f"not kept (--columns without {name})"
-
-
-def _split_many(value: str) -> tuple[str, str]:
-    """(the first number, the others joined by ", ") of a "a ::: b ::: c" cell."""
-    parts = [part.strip() for part in value.split(_MULTI_VALUE)]
-    parts = [part for part in parts if part]
-    return (parts[0], ", ".join(parts[1:])) if parts else ("", "")
 
 
 def _row(plan: ColumnPlan, cells: list[str]) -> dict[str, str]:
