@@ -42,7 +42,12 @@ def _option(*decls: str, metavar: str, help: str, panel: str = CONTACTS_PANEL, *
 SOURCE_OPTIONS: dict[str, tuple[Any, Any]] = {
     "csv": (
         Annotated[
-            str | None, _option("--csv", metavar="PATH", help="CSV of contacts ('-' reads stdin).")
+            str | None,
+            _option(
+                "--csv",
+                metavar="PATH",
+                help="CSV file or .xlsx workbook of contacts ('-' reads stdin).",
+            ),
         ],
         None,
     ),
@@ -80,8 +85,18 @@ RegionOpt = Annotated[
     ),
 ]
 
+SheetOpt = Annotated[
+    str | None,
+    _option(
+        "--sheet",
+        metavar="NAME",
+        help="The sheet of an .xlsx workbook to read (default: the first).",
+    ),
+]
+
 READING_OPTIONS: dict[str, tuple[Any, Any]] = {
     "region": (RegionOpt, None),
+    "sheet": (SheetOpt, None),
     "encoding": (
         Annotated[
             str | None,
@@ -205,7 +220,8 @@ READING_OPTIONS: dict[str, tuple[Any, Any]] = {
 
 @dataclass(frozen=True)
 class ContactInput:
-    """What to read (a CSV file or stdin, and --phone/--name), how, and where rejects go."""
+    """What to read (a CSV file, a workbook or stdin, and --phone/--name), how, and where
+    rejects go."""
 
     csv: str | None
     phones: list[str]
@@ -224,6 +240,7 @@ def contact_input(
     phone: list[str] | None = None,
     person: list[str] | None = None,
     region: str | None = None,
+    sheet: str | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
     phone_column: str | None = None,
@@ -256,6 +273,7 @@ def contact_input(
         allow_types=list(allow_type or []),
         enrich=enrich,
         screen=screen,
+        sheet=sheet,
     )
     return ContactInput(csv, list(phone or []), list(person or []), options, rejects, force)
 
