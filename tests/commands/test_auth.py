@@ -620,3 +620,12 @@ def test_a_key_given_as_a_profile_name_is_refused_unseen(cli, tmp_path):
         )
         assert "3f9a" not in result.stdout + result.stderr
     assert not (tmp_path / "config" / "profiles").exists()
+
+
+def test_a_profile_named_like_a_short_word_after_sk_is_fine(cli, tmp_path):
+    result = cli(
+        "auth", "login", "--profile", "sk-prod-2024", "--with-token", "--no-verify",
+        input=KEY + "\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "config" / "profiles" / "sk-prod-2024.json").exists()
