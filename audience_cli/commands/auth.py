@@ -83,33 +83,33 @@ def login(
 
       audience auth login --with-token < key.txt
     """
-    refuse_arguments(ctx.args)
+    refuse_arguments(ctx)
     run_login(ctx.obj, with_token=with_token, verify=not no_verify, profile=profile)
 
 
-def refuse_arguments(args: list[str]) -> None:
+def refuse_arguments(ctx: typer.Context) -> None:
     """`auth login` takes no argument: the key is read from the prompt or stdin only. What
-    was typed is never printed (it is likely the key), except an option's name."""
+    was typed is never printed (it is likely the key); an unknown option is Click's usage
+    error, as elsewhere, with its name alone."""
+    args = ctx.args
     if not args:
         return
+    import difflib
+
+    import click
+
     from audience_cli.redaction import looks_like_key
 
-    options = [
-        name
-        for arg in args
-        if arg.startswith("-") and len(arg) > 1 and not looks_like_key(name := arg.split("=")[0])
-    ]
-    others = len(args) - len(options)
-    if others:
-        given = f"{others} given, not shown" if others > 1 else "one given, not shown"
-        message = (
-            f"auth login takes no arguments ({given}): a key is never read from the "
-            "command line, where other users can see it"
+    names = [arg.split("=")[0] for arg in args]
+    if all(name.startswith("-") and len(name) > 1 and not looks_like_key(name) for name in names):
+        known = [opt for param in ctx.command.params for opt in param.opts]
+        raise click.NoSuchOption(
+            names[0], possibilities=difflib.get_close_matches(names[0], known), ctx=ctx
         )
-    else:
-        message = f"auth login: no such option {', '.join(options)}"
+    given = "one given, not shown" if len(args) == 1 else f"{len(args)} given, not shown"
     raise UsageError(
-        message,
+        f"auth login takes no arguments ({given}): a key is never read from the command "
+        "line, where other users can see it",
         hint="Paste the key at the hidden prompt of `audience auth login`, or pipe it in: "
         "`audience auth login --with-token < key.txt`.",
     )

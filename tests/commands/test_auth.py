@@ -601,7 +601,11 @@ def test_login_refuses_a_key_given_as_an_argument_without_showing_it(cli, isolat
 def test_login_names_an_unknown_option_but_never_its_value(cli):
     result = cli("auth", "login", f"--token={KEY}", transport=atoms())
     assert result.exit_code == 2
-    assert result.stderr == "error: auth login: no such option --token\n" + HINT
+    assert "No such option '--token'. Did you mean '--with-token'?" in result.stderr
+    assert "3f9a" not in result.stderr
+    global_option = cli("auth", "login", "--sandbox", transport=atoms())
+    assert global_option.exit_code == 2
+    assert "--sandbox is a global option: put it before the command" in global_option.stderr
     key_as_option = cli("auth", "login", f"--{KEY}", transport=atoms())
     assert key_as_option.exit_code == 2
     assert "3f9a" not in key_as_option.stderr
