@@ -198,6 +198,7 @@ def run_login(
             credentials=lambda: data,
             credentials_file=path,
             allow_insecure_http=app.options.allow_insecure_http,
+            profile=profile,  # a profile's key is checked where the profile will send it
         )
         client = app.client_for(base_url, key)
         try:

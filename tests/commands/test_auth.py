@@ -633,3 +633,16 @@ def test_a_profile_named_like_a_short_word_after_sk_is_fine(cli, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "config" / "profiles" / "sk-prod-2024.json").exists()
+
+
+def test_login_to_a_profile_checks_the_key_where_the_profile_sends_it(cli):
+    calls: list[tuple[str, str]] = []
+    result = cli(
+        "auth", "login", "--profile", "acme", "--with-token", input=ACME_KEY + "\n",
+        transport=seen_by(calls), env={"SMALLEST_BASE_URL": "https://env.example"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert calls == [("api.smallest.ai", f"Bearer {ACME_KEY}")]
+    calls.clear()
+    assert cli("--profile", "acme", "list", transport=seen_by(calls)).exit_code == 0
+    assert calls == [("api.smallest.ai", f"Bearer {ACME_KEY}")]
