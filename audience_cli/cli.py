@@ -94,6 +94,19 @@ class AudienceGroup(TyperGroup):
         finally:
             self._listing = listing
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.ClickException as exc:  # the global options' usage errors
+            hide_keys(exc)
+            raise
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # `audience` alone: the help, and success (not a usage error). Completion parses
         # the words before the cursor resiliently: none is no reason to print anything.
@@ -125,8 +138,12 @@ class AudienceGroup(TyperGroup):
             # `possibilities`): say it once, Click's way when it has one.
             if getattr(exc, "possibilities", None):
                 exc.message = exc.message.partition(" Did you mean ")[0]  # type: ignore[misc]
+            hide_keys(exc)
             raise
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except click.ClickException as exc:
+            hide_keys(exc)
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except BrokenPipeError:
             # The reader went away (`audience members --all | head`): stop quietly.
@@ -461,6 +478,15 @@ def help_command(
         parent = click.Context(found, info_name=name, parent=parent)
         target = found
     typer.echo(target.get_help(parent))
+
+
+def hide_keys(exc: click.ClickException) -> None:
+    """Click's usage errors echo what was typed (`No such command 'sk_…'`, `Invalid value
+    for '--concurrency': 'sk_…'`): anything shaped like a key, and the environment's key,
+    is masked in them."""
+    from audience_cli.redaction import hide_key_like
+
+    exc.message = redact_environment_key(hide_key_like(exc.message))  # type: ignore[misc]
 
 
 def redact_environment_key(text: str) -> str:

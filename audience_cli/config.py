@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from audience_cli.errors import ConfigError, UsageError
-from audience_cli.redaction import url_without_userinfo
+from audience_cli.redaction import looks_like_key, url_without_userinfo
 
 _HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+")
 DEFAULT_BASE_URL = "https://api.smallest.ai/atoms/v1"
@@ -73,6 +73,12 @@ def profiles_dir(env: Mapping[str, str]) -> Path:
 
 
 def check_profile_name(name: str) -> str:
+    if looks_like_key(name):  # a key typed where the name goes: never echoed, never a file
+        raise UsageError(
+            "that profile name looks like an API key: it is not shown, and not used",
+            hint="Name the profile (e.g. --profile acme); the key goes to the hidden prompt "
+            "of `audience auth login --profile NAME`, or to its stdin with --with-token.",
+        )
     if not _PROFILE_NAME.fullmatch(name):
         raise UsageError(
             f"profile {name!r}: use letters, digits, '.', '_' and '-' (up to 64), "
@@ -406,6 +412,9 @@ class Settings:
     # Lines to show once on stderr (without `warning:`): a credentials file or
     # directory others can read or write. The CLI prints them (AppContext.settings).
     warnings: tuple[str, ...] = ()
+    # Lines to note once on stderr (silenced by --quiet): settings of the environment
+    # that a chosen profile overrides, so that none is ignored silently.
+    notes: tuple[str, ...] = ()
 
 
 def resolve_base_url(
@@ -415,22 +424,30 @@ def resolve_base_url(
     credentials: Callable[[], Mapping[str, Any]],
     credentials_file: Path,
     allow_insecure_http: bool = False,
+    profile: str | None = None,
 ) -> tuple[str, str]:
     """(base URL, where it comes from): flag > environment > credentials file > default.
 
-    `credentials` is called only when the file is needed.
+    A chosen `profile` (--profile, AUDIENCE_PROFILE) stands whole: its own base URL (or
+    the default), never the environment's. `credentials` is called only when the file
+    is needed.
     """
     if base_url_flag:
         raw_url, url_source = base_url_flag, "--base-url"
-    elif env.get(ENV_BASE_URL, "").strip():
+    elif profile is None and env.get(ENV_BASE_URL, "").strip():
         raw_url, url_source = env[ENV_BASE_URL], f"environment ({ENV_BASE_URL})"
     elif stored := credentials_text(credentials(), "base_url", credentials_file):
-        raw_url, url_source = stored, f"credentials file ({credentials_file})"
+        raw_url, url_source = stored, _file_source(credentials_file, profile)
     else:
         raw_url, url_source = DEFAULT_BASE_URL, "default"
     base_url = normalize_base_url(raw_url)
     check_transport_security(base_url, allow_insecure=allow_insecure_http)
     return base_url, url_source
+
+
+def _file_source(path: Path, profile: str | None) -> str:
+    """Where a value of the credentials file comes from, as `auth status` says it."""
+    return f"profile {profile} ({path})" if profile else f"credentials file ({path})"
 
 
 def resolve_settings(
@@ -442,9 +459,13 @@ def resolve_settings(
 ) -> Settings:
     """Apply the precedence flags > environment > credentials file > defaults.
 
-    `profile` picks the credentials file (None: the default one). The file is read
-    only when needed; when it is, `Settings.warnings` says if others can read it or
-    write to its directory.
+    `profile` is the profile chosen (--profile or AUDIENCE_PROFILE; None: none, the
+    default credentials file). A chosen profile stands whole: its key and its base URL
+    (only --base-url goes over it), never SMALLEST_API_KEY or SMALLEST_BASE_URL, which
+    `Settings.notes` then says are not used; a profile without a key while
+    SMALLEST_API_KEY is set is refused rather than mixed. The file is read only when
+    needed; when it is, `Settings.warnings` says if others can read it or write to its
+    directory.
     """
     env = os.environ if env is None else env
     check_profile_exists(env, profile)
@@ -459,11 +480,19 @@ def resolve_settings(
             creds = read_credentials(creds_file)
         return creds
 
-    key = env.get(ENV_API_KEY, "").strip()
-    key_source = f"environment ({ENV_API_KEY})"
-    if not key:
+    env_key = env.get(ENV_API_KEY, "").strip()
+    if profile is None and env_key:
+        key, key_source = env_key, f"environment ({ENV_API_KEY})"
+    else:
         key = credentials_text(creds_data(), "access_token", creds_file)
-        key_source = f"credentials file ({creds_file})"
+        key_source = _file_source(creds_file, profile)
+    if profile is not None and env_key and not key:
+        raise ConfigError(
+            f"profile {profile!r} has no API key ({creds_file}), and a profile never takes "
+            f"the key of {ENV_API_KEY}: the key and the base URL would come from two places",
+            hint=f"Store its key with `audience auth login --profile {profile}`, or leave "
+            f"the profile out (no --profile, no {ENV_PROFILE}) to use {ENV_API_KEY}.",
+        )
     if not key:
         key, key_source = "", "none"
     else:
@@ -475,13 +504,25 @@ def resolve_settings(
         credentials=creds_data,
         credentials_file=creds_file,
         allow_insecure_http=allow_insecure_http,
+        profile=profile,
     )
+    notes: list[str] = []
+    if profile is not None:
+        unused = [name for name in (ENV_API_KEY, ENV_BASE_URL) if env.get(name, "").strip()]
+        if base_url_flag:
+            unused = [name for name in unused if name != ENV_BASE_URL]
+        if unused:
+            notes.append(
+                f"{' and '.join(unused)} {'is' if len(unused) == 1 else 'are'} set but not "
+                f"used: profile {profile!r} uses its own key and base URL"
+            )
     return Settings(
         api_key=key or None,
         api_key_source=key_source,
         base_url=base_url,
         base_url_source=url_source,
         warnings=tuple(warnings),
+        notes=tuple(notes),
     )
 
 

@@ -205,10 +205,12 @@ class AppContext:
             allow_insecure_http=self.options.allow_insecure_http,
             profile=self.options.profile,
         )
-        if settings.warnings and not self._config_warned:
+        if (settings.warnings or settings.notes) and not self._config_warned:
             self._config_warned = True  # once per run, however often settings are asked for
             for warning in settings.warnings:
                 self.warn(warning)
+            for note in settings.notes:
+                self.note(note)
         return settings
 
     def client(self) -> AtomsClient:

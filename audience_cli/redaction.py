@@ -95,3 +95,20 @@ def url_without_userinfo(url: str) -> str:
 def redact_text(text: str, secret: str | None, *, mask: str = MASK) -> str:
     """Both at once: URL userinfo removed, then the secret scrubbed."""
     return scrub(strip_userinfo(text), secret, mask=mask)
+
+
+# What an API key looks like when it is not one this run knows: typed where an argument
+# goes (`auth login sk_…`), it must not be echoed back in a usage error. `sk_` (or `sk-`)
+# and 12 or more letters, digits, `_` or `-` with a digit among them: a name such as
+# `sk-prod` or `sk_customers` is not taken for one.
+_KEY_LIKE = re.compile(r"(?<![A-Za-z0-9])sk[_-](?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{12,}")
+
+
+def looks_like_key(text: str) -> bool:
+    """True when `text` holds something shaped like an API key."""
+    return _KEY_LIKE.search(text) is not None
+
+
+def hide_key_like(text: str, *, mask: str = MASK) -> str:
+    """`text` with everything shaped like an API key replaced by `mask`."""
+    return _KEY_LIKE.sub(mask, text)

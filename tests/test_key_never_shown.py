@@ -105,3 +105,30 @@ def test_an_error_outside_any_command_is_one_redacted_line(monkeypatch, capsys) 
     assert exited.value.code == 1
     err = capsys.readouterr().err
     assert err == "unexpected error: RuntimeError: the key sk_*** is in this message\n"
+
+
+TYPED = "sk_typed_4f9a8b7c6d5e4f3a"  # a key typed where an argument goes
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [TYPED],  # the root's "No such command"
+        ["auth", TYPED],
+        ["--concurrency", TYPED, "list"],  # a global option's bad value
+        ["list", "--format", TYPED],
+        ["members", "Leads", "--page", TYPED],
+        ["show", "Leads", TYPED],  # an extra argument
+    ],
+)
+def test_a_usage_error_never_echoes_a_key_typed_as_an_argument(cli, args) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert "sk_***" in result.stderr
+    assert "4f9a8b7c" not in result.stdout + result.stderr
+
+
+def test_a_usage_error_never_echoes_the_environments_key(cli) -> None:
+    result = cli("list", "--format", KEY, env={"SMALLEST_API_KEY": KEY})
+    assert result.exit_code == 2
+    assert not leaks(result.stderr)

@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from audience_cli.errors import EXIT_CODE_MEANINGS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
@@ -27,3 +29,30 @@ def test_ci_runs_the_readme_test_command():
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
     assert "pip install" in ci and "'.[test]'" in ci
     assert "-m pytest" in ci
+
+
+@pytest.mark.slow
+def test_the_completion_install_lines_work_on_a_fresh_home(tmp_path):
+    """The bash and fish lines of *Shell completion*, run as written in an empty HOME."""
+    import os
+    import subprocess
+    import sys
+
+    section = README.split("### Shell completion", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.+?)\n```", section, flags=re.DOTALL)
+    assert block is not None
+    lines = [line for line in block.group(1).splitlines() if "zsh" not in line]
+    home = tmp_path / "fresh-home"
+    home.mkdir()
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    done = subprocess.run(
+        ["sh", "-ec", "\n".join(lines)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    bash = home / ".local/share/bash-completion/completions/audience"
+    fish = home / ".config/fish/completions/audience.fish"
+    assert "complete" in bash.read_text() and "complete" in fish.read_text()

@@ -164,3 +164,13 @@ def test_redact_text_does_both() -> None:
     text = f"POST https://u:pw@h/x refused {KEY[:15]}"
     assert redact_text(text, KEY) == "POST https://h/x refused sk_***"
     assert redact_text(text, None) == f"POST https://h/x refused {KEY[:15]}"
+
+
+def test_what_looks_like_a_key() -> None:
+    from audience_cli.redaction import hide_key_like, looks_like_key
+
+    for key in ("sk_abc_0123456789", "sk_live_0123456789abcdef3f9a", "sk-4f9a8b7c6d5e4f3a"):
+        assert looks_like_key(key) and looks_like_key(f"--token={key}"), key
+        assert hide_key_like(f"No such command '{key}'.") == "No such command 'sk_***'."
+    for name in ("sk-prod", "sk-prod-2024", "sk_customers_list", "sk_sandbox", "task_0123456789ab"):
+        assert not looks_like_key(name), name

@@ -14,6 +14,7 @@ import typer
 
 from audience_cli.config import (
     ENV_API_KEY,
+    ENV_BASE_URL,
     InvalidCredentialsError,
     backup_credentials,
     check_config_dir,
@@ -54,7 +55,12 @@ app = typer.Typer(
 )
 
 
-@app.command("login")
+@app.command(
+    "login",
+    # Whatever else is typed is taken here, to be refused without echoing it: it is
+    # likely the key itself (`auth login sk_…`), which Click would print back.
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
 def login(
     ctx: typer.Context,
     with_token: Annotated[
@@ -77,7 +83,36 @@ def login(
 
       audience auth login --with-token < key.txt
     """
+    refuse_arguments(ctx)
     run_login(ctx.obj, with_token=with_token, verify=not no_verify, profile=profile)
+
+
+def refuse_arguments(ctx: typer.Context) -> None:
+    """`auth login` takes no argument: the key is read from the prompt or stdin only. What
+    was typed is never printed (it is likely the key); an unknown option is Click's usage
+    error, as elsewhere, with its name alone."""
+    args = ctx.args
+    if not args:
+        return
+    import difflib
+
+    import click
+
+    from audience_cli.redaction import looks_like_key
+
+    names = [arg.split("=")[0] for arg in args]
+    if all(name.startswith("-") and len(name) > 1 and not looks_like_key(name) for name in names):
+        known = [opt for param in ctx.command.params for opt in param.opts]
+        raise click.NoSuchOption(
+            names[0], possibilities=difflib.get_close_matches(names[0], known), ctx=ctx
+        )
+    given = "one given, not shown" if len(args) == 1 else f"{len(args)} given, not shown"
+    raise UsageError(
+        f"auth login takes no arguments ({given}): a key is never read from the command "
+        "line, where other users can see it",
+        hint="Paste the key at the hidden prompt of `audience auth login`, or pipe it in: "
+        "`audience auth login --with-token < key.txt`.",
+    )
 
 
 @app.command("status")
@@ -163,6 +198,7 @@ def run_login(
             credentials=lambda: data,
             credentials_file=path,
             allow_insecure_http=app.options.allow_insecure_http,
+            profile=profile,  # a profile's key is checked where the profile will send it
         )
         client = app.client_for(base_url, key)
         try:
@@ -193,8 +229,12 @@ def run_login(
     where = f" with base URL {data['base_url']}" if app.options.base_url else ""
     named = f" for profile {profile!r}" if profile else ""
     app.success(f"Key {redact(key)} {checked}stored{named} in {path}{where} (mode 0600).")
-    if app.env.get(ENV_API_KEY):
-        app.warn(f"{ENV_API_KEY} is set and takes precedence over the stored key.")
+    if app.env.get(ENV_API_KEY) and not profile:
+        # A profile's key is what `--profile NAME` uses, whatever the environment holds.
+        app.warn(
+            f"{ENV_API_KEY} is set and takes precedence over the stored key "
+            "(except with --profile)."
+        )
 
 
 def run_status(app: AppContext, *, verify: bool) -> None:
@@ -207,9 +247,19 @@ def run_status(app: AppContext, *, verify: bool) -> None:
         f"{name} (in effect)" if name == in_effect else name for name in known_profiles(app.env)
     )
     source = f" · from {settings.api_key_source}" if settings.api_key else ""
+    key_unused = url_unused = ""
+    if app.options.profile is not None and not app.options.sandbox:
+        # A chosen profile stands whole: say which variables of the environment it overrides.
+        if app.env.get(ENV_API_KEY, "").strip():
+            key_unused = f" ({ENV_API_KEY} is set but not used)"
+        if app.env.get(ENV_BASE_URL, "").strip() and not app.options.base_url:
+            url_unused = f" ({ENV_BASE_URL} is set but not used)"
     out.print(f"Profiles: {profiles}", markup=False)
-    out.print(f"API key:  {redact(settings.api_key)}{source}", markup=False)
-    out.print(f"Base URL: {settings.base_url} · from {settings.base_url_source}", markup=False)
+    out.print(f"API key:  {redact(settings.api_key)}{source}{key_unused}", markup=False)
+    out.print(
+        f"Base URL: {settings.base_url} · from {settings.base_url_source}{url_unused}",
+        markup=False,
+    )
     if not settings.api_key:
         from audience_cli.config import NO_KEY_MESSAGE
 

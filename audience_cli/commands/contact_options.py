@@ -42,7 +42,12 @@ def _option(*decls: str, metavar: str, help: str, panel: str = CONTACTS_PANEL, *
 SOURCE_OPTIONS: dict[str, tuple[Any, Any]] = {
     "csv": (
         Annotated[
-            str | None, _option("--csv", metavar="PATH", help="CSV of contacts ('-' reads stdin).")
+            str | None,
+            _option(
+                "--csv",
+                metavar="PATH",
+                help="CSV file or .xlsx workbook of contacts ('-' reads stdin).",
+            ),
         ],
         None,
     ),
@@ -80,8 +85,18 @@ RegionOpt = Annotated[
     ),
 ]
 
+SheetOpt = Annotated[
+    str | None,
+    _option(
+        "--sheet",
+        metavar="NAME",
+        help="The sheet of an .xlsx workbook to read (default: the first).",
+    ),
+]
+
 READING_OPTIONS: dict[str, tuple[Any, Any]] = {
     "region": (RegionOpt, None),
+    "sheet": (SheetOpt, None),
     "encoding": (
         Annotated[
             str | None,
@@ -205,7 +220,8 @@ READING_OPTIONS: dict[str, tuple[Any, Any]] = {
 
 @dataclass(frozen=True)
 class ContactInput:
-    """What to read (a CSV file or stdin, and --phone/--name), how, and where rejects go."""
+    """What to read (a CSV file, a workbook or stdin, and --phone/--name), how, and where
+    rejects go."""
 
     csv: str | None
     phones: list[str]
@@ -224,6 +240,7 @@ def contact_input(
     phone: list[str] | None = None,
     person: list[str] | None = None,
     region: str | None = None,
+    sheet: str | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
     phone_column: str | None = None,
@@ -256,6 +273,7 @@ def contact_input(
         allow_types=list(allow_type or []),
         enrich=enrich,
         screen=screen,
+        sheet=sheet,
     )
     return ContactInput(csv, list(phone or []), list(person or []), options, rejects, force)
 
@@ -266,17 +284,21 @@ def contact_options(
     """Give a command the contact options, in place of its `contacts` parameter.
 
     The command receives `contacts: ContactInput`, already checked. With
-    `sources=False` (validate reads one FILE argument) --csv, --phone and
-    --name are left out; with `names=False` (remove) only --name is. With
-    `screen=False` (a command that takes numbers out: remove) the file's
-    do-not-call marks and the number types are not checked, and --allow-type
+    `sources=False` (validate reads one file, FILE or --csv) only --csv is
+    declared, not --phone and --name; with `names=False` (remove) only --name is
+    left out. With `screen=False` (a command that takes numbers out: remove) the
+    file's do-not-call marks and the number types are not checked, and --allow-type
     and --enrich are left out.
     """
-    source = {k: v for k, v in SOURCE_OPTIONS.items() if names or k != "person"}
+    source = {
+        k: v
+        for k, v in SOURCE_OPTIONS.items()
+        if (names or k != "person") and (sources or k == "csv")
+    }
     reading = {
         k: v for k, v in READING_OPTIONS.items() if screen or k not in ("allow_type", "enrich")
     }
-    declared = {**(source if sources else {}), **reading}
+    declared = {**source, **reading}
 
     def decorate(func: F) -> F:
         return replace_parameter(

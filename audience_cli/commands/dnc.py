@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands.contact_options import RegionOpt, check_region_option
+from audience_cli.commands.contact_options import RegionOpt, SheetOpt, check_region_option
 from audience_cli.commands.options import (
     FieldsOpt,
     FormatOpt,
@@ -166,6 +166,7 @@ class DncCheckOptions:
     region: str | None
     fmt: OutputFormat
     safe: bool = False
+    sheet: str | None = None  # the sheet of a workbook
 
 
 @app.command("check")
@@ -175,8 +176,8 @@ def check(
         str,
         typer.Argument(
             metavar="FILE|AUDIENCE",
-            help="A CSV file of contacts (when that file exists; '-' reads stdin), else "
-            "an audience's id or exact name.",
+            help="A CSV file or .xlsx workbook of contacts (when that file exists; '-' reads "
+            "stdin), else an audience's id or exact name.",
             show_default=False,
         ),
     ],
@@ -190,6 +191,7 @@ def check(
         ),
     ] = None,
     region: RegionOpt = None,
+    sheet: SheetOpt = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     safe: SafeOpt = False,
@@ -217,6 +219,7 @@ def check(
         region=check_region_option(region),
         fmt=choose_format(fmt, as_json, ctx.obj.terminal.stdout),
         safe=safe,
+        sheet=sheet,
     )
     raise typer.Exit(run_dnc_check(ctx.obj, options))
 
@@ -231,7 +234,7 @@ def _looks_like_a_path(source: str) -> bool:
     from pathlib import PurePath
 
     suffix = PurePath(source).suffix.lower()
-    return "/" in source or "\\" in source or suffix in (".csv", ".tsv", ".txt")
+    return "/" in source or "\\" in source or suffix in (".csv", ".tsv", ".txt", ".xlsx")
 
 
 def run_dnc_check(app: AppContext, opts: DncCheckOptions) -> int:
@@ -240,6 +243,11 @@ def run_dnc_check(app: AppContext, opts: DncCheckOptions) -> int:
     from audience_cli.views import dnc_check_listing
 
     from_file = _is_file(opts.source)
+    if opts.sheet is not None and not from_file:
+        raise UsageError(
+            f"--sheet {opts.sheet!r} names a sheet of an .xlsx workbook, and there is no "
+            f"file {opts.source}"
+        )
     result = _check_file(app, opts) if from_file else _check_audience(app, opts)
     emit(app, dnc_check_listing(result, from_file=from_file, protect=opts.safe), opts.fmt)
     on_list = len(result.matches)
@@ -270,9 +278,13 @@ def _check_file(app: AppContext, opts: DncCheckOptions) -> DncCheck:
 
     if opts.source == "-" and app.terminal.stdin:
         app.note("Reading CSV from the terminal: paste it, then press Ctrl-D on a new line.")
-    with collect_contacts(csv_path=opts.source, options=CsvOptions(region=opts.region)) as batch:
-        contacts = [(c.phone, c.first_name, c.last_name, c.line) for c in batch]
+    options = CsvOptions(region=opts.region, sheet=opts.sheet)
+    with collect_contacts(csv_path=opts.source, options=options) as batch:
         report = batch.report
+        contacts = [
+            (c.phone, c.first_name, c.last_name, None if c.line is None else report.place(c.line))
+            for c in batch
+        ]
     if report.invalid:
         app.note(
             f"{report.source}: {plural(report.invalid, 'row')} without a valid number "

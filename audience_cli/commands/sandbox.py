@@ -163,7 +163,8 @@ def serve(
 
       audience sandbox serve --port 8787
 
-      audience --base-url http://127.0.0.1:8787 list   (in another shell, any key)
+      SMALLEST_API_KEY=sk_sandbox audience --base-url http://127.0.0.1:8787 list
+      (in another shell: any key will do, unless --api-key names one)
 
       audience sandbox serve --port 8787 --ambiguous-rate 0.1 --seed 7
 
@@ -178,6 +179,11 @@ def serve(
 
     if not is_loopback_host(host):
         raise UsageError(f"--host {host}: the sandbox serves loopback only (127.0.0.1, ::1)")
+    if api_key is not None and not (api_key and all(33 <= ord(c) < 127 for c in api_key)):
+        raise UsageError(  # not shown: it may be a real key pasted by mistake
+            "the sandbox's key (--api-key, AUDIENCE_SANDBOX_API_KEY) must be one run of "
+            "visible ASCII characters: no client could send this one"
+        )
     path = _db(ctx, db)
     config = SandboxConfig(api_key=api_key, member_limit=member_limit, max_page_size=max_page_size)
     try:
@@ -208,7 +214,7 @@ def serve(
     err.print(f"Sandbox serving {url}/atoms/v1 (db: {path})", markup=False)
     if injector is not None:
         err.print(f"Faults on: {injector.describe()}", markup=False)
-    err.print(f"Try: audience --base-url {url} list    ·    Ctrl-C to stop", markup=False)
+    err.print(f"Try: {try_line(url, api_key)}    ·    Ctrl-C to stop", markup=False)
     try:
         server.serve_forever()  # Werkzeug's loop ends quietly on Ctrl-C
     except KeyboardInterrupt:
@@ -218,6 +224,19 @@ def serve(
     if injector is not None:
         err.print(f"Faults injected: {injector.stats.summary()}", markup=False)
     err.print("Stopped.", markup=False)
+
+
+ANY_KEY = "sk_sandbox"  # what the banner's line sends to a sandbox that takes any key
+
+
+def try_line(url: str, api_key: str | None) -> str:
+    """A command that works against the served sandbox, pasted into another shell: the
+    key it accepts (the one it was started with, else any: `sk_sandbox`) in
+    SMALLEST_API_KEY for that command alone, since `--base-url` alone has no key."""
+    import shlex
+
+    key = shlex.quote(api_key) if api_key else ANY_KEY
+    return f"SMALLEST_API_KEY={key} audience --base-url {url} list"
 
 
 def _plain_request_log(colour: bool) -> None:

@@ -29,7 +29,6 @@ class ValidateOptions:
 @suppression_options()
 def validate(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(metavar="FILE", help="CSV of contacts ('-' reads stdin).")],
     contacts: ContactInput,
     suppression: SuppressionInput,
     output: Annotated[
@@ -46,6 +45,14 @@ def validate(
     as_json: o.JsonOpt = False,
     fields: o.FieldsOpt = None,
     header: o.HeaderOpt = False,
+    file: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[FILE]",
+            help="CSV of contacts ('-' reads stdin); or give it with --csv, as other commands do.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check a contacts file: nothing is sent, and no key is needed.
 
@@ -60,6 +67,8 @@ def validate(
       audience validate leads.csv --region US
 
       audience validate leads.csv --region US --output clean.csv --rejects bad.csv
+
+      audience validate --csv leads.csv --region US
     """
     from audience_cli.views import VALIDATE_FIELDS
 
@@ -67,7 +76,7 @@ def validate(
     from audience_cli.output import asked_format
 
     options = ValidateOptions(
-        contacts.with_csv(file),
+        contacts.with_csv(the_file(file, contacts.csv)),
         output,
         asked_format(
             fmt,
@@ -78,6 +87,26 @@ def validate(
         suppression,
     )
     raise typer.Exit(int(run_validate(ctx.obj, options)))
+
+
+def the_file(argument: str | None, csv: str | None) -> str:
+    """The one file to check: FILE, or --csv FILE (the same option as the other commands)."""
+    from audience_cli.errors import UsageError
+
+    if argument is not None and csv is not None:
+        if argument == csv:
+            return csv
+        raise UsageError(
+            f"two files given ({argument} and --csv {csv}): validate checks one, "
+            "named as FILE or with --csv"
+        )
+    path = argument if argument is not None else csv
+    if path is None:
+        raise UsageError(
+            "no file to check",
+            hint="Name it: audience validate leads.csv (or --csv leads.csv; - reads stdin).",
+        )
+    return path
 
 
 def run_validate(app: AppContext, opts: ValidateOptions) -> ExitCode:

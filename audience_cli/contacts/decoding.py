@@ -52,17 +52,20 @@ class TextLines:
     otherwise the mark is dropped and a warning says so.
     """
 
-    def __init__(self, stream: BinaryIO, *, source: str, encoding: str | None = None) -> None:
+    def __init__(
+        self,
+        stream: BinaryIO,
+        *,
+        source: str,
+        encoding: str | None = None,
+        head: bytes | None = None,
+    ) -> None:
         self.source = source
         self.lines = 0
         self.warnings: list[str] = []
         self._stream = stream
-        head = self._read()
-        while head and len(head) < 4:  # short reads from pipes
-            more = self._read()
-            if not more:
-                break
-            head += more
+        if head is None:  # else the caller read the start already (`read_head`)
+            head = read_head(stream, source)
         _refuse_known_binary(head, source)
         self.encoding, bom = _choose_encoding(head, encoding)
         if encoding is not None and self.encoding != "utf-8" and head.startswith(codecs.BOM_UTF8):
@@ -103,10 +106,7 @@ class TextLines:
         )
 
     def _read(self) -> bytes:
-        try:
-            return self._stream.read(CHUNK_SIZE)
-        except OSError as exc:
-            raise UsageError(f"{self.source}: cannot read: {exc.strerror or exc}") from None
+        return _read_chunk(self._stream, self.source)
 
     # -- ASCII-compatible encodings (UTF-8, Latin-1, cp1252...): split on bytes ------------
 
@@ -206,6 +206,25 @@ class TextLines:
         )
 
 
+def read_head(stream: BinaryIO, source: str) -> bytes:
+    """The first chunk of `stream`: at least the 4 bytes that say what a file is (a
+    workbook, a PDF…), unless the file is shorter."""
+    head = _read_chunk(stream, source)
+    while head and len(head) < 4:  # short reads from pipes
+        more = _read_chunk(stream, source)
+        if not more:
+            break
+        head += more
+    return head
+
+
+def _read_chunk(stream: BinaryIO, source: str) -> bytes:
+    try:
+        return stream.read(CHUNK_SIZE)
+    except OSError as exc:
+        raise UsageError(f"{source}: cannot read: {exc.strerror or exc}") from None
+
+
 def _last_break(data: bytearray) -> int:
     """Where to cut `data` so the first part ends with a complete line break (0: nowhere)."""
     cut = data.rfind(b"\n") + 1
@@ -257,9 +276,13 @@ def _ascii_compatible(encoding: str) -> bool:
 def _refuse_known_binary(head: bytes, source: str) -> None:
     for magic, what in _MAGIC:
         if head.startswith(magic):
+            # Workbooks are read as .xlsx (`xlsx_reader`): an .xls only needs saving as one.
+            workbook = "workbook" in what
             raise UsageError(
                 f"{source}: this is {what}, not a CSV file",
-                hint="export or save it as CSV (UTF-8) first",
+                hint="save it as an .xlsx workbook or as CSV (UTF-8) first"
+                if workbook
+                else "export or save it as CSV (UTF-8) first",
             )
 
 

@@ -104,6 +104,7 @@ class CsvOptions:
     enrich: bool = False
     screen: bool = True
     max_columns: int | None = None  # cells a row may have; None: AUDIENCE_MAX_COLUMNS, 10,000
+    sheet: str | None = None  # the sheet of an .xlsx workbook to read (None: the first)
 
     def __post_init__(self) -> None:
         self.region = check_region(self.region)

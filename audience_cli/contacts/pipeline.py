@@ -32,7 +32,7 @@ from audience_cli.contacts.columns import (
     plan_columns,
 )
 from audience_cli.contacts.csv_reader import max_columns, read_records
-from audience_cli.contacts.decoding import TextLines
+from audience_cli.contacts.decoding import TextLines, read_head
 from audience_cli.contacts.dedup import PhoneKeySet
 from audience_cli.contacts.model import (
     FIRST_NAME_KEY,
@@ -44,8 +44,10 @@ from audience_cli.contacts.model import (
     RowReason,
     split_name,
 )
+from audience_cli.contacts.phone_cells import split_phone_cell
 from audience_cli.contacts.report import ImportReport
 from audience_cli.contacts.spool import ContactSpool, RejectLog
+from audience_cli.contacts.xlsx_reader import SAVE_HINT, Sheet, is_workbook, read_sheet
 from audience_cli.errors import UsageError
 from audience_cli.phone import (
     REASON_TEXT,
@@ -64,8 +66,6 @@ from audience_cli.phone import (
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 FLAGS_NAME = "--phone"
-# Google Contacts puts several numbers in one cell: "+1 415 555 0100 ::: +1 415 555 0199".
-_MULTI_VALUE = ":::"
 MAX_NOTE_KEYS = 5  # generated keys named in one note
 # What --enrich adds to a contact's data, unless the file has a column of that name.
 ENRICH_KEYS = ("country", "number_type", "timezone", "carrier")
@@ -230,7 +230,13 @@ class _Collector:
             notes.append(ignored)
         if self.footer is not None:
             first, last = self.footer
-            lines = f"line {first}" if first == last else f"lines {first}-{last}"
+            where = self.report.where
+            if first == last:
+                lines = where(first)
+            elif self.report.sheet is None:
+                lines = f"lines {first}-{last}"
+            else:
+                lines = f"{where(first)} to {where(last)}"
             notes.append(f"{lines}: a Salesforce report footer, skipped (not contacts)")
         if plan.do_not_call:
             names = ", ".join(plan.label(i) for i in plan.do_not_call)
@@ -263,7 +269,8 @@ class _Collector:
             notes.append(f"phone taken from: {names} ({when})")
         if self.long_rows:
             rows = "1 row has" if self.long_rows == 1 else f"{self.long_rows:,} rows have"
-            what = f"{rows} more cells than the header (first: line {self.first_long_row})"
+            first_row = self.report.where(self.first_long_row or 0)
+            what = f"{rows} more cells than the header (first: {first_row})"
             if plan.keep_overflow:
                 used = set(used_keys)
                 kept = [key for key in plan.overflow_keys() if key in used]
@@ -331,13 +338,40 @@ class _Collector:
         delimiter: str | None,
     ) -> None:
         columns = options.max_columns if options.max_columns is not None else max_columns()
-        lines = TextLines(stream, source=source, encoding=options.encoding)
-        delimiter, records = read_records(
-            lines, source=source, delimiter=delimiter, columns=columns
-        )
+        head = read_head(stream, source)
+        sheet: Sheet | None = None
+        if is_workbook(head):
+            sheet = read_sheet(
+                stream, source=source, sheet=options.sheet, columns=columns, head=head
+            )
+            records, delimiter = sheet.records, ","
+            self.report.sheet = sheet.label
+            self.report.notes.extend(_workbook_notes(sheet, options))
+        else:
+            if source.lower().endswith((".xlsx", ".xlsm")) and b"\x00" in head:
+                raise UsageError(  # binary, but not the ZIP archive every .xlsx is
+                    f"{source}: not an Excel workbook: the file is damaged or of another kind",
+                    hint=SAVE_HINT,
+                )
+            if options.sheet is not None:
+                raise UsageError(
+                    f"{source}: --sheet {options.sheet!r} names a sheet of an .xlsx "
+                    "workbook, and this is a text file",
+                    hint="drop --sheet for a CSV file",
+                )
+            lines = TextLines(stream, source=source, encoding=options.encoding, head=head)
+            delimiter, records = read_records(
+                lines, source=source, delimiter=delimiter, columns=columns
+            )
         first = next(records, None)
-        self.report.notes.extend(lines.warnings)
+        if sheet is None:
+            self.report.notes.extend(lines.warnings)
         if first is None:
+            if sheet is not None:
+                raise UsageError(
+                    f"{source}: sheet {sheet.label} is empty",
+                    hint="give a sheet with a header row (--sheet NAME picks another)",
+                )
             raise UsageError(
                 f"{source}: the file is empty", hint="give a CSV file with a header row"
             )
@@ -354,7 +388,9 @@ class _Collector:
             taken.update(k.casefold() for k in (FIRST_NAME_KEY, LAST_NAME_KEY, PHONE_KEY))
             taken.update(k.casefold() for k in (plan.extension_key, plan.other_phones_key) if k)
             self.enrich_keys = tuple(k for k in ENRICH_KEYS if k.casefold() not in taken)
-        with closing(self._answered(records, plan, region, _file_size(stream))) as rows:
+        size = _file_size(stream)
+        stated = sheet.stated_rows if sheet is not None else None
+        with closing(self._answered(records, plan, region, size, stated)) as rows:
             self._add_rows(rows, plan, region)
 
     def _answered(
@@ -363,10 +399,12 @@ class _Collector:
         plan: ColumnPlan,
         region: str | None,
         size: int,
+        stated_rows: int | None = None,
     ) -> Generator[_Answered, None, None]:
         """Each record with the number it holds and, for a large file read on a process
         pool (`parallel`), the worker's answer for that number (else None: the row's
-        number is checked as it is read)."""
+        number is checked as it is read). `stated_rows`: the rows a workbook's sheet
+        says it has (its size in bytes, compressed, says little)."""
         from audience_cli.contacts.parallel import (
             CHUNK_ROWS,
             MIN_ROWS,
@@ -384,7 +422,9 @@ class _Collector:
         if workers > 1:
             head = list(islice(numbered, CHUNK_ROWS))
             sample = [cells for _, cells, _ in head]
-            if len(head) == CHUNK_ROWS or MIN_ROWS <= 0:
+            if stated_rows is not None and len(head) == CHUNK_ROWS:
+                estimate = stated_rows
+            elif len(head) == CHUNK_ROWS or MIN_ROWS <= 0:
                 estimate = estimated_rows(size, sample)
             else:
                 estimate = len(head)  # the whole file
@@ -622,7 +662,7 @@ class _Collector:
 # A record (line, cells, `_RowNumber`) and a worker's answer for its number, or None.
 _Answered = tuple[tuple[int, list[str], "_RowNumber"], "NumberAnswer | None"]
 # The number of a row: (the column it came from, the cell as read, the number to check,
-# the other numbers of an "a ::: b" cell, the region it is read in, the text of the
+# the other numbers of its cell ("a ::: b", "a, b"…), the region it is read in, the text of the
 # country cell that gave the region ("": none), that cell's column (-1: none)).
 _RowNumber = tuple[int, str, str, str, "str | None", str, int]
 
@@ -644,11 +684,6 @@ def _number_of_row(
             if index < width and cells[index].strip():
                 chosen, raw = index, cells[index]
                 break
-    others = ""
-    if _MULTI_VALUE in raw:
-        value, others = _split_many(raw)
-    else:
-        value = raw
     row_region, country, country_at = region, "", -1
     for index in countries_at:
         text = cells[index].strip() if index < width else ""
@@ -656,6 +691,7 @@ def _number_of_row(
             country, country_at = text, index
             row_region = region_for_country(text)
             break
+    value, others = split_phone_cell(raw, row_region)
     return chosen, raw, value, others, row_region, country, country_at
 
 
@@ -727,15 +763,25 @@ def _prepend(
     yield from rest
 
 
+def _workbook_notes(sheet: Sheet, options: CsvOptions) -> list[str]:
+    """What the report says of a workbook: which sheet was read when it has several, and
+    the text-file options that do not apply to it."""
+    notes: list[str] = []
+    if len(sheet.names) > 1 and options.sheet is None:
+        others = ", ".join(repr(name) for name in sheet.names[1:])
+        notes.append(f"read sheet {sheet.name!r}, the first; --sheet NAME reads another ({others})")
+    ignored = [
+        flag
+        for flag, given in (("--encoding", options.encoding), ("--delimiter", options.delimiter))
+        if given is not None
+    ]
+    if ignored:
+        notes.append(f"{' and '.join(ignored)} not used: a workbook is not a text file")
+    return notes
+
+
 def _kept_as(key: str | None, name: str) -> str:
     return f"kept as {key}" if key else f"not kept (--columns without {name})"
-
-
-def _split_many(value: str) -> tuple[str, str]:
-    """(the first number, the others joined by ", ") of a "a ::: b ::: c" cell."""
-    parts = [part.strip() for part in value.split(_MULTI_VALUE)]
-    parts = [part for part in parts if part]
-    return (parts[0], ", ".join(parts[1:])) if parts else ("", "")
 
 
 def _row(plan: ColumnPlan, cells: list[str]) -> dict[str, str]:

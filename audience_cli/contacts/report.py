@@ -38,6 +38,18 @@ class ImportReport:
     # and per number type ("MOBILE", "FIXED_LINE_OR_MOBILE"…), most frequent first.
     countries: dict[str, int] = field(default_factory=dict)
     types: dict[str, int] = field(default_factory=dict)
+    # The sheet read, when the source is a workbook: its rows are named `Sheet1!7`.
+    sheet: str | None = None
+
+    def place(self, line: int) -> int | str:
+        """Where a row is: its line in a text file, `Sheet1!7` in a workbook (0, a --phone
+        flag, stays 0)."""
+        return f"{self.sheet}!{line}" if self.sheet is not None and line else line
+
+    def where(self, line: int) -> str:
+        """A row's place in a sentence: "line 6", "Sheet1!7"."""
+        place = self.place(line)
+        return place if isinstance(place, str) else f"line {place}"
 
     def by_reason(self) -> dict[str, int]:
         """Rejects per reason code, most frequent first."""
@@ -49,7 +61,7 @@ class ImportReport:
             "valid": self.valid,
             "invalid": self.invalid,
             "duplicates": self.duplicates,
-            "rejects": [_reject_dict(r) for r in self.rejects],
+            "rejects": [_reject_dict(r, self.place(r.line)) for r in self.rejects],
         }
         if self.added is not None:
             data["added"] = self.added
@@ -92,7 +104,7 @@ class ImportReport:
 
         for reject in self.rejects[:MAX_REJECT_LINES]:
             text = reject_text(reject.reason, reject.detail)
-            lines.append(f"  line {reject.line}: {reject.value!r} {text}")
+            lines.append(f"  {self.where(reject.line)}: {reject.value!r} {text}")
         if len(self.rejects) > MAX_REJECT_LINES:
             lines.append(f"  … and {len(self.rejects) - MAX_REJECT_LINES} more, see --rejects")
         return lines
@@ -114,8 +126,8 @@ def reject_text(reason: str, detail: str = "") -> str:
         return f"{reason}: {text}" if text else reason
 
 
-def _reject_dict(reject: Reject) -> dict[str, Any]:
-    data: dict[str, Any] = {"line": reject.line, "value": reject.value, "reason": reject.reason}
+def _reject_dict(reject: Reject, place: int | str) -> dict[str, Any]:
+    data: dict[str, Any] = {"line": place, "value": reject.value, "reason": reject.reason}
     if reject.detail:
         data["detail"] = reject.detail
     return data

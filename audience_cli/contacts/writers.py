@@ -30,7 +30,8 @@ def write_rejects(path: str, report: ImportReport, *, force: bool = False) -> No
         writer.writerow([line_col, reason_col, *columns])
         for reject in report.rejects:
             row = reject.row
-            writer.writerow([reject.line, reject.reason, *(row.get(c, "") for c in columns)])
+            place = report.place(reject.line)
+            writer.writerow([place, reject.reason, *(row.get(c, "") for c in columns)])
 
     _write_csv(path, "rejects", write, force)
 

@@ -355,7 +355,7 @@ class DncMatch:
     entry: DncEntry
     first_name: str = ""
     last_name: str = ""
-    line: int | None = None
+    line: int | str | None = None  # a text file's line, a workbook's Sheet1!7
     member_id: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -411,7 +411,7 @@ def check_members(client: AtomsClient, audience: Audience, dnc: DoNotCall) -> Dn
 
 
 def check_numbers(
-    source: str, contacts: Iterable[tuple[str, str, str, int | None]], dnc: DoNotCall
+    source: str, contacts: Iterable[tuple[str, str, str, int | str | None]], dnc: DoNotCall
 ) -> DncCheck:
     """Which of `contacts` ((E.164, first name, last name, line), unique) are on the list."""
     matches: list[DncMatch] = []

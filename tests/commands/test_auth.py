@@ -459,7 +459,8 @@ def test_profiles_keep_keys_and_base_urls_apart(cli, isolated_env, tmp_path):
     acme = cli("--profile", "acme", "auth", "status", "--offline")
     assert "Profiles: default, acme (in effect)" in acme.stdout
     assert "sk_…cdef" in acme.stdout
-    assert "Base URL: https://api.india.smallest.ai/atoms/v1 · from credentials file" in acme.stdout
+    where = f"from profile acme ({acme_file})"
+    assert f"Base URL: https://api.india.smallest.ai/atoms/v1 · {where}" in acme.stdout
     by_env = cli("auth", "status", "--offline", env={"AUDIENCE_PROFILE": "acme"})
     assert "acme (in effect)" in by_env.stdout
     out = cli("auth", "logout", "--profile", "acme")
@@ -475,3 +476,188 @@ def test_an_unknown_profile_is_a_usage_error_naming_the_known_ones(cli):
     assert "no profile 'nope': the profiles are default, acme" in result.stderr
     assert cli("--profile", "../etc", "list").exit_code == 2
     assert cli("auth", "logout", "--profile", "nope").exit_code == 2
+
+
+# --- a chosen profile stands whole: its key and base URL, never the environment's ---------
+
+
+def seen_by(calls: list[tuple[str, str]]) -> httpx.MockTransport:
+    """Answers any list; remembers (host, Authorization) of each request."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append((request.url.host, request.headers.get("Authorization", "")))
+        return httpx.Response(200, json={"status": True, "data": []})
+
+    return httpx.MockTransport(handler)
+
+
+ACME_KEY = "sk_acme_0123456789abcdef"
+ENV_KEY = "sk_fromenv_5555aaaa9999"
+
+
+def acme_profile(cli, base_url: str = "https://api.india.smallest.ai") -> None:
+    made = cli(
+        "--base-url", base_url, "auth", "login", "--profile", "acme", "--with-token",
+        "--no-verify", input=ACME_KEY + "\n",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+
+
+def test_a_chosen_profile_uses_its_own_key_and_base_url_over_the_environment(cli):
+    acme_profile(cli)
+    env = {"SMALLEST_API_KEY": ENV_KEY, "SMALLEST_BASE_URL": "https://env.example"}
+    for how, extra_env in ((["--profile", "acme"], {}), ([], {"AUDIENCE_PROFILE": "acme"})):
+        calls: list[tuple[str, str]] = []
+        result = cli(*how, "list", transport=seen_by(calls), env={**env, **extra_env})
+        assert result.exit_code == 0, result.stderr
+        assert calls == [("api.india.smallest.ai", f"Bearer {ACME_KEY}")]
+        assert result.stderr == (
+            "SMALLEST_API_KEY and SMALLEST_BASE_URL are set but not used: "
+            "profile 'acme' uses its own key and base URL\n"
+        )
+        assert ENV_KEY not in result.stderr and ACME_KEY not in result.stderr
+    # --quiet silences the note; --base-url still goes over the profile's base URL.
+    calls = []
+    quiet = cli(
+        "--quiet", "--profile", "acme", "--base-url", "https://flag.example", "list",
+        transport=seen_by(calls), env=env,
+    )  # fmt: skip
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    assert calls == [("flag.example", f"Bearer {ACME_KEY}")]
+    # Without a profile the environment wins, as before.
+    calls = []
+    assert cli("list", transport=seen_by(calls), env=env).exit_code == 0
+    assert calls == [("env.example", f"Bearer {ENV_KEY}")]
+
+
+def test_a_profile_without_a_key_is_not_mixed_with_the_environments_key(cli, tmp_path):
+    folder = tmp_path / "config" / "profiles"
+    folder.mkdir(parents=True, mode=0o700)
+    (folder / "acme.json").write_text(json.dumps({"base_url": "https://api.india.smallest.ai"}))
+    (folder / "acme.json").chmod(0o600)
+    calls: list[tuple[str, str]] = []
+    result = cli(
+        "--profile", "acme", "list", transport=seen_by(calls), env={"SMALLEST_API_KEY": ENV_KEY}
+    )
+    assert result.exit_code == 4
+    assert calls == []
+    assert result.stderr == (
+        f"error: profile 'acme' has no API key ({folder / 'acme.json'}), and a profile never "
+        "takes the key of SMALLEST_API_KEY: the key and the base URL would come from two "
+        "places\n"
+        "Store its key with `audience auth login --profile acme`, or leave the profile out "
+        "(no --profile, no AUDIENCE_PROFILE) to use SMALLEST_API_KEY.\n"
+    )
+    status = cli("--profile", "acme", "auth", "status", env={"SMALLEST_API_KEY": ENV_KEY})
+    assert status.exit_code == 4 and "has no API key" in status.stderr
+    assert "5555aaaa" not in status.stdout + status.stderr
+
+
+def test_status_says_where_each_value_of_a_profile_comes_from(cli, tmp_path):
+    acme_profile(cli)
+    acme_file = tmp_path / "config" / "profiles" / "acme.json"
+    env = {"SMALLEST_API_KEY": ENV_KEY, "SMALLEST_BASE_URL": "https://env.example"}
+    result = cli("--profile", "acme", "auth", "status", transport=seen_by([]), env=env)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "Profiles: default, acme (in effect)\n"
+        f"API key:  sk_…cdef · from profile acme ({acme_file}) "
+        "(SMALLEST_API_KEY is set but not used)\n"
+        f"Base URL: https://api.india.smallest.ai/atoms/v1 · from profile acme ({acme_file}) "
+        "(SMALLEST_BASE_URL is set but not used)\n"
+        "Status:   key accepted (0 audiences visible)\n"
+    )
+    flag = cli(
+        "--profile", "acme", "--base-url", "https://flag.example", "auth", "status",
+        "--offline", env=env,
+    )  # fmt: skip
+    assert "Base URL: https://flag.example/atoms/v1 · from --base-url\n" in flag.stdout
+    plain = cli("auth", "status", "--offline", env=env)
+    assert "API key:  sk_…9999 · from environment (SMALLEST_API_KEY)\n" in plain.stdout
+    assert "not used" not in plain.stdout + plain.stderr
+
+
+def test_login_to_a_profile_does_not_say_the_environment_wins(cli):
+    result = cli(
+        "auth", "login", "--profile", "acme", "--with-token", "--no-verify",
+        input=ACME_KEY + "\n", env={"SMALLEST_API_KEY": ENV_KEY},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "precedence" not in result.stderr
+    default = cli(
+        "auth", "login", "--with-token", "--no-verify", input=ACME_KEY + "\n",
+        env={"SMALLEST_API_KEY": ENV_KEY},
+    )  # fmt: skip
+    assert "SMALLEST_API_KEY is set and takes precedence over the stored key" in default.stderr
+
+
+# --- a key typed on the command line is never echoed --------------------------------------
+
+HINT = (
+    "Paste the key at the hidden prompt of `audience auth login`, or pipe it in: "
+    "`audience auth login --with-token < key.txt`.\n"
+)
+
+
+def test_login_refuses_a_key_given_as_an_argument_without_showing_it(cli, isolated_env):
+    for args in ([KEY], ["--with-token", KEY], [KEY, "--no-verify"], ["--", KEY]):
+        result = cli("auth", "login", *args, input=KEY + "\n", transport=atoms())
+        assert result.exit_code == 2, args
+        assert result.stderr == (
+            "error: auth login takes no arguments (one given, not shown): a key is never read "
+            "from the command line, where other users can see it\n" + HINT
+        )
+        assert "3f9a" not in result.stdout + result.stderr
+    two = cli("auth", "login", "sk_one", "sk_two", transport=atoms())
+    assert "(2 given, not shown)" in two.stderr and "sk_one" not in two.stderr
+    assert not creds_file(isolated_env).exists()
+
+
+def test_login_names_an_unknown_option_but_never_its_value(cli):
+    result = cli("auth", "login", f"--token={KEY}", transport=atoms())
+    assert result.exit_code == 2
+    assert "No such option '--token'. Did you mean '--with-token'?" in result.stderr
+    assert "3f9a" not in result.stderr
+    global_option = cli("auth", "login", "--sandbox", transport=atoms())
+    assert global_option.exit_code == 2
+    assert "--sandbox is a global option: put it before the command" in global_option.stderr
+    key_as_option = cli("auth", "login", f"--{KEY}", transport=atoms())
+    assert key_as_option.exit_code == 2
+    assert "3f9a" not in key_as_option.stderr
+
+
+def test_a_key_given_as_a_profile_name_is_refused_unseen(cli, tmp_path):
+    for args in (
+        ["auth", "login", "--profile", KEY, "--with-token"],
+        ["--profile", KEY, "list"],
+        ["auth", "logout", "--profile", KEY],
+    ):
+        result = cli(*args, input=KEY + "\n", transport=atoms())
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith(
+            "error: that profile name looks like an API key: it is not shown, and not used\n"
+        )
+        assert "3f9a" not in result.stdout + result.stderr
+    assert not (tmp_path / "config" / "profiles").exists()
+
+
+def test_a_profile_named_like_a_short_word_after_sk_is_fine(cli, tmp_path):
+    result = cli(
+        "auth", "login", "--profile", "sk-prod-2024", "--with-token", "--no-verify",
+        input=KEY + "\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "config" / "profiles" / "sk-prod-2024.json").exists()
+
+
+def test_login_to_a_profile_checks_the_key_where_the_profile_sends_it(cli):
+    calls: list[tuple[str, str]] = []
+    result = cli(
+        "auth", "login", "--profile", "acme", "--with-token", input=ACME_KEY + "\n",
+        transport=seen_by(calls), env={"SMALLEST_BASE_URL": "https://env.example"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert calls == [("api.smallest.ai", f"Bearer {ACME_KEY}")]
+    calls.clear()
+    assert cli("--profile", "acme", "list", transport=seen_by(calls)).exit_code == 0
+    assert calls == [("api.smallest.ai", f"Bearer {ACME_KEY}")]

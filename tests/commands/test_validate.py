@@ -112,3 +112,33 @@ def test_a_file_wider_than_the_column_cap_is_one_line_and_exit_2(cli, tmp_path):
     assert "Traceback" not in result.stderr
     raised = cli("validate", str(source), "--region", "US", env={"AUDIENCE_MAX_COLUMNS": "12001"})
     assert raised.exit_code == 0, raised.stderr
+
+
+def test_validate_takes_the_file_as_csv_like_every_other_command(cli, tmp_path):
+    source = str(write_leads(tmp_path))
+    by_argument = cli("validate", source, "--region", "US", "--no-dnc", "--json")
+    by_option = cli("validate", "--csv", source, "--region", "US", "--no-dnc", "--json")
+    assert by_option.exit_code == by_argument.exit_code == 3
+    assert by_option.stdout == by_argument.stdout
+    assert by_option.stderr == by_argument.stderr
+    piped = cli("validate", "--csv", "-", "--no-dnc", input="phone\n+14155552671\n")
+    assert piped.exit_code == 0, piped.stderr
+    assert "<stdin>: 1 row read · 1 valid" in piped.stderr
+    same = cli("validate", source, "--csv", source, "--region", "US", "--no-dnc")
+    assert same.exit_code == 3
+
+
+def test_validate_needs_one_file_named_once(cli, tmp_path):
+    source = str(write_leads(tmp_path))
+    none = cli("validate", "--no-dnc")
+    assert none.exit_code == 2
+    assert none.stderr == (
+        "error: no file to check\n"
+        "Name it: audience validate leads.csv (or --csv leads.csv; - reads stdin).\n"
+    )
+    two = cli("validate", source, "--csv", "other.csv", "--no-dnc")
+    assert two.exit_code == 2
+    assert two.stderr == (
+        f"error: two files given ({source} and --csv other.csv): validate checks one, "
+        "named as FILE or with --csv\n"
+    )

@@ -123,6 +123,23 @@ def test_the_pool_gives_what_one_process_gives(
     assert any("valid as a GB number" in r[4] for r in rejects) == (region == "US")
 
 
+def test_a_workbook_read_on_the_pool_gives_what_one_process_gives(
+    pool_forced: Callable[[int], None], tmp_path: Path
+) -> None:
+    import csv
+    import io
+
+    from tests.workbooks import write_workbook
+
+    rows = list(csv.reader(io.StringIO(mixed_file())))
+    path = str(write_workbook(tmp_path / "mixed.xlsx", rows))
+    pool_forced(1)
+    alone = collect_everything(path, region="US")
+    pool_forced(2)
+    assert collect_everything(path, region="US") == alone
+    assert alone[2][-2].startswith("  Sheet1!")  # the last reject shown
+
+
 def test_duplicates_keep_the_first_row_across_chunks(
     pool_forced: Callable[[int], None], write_file: Callable[..., str]
 ) -> None:

@@ -149,3 +149,67 @@ def test_serve_refuses_a_non_loopback_host(cli):
     result = cli("sandbox", "serve", "--host", "0.0.0.0")
     assert result.exit_code == 2
     assert "loopback only" in result.stderr
+
+
+TRY = re.compile(r"^Try: (.+?)    ·    Ctrl-C to stop$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("api_key", [None, "sk_only'this;one"])
+def test_the_banners_try_line_works_as_printed(tmp_path, api_key):
+    """The line `sandbox serve` offers, pasted into a shell that has no key, lists."""
+    from pathlib import Path
+
+    env = {**os.environ, "AUDIENCE_SANDBOX_DB": str(tmp_path / "try.db")}
+    env.pop("SMALLEST_API_KEY", None)
+    if api_key:
+        env["AUDIENCE_SANDBOX_API_KEY"] = api_key
+    server = subprocess.Popen(
+        [sys.executable, "-m", "audience_cli", "sandbox", "serve", "--port", "0"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+    err: list[str] = []
+
+    def read_stderr() -> None:
+        for line in server.stderr:
+            err.append(line)
+            lines.put(line)
+        lines.put(None)
+
+    reader = threading.Thread(target=read_stderr, name="serve-stderr", daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 30
+        found = None
+        while found is None:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                pytest.fail(f"no Try: line in 30 s: {''.join(err)!r}")
+            assert line is not None, f"server exited early: {''.join(err)}"
+            found = TRY.match(line.rstrip("\n"))
+        command = found.group(1)
+        assert command.startswith("SMALLEST_API_KEY=")
+        shell_env = {k: v for k, v in env.items() if k != "AUDIENCE_SANDBOX_API_KEY"}
+        shell_env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        listed = subprocess.run(
+            ["sh", "-c", command + " --json"],
+            env=shell_env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert listed.returncode == 0, (command, listed.stderr)
+        assert json.loads(listed.stdout) == []
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        finally:
+            reader.join(timeout=10)
+            server.stderr.close()

@@ -551,7 +551,8 @@ def test_serve_without_fault_options_keeps_its_banner(cli, monkeypatch: pytest.M
     assert result.exit_code == 0, result.stderr
     lines = result.plain_err.splitlines()
     assert lines[0].startswith("Sandbox serving http://127.0.0.1:")
-    assert lines[1].startswith("Try: audience --base-url")
+    assert lines[1].startswith("Try: SMALLEST_API_KEY=sk_sandbox audience --base-url http://127.")
+    assert lines[1].endswith(" list    ·    Ctrl-C to stop")
     assert "Fault" not in result.stderr
 
 
@@ -577,3 +578,20 @@ def test_fault_methods_leave_the_other_methods_alone(sandbox_cli, tmp_path):
     bad = sandbox_cli("sandbox", "serve", "--fault-methods", "FETCH", "--port", "0")
     assert bad.exit_code == 2
     assert "--fault-methods 'FETCH': FETCH is not one of" in bad.stderr
+
+
+def test_serve_names_the_key_it_was_started_with_and_refuses_one_no_client_can_send(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupt(self: BaseWSGIServer, poll_interval: float = 0.5) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(BaseWSGIServer, "serve_forever", interrupt)
+    result = cli("sandbox", "serve", "--port", "0", env={"AUDIENCE_SANDBOX_API_KEY": "sk_it's"})
+    assert result.exit_code == 0, result.stderr
+    assert "Try: SMALLEST_API_KEY='sk_it'\"'\"'s' audience --base-url http://127." in result.stderr
+    for bad in ("sk with space", "", "sk_ünï"):
+        refused = cli("sandbox", "serve", "--port", "0", "--api-key", bad)
+        assert refused.exit_code == 2, bad
+        assert "visible ASCII" in refused.stderr
+        assert not bad or bad not in refused.stderr
