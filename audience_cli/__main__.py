@@ -16,7 +16,7 @@ def main() -> None:
 
         sys.stdout.write(f"audience {__version__}\n")
         return
-    from audience_cli.cli import main as run
+    from audience_cli.cli.app import main as run
 
     run()
 

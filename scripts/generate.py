@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from audience_cli.cli import app  # noqa: E402
-from audience_cli.commands.completion import completion_script  # noqa: E402
+from audience_cli.cli.app import app  # noqa: E402
+from audience_cli.cli.commands.completion import completion_script  # noqa: E402
 
 COMPLETION_FILES = {
     "bash": "completions/audience.bash",

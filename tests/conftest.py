@@ -13,8 +13,8 @@ import typer.main
 from click.testing import CliRunner
 from hypothesis import settings
 
-from audience_cli.cli import app
-from audience_cli.context import Overrides, Terminal
+from audience_cli.cli.app import app
+from audience_cli.cli.context import Overrides, Terminal
 from tests.scripted import Scripts
 
 pytest_plugins = ["pytester"]  # tests/test_scripted.py runs a test file of its own

@@ -13,12 +13,24 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "audience_cli"
 README = (ROOT / "README.md").read_text()
 
-# Modules that hold the tool's logic apart from any terminal: no CLI, console or prompt.
-PLAIN = ("client.py", "retry.py", "errors.py", "model.py", "text.py", "phone.py", "redaction.py",
-         "answers.py", "deadline_backend.py", "core/")  # fmt: skip
-CLI_MODULES = ("typer", "click", "rich", "audience_cli.context", "audience_cli.output",
-               "audience_cli.prompts", "audience_cli.progress", "audience_cli.commands",
-               "audience_cli.cli", "audience_cli.hints")  # fmt: skip
+# The plain side: every module outside cli/ (and __main__, which only hands over to it).
+# It imports nothing of the CLI side, nor Typer, Click or rich: a library can use it.
+CLI_MODULES = ("typer", "click", "rich", "audience_cli.cli")
+
+# What each folder of the plain side may import from the rest of the package, besides
+# itself. The top-level modules are the leaves (errors, model, text, config, phone…) and
+# the client; the sandbox stands alone (it imports nothing of the tool).
+LEAVES = frozenset({
+    "answers", "config", "deadline_backend", "errors", "files", "json_text", "model", "phone",
+    "redaction", "retry", "text", "worker_process", "audience_cli",
+})  # fmt: skip
+FOLDER_MAY_IMPORT = {
+    "sandbox": frozenset(),
+    "state": LEAVES,
+    "contacts": LEAVES,
+    "core": LEAVES | {"client", "contacts", "state"},
+    "client": LEAVES,
+}
 
 
 def module_name(path: Path) -> str:
@@ -91,25 +103,80 @@ def test_the_cycle_check_can_fail() -> None:
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
     # Lazy and type-only imports count: cli imports hints inside a function.
-    assert internal_edges(PACKAGE / "cli.py") >= {"audience_cli.context", "audience_cli.hints"}
+    assert internal_edges(PACKAGE / "cli" / "app.py") >= {
+        "audience_cli.cli.context",
+        "audience_cli.cli.hints",
+    }
 
 
 def plain_modules() -> list[Path]:
     return [
-        p
-        for p in MODULES.values()
-        if any(str(p.relative_to(PACKAGE)).startswith(prefix) for prefix in PLAIN)
+        p for p in MODULES.values() if p.relative_to(PACKAGE).parts[0] not in ("cli", "__main__.py")
     ]
 
 
 @pytest.mark.parametrize("path", plain_modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_the_plain_modules_know_nothing_of_the_cli(path: Path) -> None:
+def test_the_plain_side_knows_nothing_of_the_cli(path: Path) -> None:
     bad = sorted(
         target
         for target in imports_of(path)
         if any(target == m or target.startswith(m + ".") for m in CLI_MODULES)
     )
     assert bad == [], f"{path.name} imports {bad}"
+
+
+def layer(module: str) -> str:
+    """`audience_cli.core.sync` -> "core"; `audience_cli.client` -> "client"."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+@pytest.mark.parametrize("folder", sorted(FOLDER_MAY_IMPORT))
+def test_each_layer_imports_only_the_layers_below_it(folder: str) -> None:
+    allowed = FOLDER_MAY_IMPORT[folder] | {folder}
+    bad = sorted(
+        f"{name} -> {target}"
+        for name, path in MODULES.items()
+        if layer(name) == folder
+        for target in internal_edges(path)
+        if layer(target) not in allowed
+    )
+    assert bad == []
+
+
+def test_the_leaves_import_no_folder_and_not_the_client() -> None:
+    bad = sorted(
+        f"{name} -> {target}"
+        for name, path in MODULES.items()
+        if layer(name) in LEAVES
+        for target in internal_edges(path)
+        if layer(target) not in LEAVES
+    )
+    assert bad == []
+
+
+def test_the_layer_check_can_fail() -> None:
+    assert layer("audience_cli.cli.context") == "cli"
+    assert "cli" not in FOLDER_MAY_IMPORT["core"]
+    assert "client" not in LEAVES
+
+
+def test_the_plain_side_imports_without_typer_click_or_rich() -> None:
+    """Every plain module imported in a fresh interpreter loads none of the CLI's libraries."""
+    import subprocess
+    import sys
+
+    names = [module_name(p) for p in plain_modules()]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {names!r}: importlib.import_module(name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('typer', 'click', 'rich')"
+        " or m == 'audience_cli.cli' or m.startswith('audience_cli.cli.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "[]"
 
 
 # A command (`audience add`) or a flag (--split) named in text.

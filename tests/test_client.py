@@ -14,6 +14,7 @@ import httpx
 import pytest
 from werkzeug.wrappers import Request
 
+from audience_cli.cli.hints import hint_for
 from audience_cli.client import AtomsClient, error_message, tls_verification
 from audience_cli.core.members import iter_members
 from audience_cli.errors import (
@@ -33,7 +34,6 @@ from audience_cli.errors import (
     UnprocessableEntityError,
     exit_code_for,
 )
-from audience_cli.hints import hint_for
 from audience_cli.model import members_csv
 from audience_cli.retry import RetryPolicy
 from tests.scripted import Scripts

@@ -12,8 +12,8 @@ import pytest
 import typer.main
 from click.testing import CliRunner
 
-from audience_cli.cli import app
-from audience_cli.command_table import COMMANDS, LazyCommands, build_command
+from audience_cli.cli.app import app
+from audience_cli.cli.command_table import COMMANDS, LazyCommands, build_command
 
 COMMANDS_DIR = Path(__file__).resolve().parent.parent / "audience_cli" / "commands"
 # Modules of commands/ that declare options or a subgroup, not a top-level command.

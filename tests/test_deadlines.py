@@ -15,8 +15,8 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from audience_cli.cli.context import Overrides, Terminal
 from audience_cli.client import AtomsClient, RunDeadline
-from audience_cli.context import Overrides, Terminal
 from audience_cli.errors import ApiTimeoutError, ExitCode, RunDeadlineError, ServerError
 from audience_cli.retry import RetryPolicy
 from tests.conftest import Run

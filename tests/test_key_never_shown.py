@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 
-from audience_cli import cli as cli_module
+from audience_cli.cli import app as cli_module
 from tests.conftest import seed_audience
 
 KEY = "sk_live_Zq8Xw3Vt5Rn7Pm2Kj4Hg"

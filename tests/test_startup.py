@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from audience_cli.command_table import COMMANDS
+from audience_cli.cli.command_table import COMMANDS
 from audience_cli.sandbox.server import running_server
 from tests.conftest import seed_audience
 
@@ -39,7 +39,7 @@ NEVER_ON_A_READ = ("httpx._main", "pygments", "rich.progress", "rich.syntax", "r
 
 
 def command_modules() -> set[str]:
-    return {e.target.partition(":")[0] for e in COMMANDS.values()} - {"audience_cli.cli"}
+    return {e.target.partition(":")[0] for e in COMMANDS.values()} - {"audience_cli.cli.app"}
 
 
 def probe(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> set[str]:
@@ -66,15 +66,15 @@ def test_help_imports_no_command_module_and_no_http(tmp_path: Path) -> None:
     assert "typer" in modules  # the probe saw a real run
     assert sorted(modules & command_modules()) == []
     assert loaded(modules, "httpx") == []
-    assert loaded(modules, "audience_cli.context") == []
+    assert loaded(modules, "audience_cli.cli.context") == []
     assert loaded(modules, "pydantic") == []
 
 
 def test_sandbox_list_imports_list_alone_and_httpx_without_its_cli(tmp_path: Path, store) -> None:
     seed_audience(store, "Leads", 2)
     modules = probe(tmp_path, "--sandbox", "list")
-    assert {"httpx", "audience_cli.commands.list_audiences"} <= modules
-    assert sorted(modules & command_modules()) == ["audience_cli.commands.list_audiences"]
+    assert {"httpx", "audience_cli.cli.commands.list_audiences"} <= modules
+    assert sorted(modules & command_modules()) == ["audience_cli.cli.commands.list_audiences"]
     for name in NEVER_ON_A_READ:
         assert loaded(modules, name) == [], f"{name} imported by `--sandbox list`"
     assert loaded(modules, "rich") == []  # piped: nothing is drawn, the note is plain text
@@ -90,7 +90,7 @@ def test_list_against_a_served_api_imports_no_rich_and_no_httpx_cli(tmp_path: Pa
             tmp_path, "--base-url", base_url, "list", env={"SMALLEST_API_KEY": "sk_test_1234"}
         )
     assert "httpcore" in modules  # a real HTTP request was made
-    assert sorted(modules & command_modules()) == ["audience_cli.commands.list_audiences"]
+    assert sorted(modules & command_modules()) == ["audience_cli.cli.commands.list_audiences"]
     for name in (*NEVER_ON_A_READ, "rich"):
         assert loaded(modules, name) == [], f"{name} imported by `--base-url … list`"
 
@@ -98,7 +98,7 @@ def test_list_against_a_served_api_imports_no_rich_and_no_httpx_cli(tmp_path: Pa
 def test_a_command_that_draws_still_gets_rich(tmp_path: Path) -> None:
     modules = probe(tmp_path, "sandbox", "--help")
     assert "rich.console" in modules
-    assert sorted(modules & command_modules()) == ["audience_cli.commands.sandbox"]
+    assert sorted(modules & command_modules()) == ["audience_cli.cli.commands.sandbox"]
 
 
 def runtime_imports(path: Path) -> set[str]:

@@ -43,7 +43,7 @@ def test_audience_arguments_complete_from_the_cache_written_by_list(sandbox_cli,
 
 
 def test_the_first_word_completes_to_command_names_and_global_options():
-    from audience_cli.command_table import COMMANDS
+    from audience_cli.cli.command_table import COMMANDS
 
     assert complete("audience ", {}) == list(COMMANDS)  # nothing typed: not the help
     assert complete("audience sh", {}) == ["show"]

@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-from audience_cli.commands.contact_options import ContactInput, contact_input, contact_options
+from audience_cli.cli.commands.contact_options import ContactInput, contact_input, contact_options
 from audience_cli.errors import UsageError
 
 

@@ -51,8 +51,8 @@ def test_delete_refused_while_a_campaign_runs(sandbox_cli, store):
 
 
 def test_against_atoms_the_refusal_points_to_the_dashboard():
+    from audience_cli.cli.hints import hint_for
     from audience_cli.errors import CampaignInUseError
-    from audience_cli.hints import hint_for
 
     refusal = CampaignInUseError("Atoms refused")
     assert "Complete or delete the campaign in the Atoms dashboard" in (hint_for(refusal) or "")

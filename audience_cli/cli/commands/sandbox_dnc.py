@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands.contact_options import RegionOpt, check_region_option
-from audience_cli.commands.options import FormatOpt, JsonOpt
-from audience_cli.commands.suppression_options import check_agent
+from audience_cli.cli.commands.contact_options import RegionOpt, check_region_option
+from audience_cli.cli.commands.options import FormatOpt, JsonOpt
+from audience_cli.cli.commands.suppression_options import check_agent
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
     from audience_cli.sandbox.store import SandboxStore
 
 app = typer.Typer(
@@ -49,7 +49,7 @@ AgentOpt = Annotated[
 
 
 def _store(app: AppContext, db: Path | None) -> tuple[SandboxStore, Path]:
-    from audience_cli.context import open_sandbox_store
+    from audience_cli.cli.context import open_sandbox_store
     from audience_cli.sandbox import default_db_path
 
     path = db if db is not None else default_db_path(app.env)
@@ -161,9 +161,9 @@ def list_entries(
 
       audience sandbox dnc list --json
     """
-    from audience_cli.output import choose_format, emit
+    from audience_cli.cli.output import choose_format, emit
+    from audience_cli.cli.views import dnc_listing
     from audience_cli.text import plural
-    from audience_cli.views import dnc_listing
 
     store, _ = _store(ctx.obj, db)
     total = store.count_dnc()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
     from audience_cli.model import Audience
     from audience_cli.state.journal import Journal
     from audience_cli.state.snapshots import SnapshotInfo
@@ -44,8 +44,8 @@ class Guard:
         """Read every member of the audience and snapshot it (unless --no-snapshot)."""
         if not self.app.take_snapshots:
             return None
+        from audience_cli.cli.progress import read_progress
         from audience_cli.core.members import read_all_data
-        from audience_cli.progress import read_progress
 
         with read_progress(self.app, f"Snapshotting {self.audience.get('name')!r}") as on_page:
             members = read_all_data(self.app.client(), self.audience, on_page=on_page)

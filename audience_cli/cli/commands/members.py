@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands.contact_options import RegionOpt, check_region_option
-from audience_cli.commands.options import (
+from audience_cli.cli.commands.contact_options import RegionOpt, check_region_option
+from audience_cli.cli.commands.options import (
     MAX_PAGE,
     MAX_PAGE_SIZE,
     AudienceArg,
@@ -21,17 +21,17 @@ from audience_cli.commands.options import (
     SafeOpt,
     parse_fields,
 )
+from audience_cli.cli.output import OutputFormat, Shape
 from audience_cli.errors import UsageError
-from audience_cli.output import OutputFormat, Shape
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from audience_cli.cli.context import AppContext
+    from audience_cli.cli.output import Listing
     from audience_cli.client import AtomsClient
-    from audience_cli.context import AppContext
     from audience_cli.core.members import MembersPage
     from audience_cli.model import Member
-    from audience_cli.output import Listing
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def members(
 
       audience members "Q1 Sales Leads" --where firstName=john
     """
-    from audience_cli.output import choose_format
+    from audience_cli.cli.output import choose_format
 
     app = ctx.obj
     check_conflicts(ctx, all_pages=all_pages, search=search, where=where or [])
@@ -199,11 +199,11 @@ def parse_where(where: Sequence[str]) -> dict[str, str]:
 
 
 def run_members(app: AppContext, opts: MembersOptions) -> None:
+    from audience_cli.cli.views import member_listing
     from audience_cli.core.audiences import resolve_audience
     from audience_cli.core.members import page_of_members, search_members
     from audience_cli.model import phone_column_of
     from audience_cli.text import plural
-    from audience_cli.views import member_listing
 
     client = app.client()
     if opts.all_pages and not (opts.search or opts.filters):
@@ -243,12 +243,12 @@ def _show_all(app: AppContext, opts: MembersOptions) -> None:
 
     JSON streams page by page; the other formats need every row for their columns.
     A progress bar shows on a terminal's stderr, unless the JSON streams to it too."""
+    from audience_cli.cli.output import JSON_FORMATS
+    from audience_cli.cli.progress import read_progress
+    from audience_cli.cli.views import member_listing
     from audience_cli.core.members import iter_members, resolve_with_first_page
     from audience_cli.model import member_count, phone_column_of
-    from audience_cli.output import JSON_FORMATS
-    from audience_cli.progress import read_progress
     from audience_cli.text import plural
-    from audience_cli.views import member_listing
 
     client = app.client()
     audience, first = resolve_with_first_page(client, opts.audience)
@@ -278,7 +278,7 @@ def _show_all(app: AppContext, opts: MembersOptions) -> None:
 
 def _show(app: AppContext, listing: Listing, opts: MembersOptions) -> int:
     """The members in the format and fields asked for (`--fields help`: the field names)."""
-    from audience_cli.output import emit, emit_lines, field_names
+    from audience_cli.cli.output import emit, emit_lines, field_names
 
     if opts.shape.fields == ["help"]:
         emit_lines(app, field_names(listing.columns))

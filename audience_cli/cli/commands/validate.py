@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands import options as o
-from audience_cli.commands.contact_options import ContactInput, contact_options
-from audience_cli.commands.suppression_options import SuppressionInput, suppression_options
+from audience_cli.cli.commands import options as o
+from audience_cli.cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
+from audience_cli.cli.output import OutputFormat
 from audience_cli.errors import ExitCode
-from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,10 @@ def validate(
 
       audience validate --csv leads.csv --region US
     """
-    from audience_cli.views import VALIDATE_FIELDS
+    from audience_cli.cli.views import VALIDATE_FIELDS
 
     o.output_shape(ctx, fields, header, VALIDATE_FIELDS)
-    from audience_cli.output import asked_format
+    from audience_cli.cli.output import asked_format
 
     options = ValidateOptions(
         contacts.with_csv(the_file(file, contacts.csv)),
@@ -110,12 +110,16 @@ def the_file(argument: str | None, csv: str | None) -> str:
 
 
 def run_validate(app: AppContext, opts: ValidateOptions) -> ExitCode:
-    from audience_cli.commands.contact_options import load_contacts, print_report, rows_exit_code
-    from audience_cli.commands.suppression_options import build_suppression
+    from audience_cli.cli.commands.contact_options import (
+        load_contacts,
+        print_report,
+        rows_exit_code,
+    )
+    from audience_cli.cli.commands.suppression_options import build_suppression
+    from audience_cli.cli.output import emit
+    from audience_cli.cli.views import validate_summary
     from audience_cli.contacts import write_clean_csv
-    from audience_cli.output import emit
     from audience_cli.text import plural
-    from audience_cli.views import validate_summary
 
     stdout_taken = opts.fmt is not None
     suppress = build_suppression(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from audience_cli.commands.options import (
+from audience_cli.cli.commands.options import (
     AudienceArg,
     DryRunOpt,
     FieldsOpt,
@@ -20,10 +20,10 @@ from audience_cli.commands.options import (
     keep_safe,
     output_shape,
 )
-from audience_cli.output import OutputFormat
+from audience_cli.cli.output import OutputFormat
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
 
 
 @dataclass(frozen=True)
@@ -59,11 +59,11 @@ def delete(
 
       audience delete 696ddd56b905442f52b71392 --yes
     """
-    from audience_cli.views import DELETE_FIELDS
+    from audience_cli.cli.views import DELETE_FIELDS
 
     output_shape(ctx, fields, header, DELETE_FIELDS)
     keep_safe(ctx, wait, no_snapshot)
-    from audience_cli.output import asked_format
+    from audience_cli.cli.output import asked_format
 
     run_delete(
         ctx.obj,
@@ -82,13 +82,13 @@ def delete(
 
 
 def run_delete(app: AppContext, opts: DeleteOptions) -> None:
-    from audience_cli.completion_cache import remember_change
+    from audience_cli.cli.completion_cache import remember_change
+    from audience_cli.cli.output import emit
+    from audience_cli.cli.prompts import require_confirmation
+    from audience_cli.cli.safekeeping import guarded_write
+    from audience_cli.cli.views import delete_summary
     from audience_cli.core.audiences import delete_audience, plan_delete
-    from audience_cli.output import emit
-    from audience_cli.prompts import require_confirmation
-    from audience_cli.safekeeping import guarded_write
     from audience_cli.text import plural
-    from audience_cli.views import delete_summary
 
     plan = plan_delete(app.client(), opts.audience)
     audience = plan.audience

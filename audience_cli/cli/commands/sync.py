@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands import options as o
-from audience_cli.commands.contact_options import ContactInput, contact_options
-from audience_cli.commands.suppression_options import SuppressionInput, suppression_options
+from audience_cli.cli.commands import options as o
+from audience_cli.cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
+from audience_cli.cli.output import OutputFormat
 from audience_cli.errors import AudienceNotFoundError, ExitCode, TooManyRemovalsError
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
-from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
+    from audience_cli.cli.context import AppContext
     from audience_cli.contacts import ContactBatch
-    from audience_cli.context import AppContext
     from audience_cli.core.sync import RemovalLimit, SyncPlan
     from audience_cli.core.upload import UploadSettings
     from audience_cli.model import Audience
@@ -109,12 +109,12 @@ def sync(
 
       audience sync "Nightly Leads" --csv export.csv --dry-run --json
     """
-    from audience_cli.views import SYNC_FIELDS
+    from audience_cli.cli.views import SYNC_FIELDS
 
     o.output_shape(ctx, fields, header, SYNC_FIELDS)
     o.keep_safe(ctx, wait, no_snapshot)
+    from audience_cli.cli.output import asked_format
     from audience_cli.core.upload import UploadSettings
-    from audience_cli.output import asked_format
 
     options = SyncOptions(
         audience=audience,
@@ -166,18 +166,18 @@ def parse_max_remove(text: str) -> RemovalLimit:
 
 
 def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
-    from audience_cli.commands.contact_options import (
+    from audience_cli.cli.commands.contact_options import (
         load_contacts,
         print_report,
         report_refusal,
         rows_exit_code,
     )
-    from audience_cli.commands.suppression_options import build_suppression
+    from audience_cli.cli.commands.suppression_options import build_suppression
+    from audience_cli.cli.hints import sync_without_create
+    from audience_cli.cli.safekeeping import name_lock
+    from audience_cli.cli.views import SYNC_FIELDS
     from audience_cli.core.audiences import OBJECT_ID, resolve_audience
     from audience_cli.core.upload import check_rejects
-    from audience_cli.hints import sync_without_create
-    from audience_cli.safekeeping import name_lock
-    from audience_cli.views import SYNC_FIELDS
 
     suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
     with load_contacts(
@@ -210,13 +210,13 @@ def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
 
 def _create_instead(app: AppContext, opts: SyncOptions, batch: ContactBatch) -> None:
     """The first night: no audience of that name yet, so the file becomes it."""
-    from audience_cli.completion_cache import remember_change
+    from audience_cli.cli.completion_cache import remember_change
+    from audience_cli.cli.output import emit
+    from audience_cli.cli.progress import upload_progress
+    from audience_cli.cli.views import sync_summary
     from audience_cli.core.sync import SyncPlan, SyncResult
     from audience_cli.core.upload import check_names, plan_create, send_create
-    from audience_cli.output import emit
-    from audience_cli.progress import upload_progress
     from audience_cli.text import plural
-    from audience_cli.views import sync_summary
 
     name = opts.audience.strip()
     plan = plan_create(batch, name, opts.upload, split=False)
@@ -247,6 +247,11 @@ def _create_instead(app: AppContext, opts: SyncOptions, batch: ContactBatch) -> 
 
 
 def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: Audience) -> None:
+    from audience_cli.cli.output import emit
+    from audience_cli.cli.progress import read_progress, upload_progress
+    from audience_cli.cli.prompts import require_confirmation
+    from audience_cli.cli.safekeeping import guarded_write
+    from audience_cli.cli.views import sync_summary
     from audience_cli.core.audiences import label
     from audience_cli.core.sync import (
         SyncResult,
@@ -258,11 +263,6 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
         source_from_batch,
     )
     from audience_cli.model import phone_column_of
-    from audience_cli.output import emit
-    from audience_cli.progress import read_progress, upload_progress
-    from audience_cli.prompts import require_confirmation
-    from audience_cli.safekeeping import guarded_write
-    from audience_cli.views import sync_summary
 
     client = app.client()
     name = label(target)

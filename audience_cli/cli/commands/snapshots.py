@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands import options as o
-from audience_cli.output import OutputFormat
+from audience_cli.cli.commands import options as o
+from audience_cli.cli.output import OutputFormat
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
 
 
 def snapshots(
@@ -43,18 +43,18 @@ def snapshots(
 
       audience snapshots "Nightly Leads" --json
     """
-    from audience_cli.output import choose_format, field_names
-    from audience_cli.views import SNAPSHOT_COLUMNS
+    from audience_cli.cli.output import choose_format, field_names
+    from audience_cli.cli.views import SNAPSHOT_COLUMNS
 
     o.output_shape(ctx, fields, header, field_names(SNAPSHOT_COLUMNS))
     run_snapshots(ctx.obj, audience, choose_format(fmt, as_json, ctx.obj.terminal.stdout))
 
 
 def run_snapshots(app: AppContext, audience: str | None, fmt: OutputFormat) -> None:
-    from audience_cli.output import emit
-    from audience_cli.safekeeping import api_state
+    from audience_cli.cli.output import emit
+    from audience_cli.cli.safekeeping import api_state
+    from audience_cli.cli.views import snapshot_listing
     from audience_cli.state.snapshots import list_snapshots
-    from audience_cli.views import snapshot_listing
 
     found = list_snapshots(api_state(app))
     if audience is not None:

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands.options import AudienceArg, SafeOpt
+from audience_cli.cli.commands.options import AudienceArg, SafeOpt
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
 
 
 def export(
@@ -42,10 +42,10 @@ def export(
 
 def run_export(app: AppContext, ref: str, output: str, *, safe: bool, force: bool = False) -> int:
     """Write the members CSV, whole or not at all (a temporary file renamed into place)."""
+    from audience_cli.cli.progress import read_progress
     from audience_cli.core.members import export_rows, resolve_with_first_page
     from audience_cli.files import check_output, open_output
     from audience_cli.model import write_member_records_csv
-    from audience_cli.progress import read_progress
     from audience_cli.text import plural
 
     check_output(output, "export", force=force)  # before reading every page

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from audience_cli.commands.options import (
+from audience_cli.cli.commands.options import (
     AudienceArg,
     FieldsOpt,
     FormatOpt,
@@ -14,10 +14,10 @@ from audience_cli.commands.options import (
     JsonOpt,
     parse_fields,
 )
-from audience_cli.output import OutputFormat, Shape
+from audience_cli.cli.output import OutputFormat, Shape
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
 
 
 def show(
@@ -38,7 +38,7 @@ def show(
 
       audience show "Q1 Sales Leads" --fields _id,memberCount --format tsv
     """
-    from audience_cli.output import choose_format
+    from audience_cli.cli.output import choose_format
 
     app = ctx.obj
     chosen = choose_format(fmt, as_json, app.terminal.stdout)
@@ -53,9 +53,9 @@ def run_show(
     *,
     header: bool = False,
 ) -> None:
+    from audience_cli.cli.output import emit, emit_lines
+    from audience_cli.cli.views import audience_field_names, audience_view
     from audience_cli.core.audiences import resolve_audience
-    from audience_cli.output import emit, emit_lines
-    from audience_cli.views import audience_field_names, audience_view
 
     audience = resolve_audience(app.client(), ref)
     if fields == ["help"]:

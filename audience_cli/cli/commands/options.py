@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from audience_cli.output import OutputFormat, Shape
+from audience_cli.cli.output import OutputFormat, Shape
 
 # Bounds of the numeric options: a number past them is a usage error (exit 2), never a
 # request the server cannot answer or an overflow.
@@ -22,7 +22,7 @@ def complete_audience(ctx: typer.Context, incomplete: str) -> list[tuple[str, st
     import os
     import re
 
-    from audience_cli.completion_cache import cached_audiences
+    from audience_cli.cli.completion_cache import cached_audiences
     from audience_cli.config import ENV_SANDBOX
 
     sandbox = bool(ctx.find_root().params.get("sandbox_")) or bool(os.environ.get(ENV_SANDBOX))
@@ -92,7 +92,7 @@ def parse_fields(text: str | None) -> list[str] | None:
 
 def shape_of(fields: str | None, header: bool) -> Shape:
     """--fields and --header, as the writer takes them."""
-    from audience_cli.output import Shape
+    from audience_cli.cli.output import Shape
 
     return Shape(parse_fields(fields), header)
 
@@ -107,7 +107,7 @@ def output_shape(
     """
     shape = shape_of(fields, header)
     if shape.fields == ["help"]:
-        from audience_cli.output import emit_lines
+        from audience_cli.cli.output import emit_lines
 
         emit_lines(ctx.obj, names)
         raise typer.Exit(0)

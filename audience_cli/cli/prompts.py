@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from audience_cli.errors import CliError, ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
 
 
 def require_confirmation(

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands import options as o
+from audience_cli.cli.commands import options as o
+from audience_cli.cli.output import OutputFormat
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
-from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
+    from audience_cli.cli.safekeeping import Guard
     from audience_cli.core.restore import RestorePlan
-    from audience_cli.safekeeping import Guard
     from audience_cli.state.snapshots import SnapshotInfo
 
 
@@ -86,9 +86,9 @@ def restore(
 
       audience restore --pending
     """
+    from audience_cli.cli.output import asked_format
+    from audience_cli.cli.views import RESTORE_FIELDS
     from audience_cli.errors import UsageError
-    from audience_cli.output import asked_format
-    from audience_cli.views import RESTORE_FIELDS
 
     o.output_shape(ctx, fields, header, RESTORE_FIELDS)
     o.keep_safe(ctx, wait, no_snapshot)
@@ -121,9 +121,9 @@ def restore(
 
 def run_restore_pending(app: AppContext, opts: RestoreOptions) -> None:
     """Every journal of this API (or the named audience's): its members added back."""
+    from audience_cli.cli.safekeeping import api_state, guarded_write
     from audience_cli.core.audiences import resolve_audience
     from audience_cli.errors import AudienceNotFoundError
-    from audience_cli.safekeeping import api_state, guarded_write
     from audience_cli.state.journal import Journal, journals_in
     from audience_cli.text import plural
 
@@ -159,9 +159,9 @@ def run_restore_pending(app: AppContext, opts: RestoreOptions) -> None:
 
 
 def run_restore(app: AppContext, opts: RestoreOptions) -> None:
+    from audience_cli.cli.progress import read_progress
+    from audience_cli.cli.safekeeping import api_state, guarded_write, name_lock
     from audience_cli.core.restore import find_target, plan_restore
-    from audience_cli.progress import read_progress
-    from audience_cli.safekeeping import api_state, guarded_write, name_lock
     from audience_cli.state.snapshots import find_snapshot, read_rows
 
     info = find_snapshot(api_state(app), opts.ref or "")
@@ -182,12 +182,12 @@ def run_restore(app: AppContext, opts: RestoreOptions) -> None:
 
 
 def _create(app: AppContext, opts: RestoreOptions, info: SnapshotInfo, plan: RestorePlan) -> None:
-    from audience_cli.completion_cache import remember_change
+    from audience_cli.cli.completion_cache import remember_change
+    from audience_cli.cli.output import emit, emit_lines
+    from audience_cli.cli.progress import upload_progress
+    from audience_cli.cli.views import restore_summary
     from audience_cli.core.upload import create_from_rows
-    from audience_cli.output import emit, emit_lines
-    from audience_cli.progress import upload_progress
     from audience_cli.text import plural
-    from audience_cli.views import restore_summary
 
     if opts.dry_run:
         app.say(
@@ -230,13 +230,13 @@ def _create(app: AppContext, opts: RestoreOptions, info: SnapshotInfo, plan: Res
 def _make_equal(
     app: AppContext, opts: RestoreOptions, info: SnapshotInfo, plan: RestorePlan, guard: Guard
 ) -> None:
-    from audience_cli.commands.sync import plan_text
+    from audience_cli.cli.commands.sync import plan_text
+    from audience_cli.cli.output import emit
+    from audience_cli.cli.progress import upload_progress
+    from audience_cli.cli.prompts import require_confirmation
+    from audience_cli.cli.views import restore_summary
     from audience_cli.core.audiences import label
     from audience_cli.core.sync import SyncResult, send_sync
-    from audience_cli.output import emit
-    from audience_cli.progress import upload_progress
-    from audience_cli.prompts import require_confirmation
-    from audience_cli.views import restore_summary
 
     assert plan.sync is not None and plan.target is not None
     target, sync = plan.target, plan.sync

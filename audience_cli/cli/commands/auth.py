@@ -29,7 +29,7 @@ from audience_cli.config import (
 from audience_cli.errors import AuthenticationError, ConfigError, UsageError
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
 
 ProfileOpt = Annotated[
     str | None,

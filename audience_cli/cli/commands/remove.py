@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands.contact_options import ContactInput, contact_options
-from audience_cli.commands.options import (
+from audience_cli.cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.cli.commands.options import (
     AudienceArg,
     DryRunOpt,
     FieldsOpt,
@@ -21,14 +21,14 @@ from audience_cli.commands.options import (
     keep_safe,
     output_shape,
 )
-from audience_cli.commands.suppression_options import check_agent
+from audience_cli.cli.commands.suppression_options import check_agent
+from audience_cli.cli.output import OutputFormat
 from audience_cli.errors import ExitCode, UsageError
-from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
+    from audience_cli.cli.safekeeping import Guard
     from audience_cli.model import Audience
-    from audience_cli.safekeeping import Guard
 
 
 @dataclass(frozen=True)
@@ -107,11 +107,11 @@ def remove(
 
       audience remove "Q1 Sales Leads" --dnc --dry-run
     """
-    from audience_cli.views import REMOVE_FIELDS
+    from audience_cli.cli.views import REMOVE_FIELDS
 
     output_shape(ctx, fields, header, REMOVE_FIELDS)
     keep_safe(ctx, wait, no_snapshot)
-    from audience_cli.output import asked_format
+    from audience_cli.cli.output import asked_format
 
     options = RemoveOptions(
         audience=audience,
@@ -149,9 +149,13 @@ SHOWN = 10  # missing numbers named one by one
 
 
 def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
-    from audience_cli.commands.contact_options import load_contacts, print_report, rows_exit_code
+    from audience_cli.cli.commands.contact_options import (
+        load_contacts,
+        print_report,
+        rows_exit_code,
+    )
+    from audience_cli.cli.safekeeping import guarded_write
     from audience_cli.core.audiences import resolve_audience
-    from audience_cli.safekeeping import guarded_write
 
     inp = opts.contacts
     if not inp.csv and not inp.phones and not opts.member_ids and not opts.dnc:
@@ -180,11 +184,11 @@ def _remove_from(
     code: ExitCode,
     guard: Guard,
 ) -> ExitCode:
+    from audience_cli.cli.output import emit
+    from audience_cli.cli.prompts import require_confirmation
+    from audience_cli.cli.views import removal_summary
     from audience_cli.core.members import plan_removal, remove_members
-    from audience_cli.output import emit
-    from audience_cli.prompts import require_confirmation
     from audience_cli.text import plural
-    from audience_cli.views import removal_summary
 
     client = app.client()
     name = audience.get("name")
@@ -234,7 +238,7 @@ def _remove_from(
 
 def _members_on_dnc(app: AppContext, opts: RemoveOptions, audience: Audience) -> dict[str, str]:
     """Member id -> number of the members on the do-not-call list; the first few named."""
-    from audience_cli.commands.suppression_options import load_dnc
+    from audience_cli.cli.commands.suppression_options import load_dnc
     from audience_cli.core.dnc import members_on_list
     from audience_cli.text import plural
 

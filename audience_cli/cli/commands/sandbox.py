@@ -9,7 +9,7 @@ from typing import Annotated
 import click
 import typer
 
-from audience_cli.commands.options import (
+from audience_cli.cli.commands.options import (
     MAX_MEMBER_LIMIT,
     MAX_PAGE_SIZE,
     AudienceArg,
@@ -170,8 +170,8 @@ def serve(
 
       audience sandbox serve --fail-rate 0.2 --slow-rate 0.1 --rate-limit 5
     """
+    from audience_cli.cli.context import sandbox_usage_errors
     from audience_cli.config import is_loopback_host
-    from audience_cli.context import sandbox_usage_errors
     from audience_cli.errors import UsageError
     from audience_cli.sandbox.app import SandboxConfig
     from audience_cli.sandbox.faults import FaultConfig
@@ -288,8 +288,8 @@ def reset(ctx: typer.Context, db: DbOpt = None, yes: YesOpt = False) -> None:
 
       audience sandbox reset --yes
     """
-    from audience_cli.context import open_sandbox_store
-    from audience_cli.prompts import require_confirmation
+    from audience_cli.cli.context import open_sandbox_store
+    from audience_cli.cli.prompts import require_confirmation
 
     path = _db(ctx, db)
     require_confirmation(
@@ -354,9 +354,9 @@ def campaign(
 
       audience sandbox campaign "Q1 Leads" --id 696ddd56b905442f52b71399
     """
-    from audience_cli.context import open_sandbox_store
+    from audience_cli.cli.context import open_sandbox_store
+    from audience_cli.cli.output import emit_lines
     from audience_cli.errors import CliError, ExitCode, UsageError
-    from audience_cli.output import emit_lines
 
     store = open_sandbox_store(_db(ctx, db))
     matches = [a for a in store.list_audiences() if audience in (a["_id"], a["name"])]
@@ -398,7 +398,7 @@ def campaign(
 
 
 def _add_dnc_group() -> None:
-    from audience_cli.commands import sandbox_dnc
+    from audience_cli.cli.commands import sandbox_dnc
 
     app.add_typer(sandbox_dnc.app, name="dnc")  # `audience sandbox dnc …`
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from audience_cli.cli.output import Column, Fields, Listing, Summary
 from audience_cli.model import (
     FIRST_NAME_KEY,
     LAST_NAME_KEY,
@@ -20,7 +21,6 @@ from audience_cli.model import (
     member_field,
     member_record_fields,
 )
-from audience_cli.output import Column, Fields, Listing, Summary
 from audience_cli.text import cell_text
 
 if TYPE_CHECKING:

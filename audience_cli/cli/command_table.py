@@ -30,77 +30,77 @@ class Entry:
 # In the order `audience --help` lists them (Typer's: commands, then groups).
 COMMANDS: dict[str, Entry] = {
     "create": Entry(
-        "audience_cli.commands.create:create",
+        "audience_cli.cli.commands.create:create",
         "Create an audience from --phone flags and/or a CSV file.",
     ),
     "list": Entry(
-        "audience_cli.commands.list_audiences:list_audiences",
+        "audience_cli.cli.commands.list_audiences:list_audiences",
         "List every audience: id, name, members, campaigns, created.",
     ),
     "show": Entry(
-        "audience_cli.commands.show:show",
+        "audience_cli.cli.commands.show:show",
         "Show every field of one audience, its member count and its campaigns.",
     ),
     "members": Entry(
-        "audience_cli.commands.members:members",
+        "audience_cli.cli.commands.members:members",
         "Show the members of an audience, one page at a time, or all of them.",
     ),
     "add": Entry(
-        "audience_cli.commands.add:add",
+        "audience_cli.cli.commands.add:add",
         "Add contacts to an audience; numbers already in it are skipped.",
     ),
     "sync": Entry(
-        "audience_cli.commands.sync:sync",
+        "audience_cli.cli.commands.sync:sync",
         "Make an audience's members equal to a contacts file: add, remove, update.",
     ),
     "diff": Entry(
-        "audience_cli.commands.diff:diff",
+        "audience_cli.cli.commands.diff:diff",
         "Show what `sync` would change: members to add, remove and update.",
     ),
     "validate": Entry(
-        "audience_cli.commands.validate:validate",
+        "audience_cli.cli.commands.validate:validate",
         "Check a contacts file: nothing is sent, and no key is needed.",
     ),
     "remove": Entry(
-        "audience_cli.commands.remove:remove",
+        "audience_cli.cli.commands.remove:remove",
         "Remove members from an audience: by number (--phone, or every number in --csv), by "
         "id, or those on the do-not-call list (--dnc).",
     ),
     "export": Entry(
-        "audience_cli.commands.export:export",
+        "audience_cli.cli.commands.export:export",
         "Write every member of an audience to a CSV file: a backup `add` can re-import.",
     ),
     "delete": Entry(
-        "audience_cli.commands.delete:delete",
+        "audience_cli.cli.commands.delete:delete",
         "Delete an audience and all its members.",
     ),
     "snapshots": Entry(
-        "audience_cli.commands.snapshots:snapshots",
+        "audience_cli.cli.commands.snapshots:snapshots",
         "List the snapshots taken before members were removed or replaced, newest first.",
     ),
     "restore": Entry(
-        "audience_cli.commands.restore:restore",
+        "audience_cli.cli.commands.restore:restore",
         "Make an audience equal to a snapshot: its members, with exactly their fields.",
     ),
     "completion": Entry(
-        "audience_cli.commands.completion:completion",
+        "audience_cli.cli.commands.completion:completion",
         "Print the shell completion script for SHELL.",
     ),
     "help": Entry(
-        "audience_cli.cli:help_command",
+        "audience_cli.cli.app:help_command",
         "Show the help of the tool, or of a command: `audience help add` is `audience add --help`.",
     ),
     "dnc": Entry(
-        "audience_cli.commands.dnc:app",
+        "audience_cli.cli.commands.dnc:app",
         "The organisation's do-not-call list: numbers Atoms must not call. Imports (create, "
         "add, sync, validate) reject the numbers on it unless --no-dnc.",
     ),
     "auth": Entry(
-        "audience_cli.commands.auth:app",
+        "audience_cli.cli.commands.auth:app",
         "Store, show and remove the Atoms API key (~/.smallestai/credentials.json).",
     ),
     "sandbox": Entry(
-        "audience_cli.commands.sandbox:app",
+        "audience_cli.cli.commands.sandbox:app",
         "The local sandbox: an emulator of the Atoms audience API backed by SQLite.",
     ),
 }

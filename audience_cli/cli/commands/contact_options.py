@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from audience_cli.commands.option_groups import replace_parameter
+from audience_cli.cli.commands.option_groups import replace_parameter
 from audience_cli.errors import ExitCode, RowsRejectedError, UsageError
 
 if TYPE_CHECKING:
+    from audience_cli.cli.context import AppContext
+    from audience_cli.cli.output import OutputFormat
     from audience_cli.contacts import ContactBatch, CsvOptions, ImportReport
     from audience_cli.contacts.pipeline import Keep, Suppress
-    from audience_cli.context import AppContext
-    from audience_cli.output import OutputFormat
 
 CONTACTS_PANEL = "Contacts input"
 CHECKS_PANEL = "Checks and report"
@@ -415,8 +415,8 @@ def report_refusal(
         yield
     except RowsRejectedError:
         if fmt is not None:
-            from audience_cli.output import emit
-            from audience_cli.views import refused_summary
+            from audience_cli.cli.output import emit
+            from audience_cli.cli.views import refused_summary
 
             emit(app, refused_summary(report, fields), fmt)
         raise

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from audience_cli.commands.option_groups import replace_parameter
+from audience_cli.cli.commands.option_groups import replace_parameter
 from audience_cli.errors import AudienceError, UsageError
 
 if TYPE_CHECKING:
+    from audience_cli.cli.context import AppContext
     from audience_cli.contacts.pipeline import Suppress
-    from audience_cli.context import AppContext
     from audience_cli.core.dnc import DoNotCall
 
 SUPPRESSION_PANEL = "Who not to call"
@@ -177,7 +177,7 @@ def build_suppression(
 
 def _skipped(app: AppContext, why: str) -> Collection[str]:
     """No list to read: said once, at the first number it would have been asked about."""
-    from audience_cli.hints import dnc_skipped
+    from audience_cli.cli.hints import dnc_skipped
 
     app.warn(dnc_skipped(why))
     return ()

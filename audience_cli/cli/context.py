@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     import httpx
     from rich.console import Console
 
+    from audience_cli.cli.output import Shape
     from audience_cli.client import AtomsClient, RunDeadline
-    from audience_cli.output import Shape
     from audience_cli.sandbox.store import SandboxStore
 
 

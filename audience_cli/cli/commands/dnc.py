@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands.contact_options import RegionOpt, SheetOpt, check_region_option
-from audience_cli.commands.options import (
+from audience_cli.cli.commands.contact_options import RegionOpt, SheetOpt, check_region_option
+from audience_cli.cli.commands.options import (
     FieldsOpt,
     FormatOpt,
     HeaderOpt,
@@ -18,13 +18,13 @@ from audience_cli.commands.options import (
     SafeOpt,
     parse_fields,
 )
-from audience_cli.commands.suppression_options import check_agent
+from audience_cli.cli.commands.suppression_options import check_agent
+from audience_cli.cli.output import OutputFormat, Shape
 from audience_cli.errors import ExitCode, UsageError
 from audience_cli.model import DNC_MAX_PAGE_SIZE
-from audience_cli.output import OutputFormat, Shape
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
     from audience_cli.core.dnc import DncCheck, DncListPage
 
 ON_THE_LIST = 1  # like diff(1): 0 when no number is on the list, 1 when some are
@@ -90,7 +90,7 @@ def list_dnc(
     """
     from click.core import ParameterSource
 
-    from audience_cli.output import choose_format
+    from audience_cli.cli.output import choose_format
 
     if all_pages and ctx.get_parameter_source("page") is ParameterSource.COMMANDLINE:
         raise UsageError("--all and --page cannot be combined: --all reads every page")
@@ -115,11 +115,11 @@ def dnc_search(text: str) -> str:
 
 
 def run_dnc_list(app: AppContext, opts: DncListOptions) -> None:
+    from audience_cli.cli.output import emit, emit_lines, field_names
+    from audience_cli.cli.views import dnc_listing
     from audience_cli.core.dnc import DncReadError, page_of_dnc, read_dnc
     from audience_cli.errors import ApiError
-    from audience_cli.output import emit, emit_lines, field_names
     from audience_cli.text import plural
-    from audience_cli.views import dnc_listing
 
     if opts.shape.fields == ["help"]:
         emit_lines(app, field_names(dnc_listing([]).columns))
@@ -211,7 +211,7 @@ def check(
 
       audience dnc check "Q1 Sales Leads" --json
     """
-    from audience_cli.output import choose_format
+    from audience_cli.cli.output import choose_format
 
     options = DncCheckOptions(
         source=source,
@@ -238,9 +238,9 @@ def _looks_like_a_path(source: str) -> bool:
 
 
 def run_dnc_check(app: AppContext, opts: DncCheckOptions) -> int:
-    from audience_cli.output import emit
+    from audience_cli.cli.output import emit
+    from audience_cli.cli.views import dnc_check_listing
     from audience_cli.text import plural
-    from audience_cli.views import dnc_check_listing
 
     from_file = _is_file(opts.source)
     if opts.sheet is not None and not from_file:
@@ -271,7 +271,7 @@ def _applied(result: DncCheck) -> str:
 
 def _check_file(app: AppContext, opts: DncCheckOptions) -> DncCheck:
     """The file is read and checked before any request."""
-    from audience_cli.commands.suppression_options import load_dnc
+    from audience_cli.cli.commands.suppression_options import load_dnc
     from audience_cli.contacts import CsvOptions, collect_contacts
     from audience_cli.core.dnc import check_numbers
     from audience_cli.text import plural
@@ -295,7 +295,7 @@ def _check_file(app: AppContext, opts: DncCheckOptions) -> DncCheck:
 
 
 def _check_audience(app: AppContext, opts: DncCheckOptions) -> DncCheck:
-    from audience_cli.commands.suppression_options import load_dnc
+    from audience_cli.cli.commands.suppression_options import load_dnc
     from audience_cli.core.audiences import resolve_audience
     from audience_cli.core.dnc import check_members
     from audience_cli.errors import AudienceNotFoundError

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands import options as o
-from audience_cli.commands.contact_options import ContactInput, contact_options
-from audience_cli.commands.suppression_options import SuppressionInput, suppression_options
+from audience_cli.cli.commands import options as o
+from audience_cli.cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
+from audience_cli.cli.output import OutputFormat
 from audience_cli.errors import ExitCode, UsageError
-from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
     from audience_cli.core.members import Present
     from audience_cli.model import Audience
 
@@ -70,10 +70,10 @@ def diff(
 
       audience diff "Q1 Leads" "Q1 Leads (restored)" --format csv > changes.csv
     """
-    from audience_cli.views import DIFF_KEYS
+    from audience_cli.cli.views import DIFF_KEYS
 
     o.output_shape(ctx, fields, header, DIFF_KEYS)
-    from audience_cli.output import choose_format
+    from audience_cli.cli.output import choose_format
 
     app = ctx.obj
     assert contacts is not None and suppression is not None
@@ -91,16 +91,18 @@ def diff(
 
 def _read(app: AppContext, audience: Audience) -> dict[str, Present]:
     """The audience's members by number, with a bar on a terminal while they are read."""
+    from audience_cli.cli.progress import read_progress
     from audience_cli.core.members import read_audience
-    from audience_cli.progress import read_progress
 
     with read_progress(app, f"Reading {audience.get('name')!r}") as on_page:
         return read_audience(app.client(), audience, on_page=on_page)
 
 
 def run_diff(app: AppContext, opts: DiffOptions) -> int:
-    from audience_cli.commands.contact_options import load_contacts, print_report
-    from audience_cli.commands.sync import say_kept
+    from audience_cli.cli.commands.contact_options import load_contacts, print_report
+    from audience_cli.cli.commands.sync import say_kept
+    from audience_cli.cli.output import emit
+    from audience_cli.cli.views import diff_view
     from audience_cli.core.audiences import label, resolve_audience
     from audience_cli.core.sync import (
         plan_sync,
@@ -109,8 +111,6 @@ def run_diff(app: AppContext, opts: DiffOptions) -> int:
         source_from_batch,
     )
     from audience_cli.model import phone_column_of
-    from audience_cli.output import emit
-    from audience_cli.views import diff_view
 
     given = bool(opts.contacts.csv or opts.contacts.phones)
     if bool(opts.other) == given:
@@ -127,7 +127,7 @@ def run_diff(app: AppContext, opts: DiffOptions) -> int:
         plan = plan_sync(audience, present, source, replace_fields=opts.replace_fields)
         against = label(other)
     else:
-        from audience_cli.commands.suppression_options import build_suppression
+        from audience_cli.cli.commands.suppression_options import build_suppression
 
         # The file is read and checked before any request (the do-not-call list at the
         # first valid number).

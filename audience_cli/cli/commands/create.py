@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands import options as o
-from audience_cli.commands.contact_options import ContactInput, contact_options
-from audience_cli.commands.suppression_options import SuppressionInput, suppression_options
+from audience_cli.cli.commands import options as o
+from audience_cli.cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
+from audience_cli.cli.output import OutputFormat
 from audience_cli.errors import ExitCode, UsageError
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
-from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
+    from audience_cli.cli.context import AppContext
     from audience_cli.contacts import ContactBatch
-    from audience_cli.context import AppContext
     from audience_cli.core.upload import CreatePlan, CreateResult, UploadSettings
 
 
@@ -89,14 +89,14 @@ def create(
 
       audience create "Q1 Leads" --csv leads.csv --region US --rejects bad.csv
     """
-    from audience_cli.views import CREATE_FIELDS
+    from audience_cli.cli.views import CREATE_FIELDS
 
     o.output_shape(ctx, fields, header, CREATE_FIELDS)
     o.keep_safe(ctx, wait)
     from click.core import ParameterSource
 
+    from audience_cli.cli.output import asked_format
     from audience_cli.core.upload import UploadSettings
-    from audience_cli.output import asked_format
 
     options = CreateOptions(
         name=name,
@@ -128,18 +128,18 @@ def create(
 
 
 def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
-    from audience_cli.commands.contact_options import (
+    from audience_cli.cli.commands.contact_options import (
         load_contacts,
         print_report,
         report_refusal,
         rows_exit_code,
     )
-    from audience_cli.commands.suppression_options import build_suppression
+    from audience_cli.cli.commands.suppression_options import build_suppression
+    from audience_cli.cli.output import emit, emit_lines
+    from audience_cli.cli.safekeeping import name_lock
+    from audience_cli.cli.views import CREATE_FIELDS, create_summary
     from audience_cli.core.upload import plan_create
-    from audience_cli.output import emit, emit_lines
-    from audience_cli.safekeeping import name_lock
     from audience_cli.text import plural
-    from audience_cli.views import CREATE_FIELDS, create_summary
 
     if not opts.name.strip():
         raise UsageError("NAME is empty: give the new audience a name")
@@ -174,9 +174,9 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
 def _send(
     app: AppContext, opts: CreateOptions, batch: ContactBatch, plan: CreatePlan
 ) -> CreateResult:
-    from audience_cli.completion_cache import remember_change
+    from audience_cli.cli.completion_cache import remember_change
+    from audience_cli.cli.progress import upload_progress
     from audience_cli.core.upload import check_names, send_create
-    from audience_cli.progress import upload_progress
     from audience_cli.text import plural
 
     report = batch.report

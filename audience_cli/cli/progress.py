@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
     from audience_cli.core.members import PageRead
 
 

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from audience_cli.commands.options import FieldsOpt, FormatOpt, HeaderOpt, JsonOpt, parse_fields
-from audience_cli.output import OutputFormat, Shape
+from audience_cli.cli.commands.options import FieldsOpt, FormatOpt, HeaderOpt, JsonOpt, parse_fields
+from audience_cli.cli.output import OutputFormat, Shape
 
 if TYPE_CHECKING:
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
 
 
 def list_audiences(
@@ -30,7 +30,7 @@ def list_audiences(
 
       audience list --fields _id,name,memberCount --format csv
     """
-    from audience_cli.output import choose_format
+    from audience_cli.cli.output import choose_format
 
     app = ctx.obj
     shape = Shape(parse_fields(fields), header)
@@ -38,9 +38,9 @@ def list_audiences(
 
 
 def run_list(app: AppContext, fmt: OutputFormat, shape: Shape | None = None) -> None:
-    from audience_cli.completion_cache import remember_audiences
-    from audience_cli.output import emit, emit_lines, field_names
-    from audience_cli.views import audience_listing
+    from audience_cli.cli.completion_cache import remember_audiences
+    from audience_cli.cli.output import emit, emit_lines, field_names
+    from audience_cli.cli.views import audience_listing
 
     shape = shape or Shape()
     if shape.fields == ["help"]:

@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from audience_cli import __version__
-from audience_cli.command_table import COMMANDS, LazyCommands
+from audience_cli.cli.command_table import COMMANDS, LazyCommands
 from audience_cli.config import (
     COMPLETE_VAR,
     ENV_DEADLINE,
@@ -38,7 +38,7 @@ from audience_cli.model import (
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
-    from audience_cli.context import AppContext
+    from audience_cli.cli.context import AppContext
 
 ARGV = "audience.argv"  # ctx.meta: the words the root command was given
 GLOBAL_OPTIONS = frozenset(
@@ -201,7 +201,7 @@ def globals_first(ctx: click.Context, words: list[str], start: int) -> str:
 
 def app_context(ctx: click.Context) -> AppContext | None:
     """The run's AppContext, once the global options have made one."""
-    from audience_cli.context import AppContext  # not at the top: `--help` needs none
+    from audience_cli.cli.context import AppContext  # not at the top: `--help` needs none
 
     return ctx.obj if isinstance(ctx.obj, AppContext) else None
 
@@ -218,7 +218,7 @@ def silence_stdout() -> None:
 def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
     from rich.console import Console
 
-    from audience_cli.hints import hint_for
+    from audience_cli.cli.hints import hint_for
     from audience_cli.text import printable
 
     app_ctx = app_context(ctx)
@@ -373,7 +373,7 @@ def main_callback(
         ),
     ] = False,
 ) -> None:
-    from audience_cli.context import GlobalOptions, build_context
+    from audience_cli.cli.context import GlobalOptions, build_context
 
     try:
         options = GlobalOptions(
@@ -503,7 +503,7 @@ def main() -> None:
         # Typer registers its shell classes only with add_completion; we print scripts ourselves.
         from typer.completion import completion_init
 
-        from audience_cli.commands.completion import use_zsh_completion
+        from audience_cli.cli.commands.completion import use_zsh_completion
 
         completion_init()
         use_zsh_completion()

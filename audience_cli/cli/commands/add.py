@@ -7,19 +7,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.commands import options as o
-from audience_cli.commands.contact_options import ContactInput, contact_options
-from audience_cli.commands.suppression_options import SuppressionInput, suppression_options
+from audience_cli.cli.commands import options as o
+from audience_cli.cli.commands.contact_options import ContactInput, contact_options
+from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
+from audience_cli.cli.output import OutputFormat
 from audience_cli.errors import ExitCode, exit_code_for
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
-from audience_cli.output import OutputFormat
 
 if TYPE_CHECKING:
+    from audience_cli.cli.context import AppContext
+    from audience_cli.cli.safekeeping import Guard
     from audience_cli.contacts import ContactBatch
-    from audience_cli.context import AppContext
     from audience_cli.core.upload import AddPlan, UploadSettings
     from audience_cli.model import Audience
-    from audience_cli.safekeeping import Guard
 
 
 @dataclass(frozen=True)
@@ -74,12 +74,12 @@ def add(
 
       audience add 696ddd56b905442f52b71392 --csv new-leads.csv --region US
     """
-    from audience_cli.views import ADD_FIELDS
+    from audience_cli.cli.views import ADD_FIELDS
 
     o.output_shape(ctx, fields, header, ADD_FIELDS)
     o.keep_safe(ctx, wait, no_snapshot)
+    from audience_cli.cli.output import asked_format
     from audience_cli.core.upload import UploadSettings
-    from audience_cli.output import asked_format
 
     options = AddOptions(
         audience=audience,
@@ -154,18 +154,18 @@ def _why(cause: BaseException) -> str:
 
 
 def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
-    from audience_cli.commands.contact_options import (
+    from audience_cli.cli.commands.contact_options import (
         load_contacts,
         print_report,
         report_refusal,
         rows_exit_code,
     )
-    from audience_cli.commands.suppression_options import build_suppression
+    from audience_cli.cli.commands.suppression_options import build_suppression
+    from audience_cli.cli.output import emit
+    from audience_cli.cli.safekeeping import guarded_write
+    from audience_cli.cli.views import ADD_FIELDS, add_summary
     from audience_cli.core.audiences import resolve_audience
     from audience_cli.core.upload import check_rejects
-    from audience_cli.output import emit
-    from audience_cli.safekeeping import guarded_write
-    from audience_cli.views import ADD_FIELDS, add_summary
 
     settings = opts.upload
     suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
@@ -191,9 +191,9 @@ def _add_into(
     app: AppContext, opts: AddOptions, batch: ContactBatch, audience: Audience, guard: Guard
 ) -> AddPlan:
     """Plan and send the add, then deal with the numbers that were there already."""
+    from audience_cli.cli.progress import read_progress, upload_progress
     from audience_cli.core.audiences import label
     from audience_cli.core.upload import plan_add, send_add
-    from audience_cli.progress import read_progress, upload_progress
     from audience_cli.text import plural
 
     client = app.client()
