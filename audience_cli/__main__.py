@@ -2,7 +2,7 @@
 
 `audience --version` answers here, before Typer, Click or Rich are imported: a
 script that checks the version pays for the interpreter and nothing more. Every
-other call goes to the Typer app in `cli.py`.
+other call goes to the Typer app in `cli/app.py`.
 """
 
 from __future__ import annotations
