@@ -352,7 +352,8 @@ def main_callback(
             min=1,
             max=MAX_CONCURRENCY,
             help="Requests in flight: pages of members read at once (members --all, export, "
-            "sync, diff, add near the limit); adds send at most 4 at once, 1 keeps file order.",
+            "sync, diff, add near the limit) and of the do-not-call list; adds send at most "
+            "4 at once, 1 keeps file order.",
         ),
     ] = DEFAULT_CONCURRENCY,
     profile: Annotated[

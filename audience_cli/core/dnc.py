@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
 DO_NOT_CALL = "DO_NOT_CALL"  # on the organisation's do-not-call list
 EXCLUDED = "EXCLUDED"  # on a suppression list the command was given
 
-READ_WORKERS = 8  # pages of the list read at once
 MAX_DNC_PAGES = 20_000  # 10 million entries of 500: a page count past it is a server fault
 
 
@@ -122,10 +120,11 @@ def read_dnc(
     search: str | None = None,
     agent_id: str | None = None,
     page_size: int = DNC_MAX_PAGE_SIZE,
-    workers: int = READ_WORKERS,
+    workers: int | None = None,
 ) -> list[DncEntry]:
     """Every entry: page 1 (which gives the page count), then the others, `workers` at
-    a time, oldest entries first (so entries added meanwhile land after the last page).
+    a time (default: the client's concurrency, `--concurrency`), oldest entries first
+    (so entries added meanwhile land after the last page).
 
     `client` is shared by the threads (AtomsClient is thread-safe). Pages that do not
     add up are a `PagingError`, never a short list taken for the whole: an absurd page
@@ -159,22 +158,11 @@ def read_dnc(
         )
     found = [first]
     if pages > 1:
-        pool = ThreadPoolExecutor(
-            max_workers=max(1, min(workers, pages - 1)), thread_name_prefix="dnc"
-        )
-        interrupted = False
-        try:
-            futures: list[Future[DncListPage]] = [
-                pool.submit(fetch, page) for page in range(2, pages + 1)
-            ]
-            found.extend(future.result() for future in futures)
-        except KeyboardInterrupt:
-            interrupted = True
-            raise
-        finally:
-            # The pages not yet asked for are dropped; those in flight (a few, each within
-            # the client's deadline) end before the client can be closed, unless Ctrl-C.
-            pool.shutdown(wait=not interrupted, cancel_futures=True)
+        from audience_cli.core.fan_out import FanOut
+
+        workers = min(workers or client.concurrency, pages - 1)
+        with FanOut(fetch, workers=workers, name="dnc") as fan:
+            found.extend(result for _, result in fan.in_order(range(2, pages + 1)))
     entries: list[DncEntry] = []
     seen: set[str] = set()
     for result in found:

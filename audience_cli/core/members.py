@@ -91,7 +91,7 @@ def iter_members(
     that repeats members already seen, more members than its `totalCount`, or more
     pages than the member limit allows is a `PagingError`.
     """
-    workers = workers or int(getattr(client, "concurrency", 1) or 1)
+    workers = workers or client.concurrency
     page_size = page_size or _page_size(client)
     check = _PageCheck(audience_id, page_size, member_limit, on_page)
     guess = math.ceil(expected / page_size) if expected and expected > 0 else 0
@@ -131,12 +131,18 @@ def _pages(
 ) -> Generator[Member, None, tuple[int, MemberPage | None]]:
     """The members of `pages`, read `workers` at once, in order. Returns the last page's
     number and answer; None when a page past a shrunken end came back empty."""
+    from audience_cli.core.fan_out import FanOut
+
+    def read(number: int) -> MemberPage:
+        return _page(client, audience_id, number, check.page_size)
+
     data: MemberPage = {}
     page = pages.start
-    for page, data in _pages_at_once(client, audience_id, check.page_size, pages, workers):
-        yield from check.members(page, data)
-        if page >= 2 and not data.get("members") and not _more(data, page):
-            return page, None  # the audience shrank: the pages after this one are empty too
+    with FanOut(read, workers=workers, name="members-page") as fan:
+        for page, data in fan.in_order(pages):
+            yield from check.members(page, data)
+            if page >= 2 and not data.get("members") and not _more(data, page):
+                return page, None  # the audience shrank: the pages after this one are empty
     return page, data
 
 
@@ -152,7 +158,7 @@ def resolve_with_first_page(
     from audience_cli.core.audiences import OBJECT_ID, resolve_audience
 
     ref = ref.strip()
-    if int(getattr(client, "concurrency", 1) or 1) < 2 or not OBJECT_ID.fullmatch(ref):
+    if client.concurrency < 2 or not OBJECT_ID.fullmatch(ref):
         return resolve_audience(client, ref), None
     from concurrent.futures import ThreadPoolExecutor
 
@@ -207,33 +213,6 @@ def _more(data: Mapping[str, Any], page: int) -> bool:
     members = data.get("members") or []
     total_pages = data.get("totalPages")
     return bool(members) and bool(data.get("hasMore") or (total_pages and page < total_pages))
-
-
-def _pages_at_once(
-    client: AtomsClient, audience_id: str, page_size: int, pages: range, workers: int
-) -> Iterator[tuple[int, MemberPage]]:
-    """(page, answer) in page order, with at most `workers` requests in flight."""
-    from collections import deque
-    from concurrent.futures import Future, ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="members-page")
-    waiting: deque[tuple[int, Future[MemberPage]]] = deque()
-    todo = iter(pages)
-    try:
-        for number in todo:
-            waiting.append((number, pool.submit(_page, client, audience_id, number, page_size)))
-            if len(waiting) >= workers:
-                break
-        while waiting:
-            number, future = waiting.popleft()
-            data = future.result()
-            following = next(todo, None)
-            if following is not None:
-                job = pool.submit(_page, client, audience_id, following, page_size)
-                waiting.append((following, job))
-            yield number, data
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _page(client: AtomsClient, audience_id: str, page: int, page_size: int) -> MemberPage:

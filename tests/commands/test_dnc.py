@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 
 import httpx
 import pytest
@@ -597,3 +598,22 @@ def test_dnc_list_fields_and_header(sandbox_cli, store):
     ]
     helped = sandbox_cli("dnc", "list", "--fields", "help")
     assert helped.stdout.splitlines()[:3] == ["id", "phoneNumber", "agentId"]
+
+
+def test_dnc_list_all_reads_concurrency_pages_at_once(sandbox_cli, store):
+    from tests.in_flight import Gate, GatedTransport
+
+    for i in range(1001):  # three pages of 500
+        store.add_dnc(f"+1415555{i:04d}")
+    after_first = GatedTransport(
+        RecordingTransport(store), Gate(2), held=lambda r: r.url.params.get("page") != "1"
+    )
+    two = sandbox_cli("--concurrency", "2", "dnc", "list", "--all", transport=after_first)
+    assert two.exit_code == 0, two.stderr
+    assert len(two.lines) == 1001
+    assert after_first.gate.opened.is_set() and after_first.gate.most == 2
+    one = GatedTransport(RecordingTransport(store), Gate(2), held=lambda _: False)
+    result = sandbox_cli("--concurrency", "1", "dnc", "list", "--all", transport=one)
+    assert result.stdout == two.stdout
+    assert one.gate.most == 1  # a page after another, in the command's own thread
+    assert one.gate.threads == {threading.current_thread().name}

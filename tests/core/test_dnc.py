@@ -4,7 +4,6 @@ the numbers it forbids, the suppression of an import, and which numbers are on i
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +33,7 @@ from audience_cli.retry import RetryPolicy
 from audience_cli.sandbox.store import SandboxStore
 from tests.conftest import RecordingTransport, seed_audience
 from tests.core.conftest import BASE_URL, MakeClient, numbers
+from tests.in_flight import Gate, GatedTransport
 
 AGENT = "a" * 24
 OTHER_AGENT = "b" * 24
@@ -88,38 +88,42 @@ def test_an_empty_list_is_one_request(make_client: MakeClient) -> None:
     assert transport.calls == [("GET", "/dnc")]
 
 
-class Gauge(RecordingTransport):
-    """The sandbox, a little slow, counting the requests in flight at once."""
+class Gauge(GatedTransport):
+    """The sandbox, holding the requests for pages after the first until `together` are
+    in flight at once, and keeping the pages asked for in order."""
 
-    def __init__(self, store: SandboxStore) -> None:
-        super().__init__(store)
-        self.lock = threading.Lock()
-        self.now = 0
-        self.most = 0
+    def __init__(self, store: SandboxStore, together: int) -> None:
+        super().__init__(RecordingTransport(store), Gate(together), held=self.after_first)
         self.pages: list[str] = []
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        with self.lock:
-            self.now += 1
-            self.most = max(self.most, self.now)
-            self.pages.append(request.url.params["page"])
-        try:
-            time.sleep(0.02)
-            return super().handle_request(request)
-        finally:
-            with self.lock:
-                self.now -= 1
+    def after_first(self, request: httpx.Request) -> bool:
+        page = request.url.params["page"]
+        self.pages.append(page)
+        return page != "1"
 
 
 def test_the_other_pages_are_read_a_few_at_a_time_by_one_shared_client(store) -> None:
     seed_dnc(store, numbers(120))
-    transport = Gauge(store)
+    transport = Gauge(store, 3)
     with AtomsClient(BASE_URL, "sk_core_tests", transport=transport) as client:
         entries = read_dnc(client, page_size=10, workers=3)
     assert [e["phoneNumber"] for e in entries] == numbers(120)
     assert transport.pages[0] == "1"  # alone: it gives the page count
     assert sorted(transport.pages, key=int) == [str(p) for p in range(1, 13)]
-    assert 1 < transport.most <= 3
+    assert transport.gate.opened.is_set() and transport.gate.most == 3
+
+
+def test_the_client_s_concurrency_is_how_many_pages_are_read_at_once(store) -> None:
+    seed_dnc(store, numbers(120))
+    transport = Gauge(store, 2)
+    with AtomsClient(BASE_URL, "sk", transport=transport, concurrency=2) as client:
+        assert len(read_dnc(client, page_size=10)) == 120
+    assert transport.gate.opened.is_set() and transport.gate.most == 2
+    one = GatedTransport(RecordingTransport(store), Gate(2), held=lambda _: False)
+    with AtomsClient(BASE_URL, "sk", transport=one, concurrency=1) as client:
+        assert len(read_dnc(client, page_size=10)) == 120
+    assert one.gate.most == 1  # one page after another, in this thread
+    assert one.gate.threads == {threading.current_thread().name}
 
 
 def test_search_and_agent_go_to_the_server(store, make_client: MakeClient) -> None:
