@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 
 import httpx
 import pytest
@@ -19,31 +18,36 @@ from audience_cli.retry import RetryPolicy
 from audience_cli.sandbox.app import SandboxApp
 from audience_cli.sandbox.store import SandboxStore
 from tests.core.conftest import BASE_URL, audience_of, batch_of, numbers
+from tests.in_flight import TIMEOUT, Gate
 
 REFUSED = httpx.Response(400, json={"status": False, "message": "Audience cannot exceed 15"})
 
 
 class ChunkFaults(httpx.BaseTransport):
     """The sandbox, with faults for the add chunks that begin with given numbers (each
-    once), a pause so that several are in flight, and a count of the most at once."""
+    once), and a `Gate`: with `together`, the adds wait until that many are in flight
+    at once; `most` is the most that ever were."""
 
-    def __init__(self, store: SandboxStore, faults: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, store: SandboxStore, faults: dict[str, str] | None = None, together: int = 0
+    ) -> None:
         self.inner = httpx.WSGITransport(app=SandboxApp(store))
         self.faults = dict(faults or {})
-        self.lock = threading.Lock()
-        self.in_flight = self.most = self.adds = 0
+        self.gate = Gate(together)
+        self.adds = 0
+
+    @property
+    def most(self) -> int:
+        return self.gate.most
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if not (request.method == "POST" and request.url.path.endswith("/members")):
             return self.inner.handle_request(request)
         first = json.loads(request.content)["members"][0]["phoneNumber"]
-        with self.lock:
+        with self.gate.lock:
             how = self.faults.pop(first, None)
             self.adds += 1
-            self.in_flight += 1
-            self.most = max(self.most, self.in_flight)
-        try:
-            time.sleep(0.01)
+        with self.gate.inside(held=self.gate.together > 0):
             if how == "503":
                 return httpx.Response(503, json={"status": False, "message": "busy"})
             if how == "lost":  # stored, then the answer is lost
@@ -54,9 +58,14 @@ class ChunkFaults(httpx.BaseTransport):
             if how == "interrupt":
                 raise KeyboardInterrupt
             return self.inner.handle_request(request)
-        finally:
-            with self.lock:
-                self.in_flight -= 1
+
+
+def requests_ended() -> None:
+    """Wait for the adds left under way by Ctrl-C: the threads of their pool end with them."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("members-add"):
+            thread.join(TIMEOUT)
+            assert not thread.is_alive(), "an add under way never ended"
 
 
 def client_on(transport: httpx.BaseTransport, concurrency: int) -> AtomsClient:
@@ -88,11 +97,11 @@ def test_adds_in_flight_store_and_count_exactly_what_one_at_a_time_does(
     one = audience_of(store, "One", *THERE)
     many = audience_of(store, "Many", *THERE)
     sequential = add(client_on(ChunkFaults(store), 1), "One", SOURCE)
-    transport = ChunkFaults(store)
+    transport = ChunkFaults(store, together=ADDS_IN_FLIGHT)
     at_once = add(client_on(transport, 8), "Many", SOURCE)
     assert at_once == sequential == (1000, 700, 300)
     assert phones_of(store, many) == phones_of(store, one) == set(SOURCE)
-    assert 1 < transport.most <= ADDS_IN_FLIGHT  # in flight, never more than allowed
+    assert transport.most == ADDS_IN_FLIGHT  # in flight, never more than allowed
     assert transport.adds == 10
 
 
@@ -134,13 +143,13 @@ def test_ctrl_c_with_adds_in_flight_gives_honest_bounds(store: SandboxStore) -> 
     found = re.search(r"at least ([\d,]+) \(at most ([\d,]+)\) of 1,000", error.message)
     assert found, error.message
     least, most = (int(g.replace(",", "")) for g in found.groups())
-    time.sleep(0.1)  # requests under way when interrupted are not waited for
+    requests_ended()  # they were not waited for: the store is final once they end
     assert least <= store.count_members(audience_id) <= most
 
 
 def test_a_create_finishes_with_adds_in_flight_under_faults(store: SandboxStore) -> None:
     phones = numbers(1000)
-    transport = ChunkFaults(store, {phones[300]: "lost", phones[600]: "503"})
+    transport = ChunkFaults(store, {phones[300]: "lost", phones[600]: "503"}, together=2)
     client = client_on(transport, 8)
     settings = UploadSettings(chunk_size=100, create_size=100)
     with batch_of(phones) as batch:

@@ -23,6 +23,7 @@ from audience_cli.sandbox.app import SandboxConfig
 from audience_cli.sandbox.store import SandboxStore
 from tests.conftest import RecordingTransport
 from tests.core.conftest import numbers
+from tests.in_flight import Gate
 
 
 def seed(store: SandboxStore, count: int, **extra: str) -> str:
@@ -122,41 +123,42 @@ def test_export_rows_hold_every_member_and_its_data_keys(
     }
 
 
+def after_page_one(request: httpx.Request) -> bool:
+    return request.url.params.get("page") != "1"
+
+
 class Flaky(RecordingTransport):
-    """The sandbox, with some member pages answered 503 first (seeded), and a count of
-    the requests in flight at once."""
+    """The sandbox, with some member pages answered 503 first (seeded), and a `Gate`:
+    with `together`, the requests `held` says wait until that many are in flight at
+    once (then all go freely); `most` is the most that ever were."""
 
     def __init__(
         self,
         store: SandboxStore,
         *,
         fail_every: int = 0,
-        pause: float = 0.0,
+        together: int = 0,
+        held: Callable[[httpx.Request], bool] = lambda _: True,
         config: SandboxConfig | None = None,
     ) -> None:
         super().__init__(store, config)
-        import threading
+        self.gate = Gate(together)
+        self.seen = 0
+        self.fail_every = fail_every
+        self.held = held if together else lambda _: False
 
-        self.lock = threading.Lock()
-        self.in_flight = self.most = self.seen = 0
-        self.fail_every, self.pause = fail_every, pause
+    @property
+    def most(self) -> int:
+        return self.gate.most
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        import time
-
-        with self.lock:
+        with self.gate.lock:
             self.seen += 1
-            self.in_flight += 1
-            self.most = max(self.most, self.in_flight)
             fail = self.fail_every and self.seen % self.fail_every == 0
-        try:
-            time.sleep(self.pause)
+        with self.gate.inside(held=self.held(request)):
             if fail:
                 return httpx.Response(503, json={"status": False, "message": "busy"})
             return super().handle_request(request)
-        finally:
-            with self.lock:
-                self.in_flight -= 1
 
 
 def client_on(transport: httpx.BaseTransport, concurrency: int) -> AtomsClient:
@@ -179,11 +181,11 @@ def test_pages_read_at_once_give_exactly_the_members_in_order(store: SandboxStor
     one_by_one = [
         m["_id"] for m in iter_members(client_on(Flaky(store), 1), audience_id, page_size=50)
     ]
-    transport = Flaky(store, pause=0.005)
+    transport = Flaky(store, together=8, held=after_page_one)  # page 1 is read alone
     at_once = [m["_id"] for m in iter_members(client_on(transport, 8), audience_id, page_size=50)]
     assert at_once == one_by_one and len(at_once) == 2345
     assert len(transport.calls) == 47  # ceil(2345 / 50): no page twice, none extra
-    assert 1 < transport.most <= 8  # in flight at once, never more than asked
+    assert transport.most == 8  # in flight at once, never more than asked
 
 
 def test_pages_read_at_once_under_faults_lose_and_repeat_nothing(store: SandboxStore) -> None:
@@ -212,7 +214,7 @@ def test_a_repeated_page_is_caught_when_read_at_once(store: SandboxStore) -> Non
 
 def test_an_id_is_looked_up_together_with_its_first_page(store: SandboxStore) -> None:
     audience_id = seed(store, 250)
-    transport = Flaky(store, pause=0.05)
+    transport = Flaky(store, together=2)
     client = client_on(transport, 8)
     audience, first = resolve_with_first_page(client, audience_id)
     assert audience["_id"] == audience_id and first is not None
@@ -273,7 +275,8 @@ def test_a_known_member_count_asks_for_every_page_at_once(
 ) -> None:
     audience_id = seed(store, count)
     one_by_one = [m["_id"] for m in iter_members(client_on(Flaky(store), 1), audience_id)]
-    transport = Flaky(store, pause=0.01)
+    together = {250: 5, 120: 3, 500: 8, 1: 0}[expected]  # the first pages asked at once
+    transport = Flaky(store, together=together)
     client = client_on(transport, 8)
     got = [m["_id"] for m in iter_members(client, audience_id, page_size=50, expected=expected)]
     assert got == one_by_one and len(got) == count
@@ -282,8 +285,8 @@ def test_a_known_member_count_asks_for_every_page_at_once(
         assert (pages, transport.most) == (5, 5)
     elif expected == 120:  # 3 pages together, then one at a time up to the 5th
         assert pages == 5 and transport.most == 3
-    elif expected == 500:  # 10 pages asked for; those past the end came back empty
-        assert pages <= 10 and transport.most > 1
+    elif expected == 500:  # 10 pages asked for, 8 at once; those past the end came back empty
+        assert pages <= 10 and transport.most == 8
     else:  # one page expected: page 1 first, then the rest as it says
         assert pages == 5
 
