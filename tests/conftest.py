@@ -192,6 +192,17 @@ class RecordingTransport(httpx.BaseTransport):
         return [c for c in self.calls if c[0] != "GET"]
 
 
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@pytest.fixture
+def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback traffic must never be sent to a proxy from the environment."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
 @pytest.fixture
 def recorder(store) -> RecordingTransport:
     return RecordingTransport(store)

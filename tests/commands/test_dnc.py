@@ -548,11 +548,9 @@ def test_sandbox_dnc_remove(cli, store):
 
 
 @pytest.mark.slow
-def test_over_a_served_sandbox_the_list_is_read_in_pages_at_once(cli, tmp_path, monkeypatch):
+def test_over_a_served_sandbox_the_list_is_read_in_pages_at_once(cli, tmp_path, no_proxies):
     from audience_cli.sandbox.store import SandboxStore
 
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
     db = tmp_path / "served.db"
     served = SandboxStore(db)
     for i in range(1100):  # three pages of 500

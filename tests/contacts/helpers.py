@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from audience_cli.contacts import ContactBatch, CsvOptions, collect_contacts
@@ -14,6 +15,15 @@ Row = tuple[str, str, str, dict[str, str], int | None]
 def collect(name: str, **options: object) -> ContactBatch:
     """collect_contacts on a fixture file under tests/contacts/data."""
     return collect_contacts(csv_path=str(DATA / name), options=CsvOptions(**options))  # type: ignore[arg-type]
+
+
+def from_text(text: str, **options: object) -> ContactBatch:
+    """collect_contacts on `text` as a CSV given on stdin."""
+    return collect_contacts(
+        csv_path="-",
+        options=CsvOptions(**options),  # type: ignore[arg-type]
+        stdin=io.BytesIO(text.encode()),
+    )
 
 
 def as_tuples(batch: ContactBatch) -> list[Row]:

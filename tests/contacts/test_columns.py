@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
 import pytest
 
-from audience_cli.contacts import ContactBatch, CsvOptions, collect_contacts
+from audience_cli.contacts import CsvOptions, collect_contacts
 from audience_cli.contacts.columns import api_key, simple_name
 from audience_cli.contacts.model import split_name
 from audience_cli.errors import UsageError
 
-from .helpers import as_tuples, collect, counts
-
-
-def from_text(text: str, **options: object) -> ContactBatch:
-    return collect_contacts(
-        csv_path="-",
-        options=CsvOptions(**options),  # type: ignore[arg-type]
-        stdin=io.BytesIO(text.encode()),
-    )
+from .helpers import as_tuples, collect, counts, from_text
 
 
 @pytest.mark.parametrize(

@@ -4,24 +4,14 @@ where it is valid."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 
-from audience_cli.contacts import ContactBatch, CsvOptions, collect_contacts
 from audience_cli.errors import UsageError
 
-from .helpers import as_tuples, rejects
-
-
-def from_text(text: str, **options: object) -> ContactBatch:
-    return collect_contacts(
-        csv_path="-",
-        options=CsvOptions(**options),  # type: ignore[arg-type]
-        stdin=io.BytesIO(text.encode()),
-    )
+from .helpers import as_tuples, from_text, rejects
 
 
 @pytest.mark.parametrize(

@@ -9,17 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from audience_cli.contacts import ContactBatch, CsvOptions, collect_contacts, contacts_from_flags
+from audience_cli.contacts import CsvOptions, collect_contacts, contacts_from_flags
 
-from .helpers import as_tuples, counts, rejects
-
-
-def from_text(text: str, **options: object) -> ContactBatch:
-    return collect_contacts(
-        csv_path="-",
-        options=CsvOptions(**options),  # type: ignore[arg-type]
-        stdin=io.BytesIO(text.encode()),
-    )
+from .helpers import as_tuples, counts, from_text, rejects
 
 
 @pytest.mark.parametrize(

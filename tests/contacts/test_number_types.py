@@ -3,14 +3,12 @@ allowed, countries and types counted in the report, and --enrich."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 
 from audience_cli.contacts import (
-    ContactBatch,
     CsvOptions,
     ImportReport,
     collect_contacts,
@@ -19,7 +17,7 @@ from audience_cli.contacts import (
 from audience_cli.errors import UsageError
 from tests.conftest import make_audience
 
-from .helpers import as_tuples, counts, rejects
+from .helpers import as_tuples, counts, from_text, rejects
 
 # One number of each type (phonenumbers' example numbers), and how it is counted.
 NUMBERS = [
@@ -38,14 +36,6 @@ NUMBERS = [
     ("+44 20 7946 0958", "FIXED_LINE"),
     ("+1 415 555 0132", "FIXED_LINE_OR_MOBILE"),
 ]
-
-
-def from_text(text: str, **options: object) -> ContactBatch:
-    return collect_contacts(
-        csv_path="-",
-        options=CsvOptions(**options),  # type: ignore[arg-type]
-        stdin=io.BytesIO(text.encode()),
-    )
 
 
 def numbers_file() -> str:

@@ -6,7 +6,6 @@ values and look at the records they return and the state the sandbox keeps.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -73,11 +72,3 @@ def batch_of(phones: list[str], names: list[str] | None = None) -> ContactBatch:
     """A checked batch from numbers (as --phone would give them)."""
     flags = contacts_from_flags(phones, names or [], None)
     return collect_contacts(csv_path=None, options=CsvOptions(), flag_contacts=flags)
-
-
-def batch_from_csv(text: str, **options: str) -> ContactBatch:
-    return collect_contacts(
-        csv_path="-",
-        options=CsvOptions(**options),
-        stdin=io.BytesIO(text.encode()),  # type: ignore[arg-type]
-    )

@@ -36,7 +36,8 @@ from audience_cli.retry import RetryPolicy
 from audience_cli.sandbox.app import SandboxApp
 from audience_cli.sandbox.store import SandboxStore
 from tests.conftest import RecordingTransport
-from tests.core.conftest import BASE_URL, batch_from_csv, batch_of, numbers
+from tests.contacts.helpers import from_text
+from tests.core.conftest import BASE_URL, batch_of, numbers
 
 Make = Callable[..., tuple[AtomsClient, RecordingTransport]]
 
@@ -83,14 +84,14 @@ def test_over_the_limit_without_split_is_refused(make_client: Make) -> None:
 
 def test_strict_refuses_any_rejected_row() -> None:
     text = "phone\n+14155550100\nnot a number\n"
-    with batch_from_csv(text) as batch, pytest.raises(RowsRejectedError) as caught:
+    with from_text(text) as batch, pytest.raises(RowsRejectedError) as caught:
         plan_create(batch, "Leads", UploadSettings(strict=True), split=False)
     assert caught.value.strict
     assert caught.value.exit_code == ExitCode.ROWS_REJECTED
 
 
 def test_nothing_valid_is_refused() -> None:
-    with batch_from_csv("phone\nnope\n") as batch, pytest.raises(RowsRejectedError):
+    with from_text("phone\nnope\n") as batch, pytest.raises(RowsRejectedError):
         plan_create(batch, "Leads", UploadSettings(), split=False)
 
 
@@ -146,7 +147,7 @@ def test_the_first_request_is_cut_to_the_5_mb_limit(make_client: Make) -> None:
     client, transport = make_client()
     note = "x" * 7000
     text = "phone,notes\n" + "".join(f"{p},{note}\n" for p in numbers(1000))
-    with batch_from_csv(text) as batch:
+    with from_text(text) as batch:
         plan = plan_create(batch, "Wide", UploadSettings(), split=False)
         first = plan.segments[0]
         assert plan.requests == 2  # the create, then one add of the rest
@@ -164,7 +165,7 @@ def test_one_member_larger_than_the_limit_is_refused_before_any_request(make_cli
     # A CSV field holds at most 128 KiB: 45 columns of 120,000 characters make 5.4 MB.
     columns = [f"note{i}" for i in range(45)]
     text = "phone," + ",".join(columns) + "\n+14155550100" + f",{'x' * 120_000}" * 45 + "\n"
-    with batch_from_csv(text) as batch, pytest.raises(CsvTooLargeError):
+    with from_text(text) as batch, pytest.raises(CsvTooLargeError):
         plan_create(batch, "Huge", UploadSettings(), split=False)
     assert transport.calls == []
 

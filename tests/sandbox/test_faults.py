@@ -43,15 +43,9 @@ from audience_cli.sandbox.store import SandboxStore
 
 TIMEOUT = 3.0  # seconds: any one request; a hang fails fast instead of stalling the suite
 CSV = b"phoneNumber,firstName\n+15550000001,Ann\n+15550000002,Bob\n"
-PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
 
-@pytest.fixture(autouse=True)
-def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Loopback traffic must never be sent to a proxy from the environment."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
+pytestmark = pytest.mark.usefixtures("no_proxies")  # loopback traffic never via a proxy
 
 
 @pytest.fixture

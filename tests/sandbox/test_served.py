@@ -27,15 +27,8 @@ from audience_cli.sandbox.store import SandboxStore
 
 pytestmark = pytest.mark.slow
 
-PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
-
-@pytest.fixture(autouse=True)
-def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Loopback traffic must never be sent to a proxy from the environment."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
+pytestmark = pytest.mark.usefixtures("no_proxies")  # loopback traffic never via a proxy
 
 
 def never_sleep(seconds: float) -> None:
