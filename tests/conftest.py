@@ -155,6 +155,16 @@ def store(tmp_path: Path, isolated_env: Path):
     return SandboxStore(tmp_path / "sandbox.db")
 
 
+def phones_in(store, audience_id: str) -> list[str]:
+    """The numbers of an audience's members, as the store keeps them."""
+    return [m["data"]["phoneNumber"] for m in store.all_members(audience_id)]
+
+
+def members_of(store, audience_id: str) -> list[dict[str, str]]:
+    """The data of an audience's members, as the store keeps them."""
+    return [m["data"] for m in store.all_members(audience_id)]
+
+
 def seed_audience(store, name: str, count: int, **extra: str) -> str:
     members = [
         {

@@ -1,11 +1,7 @@
 import csv
 import json
 
-from tests.conftest import seed_audience
-
-
-def members_of(store, audience_id):
-    return [m["data"] for m in store.all_members(audience_id)]
+from tests.conftest import members_of, seed_audience
 
 
 def test_create_prints_the_id_alone_and_a_summary_on_stderr(sandbox_cli, store):

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.conftest import seed_audience
+from tests.conftest import members_of, seed_audience
 
 # Cells that a careless writer splits or loses: a comma, a quote, CRLF, a lone CR, a lone
 # LF, a tab and a backslash.
@@ -27,10 +27,6 @@ AWKWARD = {
 
 def read_csv(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
-
-
-def members_of(store, audience_id: str) -> list[dict[str, str]]:
-    return [m["data"] for m in store.all_members(audience_id)]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from audience_cli.sandbox.server import running_server
-from tests.conftest import RecordingTransport, seed_audience
+from tests.conftest import RecordingTransport, phones_in, seed_audience
 
 AGENT = "a" * 24
 OTHER_AGENT = "b" * 24
@@ -21,10 +21,6 @@ NO_KEY_WARNING = (
     "rejected. Check it with a key (`audience auth login`, SMALLEST_API_KEY) or --sandbox; "
     "--no-dnc says you mean to skip it.\n"
 )
-
-
-def phones_in(store, audience_id):
-    return [m["data"]["phoneNumber"] for m in store.all_members(audience_id)]
 
 
 def leads(tmp_path, *rows: str, name: str = "leads.csv"):

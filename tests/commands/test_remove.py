@@ -1,10 +1,6 @@
 import json
 
-from tests.conftest import seed_audience
-
-
-def phones_in(store, audience_id):
-    return [m["data"]["phoneNumber"] for m in store.all_members(audience_id)]
+from tests.conftest import phones_in, seed_audience
 
 
 def test_remove_by_phone_looks_the_number_up(sandbox_cli, store):

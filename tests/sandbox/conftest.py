@@ -28,6 +28,12 @@ def csv_bytes(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None =
     return out.getvalue().encode("utf-8")
 
 
+def refused(response: httpx.Response, status: int, message: str) -> None:
+    """The vendor's error envelope: the status code and exactly this message."""
+    assert response.status_code == status, response.text
+    assert response.json() == {"status": False, "message": message}
+
+
 def people(n: int, start: int = 0) -> list[dict[str, str]]:
     """`n` distinct members: Person0 … with numbers +15550000000 …"""
     return [

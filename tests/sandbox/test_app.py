@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from audience_cli.sandbox.app import DUPLICATE_IN_CSV
+from tests.sandbox.conftest import refused
 
 if TYPE_CHECKING:
     from .conftest import Sandbox, SandboxFactory
@@ -46,12 +47,6 @@ def csv_of_size(size: int) -> bytes:
     body = header + b"".join(rows)
     assert len(body) == size
     return body
-
-
-def refused(response: httpx.Response, status: int, message: str) -> None:
-    """The vendor's error envelope: the status code and exactly this message."""
-    assert response.status_code == status, response.text
-    assert response.json() == {"status": False, "message": message}
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from audience_cli.sandbox.store import SANDBOX_ORGANIZATION
+from tests.sandbox.conftest import refused
 
 if TYPE_CHECKING:
     from .conftest import Sandbox
@@ -20,11 +21,6 @@ def ok(response: httpx.Response) -> Any:
     body = response.json()
     assert body["status"] is True
     return body["data"]
-
-
-def refused(response: httpx.Response, status: int, message: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.json() == {"status": False, "message": message}
 
 
 def phones(data: dict[str, Any]) -> list[str]:
