@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from audience_cli.errors import AudienceError, NothingRemovedError, PagingError
 from audience_cli.model import (
-    ALL_PAGES_SIZE,
     DEFAULT_MEMBER_LIMIT,
     Audience,
     Member,
@@ -92,7 +91,7 @@ def iter_members(
     pages than the member limit allows is a `PagingError`.
     """
     workers = workers or client.concurrency
-    page_size = page_size or _page_size(client)
+    page_size = page_size or client.page_size  # AUDIENCE_PAGE_SIZE, else 100
     check = _PageCheck(audience_id, page_size, member_limit, on_page)
     guess = math.ceil(expected / page_size) if expected and expected > 0 else 0
     data: MemberPage | None
@@ -119,11 +118,6 @@ def iter_members(
         yield from check.members(following, data)
         last = following
     check.complete()
-
-
-def _page_size(client: AtomsClient) -> int:
-    """The client's page when reading every page (`AUDIENCE_PAGE_SIZE`, else 100)."""
-    return int(getattr(client, "page_size", ALL_PAGES_SIZE) or ALL_PAGES_SIZE)
 
 
 def _pages(
@@ -162,7 +156,7 @@ def resolve_with_first_page(
         return resolve_audience(client, ref), None
     from concurrent.futures import ThreadPoolExecutor
 
-    page_size = page_size or _page_size(client)
+    page_size = page_size or client.page_size  # AUDIENCE_PAGE_SIZE, else 100
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="members-page")
     try:
         early = pool.submit(_page, client, ref, 1, page_size)
