@@ -155,25 +155,23 @@ def _why(cause: BaseException) -> str:
 
 def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
-        load_contacts,
+        import_contacts,
         print_report,
         report_refusal,
         rows_exit_code,
     )
-    from audience_cli.cli.commands.suppression_options import build_suppression
     from audience_cli.cli.output import emit
     from audience_cli.cli.safekeeping import guarded_write
     from audience_cli.cli.views import ADD_FIELDS, add_summary
     from audience_cli.core.audiences import resolve_audience
+    from audience_cli.core.imports import ImportRequest
     from audience_cli.core.upload import check_rejects
 
     settings = opts.upload
-    suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
     # The file is checked before any request but the reading of the lists to suppress
     # (at its first valid number).
-    with load_contacts(
-        app, opts.contacts, stdout_taken=opts.fmt is not None, suppress=suppress
-    ) as batch:
+    request = ImportRequest(opts.contacts, opts.suppression)
+    with import_contacts(app, request, stdout_taken=opts.fmt is not None) as batch:
         report = batch.report
         print_report(app, report, opts.contacts)
         with report_refusal(app, report, opts.fmt, ADD_FIELDS):

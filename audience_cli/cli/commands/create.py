@@ -129,15 +129,15 @@ def create(
 
 def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
-        load_contacts,
+        import_contacts,
         print_report,
         report_refusal,
         rows_exit_code,
     )
-    from audience_cli.cli.commands.suppression_options import build_suppression
     from audience_cli.cli.output import emit, emit_lines
     from audience_cli.cli.safekeeping import name_lock
     from audience_cli.cli.views import CREATE_FIELDS, create_summary
+    from audience_cli.core.imports import ImportRequest
     from audience_cli.core.upload import plan_create
     from audience_cli.text import plural
 
@@ -145,11 +145,9 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
         raise UsageError("NAME is empty: give the new audience a name")
     settings = opts.upload
     # A dry run needs no key: without one, it says the do-not-call list went unchecked.
-    suppress = build_suppression(
-        app, opts.suppression, region=opts.contacts.options.region, offline_ok=settings.dry_run
-    )
+    request = ImportRequest(opts.contacts, opts.suppression, offline_ok=settings.dry_run)
     # stdout carries the new ids, or the result in the format asked for.
-    with load_contacts(app, opts.contacts, stdout_taken=True, suppress=suppress) as batch:
+    with import_contacts(app, request, stdout_taken=True) as batch:
         report = batch.report
         print_report(app, report, opts.contacts)
         with report_refusal(app, report, opts.fmt, CREATE_FIELDS):

@@ -99,7 +99,7 @@ def _read(app: AppContext, audience: Audience) -> dict[str, Present]:
 
 
 def run_diff(app: AppContext, opts: DiffOptions) -> int:
-    from audience_cli.cli.commands.contact_options import load_contacts, print_report
+    from audience_cli.cli.commands.contact_options import import_contacts, print_report
     from audience_cli.cli.commands.sync import say_kept
     from audience_cli.cli.output import emit
     from audience_cli.cli.views import diff_view
@@ -127,12 +127,12 @@ def run_diff(app: AppContext, opts: DiffOptions) -> int:
         plan = plan_sync(audience, present, source, replace_fields=opts.replace_fields)
         against = label(other)
     else:
-        from audience_cli.cli.commands.suppression_options import build_suppression
+        from audience_cli.core.imports import ImportRequest
 
         # The file is read and checked before any request (the do-not-call list at the
         # first valid number).
-        suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
-        with load_contacts(app, opts.contacts, stdout_taken=True, suppress=suppress) as batch:
+        request = ImportRequest(opts.contacts, opts.suppression)
+        with import_contacts(app, request, stdout_taken=True) as batch:
             print_report(app, batch.report, opts.contacts)
             client = app.client()
             audience = resolve_audience(client, opts.audience)

@@ -150,12 +150,13 @@ SHOWN = 10  # missing numbers named one by one
 
 def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
-        load_contacts,
+        import_contacts,
         print_report,
         rows_exit_code,
     )
     from audience_cli.cli.safekeeping import guarded_write
     from audience_cli.core.audiences import resolve_audience
+    from audience_cli.core.imports import ImportRequest
 
     inp = opts.contacts
     if not inp.csv and not inp.phones and not opts.member_ids and not opts.dnc:
@@ -167,7 +168,8 @@ def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
     code = ExitCode.OK
     numbers: list[str] = []
     if inp.csv or inp.phones:
-        with load_contacts(app, inp, stdout_taken=opts.fmt is not None) as batch:
+        request = ImportRequest(inp)
+        with import_contacts(app, request, stdout_taken=opts.fmt is not None) as batch:
             print_report(app, batch.report, inp)
             numbers = [c.phone for c in batch]
             code = rows_exit_code(batch.report)

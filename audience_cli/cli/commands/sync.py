@@ -167,22 +167,20 @@ def parse_max_remove(text: str) -> RemovalLimit:
 
 def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
-        load_contacts,
+        import_contacts,
         print_report,
         report_refusal,
         rows_exit_code,
     )
-    from audience_cli.cli.commands.suppression_options import build_suppression
     from audience_cli.cli.hints import sync_without_create
     from audience_cli.cli.safekeeping import name_lock
     from audience_cli.cli.views import SYNC_FIELDS
     from audience_cli.core.audiences import OBJECT_ID, resolve_audience
+    from audience_cli.core.imports import ImportRequest
     from audience_cli.core.upload import check_rejects
 
-    suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
-    with load_contacts(
-        app, opts.contacts, stdout_taken=opts.fmt is not None, suppress=suppress
-    ) as batch:
+    request = ImportRequest(opts.contacts, opts.suppression)
+    with import_contacts(app, request, stdout_taken=opts.fmt is not None) as batch:
         report = batch.report
         print_report(app, report, opts.contacts)
         with report_refusal(app, report, opts.fmt, SYNC_FIELDS):

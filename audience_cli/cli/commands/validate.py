@@ -111,28 +111,24 @@ def the_file(argument: str | None, csv: str | None) -> str:
 
 def run_validate(app: AppContext, opts: ValidateOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
-        load_contacts,
+        import_contacts,
         print_report,
         rows_exit_code,
     )
-    from audience_cli.cli.commands.suppression_options import build_suppression
     from audience_cli.cli.output import emit
     from audience_cli.cli.views import validate_summary
     from audience_cli.contacts import write_clean_csv
+    from audience_cli.core.imports import ImportRequest
     from audience_cli.text import plural
 
     stdout_taken = opts.fmt is not None
-    suppress = build_suppression(
-        app, opts.suppression, region=opts.contacts.options.region, offline_ok=True
-    )
-    with load_contacts(
-        app,
+    request = ImportRequest(
         opts.contacts,
-        stdout_taken=stdout_taken,
-        output=opts.output,
-        suppress=suppress,
+        opts.suppression,
         keep="csv" if opts.output else "count",  # written once, not spooled and read back
-    ) as batch:
+        offline_ok=True,
+    )
+    with import_contacts(app, request, stdout_taken=stdout_taken, output=opts.output) as batch:
         print_report(app, batch.report, opts.contacts)
         if opts.output:
             write_clean_csv(opts.output, batch, force=opts.contacts.force)
