@@ -11,7 +11,7 @@ from audience_cli.cli.commands import options as o
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
 from audience_cli.cli.output import OutputFormat
-from audience_cli.errors import ExitCode, exit_code_for
+from audience_cli.errors import ExitCode
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 
 if TYPE_CHECKING:
@@ -102,55 +102,29 @@ def add(
 def _stale_or_update(
     app: AppContext, opts: AddOptions, batch: ContactBatch, plan: AddPlan, guard: Guard
 ) -> None:
-    """Numbers that were already there keep their data: never silently."""
-    from audience_cli.core.members import read_audience
-    from audience_cli.core.sync import stale_members
-    from audience_cli.core.updates import ReplaceStopped, replace_members
-    from audience_cli.errors import PartialUploadError
+    """Numbers that were already there keep their data (or --update): never silently."""
+    from audience_cli.core.sync import settle_already_there
     from audience_cli.text import plural
 
-    client = app.client()
-    audience = plan.audience
-    present = plan.present if plan.present is not None else read_audience(client, audience)
-    stale = stale_members(client, audience, batch, present)
-    report = batch.report
-    if opts.update:
-        if stale:
-            guard.snapshot((m.data for m in present.values()), reason="add --update")
-        rows = [(u.member_id, u.row) for u in stale]
-        try:
-            done = replace_members(client, audience, rows, opts.upload.chunk_size, guard.journal)
-        except ReplaceStopped as stopped:
-            error = PartialUploadError(
-                f"the update stopped half way ({_why(stopped.cause)}) after "
-                f"{stopped.done.removed:,} members were taken out for an update, of which "
-                f"{stopped.done.added_back:,} are back with their new data",
-                exit_code=exit_code_for(stopped.cause),
-                audience_id=str(audience.get("_id")),
-                created=False,
-            )
-            error.pending = stopped.pending
-            raise error from None
-        report.updated = done.removed
-        if stale:
-            app.success(
-                f"Updated {plural(len(stale), 'member')} whose data differed from the file "
-                "(removed and added again, with new ids)."
-            )
-        return
-    report.stale = len(stale)
-    if stale:
-        app.warn(
-            f"{plural(len(stale), 'member')} already there "
-            f"{'has' if len(stale) == 1 else 'have'} different data; --update replaces "
-            f"{'it' if len(stale) == 1 else 'them'}"
+    done = settle_already_there(
+        app.client(),
+        batch,
+        plan,
+        update=opts.update,
+        journal=guard.journal,
+        snapshot=lambda rows: guard.snapshot(rows, reason="add --update"),
+    )
+    if done.updated:
+        app.success(
+            f"Updated {plural(done.updated, 'member')} whose data differed from the file "
+            "(removed and added again, with new ids)."
         )
-
-
-def _why(cause: BaseException) -> str:
-    from audience_cli.errors import AudienceError, stop_word
-
-    return cause.message if isinstance(cause, AudienceError) else stop_word(cause)
+    elif done.stale:
+        n = done.stale
+        app.warn(
+            f"{plural(n, 'member')} already there {'has' if n == 1 else 'have'} different "
+            f"data; --update replaces {'it' if n == 1 else 'them'}"
+        )
 
 
 def run_add(app: AppContext, opts: AddOptions) -> ExitCode:

@@ -144,7 +144,6 @@ def checked_member_ids(member_ids: list[str]) -> list[str]:
     return member_ids
 
 
-MANY = 20  # numbers above which the audience is read once instead of searched per number
 SHOWN = 10  # missing numbers named one by one
 
 
@@ -199,7 +198,6 @@ def _remove_from(
         audience,
         numbers=numbers,
         member_ids=opts.member_ids,
-        read_all=len(numbers) > MANY,
     )
     _say_missing(app, removal.not_found, str(name), opts.missing_ok)
     dnc_only = opts.dnc and not numbers and not opts.member_ids

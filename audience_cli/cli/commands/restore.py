@@ -258,12 +258,10 @@ def _make_equal(
                 type_to_confirm=str(target.get("name") or target.get("_id")),
             )
             guard.snapshot((m.data for m in plan.present.values()), reason="restore")
-        work = len(sync.add) + len(sync.update) + len(sync.remove)
-        requests = -(-work // opts.chunk_size) + 1
-        # Adds first (never fewer members than either side), unless they pass the limit.
-        removals_first = len(plan.present) + len(sync.add) > DEFAULT_MEMBER_LIMIT
+        requests = sync.requests(opts.chunk_size)
+        removals_first = sync.removals_first(len(plan.present), DEFAULT_MEMBER_LIMIT)
         label_text = f"Restoring {target.get('name')!r}"
-        with upload_progress(app, work, label_text, requests=requests) as step:
+        with upload_progress(app, sync.work, label_text, requests=requests) as step:
             result = send_sync(
                 app.client(),
                 sync,

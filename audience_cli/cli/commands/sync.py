@@ -295,18 +295,15 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
                     type_to_confirm=str(target.get("name") or target.get("_id")),
                 )
                 guard.snapshot((m.data for m in present.values()), reason="sync")
-            # Adds go first, so that an interrupted sync never leaves fewer members than
-            # either side; unless the adds alone would take the audience past its limit.
-            removals_first = len(present) + len(plan.add) > opts.upload.member_limit
+            removals_first = plan.removals_first(len(present), opts.upload.member_limit)
             if removals_first:
                 app.note(
                     "Removing first: adding first would take the audience past its "
                     f"{opts.upload.member_limit:,}-member limit."
                 )
-            work = len(plan.add) + len(plan.update) + len(plan.remove)
-            requests = -(-work // opts.upload.chunk_size) + 1
+            requests = plan.requests(opts.upload.chunk_size)
             label_text = f"Syncing {target.get('name')!r}"
-            with upload_progress(app, work, label_text, requests=requests) as step:
+            with upload_progress(app, plan.work, label_text, requests=requests) as step:
                 result = send_sync(
                     client,
                     plan,
