@@ -45,9 +45,6 @@ class SuppressionInput:
     agent: str | None = None  # whose agent-scoped entries apply too
     exclude: tuple[str, ...] = ()  # files of numbers
     exclude_audiences: tuple[str, ...] = ()  # audiences (ids or names)
-    # How the files of numbers are read (encoding, phone column, region); None: the
-    # contacts' own region, everything else found in the file.
-    reading: CsvOptions | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +94,7 @@ def prepare_import(request: ImportRequest, edge: ImportEdge) -> ContactBatch:
 
     inp = request.contacts
     suppress = build_suppression(
-        request.suppression, inp.options.region, edge, offline_ok=request.offline_ok
+        request.suppression, inp.options, edge, offline_ok=request.offline_ok
     )
     flag_contacts = contacts_from_flags(inp.phones, inp.names, inp.options.region)
     if inp.csv == "-":
@@ -116,31 +113,60 @@ def prepare_import(request: ImportRequest, edge: ImportEdge) -> ContactBatch:
 
 def read_numbers(path: str, options: CsvOptions) -> tuple[set[str], int]:
     """The valid numbers of a file (a CSV, a workbook, one number a line), and how many
-    rows had none: the contacts pipeline, unscreened."""
+    rows had none: the contacts pipeline."""
     from audience_cli.contacts import collect_contacts
 
     with collect_contacts(csv_path=path, options=options) as batch:
         return {contact.phone for contact in batch}, batch.report.invalid
 
 
+def exclude_reading(contacts: CsvOptions) -> CsvOptions:
+    """How a file of numbers not to call is read: in the contacts' encoding, region and
+    phone column (each, when given)."""
+    from audience_cli.contacts import CsvOptions
+
+    return CsvOptions(
+        region=contacts.region, encoding=contacts.encoding, phone_column=contacts.phone_column
+    )
+
+
+def read_excluded(path: str, contacts: CsvOptions) -> tuple[set[str], int]:
+    """`read_numbers` of a file of numbers not to call. The contacts' phone column is
+    used when the file has it; a file without it (its own header, one number a line)
+    has its column found by name, as it would be without one."""
+    from audience_cli.errors import UsageError
+
+    reading = exclude_reading(contacts)
+    try:
+        return read_numbers(path, reading)
+    except UsageError:
+        if reading.phone_column is None:
+            raise
+        try:
+            return read_numbers(path, replace(reading, phone_column=None))
+        except UsageError:
+            pass
+        raise
+
+
 def build_suppression(
-    inp: SuppressionInput, region: str | None, edge: ImportEdge, *, offline_ok: bool = False
+    inp: SuppressionInput, contacts: CsvOptions, edge: ImportEdge, *, offline_ok: bool = False
 ) -> Suppress | None:
     """The `suppress` callable of an import (a number's reason not to call it, and which
     list says so), or None when there is nothing to check.
 
-    Files of numbers are read now; audiences and the do-not-call list at the first
-    number looked up, once. With `offline_ok` and no way to make a request, the
-    do-not-call list is not checked (`edge.dnc_skipped`); otherwise a list that
-    cannot be read stops the import (`DncReadError`).
+    Files of numbers are read now (as the `contacts` are: `read_excluded`); audiences
+    and the do-not-call list at the first number looked up, once. With `offline_ok`
+    and no way to make a request, the do-not-call list is not checked
+    (`edge.dnc_skipped`); otherwise a list that cannot be read stops the import
+    (`DncReadError`).
     """
-    from audience_cli.contacts import CsvOptions
     from audience_cli.core.dnc import DO_NOT_CALL, EXCLUDED, Suppression
 
+    region = contacts.region
     suppression = Suppression()
-    reading = inp.reading if inp.reading is not None else CsvOptions(region=region)
     for path in inp.exclude:
-        numbers, invalid = read_numbers(path, reading)
+        numbers, invalid = read_excluded(path, contacts)
         if invalid:
             edge.exclude_read(path, invalid)
         suppression.add(EXCLUDED, numbers, detail=edge.exclude_detail(path))

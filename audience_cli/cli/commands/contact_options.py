@@ -96,20 +96,28 @@ SheetOpt = Annotated[
     ),
 ]
 
+EncodingOpt = Annotated[
+    str | None,
+    _option(
+        "--encoding",
+        metavar="NAME",
+        help="File encoding (default UTF-8, with or without BOM), e.g. cp1252, latin-1.",
+    ),
+]
+
+PhoneColumnOpt = Annotated[
+    str | None,
+    _option(
+        "--phone-column",
+        metavar="NAME",
+        help="The column holding numbers (default: found by name).",
+    ),
+]
+
 READING_OPTIONS: dict[str, tuple[Any, Any]] = {
     "region": (RegionOpt, None),
     "sheet": (SheetOpt, None),
-    "encoding": (
-        Annotated[
-            str | None,
-            _option(
-                "--encoding",
-                metavar="NAME",
-                help="File encoding (default UTF-8, with or without BOM), e.g. cp1252, latin-1.",
-            ),
-        ],
-        None,
-    ),
+    "encoding": (EncodingOpt, None),
     "delimiter": (
         Annotated[
             str | None,
@@ -121,17 +129,7 @@ READING_OPTIONS: dict[str, tuple[Any, Any]] = {
         ],
         None,
     ),
-    "phone_column": (
-        Annotated[
-            str | None,
-            _option(
-                "--phone-column",
-                metavar="NAME",
-                help="The column holding numbers (default: found by name).",
-            ),
-        ],
-        None,
-    ),
+    "phone_column": (PhoneColumnOpt, None),
     "first_name_column": (
         Annotated[
             str | None,

@@ -66,8 +66,9 @@ SUPPRESSION_OPTIONS: dict[str, tuple[Any, Any]] = {
             _option(
                 "--exclude",
                 metavar="FILE",
-                help="Reject the numbers of FILE as EXCLUDED: a CSV (phone column found by "
-                "name) or one number a line (repeatable).",
+                help="Reject the numbers of FILE as EXCLUDED: a CSV or one number a line, "
+                "read as the contacts are (--encoding, --region; --phone-column when FILE "
+                "has that column, else found by name) (repeatable).",
             ),
         ],
         None,
