@@ -126,6 +126,33 @@ class Shape:
     header: bool = False
 
 
+@dataclass(frozen=True)
+class Output:
+    """How a command writes its result, decided once from its output options
+    (`options.output_options`): the format (None: none asked for, so the command's own
+    default, often nothing) and the shape (--fields, --header)."""
+
+    fmt: OutputFormat | None
+    shape: Shape = field(default_factory=Shape)
+
+
+def check_fields(app: Screen, shape: Shape, names: Sequence[str]) -> bool:
+    """--fields checked against the fields of a result (`names`), the one place it is.
+
+    `--fields help` prints the names, one a line: then True, and the command ends
+    there (nothing read or sent). An unknown field is a usage error naming them all."""
+    if shape.fields is not None and list(shape.fields) == ["help"]:
+        emit_lines(app, names)
+        return True
+    unknown = [f for f in shape.fields or () if f not in names]
+    if unknown:
+        raise UsageError(
+            f"--fields: no field {', '.join(map(repr, unknown))}; the fields are: "
+            f"{', '.join(names)}"
+        )
+    return False
+
+
 def field_names(columns: Sequence[Column]) -> list[str]:
     """The names `--fields` takes: each column's API field name (else its header)."""
     return [c.key or c.header.lower() for c in columns]
@@ -192,7 +219,9 @@ class Screen(Protocol):
     def terminal(self) -> Streams: ...
 
 
-def emit(app: Screen, result: Result, fmt: OutputFormat, shape: Shape | None = None) -> int:
+def emit(
+    app: Screen, result: Result, fmt: OutputFormat | Output, shape: Shape | None = None
+) -> int:
     """Write `result` to stdout in `fmt`; returns how many records were written.
 
     On a terminal every format shows control characters escaped (an escape sequence
@@ -200,7 +229,11 @@ def emit(app: Screen, result: Result, fmt: OutputFormat, shape: Shape | None = N
     written as stored. `shape`: the fields to show (the columns of a table, TSV or
     CSV; the keys of JSON) and a header line for TSV.
     """
-    shape = shape or getattr(app, "shape", None) or Shape()
+    if isinstance(fmt, Output):
+        shape = shape or fmt.shape
+        assert fmt.fmt is not None, "emit: no format was asked for"
+        fmt = fmt.fmt
+    shape = shape or Shape()
     if isinstance(result, Listing):
         columns: Sequence[Column] = [c for c in result.columns if not c.optional]
         records = result.records

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from audience_cli.cli.output import Column, Fields, Listing, Summary
+from audience_cli.cli.output import Column, Fields, Listing, Summary, field_names
 from audience_cli.model import (
     FIRST_NAME_KEY,
     LAST_NAME_KEY,
@@ -517,6 +517,7 @@ SNAPSHOT_COLUMNS = [
     Column("BEFORE", lambda s, human: s["reason"], key="reason"),
     Column("PATH", lambda s, human: s["path"], key="path", optional=True),
 ]
+SNAPSHOT_FIELDS = tuple(field_names(SNAPSHOT_COLUMNS))
 
 
 def snapshot_listing(found: Iterable[SnapshotInfo]) -> Listing:

@@ -10,7 +10,7 @@ import typer
 from audience_cli.cli.commands import options as o
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
-from audience_cli.cli.output import OutputFormat
+from audience_cli.cli.output import Output
 from audience_cli.errors import ExitCode
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 
@@ -29,11 +29,12 @@ class AddOptions:
     suppression: SuppressionInput
     update: bool
     upload: UploadSettings
-    fmt: OutputFormat | None  # None: nothing on stdout
+    stdout: Output  # its format (None: nothing on stdout) and fields
 
 
 @contact_options()
 @suppression_options()
+@o.output_options("ADD_FIELDS")
 def add(
     ctx: typer.Context,
     audience: o.AudienceArg,
@@ -51,10 +52,7 @@ def add(
     dry_run: o.ImportDryRunOpt = False,
     chunk_size: o.ChunkSizeOpt = DEFAULT_CHUNK_SIZE,
     member_limit: o.MemberLimitOpt = DEFAULT_MEMBER_LIMIT,
-    fmt: o.FormatOpt = None,
-    as_json: o.JsonOpt = False,
-    fields: o.FieldsOpt = None,
-    header: o.HeaderOpt = False,
+    stdout: Output = o.NO_OUTPUT,
     wait: o.WaitOpt = 60.0,
     no_snapshot: o.NoSnapshotOpt = False,
 ) -> None:
@@ -74,11 +72,7 @@ def add(
 
       audience add 696ddd56b905442f52b71392 --csv new-leads.csv --region US
     """
-    from audience_cli.cli.views import ADD_FIELDS
-
-    o.output_shape(ctx, fields, header, ADD_FIELDS)
     o.keep_safe(ctx, wait, no_snapshot)
-    from audience_cli.cli.output import asked_format
     from audience_cli.core.upload import UploadSettings
 
     options = AddOptions(
@@ -89,12 +83,7 @@ def add(
         upload=UploadSettings(
             chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
         ),
-        fmt=asked_format(
-            fmt,
-            as_json,
-            shaped=fields is not None or header,
-            stdout_is_terminal=ctx.obj.terminal.stdout,
-        ),
+        stdout=stdout,
     )
     raise typer.Exit(int(run_add(ctx.obj, options)))
 
@@ -145,17 +134,17 @@ def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
     # The file is checked before any request but the reading of the lists to suppress
     # (at its first valid number).
     request = ImportRequest(opts.contacts, opts.suppression)
-    with import_contacts(app, request, stdout_taken=opts.fmt is not None) as batch:
+    with import_contacts(app, request, stdout_taken=opts.stdout.fmt is not None) as batch:
         report = batch.report
         print_report(app, report, opts.contacts)
-        with report_refusal(app, report, opts.fmt, ADD_FIELDS):
+        with report_refusal(app, report, opts.stdout, ADD_FIELDS):
             check_rejects(batch, settings, allow_empty=True)
         client = app.client()
         audience = resolve_audience(client, opts.audience)
         with guarded_write(app, audience, dry_run=settings.dry_run) as guard:
             plan = _add_into(app, opts, batch, audience, guard)
-    if opts.fmt is not None:
-        emit(app, add_summary(report, plan, dry_run=settings.dry_run), opts.fmt)
+    if opts.stdout.fmt is not None:
+        emit(app, add_summary(report, plan, dry_run=settings.dry_run), opts.stdout)
     return rows_exit_code(report)
 
 

@@ -24,7 +24,7 @@ from audience_cli.errors import ExitCode, RowsRejectedError, UsageError
 
 if TYPE_CHECKING:
     from audience_cli.cli.context import AppContext
-    from audience_cli.cli.output import OutputFormat
+    from audience_cli.cli.output import Output
     from audience_cli.contacts import ContactBatch, ImportReport
     from audience_cli.core.imports import ImportRequest
 
@@ -374,7 +374,7 @@ def rows_exit_code(report: ImportReport) -> ExitCode:
 
 @contextmanager
 def report_refusal(
-    app: AppContext, report: ImportReport, fmt: OutputFormat | None, fields: Sequence[str]
+    app: AppContext, report: ImportReport, stdout: Output, fields: Sequence[str]
 ) -> Iterator[None]:
     """When rejected rows stop an import (strict mode, nothing valid), a script that
     asked for a format still gets the report with the rejects on stdout, with the
@@ -382,9 +382,9 @@ def report_refusal(
     try:
         yield
     except RowsRejectedError:
-        if fmt is not None:
+        if stdout.fmt is not None:
             from audience_cli.cli.output import emit
             from audience_cli.cli.views import refused_summary
 
-            emit(app, refused_summary(report, fields), fmt)
+            emit(app, refused_summary(report, fields), stdout)
         raise

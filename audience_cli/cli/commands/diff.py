@@ -10,7 +10,7 @@ import typer
 from audience_cli.cli.commands import options as o
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
-from audience_cli.cli.output import OutputFormat
+from audience_cli.cli.output import Output
 from audience_cli.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -27,13 +27,14 @@ class DiffOptions:
     other: str | None
     contacts: ContactInput
     suppression: SuppressionInput
-    fmt: OutputFormat
+    stdout: Output  # always a format
     replace_fields: bool = False
     remove_with_rejects: bool = False
 
 
 @contact_options()
 @suppression_options()
+@o.output_options("DIFF_KEYS", always=True)
 def diff(
     ctx: typer.Context,
     audience: o.AudienceArg,
@@ -48,10 +49,7 @@ def diff(
     ] = None,
     contacts: ContactInput | None = None,
     suppression: SuppressionInput | None = None,
-    fmt: o.FormatOpt = None,
-    as_json: o.JsonOpt = False,
-    fields: o.FieldsOpt = None,
-    header: o.HeaderOpt = False,
+    stdout: Output = o.NO_OUTPUT,
     replace_fields: o.ReplaceFieldsOpt = False,
     remove_with_rejects: o.RemoveWithRejectsOpt = False,
 ) -> None:
@@ -70,11 +68,6 @@ def diff(
 
       audience diff "Q1 Leads" "Q1 Leads (restored)" --format csv > changes.csv
     """
-    from audience_cli.cli.views import DIFF_KEYS
-
-    o.output_shape(ctx, fields, header, DIFF_KEYS)
-    from audience_cli.cli.output import choose_format
-
     app = ctx.obj
     assert contacts is not None and suppression is not None
     options = DiffOptions(
@@ -82,7 +75,7 @@ def diff(
         other,
         contacts,
         suppression,
-        choose_format(fmt, as_json, app.terminal.stdout),
+        stdout,
         replace_fields=replace_fields,
         remove_with_rejects=remove_with_rejects,
     )
@@ -144,7 +137,7 @@ def run_diff(app: AppContext, opts: DiffOptions) -> int:
             )
             say_kept(app, plan, unread, opts.remove_with_rejects, would=True)
         against = batch.report.source
-    emit(app, diff_view(plan), opts.fmt)
+    emit(app, diff_view(plan), opts.stdout)
     counts = plan.counts()
     app.note(
         f"{label(audience)} vs {against}: {counts['added']:,} to add, "

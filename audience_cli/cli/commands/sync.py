@@ -10,7 +10,7 @@ import typer
 from audience_cli.cli.commands import options as o
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
-from audience_cli.cli.output import OutputFormat
+from audience_cli.cli.output import Output
 from audience_cli.errors import AudienceNotFoundError, ExitCode, TooManyRemovalsError
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 
@@ -33,11 +33,12 @@ class SyncOptions:
     replace_fields: bool
     remove_with_rejects: bool
     upload: UploadSettings
-    fmt: OutputFormat | None  # None: nothing on stdout
+    stdout: Output  # its format (None: nothing on stdout) and fields
 
 
 @contact_options()
 @suppression_options()
+@o.output_options("SYNC_FIELDS")
 def sync(
     ctx: typer.Context,
     audience: o.AudienceArg,
@@ -81,10 +82,7 @@ def sync(
     ] = False,
     chunk_size: o.ChunkSizeOpt = DEFAULT_CHUNK_SIZE,
     member_limit: o.MemberLimitOpt = DEFAULT_MEMBER_LIMIT,
-    fmt: o.FormatOpt = None,
-    as_json: o.JsonOpt = False,
-    fields: o.FieldsOpt = None,
-    header: o.HeaderOpt = False,
+    stdout: Output = o.NO_OUTPUT,
 ) -> None:
     """Make an audience's members equal to a contacts file: add, remove, update.
 
@@ -109,11 +107,7 @@ def sync(
 
       audience sync "Nightly Leads" --csv export.csv --dry-run --json
     """
-    from audience_cli.cli.views import SYNC_FIELDS
-
-    o.output_shape(ctx, fields, header, SYNC_FIELDS)
     o.keep_safe(ctx, wait, no_snapshot)
-    from audience_cli.cli.output import asked_format
     from audience_cli.core.upload import UploadSettings
 
     options = SyncOptions(
@@ -128,12 +122,7 @@ def sync(
         upload=UploadSettings(
             chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
         ),
-        fmt=asked_format(
-            fmt,
-            as_json,
-            shaped=fields is not None or header,
-            stdout_is_terminal=ctx.obj.terminal.stdout,
-        ),
+        stdout=stdout,
     )
     raise typer.Exit(int(run_sync(ctx.obj, options)))
 
@@ -180,10 +169,10 @@ def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
     from audience_cli.core.upload import check_rejects
 
     request = ImportRequest(opts.contacts, opts.suppression)
-    with import_contacts(app, request, stdout_taken=opts.fmt is not None) as batch:
+    with import_contacts(app, request, stdout_taken=opts.stdout.fmt is not None) as batch:
         report = batch.report
         print_report(app, report, opts.contacts)
-        with report_refusal(app, report, opts.fmt, SYNC_FIELDS):
+        with report_refusal(app, report, opts.stdout, SYNC_FIELDS):
             check_rejects(batch, opts.upload, allow_empty=True)
         client = app.client()
         try:
@@ -225,8 +214,8 @@ def _create_instead(app: AppContext, opts: SyncOptions, batch: ContactBatch) -> 
         )
         made = SyncPlan({"name": name}, "phoneNumber")
         made.add = [c.to_member() for c in batch]
-        if opts.fmt is not None:
-            emit(app, sync_summary(batch.report, SyncResult(made), dry_run=True), opts.fmt)
+        if opts.stdout.fmt is not None:
+            emit(app, sync_summary(batch.report, SyncResult(made), dry_run=True), opts.stdout)
         return
     client = app.client()
     existing = check_names(client, plan, allow_duplicate=False)
@@ -239,9 +228,9 @@ def _create_instead(app: AppContext, opts: SyncOptions, batch: ContactBatch) -> 
         f"Created audience {name!r} ({created.audience.get('_id')}) with "
         f"{plural(created.added, 'member')} (--create: no audience had that name)."
     )
-    if opts.fmt is not None:
+    if opts.stdout.fmt is not None:
         done = SyncResult(SyncPlan(created.audience, plan.phone_column), added=created.added)
-        emit(app, sync_summary(batch.report, done, dry_run=False), opts.fmt)
+        emit(app, sync_summary(batch.report, done, dry_run=False), opts.stdout)
 
 
 def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: Audience) -> None:
@@ -279,8 +268,8 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
                 check_removals(plan, len(present), opts.max_remove)
             except TooManyRemovalsError as exc:  # a real run would refuse: say so
                 app.warn(f"a real run would refuse: {exc.message}")
-            if opts.fmt is not None:
-                emit(app, sync_summary(batch.report, SyncResult(plan), dry_run=True), opts.fmt)
+            if opts.stdout.fmt is not None:
+                emit(app, sync_summary(batch.report, SyncResult(plan), dry_run=True), opts.stdout)
             return
         if plan.equal:
             app.note(f"{name} already matches {batch.report.source}: nothing to do.")
@@ -317,8 +306,8 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
                 f"{result.updated:,} updated, {result.plan.unchanged:,} unchanged."
             )
     batch.report.added = result.added
-    if opts.fmt is not None:
-        emit(app, sync_summary(batch.report, result, dry_run=False), opts.fmt)
+    if opts.stdout.fmt is not None:
+        emit(app, sync_summary(batch.report, result, dry_run=False), opts.stdout)
 
 
 def say_kept(
