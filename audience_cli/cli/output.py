@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol, TextIO
 
 from audience_cli.errors import UsageError
 from audience_cli.text import cell_text, printable
@@ -136,21 +137,33 @@ class Output:
     shape: Shape = field(default_factory=Shape)
 
 
+def fields_help(app: Screen, fields: Sequence[str] | None, names: Iterable[str]) -> bool:
+    """`--fields help`: the field names, one a line, and True (the command ends there)."""
+    if fields is not None and list(fields) == ["help"]:
+        emit_lines(app, names)
+        return True
+    return False
+
+
 def check_fields(app: Screen, shape: Shape, names: Sequence[str]) -> bool:
     """--fields checked against the fields of a result (`names`), the one place it is.
 
-    `--fields help` prints the names, one a line: then True, and the command ends
+    `--fields help` prints the names (`fields_help`): then True, and the command ends
     there (nothing read or sent). An unknown field is a usage error naming them all."""
-    if shape.fields is not None and list(shape.fields) == ["help"]:
-        emit_lines(app, names)
+    if fields_help(app, shape.fields, names):
         return True
-    unknown = [f for f in shape.fields or () if f not in names]
+    check_known(shape.fields or (), names)
+    return False
+
+
+def check_known(fields: Iterable[str], names: Sequence[str]) -> None:
+    """Every field of --fields is one of `names`: else the one error that lists them."""
+    unknown = [f for f in fields if f not in names]
     if unknown:
         raise UsageError(
             f"--fields: no field {', '.join(map(repr, unknown))}; the fields are: "
             f"{', '.join(names)}"
         )
-    return False
 
 
 def field_names(columns: Sequence[Column]) -> list[str]:
@@ -161,12 +174,7 @@ def field_names(columns: Sequence[Column]) -> list[str]:
 def pick_columns(columns: Sequence[Column], fields: Sequence[str]) -> list[Column]:
     """The columns named by `fields`, in that order; an unknown name is a usage error."""
     by_name = {name: c for name, c in zip(field_names(columns), columns, strict=True)}
-    unknown = [f for f in fields if f not in by_name]
-    if unknown:
-        raise UsageError(
-            f"--fields: no field {', '.join(map(repr, unknown))}; the fields are: "
-            f"{', '.join(by_name)}"
-        )
+    check_known(fields, list(by_name))
     return [by_name[f] for f in fields]
 
 
@@ -250,12 +258,7 @@ def emit(
         )
     if isinstance(result, Summary):
         if shape.fields is not None:  # the flat record(s), cut to the fields named
-            unknown = [f for f in shape.fields if f not in result.keys]
-            if unknown:
-                raise UsageError(
-                    f"--fields: no field {', '.join(map(repr, unknown))}; the fields are: "
-                    f"{', '.join(result.keys)}"
-                )
+            check_known(shape.fields, result.keys)
             columns = key_columns(shape.fields)
             picked = [{f: row.get(f) for f in shape.fields} for row in result.rows]
             if fmt in JSON_FORMATS:
@@ -282,6 +285,19 @@ def _shown(app: Screen) -> Callable[[str], str]:
 
 def _as_is(text: str) -> str:
     return text
+
+
+def emit_text(text: str) -> None:
+    """A text written as it is, with a final newline: a script for a shell to run
+    (`completion`), never escaped for the terminal."""
+    sys.stdout.write(text + "\n")
+
+
+@contextmanager
+def stdout_stream() -> Iterator[TextIO]:
+    """stdout for a writer that streams its own text (`export -o -`), flushed after."""
+    yield sys.stdout
+    sys.stdout.flush()
 
 
 def emit_lines(app: Screen, lines: Iterable[str]) -> None:

@@ -121,14 +121,13 @@ def dnc_search(text: str) -> str:
 
 
 def run_dnc_list(app: AppContext, opts: DncListOptions) -> None:
-    from audience_cli.cli.output import emit, emit_lines, field_names
+    from audience_cli.cli.output import emit, field_names, fields_help
     from audience_cli.cli.views import dnc_listing
     from audience_cli.core.dnc import DncReadError, page_of_dnc, read_dnc
     from audience_cli.errors import ApiError
     from audience_cli.text import plural
 
-    if opts.shape.fields == ["help"]:
-        emit_lines(app, field_names(dnc_listing([]).columns))
+    if fields_help(app, opts.shape.fields, field_names(dnc_listing([]).columns)):
         return
     client = app.client()
     protect = opts.safe

@@ -39,12 +39,11 @@ def list_audiences(
 
 def run_list(app: AppContext, fmt: OutputFormat, shape: Shape | None = None) -> None:
     from audience_cli.cli.completion_cache import remember_audiences
-    from audience_cli.cli.output import emit, emit_lines, field_names
+    from audience_cli.cli.output import emit, field_names, fields_help
     from audience_cli.cli.views import audience_listing
 
     shape = shape or Shape()
-    if shape.fields == ["help"]:
-        emit_lines(app, field_names(audience_listing([]).columns))
+    if fields_help(app, shape.fields, field_names(audience_listing([]).columns)):
         return
     audiences = app.client().list_audiences()
     remember_audiences(app, audiences)

@@ -53,12 +53,11 @@ def run_show(
     *,
     header: bool = False,
 ) -> None:
-    from audience_cli.cli.output import emit, emit_lines
+    from audience_cli.cli.output import emit, fields_help
     from audience_cli.cli.views import audience_field_names, audience_view
     from audience_cli.core.audiences import resolve_audience
 
     audience = resolve_audience(app.client(), ref)
-    if fields == ["help"]:
-        emit_lines(app, audience_field_names(audience))
+    if fields_help(app, fields, audience_field_names(audience)):
         return
     emit(app, audience_view(audience, fields), fmt, Shape(header=header))
