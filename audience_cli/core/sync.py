@@ -239,6 +239,24 @@ def plan_sync(
     return plan
 
 
+def plan_from_batch(
+    audience: Audience,
+    present: Mapping[str, Present],
+    batch: ContactBatch,
+    *,
+    replace_fields: bool = False,
+    remove_with_rejects: bool = False,
+) -> tuple[SyncPlan, int]:
+    """What a sync of `audience` (its members: `present`) to a checked contacts batch
+    does, with the members a batch with rejected rows may still speak for kept
+    (`screen_removals`); and how many of its rows could not be used."""
+    source = source_from_batch(batch, phone_column_of(audience))
+    plan = plan_sync(audience, present, source, replace_fields=replace_fields)
+    rejects = batch.report.rejects
+    unread = screen_removals(plan, rejects, remove_with_rejects=remove_with_rejects)
+    return plan, unread
+
+
 def stale_members(
     client: AtomsClient,
     audience: Audience,

@@ -228,3 +228,19 @@ def test_an_add_counts_members_already_there_with_other_data_or_replaces_them(
     else:
         assert (done.stale, done.updated, report.stale, report.updated) == (1, 0, 1, None)
         assert snapshots == []
+
+
+@pytest.mark.parametrize(("remove_with_rejects", "removed"), [(False, 0), (True, 1)])
+def test_a_plan_from_a_batch_with_an_unreadable_row_keeps_the_members_it_lacks(
+    remove_with_rejects: bool, removed: int
+) -> None:
+    from audience_cli.core.sync import plan_from_batch
+    from tests.core.conftest import batch_from_csv
+
+    have = present(**{p: {"phoneNumber": p} for p in ("+14155550001", "+14155550002")})
+    with batch_from_csv("phoneNumber\n+14155550001\nnot a number\n") as batch:
+        plan, unread = plan_from_batch(
+            AUDIENCE, have, batch, remove_with_rejects=remove_with_rejects
+        )
+    assert unread == 1
+    assert (len(plan.add), len(plan.remove), len(plan.kept)) == (0, removed, 1 - removed)

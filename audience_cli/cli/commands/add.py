@@ -119,7 +119,6 @@ def _stale_or_update(
 def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
         import_contacts,
-        print_report,
         report_refusal,
         rows_exit_code,
     )
@@ -136,7 +135,6 @@ def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
     request = ImportRequest(opts.contacts, opts.suppression)
     with import_contacts(app, request, stdout_taken=opts.stdout.fmt is not None) as batch:
         report = batch.report
-        print_report(app, report, opts.contacts)
         with report_refusal(app, report, opts.stdout, ADD_FIELDS):
             check_rejects(batch, settings, allow_empty=True)
         client = app.client()

@@ -335,10 +335,16 @@ def _check_paths(inp: ContactInput, output: str | None, stdout_taken: bool) -> N
 
 
 def import_contacts(
-    app: AppContext, request: ImportRequest, *, stdout_taken: bool, output: str | None = None
+    app: AppContext,
+    request: ImportRequest,
+    *,
+    stdout_taken: bool,
+    output: str | None = None,
+    say_report: bool = True,
 ) -> ContactBatch:
     """Check the options that only a command line has (outputs, sources), then read,
-    normalise, check, screen and de-duplicate every contact (`prepare_import`).
+    normalise, check, screen and de-duplicate every contact (`prepare_import`), and
+    say how it went on stderr (`print_report`, unless not `say_report`).
 
     `stdout_taken`: the command itself writes to stdout, so no file may be "-".
     `output`: the command's own output file, never the file read nor the rejects file.
@@ -355,7 +361,10 @@ def import_contacts(
         )
     if inp.names and not inp.phones:
         raise UsageError("--name pairs with --phone: give a --phone for each --name")
-    return prepare_import(request, AppImportEdge(app))
+    batch = prepare_import(request, AppImportEdge(app))
+    if say_report:
+        print_report(app, batch.report, inp)
+    return batch
 
 
 def print_report(app: AppContext, report: ImportReport, inp: ContactInput) -> None:

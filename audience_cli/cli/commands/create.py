@@ -119,7 +119,6 @@ def create(
 def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
         import_contacts,
-        print_report,
         report_refusal,
         rows_exit_code,
     )
@@ -138,7 +137,6 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
     # stdout carries the new ids, or the result in the format asked for.
     with import_contacts(app, request, stdout_taken=True) as batch:
         report = batch.report
-        print_report(app, report, opts.contacts)
         with report_refusal(app, report, opts.stdout, CREATE_FIELDS):
             plan = plan_create(batch, opts.name, settings, split=opts.split)
         if settings.dry_run:

@@ -92,16 +92,15 @@ def _read(app: AppContext, audience: Audience) -> dict[str, Present]:
 
 
 def run_diff(app: AppContext, opts: DiffOptions) -> int:
-    from audience_cli.cli.commands.contact_options import import_contacts, print_report
+    from audience_cli.cli.commands.contact_options import import_contacts
     from audience_cli.cli.commands.sync import say_kept
     from audience_cli.cli.output import emit
     from audience_cli.cli.views import diff_view
     from audience_cli.core.audiences import label, resolve_audience
     from audience_cli.core.sync import (
+        plan_from_batch,
         plan_sync,
-        screen_removals,
         source_from_audience,
-        source_from_batch,
     )
     from audience_cli.model import phone_column_of
 
@@ -126,14 +125,14 @@ def run_diff(app: AppContext, opts: DiffOptions) -> int:
         # first valid number).
         request = ImportRequest(opts.contacts, opts.suppression)
         with import_contacts(app, request, stdout_taken=True) as batch:
-            print_report(app, batch.report, opts.contacts)
             client = app.client()
             audience = resolve_audience(client, opts.audience)
-            source = source_from_batch(batch, phone_column_of(audience))
-            present = _read(app, audience)
-            plan = plan_sync(audience, present, source, replace_fields=opts.replace_fields)
-            unread = screen_removals(
-                plan, batch.report.rejects, remove_with_rejects=opts.remove_with_rejects
+            plan, unread = plan_from_batch(
+                audience,
+                _read(app, audience),
+                batch,
+                replace_fields=opts.replace_fields,
+                remove_with_rejects=opts.remove_with_rejects,
             )
             say_kept(app, plan, unread, opts.remove_with_rejects, would=True)
         against = batch.report.source

@@ -300,7 +300,8 @@ def _check_file(app: AppContext, opts: DncCheckOptions) -> DncCheck:
         encoding=opts.encoding,
         phone_column=opts.phone_column,
     )
-    with import_contacts(app, ImportRequest(inp), stdout_taken=True) as batch:
+    request = ImportRequest(inp)
+    with import_contacts(app, request, stdout_taken=True, say_report=False) as batch:
         report = batch.report
         contacts = [
             (c.phone, c.first_name, c.last_name, None if c.line is None else report.place(c.line))

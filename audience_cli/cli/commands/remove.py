@@ -136,7 +136,6 @@ SHOWN = 10  # missing numbers named one by one
 def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
         import_contacts,
-        print_report,
         rows_exit_code,
     )
     from audience_cli.cli.safekeeping import guarded_write
@@ -155,7 +154,6 @@ def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
     if inp.csv or inp.phones:
         request = ImportRequest(inp)
         with import_contacts(app, request, stdout_taken=opts.stdout.fmt is not None) as batch:
-            print_report(app, batch.report, inp)
             numbers = [c.phone for c in batch]
             code = rows_exit_code(batch.report)
     audience = resolve_audience(app.client(), opts.audience)

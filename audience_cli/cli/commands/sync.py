@@ -157,7 +157,6 @@ def parse_max_remove(text: str) -> RemovalLimit:
 def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
         import_contacts,
-        print_report,
         report_refusal,
         rows_exit_code,
     )
@@ -171,7 +170,6 @@ def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
     request = ImportRequest(opts.contacts, opts.suppression)
     with import_contacts(app, request, stdout_taken=opts.stdout.fmt is not None) as batch:
         report = batch.report
-        print_report(app, report, opts.contacts)
         with report_refusal(app, report, opts.stdout, SYNC_FIELDS):
             check_rejects(batch, opts.upload, allow_empty=True)
         client = app.client()
@@ -243,23 +241,22 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
     from audience_cli.core.sync import (
         SyncResult,
         check_removals,
-        plan_sync,
+        plan_from_batch,
         read_audience,
-        screen_removals,
         send_sync,
-        source_from_batch,
     )
-    from audience_cli.model import phone_column_of
 
     client = app.client()
     name = label(target)
     with guarded_write(app, target, dry_run=opts.upload.dry_run) as guard:
         with read_progress(app, f"Reading {target.get('name')!r}") as on_page:
             present = read_audience(client, target, on_page=on_page)
-        source = source_from_batch(batch, phone_column_of(target))
-        plan = plan_sync(target, present, source, replace_fields=opts.replace_fields)
-        unread = screen_removals(
-            plan, batch.report.rejects, remove_with_rejects=opts.remove_with_rejects
+        plan, unread = plan_from_batch(
+            target,
+            present,
+            batch,
+            replace_fields=opts.replace_fields,
+            remove_with_rejects=opts.remove_with_rejects,
         )
         say_kept(app, plan, unread, opts.remove_with_rejects)
         if opts.upload.dry_run:

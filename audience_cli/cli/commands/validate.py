@@ -101,7 +101,6 @@ def the_file(argument: str | None, csv: str | None) -> str:
 def run_validate(app: AppContext, opts: ValidateOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
         import_contacts,
-        print_report,
         rows_exit_code,
     )
     from audience_cli.cli.output import emit
@@ -118,7 +117,6 @@ def run_validate(app: AppContext, opts: ValidateOptions) -> ExitCode:
         offline_ok=True,
     )
     with import_contacts(app, request, stdout_taken=stdout_taken, output=opts.output) as batch:
-        print_report(app, batch.report, opts.contacts)
         if opts.output:
             write_clean_csv(opts.output, batch, force=opts.contacts.force)
             if opts.output != "-":
