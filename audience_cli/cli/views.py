@@ -127,6 +127,9 @@ _KNOWN_FIELDS = (
 )
 
 
+AUDIENCE_FIELDS = tuple(field_names(AUDIENCE_COLUMNS))
+
+
 def audience_listing(audiences: Iterable[Audience]) -> Listing:
     """Every audience; the optional columns only when `--fields` names them."""
     return Listing(audiences, AUDIENCE_COLUMNS)

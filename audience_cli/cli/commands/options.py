@@ -113,7 +113,7 @@ OUTPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
 
 def output_setting(
     *,
-    fields_of: str,
+    fields_of: str | None,
     always: bool,
     fmt: OutputFormat | None = None,
     as_json: bool = False,
@@ -123,7 +123,8 @@ def output_setting(
     """--format, --json, --fields and --header, checked once into an `Output`: the fields
     against those of the command's result (`names`), before it reads or sends
     anything, and the format chosen once. `fields_of`: the name of the tuple of those
-    fields in cli/views.py (read when the command runs, not when it is declared).
+    fields in cli/views.py (read when the command runs, not when it is declared); None
+    when they are known only from the data (`show`: the command answers --fields help).
 
     `always`: the command always writes its result (a table on a terminal, TSV when
     piped); else only when a format was asked for (or --fields/--header, which ask
@@ -136,7 +137,7 @@ def output_setting(
 
     app = click.get_current_context().obj
     shape = shape_of(fields, header)
-    if check_fields(app, shape, getattr(views, fields_of)):
+    if fields_of is not None and check_fields(app, shape, getattr(views, fields_of)):
         raise typer.Exit(0)
     terminal = app.terminal.stdout
     if always:
@@ -145,7 +146,7 @@ def output_setting(
     return Output(asked_format(fmt, as_json, shaped=shaped, stdout_is_terminal=terminal), shape)
 
 
-def output_options(fields_of: str, *, always: bool = False) -> Callable[[F], F]:
+def output_options(fields_of: str | None, *, always: bool = False) -> Callable[[F], F]:
     """Give a command the output options, in place of its `stdout` parameter: it receives
     an `Output`, checked (`output_setting`); `fields_of` names its result's fields in
     cli/views.py (ADD_FIELDS)."""
