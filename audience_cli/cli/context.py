@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     import httpx
     from rich.console import Console
 
-    from audience_cli.cli.output import Shape
     from audience_cli.client import AtomsClient, RunDeadline
     from audience_cli.sandbox.store import SandboxStore
 
@@ -93,8 +92,6 @@ class AppContext:
     env: Mapping[str, str]
     overrides: Overrides = field(default_factory=Overrides)
     _client: AtomsClient | None = None
-    # How the user shaped a command's output (--fields, --header): the writer reads it.
-    shape: Shape | None = None
     _sandbox_noted: bool = False
     _config_warned: bool = False
     # How a command that changes an audience keeps it safe (`safekeeping.py`): how long it

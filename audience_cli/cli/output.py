@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol, TextIO
 
 from audience_cli.errors import UsageError
 from audience_cli.text import cell_text, printable
@@ -126,6 +127,45 @@ class Shape:
     header: bool = False
 
 
+@dataclass(frozen=True)
+class Output:
+    """How a command writes its result, decided once from its output options
+    (`options.output_options`): the format (None: none asked for, so the command's own
+    default, often nothing) and the shape (--fields, --header)."""
+
+    fmt: OutputFormat | None
+    shape: Shape = field(default_factory=Shape)
+
+
+def fields_help(app: Screen, fields: Sequence[str] | None, names: Iterable[str]) -> bool:
+    """`--fields help`: the field names, one a line, and True (the command ends there)."""
+    if fields is not None and list(fields) == ["help"]:
+        emit_lines(app, names)
+        return True
+    return False
+
+
+def check_fields(app: Screen, shape: Shape, names: Sequence[str]) -> bool:
+    """--fields checked against the fields of a result (`names`), the one place it is.
+
+    `--fields help` prints the names (`fields_help`): then True, and the command ends
+    there (nothing read or sent). An unknown field is a usage error naming them all."""
+    if fields_help(app, shape.fields, names):
+        return True
+    check_known(shape.fields or (), names)
+    return False
+
+
+def check_known(fields: Iterable[str], names: Sequence[str]) -> None:
+    """Every field of --fields is one of `names`: else the one error that lists them."""
+    unknown = [f for f in fields if f not in names]
+    if unknown:
+        raise UsageError(
+            f"--fields: no field {', '.join(map(repr, unknown))}; the fields are: "
+            f"{', '.join(names)}"
+        )
+
+
 def field_names(columns: Sequence[Column]) -> list[str]:
     """The names `--fields` takes: each column's API field name (else its header)."""
     return [c.key or c.header.lower() for c in columns]
@@ -134,12 +174,7 @@ def field_names(columns: Sequence[Column]) -> list[str]:
 def pick_columns(columns: Sequence[Column], fields: Sequence[str]) -> list[Column]:
     """The columns named by `fields`, in that order; an unknown name is a usage error."""
     by_name = {name: c for name, c in zip(field_names(columns), columns, strict=True)}
-    unknown = [f for f in fields if f not in by_name]
-    if unknown:
-        raise UsageError(
-            f"--fields: no field {', '.join(map(repr, unknown))}; the fields are: "
-            f"{', '.join(by_name)}"
-        )
+    check_known(fields, list(by_name))
     return [by_name[f] for f in fields]
 
 
@@ -192,7 +227,9 @@ class Screen(Protocol):
     def terminal(self) -> Streams: ...
 
 
-def emit(app: Screen, result: Result, fmt: OutputFormat, shape: Shape | None = None) -> int:
+def emit(
+    app: Screen, result: Result, fmt: OutputFormat | Output, shape: Shape | None = None
+) -> int:
     """Write `result` to stdout in `fmt`; returns how many records were written.
 
     On a terminal every format shows control characters escaped (an escape sequence
@@ -200,7 +237,11 @@ def emit(app: Screen, result: Result, fmt: OutputFormat, shape: Shape | None = N
     written as stored. `shape`: the fields to show (the columns of a table, TSV or
     CSV; the keys of JSON) and a header line for TSV.
     """
-    shape = shape or getattr(app, "shape", None) or Shape()
+    if isinstance(fmt, Output):
+        shape = shape or fmt.shape
+        assert fmt.fmt is not None, "emit: no format was asked for"
+        fmt = fmt.fmt
+    shape = shape or Shape()
     if isinstance(result, Listing):
         columns: Sequence[Column] = [c for c in result.columns if not c.optional]
         records = result.records
@@ -217,12 +258,7 @@ def emit(app: Screen, result: Result, fmt: OutputFormat, shape: Shape | None = N
         )
     if isinstance(result, Summary):
         if shape.fields is not None:  # the flat record(s), cut to the fields named
-            unknown = [f for f in shape.fields if f not in result.keys]
-            if unknown:
-                raise UsageError(
-                    f"--fields: no field {', '.join(map(repr, unknown))}; the fields are: "
-                    f"{', '.join(result.keys)}"
-                )
+            check_known(shape.fields, result.keys)
             columns = key_columns(shape.fields)
             picked = [{f: row.get(f) for f in shape.fields} for row in result.rows]
             if fmt in JSON_FORMATS:
@@ -249,6 +285,19 @@ def _shown(app: Screen) -> Callable[[str], str]:
 
 def _as_is(text: str) -> str:
     return text
+
+
+def emit_text(text: str) -> None:
+    """A text written as it is, with a final newline: a script for a shell to run
+    (`completion`), never escaped for the terminal."""
+    sys.stdout.write(text + "\n")
+
+
+@contextmanager
+def stdout_stream() -> Iterator[TextIO]:
+    """stdout for a writer that streams its own text (`export -o -`), flushed after."""
+    yield sys.stdout
+    sys.stdout.flush()
 
 
 def emit_lines(app: Screen, lines: Iterable[str]) -> None:

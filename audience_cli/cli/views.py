@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from audience_cli.cli.output import Column, Fields, Listing, Summary
+from audience_cli.cli.output import Column, Fields, Listing, Summary, check_known, field_names
 from audience_cli.model import (
     FIRST_NAME_KEY,
     LAST_NAME_KEY,
@@ -127,6 +127,9 @@ _KNOWN_FIELDS = (
 )
 
 
+AUDIENCE_FIELDS = tuple(field_names(AUDIENCE_COLUMNS))
+
+
 def audience_listing(audiences: Iterable[Audience]) -> Listing:
     """Every audience; the optional columns only when `--fields` names them."""
     return Listing(audiences, AUDIENCE_COLUMNS)
@@ -169,14 +172,7 @@ def audience_view(audience: Audience, fields: Sequence[str] | None = None) -> Fi
             note="No campaigns use this audience.",
         )
     known = [key for key, _, _ in audience_rows(audience, False)]
-    unknown = [f for f in fields if f not in known]
-    if unknown:
-        from audience_cli.errors import UsageError
-
-        raise UsageError(
-            f"--fields: no field {', '.join(map(repr, unknown))}; the fields are: "
-            f"{', '.join(known)}"
-        )
+    check_known(fields, known)
 
     def picked(human: bool) -> list[tuple[str, str]]:
         by_key = {
@@ -517,6 +513,7 @@ SNAPSHOT_COLUMNS = [
     Column("BEFORE", lambda s, human: s["reason"], key="reason"),
     Column("PATH", lambda s, human: s["path"], key="path", optional=True),
 ]
+SNAPSHOT_FIELDS = tuple(field_names(SNAPSHOT_COLUMNS))
 
 
 def snapshot_listing(found: Iterable[SnapshotInfo]) -> Listing:

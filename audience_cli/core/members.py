@@ -327,18 +327,24 @@ class Removal:
         }
 
 
+SEARCHED_AT_MOST = 20  # numbers above which the audience is read once instead of searched
+
+
 def plan_removal(
     client: AtomsClient,
     audience: Audience,
     *,
     numbers: Sequence[str],
     member_ids: Sequence[str],
-    read_all: bool = False,
+    read_all: bool | None = None,
 ) -> Removal:
     """The member ids behind E.164 `numbers` and `member_ids`.
 
-    A few numbers are looked up with the search endpoint, one request each; with
-    `read_all` (a file of many) the audience's members are read once instead."""
+    A few numbers (at most `SEARCHED_AT_MOST`) are looked up with the search endpoint,
+    one request each; more (a file of many), or `read_all`, and the audience's members
+    are read once instead."""
+    if read_all is None:
+        read_all = len(numbers) > SEARCHED_AT_MOST
     audience_id = str(audience.get("_id"))
     column = phone_column_of(audience)
     ids: dict[str, str] = {i: i for i in member_ids}

@@ -16,14 +16,14 @@ Every member an update removes is journaled until it is back (`core.updates`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from audience_cli.core.chunks import chunked
 from audience_cli.core.members import Present, iter_members, read_audience
 from audience_cli.core.updates import ReplaceStopped, UpdateJournal, replace_members
-from audience_cli.core.upload import Progress, add_in_chunks
+from audience_cli.core.upload import AddPlan, Progress, add_in_chunks
 from audience_cli.errors import (
     AudienceError,
     PartialUploadError,
@@ -131,6 +131,22 @@ class SyncPlan:
     def equal(self) -> bool:
         return not (self.add or self.remove or self.update)
 
+    @property
+    def work(self) -> int:
+        """Members to send or take out: what a progress bar counts."""
+        return len(self.add) + len(self.update) + len(self.remove)
+
+    def requests(self, chunk_size: int) -> int:
+        """About how many write requests carrying it out takes (adds, updates and removals
+        in chunks, and one more)."""
+        return -(-self.work // chunk_size) + 1
+
+    def removals_first(self, present: int, member_limit: int) -> bool:
+        """Adds go first, so that an interrupted sync never leaves fewer members than
+        either side; unless the adds alone would take the `present` members past the
+        limit."""
+        return present + len(self.add) > member_limit
+
     def counts(self) -> dict[str, int]:
         return {
             "added": len(self.add),
@@ -223,6 +239,24 @@ def plan_sync(
     return plan
 
 
+def plan_from_batch(
+    audience: Audience,
+    present: Mapping[str, Present],
+    batch: ContactBatch,
+    *,
+    replace_fields: bool = False,
+    remove_with_rejects: bool = False,
+) -> tuple[SyncPlan, int]:
+    """What a sync of `audience` (its members: `present`) to a checked contacts batch
+    does, with the members a batch with rejected rows may still speak for kept
+    (`screen_removals`); and how many of its rows could not be used."""
+    source = source_from_batch(batch, phone_column_of(audience))
+    plan = plan_sync(audience, present, source, replace_fields=replace_fields)
+    rejects = batch.report.rejects
+    unread = screen_removals(plan, rejects, remove_with_rejects=remove_with_rejects)
+    return plan, unread
+
+
 def stale_members(
     client: AtomsClient,
     audience: Audience,
@@ -235,6 +269,59 @@ def stale_members(
     if present is None:
         present = read_audience(client, audience)
     return plan_sync(audience, present, source).update
+
+
+@dataclass(frozen=True)
+class AlreadyThere:
+    """What became of the members an add found already there with other data: left as
+    they are (`stale`) or replaced with the file's rows (`updated`)."""
+
+    stale: int = 0
+    updated: int = 0
+
+
+def settle_already_there(
+    client: AtomsClient,
+    batch: ContactBatch,
+    plan: AddPlan,
+    *,
+    update: bool,
+    journal: UpdateJournal,
+    snapshot: Callable[[Iterable[Mapping[str, str]]], object],
+) -> AlreadyThere:
+    """After an add: the members whose number was there already keep their data unless
+    `update`, which replaces them (after `snapshot` of every member; journaled), never
+    silently. The batch's report counts them (`stale` or `updated`).
+
+    A replacement stopped half way is a `PartialUploadError` that says how far it got
+    and carries the rows still out (`pending`)."""
+    audience = plan.audience
+    present = plan.present if plan.present is not None else read_audience(client, audience)
+    stale = stale_members(client, audience, batch, present)
+    report = batch.report
+    if not update:
+        report.stale = len(stale)
+        return AlreadyThere(stale=len(stale))
+    if stale:
+        snapshot(m.data for m in present.values())
+    rows = [(u.member_id, u.row) for u in stale]
+    try:
+        done = replace_members(client, audience, rows, plan.chunk_size, journal)
+    except ReplaceStopped as stopped:
+        cause = stopped.cause
+        why = cause.message if isinstance(cause, AudienceError) else stop_word(cause)
+        error = PartialUploadError(
+            f"the update stopped half way ({why}) after "
+            f"{stopped.done.removed:,} members were taken out for an update, of which "
+            f"{stopped.done.added_back:,} are back with their new data",
+            exit_code=exit_code_for(cause),
+            audience_id=str(audience.get("_id")),
+            created=False,
+        )
+        error.pending = stopped.pending
+        raise error from None
+    report.updated = done.removed
+    return AlreadyThere(updated=len(stale))
 
 
 # --- guard rails -----------------------------------------------------------------------------

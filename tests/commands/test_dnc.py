@@ -611,3 +611,40 @@ def test_dnc_list_all_reads_concurrency_pages_at_once(sandbox_cli, store):
     assert result.stdout == two.stdout
     assert one.gate.most == 1  # a page after another, in the command's own thread
     assert one.gate.threads == {threading.current_thread().name}
+
+
+# --- the side doors read files as the front door does ----------------------------------------
+
+
+def test_dnc_check_a_file_reads_it_with_encoding_phone_column_and_region(
+    sandbox_cli, listed, tmp_path
+):
+    source = tmp_path / "kunden.csv"
+    source.write_bytes("Name,Nummer,Fax\nZoë,(415) 555-0001,(415) 555-0009\n".encode("cp1252"))
+    args = ("--encoding", "cp1252", "--phone-column", "Nummer", "--region", "US")
+    result = sandbox_cli("dnc", "check", str(source), *args, "--json")
+    assert result.exit_code == 1, result.stderr
+    (found,) = json.loads(result.stdout)
+    assert (found["phoneNumber"], found["firstName"]) == ("+14155550001", "Zoë")
+    for flag, value in (("--encoding", "cp1252"), ("--phone-column", "Nummer")):
+        audience = sandbox_cli("dnc", "check", "No Such Audience", flag, value)
+        assert audience.exit_code == 2
+        assert f"{flag} {value!r} says how a file is read" in audience.stderr
+
+
+def test_exclude_files_are_read_with_the_contacts_encoding_phone_column_and_region(
+    sandbox_cli, store, tmp_path
+):
+    contacts = tmp_path / "kunden.csv"
+    rows = "Nummer,Name\n(415) 555-0000,Ada\n(415) 555-0001,Zoë\n(415) 555-0002,Al\n"
+    contacts.write_bytes(rows.encode("cp1252"))
+    optouts = tmp_path / "optouts.csv"
+    optouts.write_bytes("Bemerkung,Nummer\nnicht anrufen (Zoë),(415) 555-0001\n".encode("cp1252"))
+    bare = tmp_path / "bare.txt"  # no such column: found by name, as before
+    bare.write_text("4155550002\n")
+    args = ("--encoding", "cp1252", "--phone-column", "Nummer", "--region", "US", "--no-dnc")
+    excludes = ("--exclude", str(optouts), "--exclude", str(bare))
+    result = sandbox_cli("create", "Kunden", "--csv", str(contacts), *args, *excludes)
+    assert result.exit_code == 3, result.stderr
+    assert phones_in(store, result.stdout.strip()) == ["+14155550000"]
+    assert "2 rejected (EXCLUDED 2)" in result.stderr

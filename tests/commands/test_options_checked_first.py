@@ -19,6 +19,16 @@ RESTORE += ["to_create", "to_add", "to_remove", "to_update"]
 VALIDATE = ["source", "rows", "valid", "invalid", "duplicates"]
 DIFF = ["action", "phone", "first_name", "last_name", "member_id", "fields"]
 SNAPSHOTS = ["id", "name", "audienceId", "members", "takenAt", "reason", "path"]
+AUDIENCES = [
+    "_id",
+    "name",
+    "memberCount",
+    "campaigns",
+    "createdAt",
+    "description",
+    "phoneNumberColumnName",
+    "updatedAt",
+]
 
 # Each command as a user would run it, and the fields its result has.
 COMMANDS = {
@@ -35,6 +45,7 @@ COMMANDS = {
     "validate": (["validate", "{csv}"], VALIDATE),
     "diff": (["diff", "Leads", "--csv", "{csv}"], DIFF),
     "snapshots": (["snapshots"], SNAPSHOTS),
+    "list": (["list"], AUDIENCES),
 }
 
 

@@ -94,6 +94,23 @@ def test_numbers_become_member_ids_and_are_removed(
     assert left == [numbers(5)[i] for i in (0, 2, 4)]
 
 
+@pytest.mark.parametrize(("wanted", "searches"), [(20, 20), (21, 0)])
+def test_a_removal_searches_a_few_numbers_and_reads_the_audience_for_many(
+    make_client: Callable[..., tuple[AtomsClient, RecordingTransport]],
+    store: SandboxStore,
+    wanted: int,
+    searches: int,
+) -> None:
+    """The plan decides (`SEARCHED_AT_MOST`): one search per number, or one read."""
+    client, transport = make_client()
+    audience = resolve_audience(client, seed(store, 30))
+    transport.calls.clear()
+    removal = plan_removal(client, audience, numbers=numbers(wanted), member_ids=[])
+    assert len(removal.member_ids) == wanted
+    searched = [path for _, path in transport.calls if path.endswith("/search")]
+    assert len(searched) == searches
+
+
 def test_nothing_to_remove_is_an_error_before_any_write(
     client: AtomsClient, store: SandboxStore
 ) -> None:

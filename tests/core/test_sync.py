@@ -183,3 +183,64 @@ def test_send_sync_says_what_was_really_done_when_it_stops(store: SandboxStore):
     assert "0 added, 0 removed, 5 taken out for an update of which 0 are back" in str(stopped.value)
     assert stopped.value.pending == 5
     assert len(journal.pending()) == 5
+
+
+def test_a_plan_counts_its_work_and_requests_and_sends_removals_first_near_the_limit():
+    have = present(**{f"+1415555{i:04d}": {"phoneNumber": f"+1415555{i:04d}"} for i in range(3)})
+    rows = [{"phoneNumber": f"+1415555{i:04d}"} for i in range(1, 6)]
+    plan = plan_sync(AUDIENCE, have, source(*rows, keys=["phoneNumber"]))
+    assert (len(plan.add), len(plan.remove), plan.work) == (3, 1, 4)
+    assert (plan.requests(chunk_size=2), plan.requests(chunk_size=500)) == (3, 2)
+    assert plan.removals_first(present=3, member_limit=6) is False  # 3 + 3 adds fit
+    assert plan.removals_first(present=3, member_limit=5) is True
+
+
+@pytest.mark.parametrize("update", [False, True])
+def test_an_add_counts_members_already_there_with_other_data_or_replaces_them(
+    client: AtomsClient, store: SandboxStore, update: bool
+) -> None:
+    """The decision after an add (`settle_already_there`): stale, or updated with --update
+    (after a snapshot of every member)."""
+    from audience_cli.core.audiences import resolve_audience
+    from audience_cli.core.sync import settle_already_there
+    from audience_cli.core.updates import NoJournal
+    from audience_cli.core.upload import UploadSettings, plan_add
+    from tests.core.conftest import audience_of, batch_of
+
+    audience = resolve_audience(client, audience_of(store, "Leads", "+14155550001"))
+    snapshots: list[list[dict[str, str]]] = []
+    with batch_of(["+14155550001", "+14155550002"], ["Ada Lovelace", "Alan Turing"]) as batch:
+        plan = plan_add(client, audience, batch, UploadSettings())
+        done = settle_already_there(
+            client,
+            batch,
+            plan,
+            update=update,
+            journal=NoJournal(),
+            snapshot=lambda rows: snapshots.append([dict(r) for r in rows]),
+        )
+        report = batch.report
+    if update:
+        assert (done.stale, done.updated, report.updated, report.stale) == (0, 1, 1, None)
+        assert snapshots == [[{"phoneNumber": "+14155550001"}]]
+        (member,) = read_audience(client, audience).values()
+        assert member.data["firstName"] == "Ada"
+    else:
+        assert (done.stale, done.updated, report.stale, report.updated) == (1, 0, 1, None)
+        assert snapshots == []
+
+
+@pytest.mark.parametrize(("remove_with_rejects", "removed"), [(False, 0), (True, 1)])
+def test_a_plan_from_a_batch_with_an_unreadable_row_keeps_the_members_it_lacks(
+    remove_with_rejects: bool, removed: int
+) -> None:
+    from audience_cli.core.sync import plan_from_batch
+    from tests.contacts.helpers import from_text as batch_from_csv
+
+    have = present(**{p: {"phoneNumber": p} for p in ("+14155550001", "+14155550002")})
+    with batch_from_csv("phoneNumber\n+14155550001\nnot a number\n") as batch:
+        plan, unread = plan_from_batch(
+            AUDIENCE, have, batch, remove_with_rejects=remove_with_rejects
+        )
+    assert unread == 1
+    assert (len(plan.add), len(plan.remove), len(plan.kept)) == (0, removed, 1 - removed)

@@ -10,8 +10,8 @@ import typer
 from audience_cli.cli.commands import options as o
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
-from audience_cli.cli.output import OutputFormat
-from audience_cli.errors import ExitCode, exit_code_for
+from audience_cli.cli.output import Output
+from audience_cli.errors import ExitCode
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 
 if TYPE_CHECKING:
@@ -29,11 +29,12 @@ class AddOptions:
     suppression: SuppressionInput
     update: bool
     upload: UploadSettings
-    fmt: OutputFormat | None  # None: nothing on stdout
+    stdout: Output  # its format (None: nothing on stdout) and fields
 
 
 @contact_options()
 @suppression_options()
+@o.output_options("ADD_FIELDS")
 def add(
     ctx: typer.Context,
     audience: o.AudienceArg,
@@ -51,10 +52,7 @@ def add(
     dry_run: o.ImportDryRunOpt = False,
     chunk_size: o.ChunkSizeOpt = DEFAULT_CHUNK_SIZE,
     member_limit: o.MemberLimitOpt = DEFAULT_MEMBER_LIMIT,
-    fmt: o.FormatOpt = None,
-    as_json: o.JsonOpt = False,
-    fields: o.FieldsOpt = None,
-    header: o.HeaderOpt = False,
+    stdout: Output = o.NO_OUTPUT,
     wait: o.WaitOpt = 60.0,
     no_snapshot: o.NoSnapshotOpt = False,
 ) -> None:
@@ -74,11 +72,7 @@ def add(
 
       audience add 696ddd56b905442f52b71392 --csv new-leads.csv --region US
     """
-    from audience_cli.cli.views import ADD_FIELDS
-
-    o.output_shape(ctx, fields, header, ADD_FIELDS)
     o.keep_safe(ctx, wait, no_snapshot)
-    from audience_cli.cli.output import asked_format
     from audience_cli.core.upload import UploadSettings
 
     options = AddOptions(
@@ -89,12 +83,7 @@ def add(
         upload=UploadSettings(
             chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
         ),
-        fmt=asked_format(
-            fmt,
-            as_json,
-            shaped=fields is not None or header,
-            stdout_is_terminal=ctx.obj.terminal.stdout,
-        ),
+        stdout=stdout,
     )
     raise typer.Exit(int(run_add(ctx.obj, options)))
 
@@ -102,88 +91,58 @@ def add(
 def _stale_or_update(
     app: AppContext, opts: AddOptions, batch: ContactBatch, plan: AddPlan, guard: Guard
 ) -> None:
-    """Numbers that were already there keep their data: never silently."""
-    from audience_cli.core.members import read_audience
-    from audience_cli.core.sync import stale_members
-    from audience_cli.core.updates import ReplaceStopped, replace_members
-    from audience_cli.errors import PartialUploadError
+    """Numbers that were already there keep their data (or --update): never silently."""
+    from audience_cli.core.sync import settle_already_there
     from audience_cli.text import plural
 
-    client = app.client()
-    audience = plan.audience
-    present = plan.present if plan.present is not None else read_audience(client, audience)
-    stale = stale_members(client, audience, batch, present)
-    report = batch.report
-    if opts.update:
-        if stale:
-            guard.snapshot((m.data for m in present.values()), reason="add --update")
-        rows = [(u.member_id, u.row) for u in stale]
-        try:
-            done = replace_members(client, audience, rows, opts.upload.chunk_size, guard.journal)
-        except ReplaceStopped as stopped:
-            error = PartialUploadError(
-                f"the update stopped half way ({_why(stopped.cause)}) after "
-                f"{stopped.done.removed:,} members were taken out for an update, of which "
-                f"{stopped.done.added_back:,} are back with their new data",
-                exit_code=exit_code_for(stopped.cause),
-                audience_id=str(audience.get("_id")),
-                created=False,
-            )
-            error.pending = stopped.pending
-            raise error from None
-        report.updated = done.removed
-        if stale:
-            app.success(
-                f"Updated {plural(len(stale), 'member')} whose data differed from the file "
-                "(removed and added again, with new ids)."
-            )
-        return
-    report.stale = len(stale)
-    if stale:
-        app.warn(
-            f"{plural(len(stale), 'member')} already there "
-            f"{'has' if len(stale) == 1 else 'have'} different data; --update replaces "
-            f"{'it' if len(stale) == 1 else 'them'}"
+    done = settle_already_there(
+        app.client(),
+        batch,
+        plan,
+        update=opts.update,
+        journal=guard.journal,
+        snapshot=lambda rows: guard.snapshot(rows, reason="add --update"),
+    )
+    if done.updated:
+        app.success(
+            f"Updated {plural(done.updated, 'member')} whose data differed from the file "
+            "(removed and added again, with new ids)."
         )
-
-
-def _why(cause: BaseException) -> str:
-    from audience_cli.errors import AudienceError, stop_word
-
-    return cause.message if isinstance(cause, AudienceError) else stop_word(cause)
+    elif done.stale:
+        n = done.stale
+        app.warn(
+            f"{plural(n, 'member')} already there {'has' if n == 1 else 'have'} different "
+            f"data; --update replaces {'it' if n == 1 else 'them'}"
+        )
 
 
 def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
-        load_contacts,
-        print_report,
+        import_contacts,
         report_refusal,
         rows_exit_code,
     )
-    from audience_cli.cli.commands.suppression_options import build_suppression
     from audience_cli.cli.output import emit
     from audience_cli.cli.safekeeping import guarded_write
     from audience_cli.cli.views import ADD_FIELDS, add_summary
     from audience_cli.core.audiences import resolve_audience
+    from audience_cli.core.imports import ImportRequest
     from audience_cli.core.upload import check_rejects
 
     settings = opts.upload
-    suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
     # The file is checked before any request but the reading of the lists to suppress
     # (at its first valid number).
-    with load_contacts(
-        app, opts.contacts, stdout_taken=opts.fmt is not None, suppress=suppress
-    ) as batch:
+    request = ImportRequest(opts.contacts, opts.suppression)
+    with import_contacts(app, request, stdout_taken=opts.stdout.fmt is not None) as batch:
         report = batch.report
-        print_report(app, report, opts.contacts)
-        with report_refusal(app, report, opts.fmt, ADD_FIELDS):
+        with report_refusal(app, report, opts.stdout, ADD_FIELDS):
             check_rejects(batch, settings, allow_empty=True)
         client = app.client()
         audience = resolve_audience(client, opts.audience)
         with guarded_write(app, audience, dry_run=settings.dry_run) as guard:
             plan = _add_into(app, opts, batch, audience, guard)
-    if opts.fmt is not None:
-        emit(app, add_summary(report, plan, dry_run=settings.dry_run), opts.fmt)
+    if opts.stdout.fmt is not None:
+        emit(app, add_summary(report, plan, dry_run=settings.dry_run), opts.stdout)
     return rows_exit_code(report)
 
 

@@ -238,10 +238,10 @@ def run_login(
 
 
 def run_status(app: AppContext, *, verify: bool) -> None:
+    from audience_cli.cli.output import emit_lines
     from audience_cli.config import DEFAULT_PROFILE, known_profiles
 
     settings = app.settings
-    out = app.out
     in_effect = app.options.profile or DEFAULT_PROFILE
     profiles = ", ".join(
         f"{name} (in effect)" if name == in_effect else name for name in known_profiles(app.env)
@@ -254,11 +254,13 @@ def run_status(app: AppContext, *, verify: bool) -> None:
             key_unused = f" ({ENV_API_KEY} is set but not used)"
         if app.env.get(ENV_BASE_URL, "").strip() and not app.options.base_url:
             url_unused = f" ({ENV_BASE_URL} is set but not used)"
-    out.print(f"Profiles: {profiles}", markup=False)
-    out.print(f"API key:  {redact(settings.api_key)}{source}{key_unused}", markup=False)
-    out.print(
-        f"Base URL: {settings.base_url} · from {settings.base_url_source}{url_unused}",
-        markup=False,
+    emit_lines(
+        app,
+        [
+            f"Profiles: {profiles}",
+            f"API key:  {redact(settings.api_key)}{source}{key_unused}",
+            f"Base URL: {settings.base_url} · from {settings.base_url_source}{url_unused}",
+        ],
     )
     if not settings.api_key:
         from audience_cli.config import NO_KEY_MESSAGE
@@ -268,7 +270,7 @@ def run_status(app: AppContext, *, verify: bool) -> None:
         from audience_cli.text import plural
 
         count = len(app.client().list_audiences())
-        out.print(f"Status:   key accepted ({plural(count, 'audience')} visible)", markup=False)
+        emit_lines(app, [f"Status:   key accepted ({plural(count, 'audience')} visible)"])
 
 
 def run_logout(app: AppContext, *, profile: str | None = None) -> None:

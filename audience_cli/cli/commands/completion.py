@@ -115,4 +115,6 @@ def completion(
 
       audience completion fish > ~/.config/fish/completions/audience.fish
     """
-    typer.echo(completion_script(shell.value))
+    from audience_cli.cli.output import emit_text
+
+    emit_text(completion_script(shell.value))

@@ -2,7 +2,9 @@
 once for every command that reads contacts, checked once, and loaded into a batch.
 
 `@contact_options()` adds the options to a command and hands it a checked
-`ContactInput` as its `contacts` parameter; `load_contacts` reads it.
+`ContactInput` as its `contacts` parameter; `import_contacts` checks where its outputs
+go and hands it to the core (`core.imports.prepare_import`), with this command line's
+voice (`AppImportEdge`, in suppression_options.py).
 """
 
 from __future__ import annotations
@@ -11,20 +13,20 @@ import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from audience_cli.cli.commands.option_groups import replace_parameter
+from audience_cli.core.imports import ContactInput
 from audience_cli.errors import ExitCode, RowsRejectedError, UsageError
 
 if TYPE_CHECKING:
     from audience_cli.cli.context import AppContext
-    from audience_cli.cli.output import OutputFormat
-    from audience_cli.contacts import ContactBatch, CsvOptions, ImportReport
-    from audience_cli.contacts.pipeline import Keep, Suppress
+    from audience_cli.cli.output import Output
+    from audience_cli.contacts import ContactBatch, ImportReport
+    from audience_cli.core.imports import ImportRequest
 
 CONTACTS_PANEL = "Contacts input"
 CHECKS_PANEL = "Checks and report"
@@ -94,20 +96,28 @@ SheetOpt = Annotated[
     ),
 ]
 
+EncodingOpt = Annotated[
+    str | None,
+    _option(
+        "--encoding",
+        metavar="NAME",
+        help="File encoding (default UTF-8, with or without BOM), e.g. cp1252, latin-1.",
+    ),
+]
+
+PhoneColumnOpt = Annotated[
+    str | None,
+    _option(
+        "--phone-column",
+        metavar="NAME",
+        help="The column holding numbers (default: found by name).",
+    ),
+]
+
 READING_OPTIONS: dict[str, tuple[Any, Any]] = {
     "region": (RegionOpt, None),
     "sheet": (SheetOpt, None),
-    "encoding": (
-        Annotated[
-            str | None,
-            _option(
-                "--encoding",
-                metavar="NAME",
-                help="File encoding (default UTF-8, with or without BOM), e.g. cp1252, latin-1.",
-            ),
-        ],
-        None,
-    ),
+    "encoding": (EncodingOpt, None),
     "delimiter": (
         Annotated[
             str | None,
@@ -119,17 +129,7 @@ READING_OPTIONS: dict[str, tuple[Any, Any]] = {
         ],
         None,
     ),
-    "phone_column": (
-        Annotated[
-            str | None,
-            _option(
-                "--phone-column",
-                metavar="NAME",
-                help="The column holding numbers (default: found by name).",
-            ),
-        ],
-        None,
-    ),
+    "phone_column": (PhoneColumnOpt, None),
     "first_name_column": (
         Annotated[
             str | None,
@@ -216,22 +216,6 @@ READING_OPTIONS: dict[str, tuple[Any, Any]] = {
         False,
     ),
 }
-
-
-@dataclass(frozen=True)
-class ContactInput:
-    """What to read (a CSV file, a workbook or stdin, and --phone/--name), how, and where
-    rejects go."""
-
-    csv: str | None
-    phones: list[str]
-    names: list[str]
-    options: CsvOptions
-    rejects: str | None = None
-    force: bool = False  # output files may be written through a symbolic link
-
-    def with_csv(self, path: str) -> ContactInput:
-        return replace(self, csv=path)
 
 
 def contact_input(
@@ -350,23 +334,25 @@ def _check_paths(inp: ContactInput, output: str | None, stdout_taken: bool) -> N
         check_output(path, "rejects file" if flag == "--rejects" else "clean file", force=inp.force)
 
 
-def load_contacts(
+def import_contacts(
     app: AppContext,
-    inp: ContactInput,
+    request: ImportRequest,
     *,
     stdout_taken: bool,
     output: str | None = None,
-    suppress: Suppress | None = None,
-    keep: Keep = "contacts",
+    say_report: bool = True,
 ) -> ContactBatch:
-    """Read, normalise, check and de-duplicate every contact; write the rejects if asked.
+    """Check the options that only a command line has (outputs, sources), then read,
+    normalise, check, screen and de-duplicate every contact (`prepare_import`), and
+    say how it went on stderr (`print_report`, unless not `say_report`).
 
     `stdout_taken`: the command itself writes to stdout, so no file may be "-".
-    `suppress`: numbers that must not be called, with the reject reason of each.
-    `keep`: what becomes of the valid contacts (`collect_contacts`).
+    `output`: the command's own output file, never the file read nor the rejects file.
     """
-    from audience_cli.contacts import collect_contacts, contacts_from_flags, write_rejects
+    from audience_cli.cli.commands.suppression_options import AppImportEdge
+    from audience_cli.core.imports import prepare_import
 
+    inp = request.contacts
     _check_paths(inp, output, stdout_taken)
     if not inp.csv and not inp.phones:
         raise UsageError(
@@ -375,18 +361,9 @@ def load_contacts(
         )
     if inp.names and not inp.phones:
         raise UsageError("--name pairs with --phone: give a --phone for each --name")
-    flag_contacts = contacts_from_flags(inp.phones, inp.names, inp.options.region)
-    if inp.csv == "-" and app.terminal.stdin:
-        app.note("Reading CSV from the terminal: paste it, then press Ctrl-D on a new line.")
-    batch = collect_contacts(
-        csv_path=inp.csv,
-        options=inp.options,
-        flag_contacts=flag_contacts,
-        suppress=suppress,
-        keep=keep,
-    )
-    if inp.rejects:
-        write_rejects(inp.rejects, batch.report, force=inp.force)
+    batch = prepare_import(request, AppImportEdge(app))
+    if say_report:
+        print_report(app, batch.report, inp)
     return batch
 
 
@@ -406,7 +383,7 @@ def rows_exit_code(report: ImportReport) -> ExitCode:
 
 @contextmanager
 def report_refusal(
-    app: AppContext, report: ImportReport, fmt: OutputFormat | None, fields: Sequence[str]
+    app: AppContext, report: ImportReport, stdout: Output, fields: Sequence[str]
 ) -> Iterator[None]:
     """When rejected rows stop an import (strict mode, nothing valid), a script that
     asked for a format still gets the report with the rejects on stdout, with the
@@ -414,9 +391,9 @@ def report_refusal(
     try:
         yield
     except RowsRejectedError:
-        if fmt is not None:
+        if stdout.fmt is not None:
             from audience_cli.cli.output import emit
             from audience_cli.cli.views import refused_summary
 
-            emit(app, refused_summary(report, fields), fmt)
+            emit(app, refused_summary(report, fields), stdout)
         raise

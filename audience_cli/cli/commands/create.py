@@ -10,7 +10,7 @@ import typer
 from audience_cli.cli.commands import options as o
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
-from audience_cli.cli.output import OutputFormat
+from audience_cli.cli.output import Output
 from audience_cli.errors import ExitCode, UsageError
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 
@@ -29,11 +29,12 @@ class CreateOptions:
     split: bool
     allow_duplicate_name: bool
     upload: UploadSettings
-    fmt: OutputFormat | None  # None: the new ids alone
+    stdout: Output  # its format (None: the new ids alone) and fields
 
 
 @contact_options()
 @suppression_options()
+@o.output_options("CREATE_FIELDS")
 def create(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="Name of the new audience.")],
@@ -70,10 +71,7 @@ def create(
     dry_run: o.ImportDryRunOpt = False,
     chunk_size: o.ChunkSizeOpt = DEFAULT_CHUNK_SIZE,
     member_limit: o.MemberLimitOpt = DEFAULT_MEMBER_LIMIT,
-    fmt: o.FormatOpt = None,
-    as_json: o.JsonOpt = False,
-    fields: o.FieldsOpt = None,
-    header: o.HeaderOpt = False,
+    stdout: Output = o.NO_OUTPUT,
     wait: o.WaitOpt = 60.0,
 ) -> None:
     """Create an audience from --phone flags and/or a CSV file.
@@ -89,13 +87,9 @@ def create(
 
       audience create "Q1 Leads" --csv leads.csv --region US --rejects bad.csv
     """
-    from audience_cli.cli.views import CREATE_FIELDS
-
-    o.output_shape(ctx, fields, header, CREATE_FIELDS)
     o.keep_safe(ctx, wait)
     from click.core import ParameterSource
 
-    from audience_cli.cli.output import asked_format
     from audience_cli.core.upload import UploadSettings
 
     options = CreateOptions(
@@ -117,27 +111,21 @@ def create(
             strict=strict,
             identifier_column=identifier_column,
         ),
-        fmt=asked_format(
-            fmt,
-            as_json,
-            shaped=fields is not None or header,
-            stdout_is_terminal=ctx.obj.terminal.stdout,
-        ),
+        stdout=stdout,
     )
     raise typer.Exit(int(run_create(ctx.obj, options)))
 
 
 def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
-        load_contacts,
-        print_report,
+        import_contacts,
         report_refusal,
         rows_exit_code,
     )
-    from audience_cli.cli.commands.suppression_options import build_suppression
     from audience_cli.cli.output import emit, emit_lines
     from audience_cli.cli.safekeeping import name_lock
     from audience_cli.cli.views import CREATE_FIELDS, create_summary
+    from audience_cli.core.imports import ImportRequest
     from audience_cli.core.upload import plan_create
     from audience_cli.text import plural
 
@@ -145,14 +133,11 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
         raise UsageError("NAME is empty: give the new audience a name")
     settings = opts.upload
     # A dry run needs no key: without one, it says the do-not-call list went unchecked.
-    suppress = build_suppression(
-        app, opts.suppression, region=opts.contacts.options.region, offline_ok=settings.dry_run
-    )
+    request = ImportRequest(opts.contacts, opts.suppression, offline_ok=settings.dry_run)
     # stdout carries the new ids, or the result in the format asked for.
-    with load_contacts(app, opts.contacts, stdout_taken=True, suppress=suppress) as batch:
+    with import_contacts(app, request, stdout_taken=True) as batch:
         report = batch.report
-        print_report(app, report, opts.contacts)
-        with report_refusal(app, report, opts.fmt, CREATE_FIELDS):
+        with report_refusal(app, report, opts.stdout, CREATE_FIELDS):
             plan = plan_create(batch, opts.name, settings, split=opts.split)
         if settings.dry_run:
             for segment in plan.segments:
@@ -164,8 +149,8 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
         else:
             with name_lock(app, opts.name):  # two creates of one name make two audiences
                 result = _send(app, opts, batch, plan)
-    if opts.fmt is not None:
-        emit(app, create_summary(report, plan, result), opts.fmt)
+    if opts.stdout.fmt is not None:
+        emit(app, create_summary(report, plan, result), opts.stdout)
     elif result is not None:
         emit_lines(app, (str(made.audience["_id"]) for made in result.created))
     return rows_exit_code(report)

@@ -8,19 +8,16 @@ from typing import TYPE_CHECKING
 import typer
 
 from audience_cli.cli.commands.options import (
+    NO_OUTPUT,
     AudienceArg,
     DryRunOpt,
-    FieldsOpt,
-    FormatOpt,
-    HeaderOpt,
-    JsonOpt,
     NoSnapshotOpt,
     WaitOpt,
     YesOpt,
     keep_safe,
-    output_shape,
+    output_options,
 )
-from audience_cli.cli.output import OutputFormat
+from audience_cli.cli.output import Output
 
 if TYPE_CHECKING:
     from audience_cli.cli.context import AppContext
@@ -31,18 +28,16 @@ class DeleteOptions:
     audience: str
     yes: bool
     dry_run: bool
-    fmt: OutputFormat | None  # None: nothing on stdout
+    stdout: Output  # its format (None: nothing on stdout) and fields
 
 
+@output_options("DELETE_FIELDS")
 def delete(
     ctx: typer.Context,
     audience: AudienceArg,
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
-    fmt: FormatOpt = None,
-    as_json: JsonOpt = False,
-    fields: FieldsOpt = None,
-    header: HeaderOpt = False,
+    stdout: Output = NO_OUTPUT,
     wait: WaitOpt = 60.0,
     no_snapshot: NoSnapshotOpt = False,
 ) -> None:
@@ -59,11 +54,7 @@ def delete(
 
       audience delete 696ddd56b905442f52b71392 --yes
     """
-    from audience_cli.cli.views import DELETE_FIELDS
-
-    output_shape(ctx, fields, header, DELETE_FIELDS)
     keep_safe(ctx, wait, no_snapshot)
-    from audience_cli.cli.output import asked_format
 
     run_delete(
         ctx.obj,
@@ -71,12 +62,7 @@ def delete(
             audience,
             yes,
             dry_run,
-            asked_format(
-                fmt,
-                as_json,
-                shaped=fields is not None or header,
-                stdout_is_terminal=ctx.obj.terminal.stdout,
-            ),
+            stdout,
         ),
     )
 
@@ -112,5 +98,5 @@ def run_delete(app: AppContext, opts: DeleteOptions) -> None:
             result = delete_audience(app.client(), plan)
         remember_change(app, gone=[str(audience.get("_id"))])
         app.success(f"Deleted {what}.")
-    if opts.fmt is not None:
-        emit(app, delete_summary(result), opts.fmt)
+    if opts.stdout.fmt is not None:
+        emit(app, delete_summary(result), opts.stdout)

@@ -10,7 +10,7 @@ import typer
 from audience_cli.cli.commands import options as o
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
-from audience_cli.cli.output import OutputFormat
+from audience_cli.cli.output import Output
 from audience_cli.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -27,13 +27,14 @@ class DiffOptions:
     other: str | None
     contacts: ContactInput
     suppression: SuppressionInput
-    fmt: OutputFormat
+    stdout: Output  # always a format
     replace_fields: bool = False
     remove_with_rejects: bool = False
 
 
 @contact_options()
 @suppression_options()
+@o.output_options("DIFF_KEYS", always=True)
 def diff(
     ctx: typer.Context,
     audience: o.AudienceArg,
@@ -48,10 +49,7 @@ def diff(
     ] = None,
     contacts: ContactInput | None = None,
     suppression: SuppressionInput | None = None,
-    fmt: o.FormatOpt = None,
-    as_json: o.JsonOpt = False,
-    fields: o.FieldsOpt = None,
-    header: o.HeaderOpt = False,
+    stdout: Output = o.NO_OUTPUT,
     replace_fields: o.ReplaceFieldsOpt = False,
     remove_with_rejects: o.RemoveWithRejectsOpt = False,
 ) -> None:
@@ -70,11 +68,6 @@ def diff(
 
       audience diff "Q1 Leads" "Q1 Leads (restored)" --format csv > changes.csv
     """
-    from audience_cli.cli.views import DIFF_KEYS
-
-    o.output_shape(ctx, fields, header, DIFF_KEYS)
-    from audience_cli.cli.output import choose_format
-
     app = ctx.obj
     assert contacts is not None and suppression is not None
     options = DiffOptions(
@@ -82,7 +75,7 @@ def diff(
         other,
         contacts,
         suppression,
-        choose_format(fmt, as_json, app.terminal.stdout),
+        stdout,
         replace_fields=replace_fields,
         remove_with_rejects=remove_with_rejects,
     )
@@ -99,16 +92,15 @@ def _read(app: AppContext, audience: Audience) -> dict[str, Present]:
 
 
 def run_diff(app: AppContext, opts: DiffOptions) -> int:
-    from audience_cli.cli.commands.contact_options import load_contacts, print_report
+    from audience_cli.cli.commands.contact_options import import_contacts
     from audience_cli.cli.commands.sync import say_kept
     from audience_cli.cli.output import emit
     from audience_cli.cli.views import diff_view
     from audience_cli.core.audiences import label, resolve_audience
     from audience_cli.core.sync import (
+        plan_from_batch,
         plan_sync,
-        screen_removals,
         source_from_audience,
-        source_from_batch,
     )
     from audience_cli.model import phone_column_of
 
@@ -127,24 +119,24 @@ def run_diff(app: AppContext, opts: DiffOptions) -> int:
         plan = plan_sync(audience, present, source, replace_fields=opts.replace_fields)
         against = label(other)
     else:
-        from audience_cli.cli.commands.suppression_options import build_suppression
+        from audience_cli.core.imports import ImportRequest
 
         # The file is read and checked before any request (the do-not-call list at the
         # first valid number).
-        suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
-        with load_contacts(app, opts.contacts, stdout_taken=True, suppress=suppress) as batch:
-            print_report(app, batch.report, opts.contacts)
+        request = ImportRequest(opts.contacts, opts.suppression)
+        with import_contacts(app, request, stdout_taken=True) as batch:
             client = app.client()
             audience = resolve_audience(client, opts.audience)
-            source = source_from_batch(batch, phone_column_of(audience))
-            present = _read(app, audience)
-            plan = plan_sync(audience, present, source, replace_fields=opts.replace_fields)
-            unread = screen_removals(
-                plan, batch.report.rejects, remove_with_rejects=opts.remove_with_rejects
+            plan, unread = plan_from_batch(
+                audience,
+                _read(app, audience),
+                batch,
+                replace_fields=opts.replace_fields,
+                remove_with_rejects=opts.remove_with_rejects,
             )
             say_kept(app, plan, unread, opts.remove_with_rejects, would=True)
         against = batch.report.source
-    emit(app, diff_view(plan), opts.fmt)
+    emit(app, diff_view(plan), opts.stdout)
     counts = plan.counts()
     app.note(
         f"{label(audience)} vs {against}: {counts['added']:,} to add, "

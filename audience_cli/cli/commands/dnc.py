@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audience_cli.cli.commands.contact_options import RegionOpt, SheetOpt, check_region_option
+from audience_cli.cli.commands.contact_options import (
+    EncodingOpt,
+    PhoneColumnOpt,
+    RegionOpt,
+    SheetOpt,
+    check_region_option,
+)
 from audience_cli.cli.commands.options import (
     FieldsOpt,
     FormatOpt,
@@ -115,14 +121,13 @@ def dnc_search(text: str) -> str:
 
 
 def run_dnc_list(app: AppContext, opts: DncListOptions) -> None:
-    from audience_cli.cli.output import emit, emit_lines, field_names
+    from audience_cli.cli.output import emit, field_names, fields_help
     from audience_cli.cli.views import dnc_listing
     from audience_cli.core.dnc import DncReadError, page_of_dnc, read_dnc
     from audience_cli.errors import ApiError
     from audience_cli.text import plural
 
-    if opts.shape.fields == ["help"]:
-        emit_lines(app, field_names(dnc_listing([]).columns))
+    if fields_help(app, opts.shape.fields, field_names(dnc_listing([]).columns)):
         return
     client = app.client()
     protect = opts.safe
@@ -167,6 +172,8 @@ class DncCheckOptions:
     fmt: OutputFormat
     safe: bool = False
     sheet: str | None = None  # the sheet of a workbook
+    encoding: str | None = None  # how a file is read
+    phone_column: str | None = None
 
 
 @app.command("check")
@@ -192,6 +199,8 @@ def check(
     ] = None,
     region: RegionOpt = None,
     sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    phone_column: PhoneColumnOpt = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     safe: SafeOpt = False,
@@ -220,6 +229,8 @@ def check(
         fmt=choose_format(fmt, as_json, ctx.obj.terminal.stdout),
         safe=safe,
         sheet=sheet,
+        encoding=encoding,
+        phone_column=phone_column,
     )
     raise typer.Exit(run_dnc_check(ctx.obj, options))
 
@@ -248,6 +259,11 @@ def run_dnc_check(app: AppContext, opts: DncCheckOptions) -> int:
             f"--sheet {opts.sheet!r} names a sheet of an .xlsx workbook, and there is no "
             f"file {opts.source}"
         )
+    for flag, value in (("--encoding", opts.encoding), ("--phone-column", opts.phone_column)):
+        if value is not None and not from_file:
+            raise UsageError(
+                f"{flag} {value!r} says how a file is read, and there is no file {opts.source}"
+            )
     result = _check_file(app, opts) if from_file else _check_audience(app, opts)
     emit(app, dnc_check_listing(result, from_file=from_file, protect=opts.safe), opts.fmt)
     on_list = len(result.matches)
@@ -271,15 +287,21 @@ def _applied(result: DncCheck) -> str:
 
 def _check_file(app: AppContext, opts: DncCheckOptions) -> DncCheck:
     """The file is read and checked before any request."""
+    from audience_cli.cli.commands.contact_options import contact_input, import_contacts
     from audience_cli.cli.commands.suppression_options import load_dnc
-    from audience_cli.contacts import CsvOptions, collect_contacts
     from audience_cli.core.dnc import check_numbers
+    from audience_cli.core.imports import ImportRequest
     from audience_cli.text import plural
 
-    if opts.source == "-" and app.terminal.stdin:
-        app.note("Reading CSV from the terminal: paste it, then press Ctrl-D on a new line.")
-    options = CsvOptions(region=opts.region, sheet=opts.sheet)
-    with collect_contacts(csv_path=opts.source, options=options) as batch:
+    inp = contact_input(
+        csv=opts.source,
+        region=opts.region,
+        sheet=opts.sheet,
+        encoding=opts.encoding,
+        phone_column=opts.phone_column,
+    )
+    request = ImportRequest(inp)
+    with import_contacts(app, request, stdout_taken=True, say_report=False) as batch:
         report = batch.report
         contacts = [
             (c.phone, c.first_name, c.last_name, None if c.line is None else report.place(c.line))

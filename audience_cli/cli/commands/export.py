@@ -53,7 +53,10 @@ def run_export(app: AppContext, ref: str, output: str, *, safe: bool, force: boo
     audience, first = resolve_with_first_page(client, ref)
     with read_progress(app, f"Exporting {audience.get('name')!r}") as on_page:
         rows = export_rows(client, audience, first=first, on_page=on_page)
-    with open_output(output, "export", force=force) as stream:
+    from audience_cli.cli.output import stdout_stream
+
+    writing = stdout_stream() if output == "-" else open_output(output, "export", force=force)
+    with writing as stream:
         count = write_member_records_csv(
             stream,
             rows.members,

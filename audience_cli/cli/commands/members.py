@@ -278,10 +278,9 @@ def _show_all(app: AppContext, opts: MembersOptions) -> None:
 
 def _show(app: AppContext, listing: Listing, opts: MembersOptions) -> int:
     """The members in the format and fields asked for (`--fields help`: the field names)."""
-    from audience_cli.cli.output import emit, emit_lines, field_names
+    from audience_cli.cli.output import emit, field_names, fields_help
 
-    if opts.shape.fields == ["help"]:
-        emit_lines(app, field_names(listing.columns))
+    if fields_help(app, opts.shape.fields, field_names(listing.columns)):
         return 0
     return emit(app, listing, opts.fmt, opts.shape)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from audience_cli.cli.output import OutputFormat, Shape
+from audience_cli.cli.output import Output, OutputFormat, Shape
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Bounds of the numeric options: a number past them is a usage error (exit 2), never a
 # request the server cannot answer or an overflow.
@@ -97,29 +100,64 @@ def shape_of(fields: str | None, header: bool) -> Shape:
     return Shape(parse_fields(fields), header)
 
 
-def output_shape(
-    ctx: typer.Context, fields: str | None, header: bool, names: Sequence[str]
-) -> None:
-    """A command's --fields and --header, checked against the fields of its result
-    (`names`) before it reads or sends anything, and handed to the writer (`ctx.obj.shape`).
+# The default of a command's `stdout` parameter, which `output_options` replaces.
+NO_OUTPUT = Output(None)
 
-    `--fields help` prints the names, one a line, and ends the run there: nothing is sent.
+OUTPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "fmt": (FormatOpt, None),
+    "as_json": (JsonOpt, False),
+    "fields": (FieldsOpt, None),
+    "header": (HeaderOpt, False),
+}
+
+
+def output_setting(
+    *,
+    fields_of: str | None,
+    always: bool,
+    fmt: OutputFormat | None = None,
+    as_json: bool = False,
+    fields: str | None = None,
+    header: bool = False,
+) -> Output:
+    """--format, --json, --fields and --header, checked once into an `Output`: the fields
+    against those of the command's result (`names`), before it reads or sends
+    anything, and the format chosen once. `fields_of`: the name of the tuple of those
+    fields in cli/views.py (read when the command runs, not when it is declared); None
+    when they are known only from the data (`show`: the command answers --fields help).
+
+    `always`: the command always writes its result (a table on a terminal, TSV when
+    piped); else only when a format was asked for (or --fields/--header, which ask
+    for one). `--fields help` prints the names, one a line, and ends the run there.
     """
+    import click
+
+    from audience_cli.cli import views
+    from audience_cli.cli.output import asked_format, check_fields, choose_format
+
+    app = click.get_current_context().obj
     shape = shape_of(fields, header)
-    if shape.fields == ["help"]:
-        from audience_cli.cli.output import emit_lines
-
-        emit_lines(ctx.obj, names)
+    if fields_of is not None and check_fields(app, shape, getattr(views, fields_of)):
         raise typer.Exit(0)
-    unknown = [f for f in shape.fields or () if f not in names]
-    if unknown:
-        from audience_cli.errors import UsageError
+    terminal = app.terminal.stdout
+    if always:
+        return Output(choose_format(fmt, as_json, terminal), shape)
+    shaped = fields is not None or header
+    return Output(asked_format(fmt, as_json, shaped=shaped, stdout_is_terminal=terminal), shape)
 
-        raise UsageError(
-            f"--fields: no field {', '.join(map(repr, unknown))}; the fields are: "
-            f"{', '.join(names)}"
-        )
-    ctx.obj.shape = shape
+
+def output_options(fields_of: str | None, *, always: bool = False) -> Callable[[F], F]:
+    """Give a command the output options, in place of its `stdout` parameter: it receives
+    an `Output`, checked (`output_setting`); `fields_of` names its result's fields in
+    cli/views.py (ADD_FIELDS)."""
+    from audience_cli.cli.commands.option_groups import replace_parameter
+
+    build = functools.partial(output_setting, fields_of=fields_of, always=always)
+
+    def decorate(func: F) -> F:
+        return replace_parameter(func, "stdout", OUTPUT_OPTIONS, build)
+
+    return decorate
 
 
 # One rule for every CSV the tool writes: cells as stored by default, so numbers like

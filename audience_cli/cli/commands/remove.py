@@ -9,20 +9,17 @@ import typer
 
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.commands.options import (
+    NO_OUTPUT,
     AudienceArg,
     DryRunOpt,
-    FieldsOpt,
-    FormatOpt,
-    HeaderOpt,
-    JsonOpt,
     NoSnapshotOpt,
     WaitOpt,
     YesOpt,
     keep_safe,
-    output_shape,
+    output_options,
 )
 from audience_cli.cli.commands.suppression_options import check_agent
-from audience_cli.cli.output import OutputFormat
+from audience_cli.cli.output import Output
 from audience_cli.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -41,10 +38,11 @@ class RemoveOptions:
     missing_ok: bool
     yes: bool
     dry_run: bool
-    fmt: OutputFormat | None  # None: nothing on stdout
+    stdout: Output  # its format (None: nothing on stdout) and fields
 
 
 @contact_options(names=False, screen=False)  # a removal file lists who not to call
+@output_options("REMOVE_FIELDS")
 def remove(
     ctx: typer.Context,
     audience: AudienceArg,
@@ -81,10 +79,7 @@ def remove(
     ] = False,
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
-    fmt: FormatOpt = None,
-    as_json: JsonOpt = False,
-    fields: FieldsOpt = None,
-    header: HeaderOpt = False,
+    stdout: Output = NO_OUTPUT,
     wait: WaitOpt = 60.0,
     no_snapshot: NoSnapshotOpt = False,
 ) -> None:
@@ -107,11 +102,7 @@ def remove(
 
       audience remove "Q1 Sales Leads" --dnc --dry-run
     """
-    from audience_cli.cli.views import REMOVE_FIELDS
-
-    output_shape(ctx, fields, header, REMOVE_FIELDS)
     keep_safe(ctx, wait, no_snapshot)
-    from audience_cli.cli.output import asked_format
 
     options = RemoveOptions(
         audience=audience,
@@ -122,12 +113,7 @@ def remove(
         missing_ok=missing_ok,
         yes=yes,
         dry_run=dry_run,
-        fmt=asked_format(
-            fmt,
-            as_json,
-            shaped=fields is not None or header,
-            stdout_is_terminal=ctx.obj.terminal.stdout,
-        ),
+        stdout=stdout,
     )
     raise typer.Exit(int(run_remove(ctx.obj, options)))
 
@@ -144,18 +130,17 @@ def checked_member_ids(member_ids: list[str]) -> list[str]:
     return member_ids
 
 
-MANY = 20  # numbers above which the audience is read once instead of searched per number
 SHOWN = 10  # missing numbers named one by one
 
 
 def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
-        load_contacts,
-        print_report,
+        import_contacts,
         rows_exit_code,
     )
     from audience_cli.cli.safekeeping import guarded_write
     from audience_cli.core.audiences import resolve_audience
+    from audience_cli.core.imports import ImportRequest
 
     inp = opts.contacts
     if not inp.csv and not inp.phones and not opts.member_ids and not opts.dnc:
@@ -167,8 +152,8 @@ def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
     code = ExitCode.OK
     numbers: list[str] = []
     if inp.csv or inp.phones:
-        with load_contacts(app, inp, stdout_taken=opts.fmt is not None) as batch:
-            print_report(app, batch.report, inp)
+        request = ImportRequest(inp)
+        with import_contacts(app, request, stdout_taken=opts.stdout.fmt is not None) as batch:
             numbers = [c.phone for c in batch]
             code = rows_exit_code(batch.report)
     audience = resolve_audience(app.client(), opts.audience)
@@ -197,7 +182,6 @@ def _remove_from(
         audience,
         numbers=numbers,
         member_ids=opts.member_ids,
-        read_all=len(numbers) > MANY,
     )
     _say_missing(app, removal.not_found, str(name), opts.missing_ok)
     dnc_only = opts.dnc and not numbers and not opts.member_ids
@@ -207,13 +191,13 @@ def _remove_from(
             removal.member_ids.setdefault(member_id, number)
         if dnc_only and not on_list:
             app.note(f"Nothing to remove from {name!r}: no member is on the do-not-call list.")
-            if opts.fmt is not None:
-                emit(app, removal_summary(removal), opts.fmt)
+            if opts.stdout.fmt is not None:
+                emit(app, removal_summary(removal), opts.stdout)
             return code
     if not removal.member_ids and opts.missing_ok:
         app.note(f"Nothing to remove from {name!r}: none of the numbers is in it.")
-        if opts.fmt is not None:
-            emit(app, removal_summary(removal), opts.fmt)
+        if opts.stdout.fmt is not None:
+            emit(app, removal_summary(removal), opts.stdout)
         return code
     removal.require_some()
     what = f"remove {plural(len(removal.member_ids), 'member')} from {name!r}"
@@ -231,8 +215,8 @@ def _remove_from(
             app.warn(
                 f"{n} of the given member ids {'was' if n == 1 else 'were'} not in the audience"
             )
-    if opts.fmt is not None:
-        emit(app, removal_summary(removal), opts.fmt)
+    if opts.stdout.fmt is not None:
+        emit(app, removal_summary(removal), opts.stdout)
     return code
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from audience_cli.cli.commands import options as o
-from audience_cli.cli.output import OutputFormat
+from audience_cli.cli.output import Output
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 
 if TYPE_CHECKING:
@@ -26,9 +26,10 @@ class RestoreOptions:
     yes: bool
     dry_run: bool
     chunk_size: int
-    fmt: OutputFormat | None  # None: nothing on stdout
+    stdout: Output  # its format (None: nothing on stdout) and fields
 
 
+@o.output_options("RESTORE_FIELDS")
 def restore(
     ctx: typer.Context,
     snapshot: Annotated[
@@ -61,10 +62,7 @@ def restore(
     yes: o.YesOpt = False,
     dry_run: o.DryRunOpt = False,
     chunk_size: o.ChunkSizeOpt = DEFAULT_CHUNK_SIZE,
-    fmt: o.FormatOpt = None,
-    as_json: o.JsonOpt = False,
-    fields: o.FieldsOpt = None,
-    header: o.HeaderOpt = False,
+    stdout: Output = o.NO_OUTPUT,
     wait: o.WaitOpt = 60.0,
     no_snapshot: o.NoSnapshotOpt = False,
 ) -> None:
@@ -86,11 +84,8 @@ def restore(
 
       audience restore --pending
     """
-    from audience_cli.cli.output import asked_format
-    from audience_cli.cli.views import RESTORE_FIELDS
     from audience_cli.errors import UsageError
 
-    o.output_shape(ctx, fields, header, RESTORE_FIELDS)
     o.keep_safe(ctx, wait, no_snapshot)
     if snapshot is None and not pending:
         raise UsageError(
@@ -106,12 +101,7 @@ def restore(
         yes=yes,
         dry_run=dry_run,
         chunk_size=chunk_size,
-        fmt=asked_format(
-            fmt,
-            as_json,
-            shaped=fields is not None or header,
-            stdout_is_terminal=ctx.obj.terminal.stdout,
-        ),
+        stdout=stdout,
     )
     if pending:
         run_restore_pending(ctx.obj, options)
@@ -194,8 +184,8 @@ def _create(app: AppContext, opts: RestoreOptions, info: SnapshotInfo, plan: Res
             f"Dry run: no audience {plan.name!r}: would create it with "
             f"{plural(len(plan.rows), 'member')} from snapshot {info.id}; nothing was sent."
         )
-        if opts.fmt is not None:
-            emit(app, restore_summary(info, plan, created=None, dry_run=True), opts.fmt)
+        if opts.stdout.fmt is not None:
+            emit(app, restore_summary(info, plan, created=None, dry_run=True), opts.stdout)
         return
     if not plan.rows:
         from audience_cli.errors import UsageError
@@ -221,10 +211,10 @@ def _create(app: AppContext, opts: RestoreOptions, info: SnapshotInfo, plan: Res
         f"Created audience {plan.name!r} ({made.audience.get('_id')}) with "
         f"{plural(made.added + made.skipped, 'member')} from snapshot {info.id}."
     )
-    if opts.fmt is None:
+    if opts.stdout.fmt is None:
         emit_lines(app, [str(made.audience.get("_id"))])
     else:
-        emit(app, restore_summary(info, plan, created=made.audience, dry_run=False), opts.fmt)
+        emit(app, restore_summary(info, plan, created=made.audience, dry_run=False), opts.stdout)
 
 
 def _make_equal(
@@ -243,8 +233,10 @@ def _make_equal(
     name = label(target)
     if opts.dry_run:
         app.say(f"Dry run: {plan_text(sync)} in {name}; nothing was changed.")
-        if opts.fmt is not None:
-            emit(app, restore_summary(info, plan, result=SyncResult(sync), dry_run=True), opts.fmt)
+        if opts.stdout.fmt is not None:
+            emit(
+                app, restore_summary(info, plan, result=SyncResult(sync), dry_run=True), opts.stdout
+            )
         return
     if sync.equal:
         app.note(f"{name} already equals snapshot {info.id}: nothing to do.")
@@ -258,12 +250,10 @@ def _make_equal(
                 type_to_confirm=str(target.get("name") or target.get("_id")),
             )
             guard.snapshot((m.data for m in plan.present.values()), reason="restore")
-        work = len(sync.add) + len(sync.update) + len(sync.remove)
-        requests = -(-work // opts.chunk_size) + 1
-        # Adds first (never fewer members than either side), unless they pass the limit.
-        removals_first = len(plan.present) + len(sync.add) > DEFAULT_MEMBER_LIMIT
+        requests = sync.requests(opts.chunk_size)
+        removals_first = sync.removals_first(len(plan.present), DEFAULT_MEMBER_LIMIT)
         label_text = f"Restoring {target.get('name')!r}"
-        with upload_progress(app, work, label_text, requests=requests) as step:
+        with upload_progress(app, sync.work, label_text, requests=requests) as step:
             result = send_sync(
                 app.client(),
                 sync,
@@ -277,5 +267,5 @@ def _make_equal(
             f"{result.removed:,} removed, {result.updated:,} replaced, "
             f"{sync.unchanged:,} unchanged."
         )
-    if opts.fmt is not None:
-        emit(app, restore_summary(info, plan, result=result, dry_run=False), opts.fmt)
+    if opts.stdout.fmt is not None:
+        emit(app, restore_summary(info, plan, result=result, dry_run=False), opts.stdout)

@@ -6,27 +6,18 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from audience_cli.cli.commands.options import (
-    AudienceArg,
-    FieldsOpt,
-    FormatOpt,
-    HeaderOpt,
-    JsonOpt,
-    parse_fields,
-)
-from audience_cli.cli.output import OutputFormat, Shape
+from audience_cli.cli.commands.options import NO_OUTPUT, AudienceArg, output_options
+from audience_cli.cli.output import Output
 
 if TYPE_CHECKING:
     from audience_cli.cli.context import AppContext
 
 
+@output_options(None, always=True)  # its fields are the audience's: --fields help reads it
 def show(
     ctx: typer.Context,
     audience: AudienceArg,
-    fmt: FormatOpt = None,
-    as_json: JsonOpt = False,
-    fields: FieldsOpt = None,
-    header: HeaderOpt = False,
+    stdout: Output = NO_OUTPUT,
 ) -> None:
     """Show every field of one audience, its member count and its campaigns.
 
@@ -38,27 +29,18 @@ def show(
 
       audience show "Q1 Sales Leads" --fields _id,memberCount --format tsv
     """
-    from audience_cli.cli.output import choose_format
-
-    app = ctx.obj
-    chosen = choose_format(fmt, as_json, app.terminal.stdout)
-    run_show(app, audience, chosen, parse_fields(fields), header=header)
+    run_show(ctx.obj, audience, stdout)
 
 
-def run_show(
-    app: AppContext,
-    ref: str,
-    fmt: OutputFormat,
-    fields: list[str] | None = None,
-    *,
-    header: bool = False,
-) -> None:
-    from audience_cli.cli.output import emit, emit_lines
+def run_show(app: AppContext, ref: str, stdout: Output) -> None:
+    from audience_cli.cli.output import Shape, emit, fields_help
     from audience_cli.cli.views import audience_field_names, audience_view
     from audience_cli.core.audiences import resolve_audience
 
     audience = resolve_audience(app.client(), ref)
-    if fields == ["help"]:
-        emit_lines(app, audience_field_names(audience))
+    fields = stdout.shape.fields
+    if fields_help(app, fields, audience_field_names(audience)):
         return
-    emit(app, audience_view(audience, fields), fmt, Shape(header=header))
+    assert stdout.fmt is not None
+    # The view picks the fields (in order), so the writer is given only the header.
+    emit(app, audience_view(audience, fields), stdout.fmt, Shape(header=stdout.shape.header))

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from audience_cli.cli.commands import options as o
-from audience_cli.cli.output import OutputFormat
+from audience_cli.cli.output import Output, OutputFormat
 
 if TYPE_CHECKING:
     from audience_cli.cli.context import AppContext
 
 
+@o.output_options("SNAPSHOT_FIELDS", always=True)
 def snapshots(
     ctx: typer.Context,
     audience: Annotated[
@@ -25,10 +26,7 @@ def snapshots(
             autocompletion=o.complete_audience,
         ),
     ] = None,
-    fmt: o.FormatOpt = None,
-    as_json: o.JsonOpt = False,
-    fields: o.FieldsOpt = None,
-    header: o.HeaderOpt = False,
+    stdout: Output = o.NO_OUTPUT,
 ) -> None:
     """List the snapshots taken before members were removed or replaced, newest first.
 
@@ -43,14 +41,10 @@ def snapshots(
 
       audience snapshots "Nightly Leads" --json
     """
-    from audience_cli.cli.output import choose_format, field_names
-    from audience_cli.cli.views import SNAPSHOT_COLUMNS
-
-    o.output_shape(ctx, fields, header, field_names(SNAPSHOT_COLUMNS))
-    run_snapshots(ctx.obj, audience, choose_format(fmt, as_json, ctx.obj.terminal.stdout))
+    run_snapshots(ctx.obj, audience, stdout)
 
 
-def run_snapshots(app: AppContext, audience: str | None, fmt: OutputFormat) -> None:
+def run_snapshots(app: AppContext, audience: str | None, stdout: Output) -> None:
     from audience_cli.cli.output import emit
     from audience_cli.cli.safekeeping import api_state
     from audience_cli.cli.views import snapshot_listing
@@ -60,8 +54,8 @@ def run_snapshots(app: AppContext, audience: str | None, fmt: OutputFormat) -> N
     if audience is not None:
         ref = audience.strip()
         found = [s for s in found if ref in (s.audience_id, s.audience.get("name"))]
-    emit(app, snapshot_listing(found), fmt)
-    if not found and fmt is OutputFormat.table:
+    emit(app, snapshot_listing(found), stdout)
+    if not found and stdout.fmt is OutputFormat.table:
         which = f" of {audience!r}" if audience is not None else ""
         app.note(
             f"No snapshots{which} yet: they are taken before sync, remove, add --update, "

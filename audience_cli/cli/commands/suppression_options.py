@@ -1,28 +1,28 @@
 """Who must not be called: the options declared once for every command that imports
-contacts (create, add, sync, validate), and the suppression they build for `load_contacts`.
+contacts (create, add, sync, validate), and the suppression an import applies.
 
 `@suppression_options()` adds --no-dnc, --agent, --exclude and --exclude-audience to
-a command and hands it a checked `SuppressionInput` as its `suppression` parameter;
-`build_suppression` turns that into the `suppress` callable `load_contacts` takes.
+a command and hands it a checked `SuppressionInput` as its `suppression` parameter,
+which the core reads (`core.imports`); `AppImportEdge` is what an import says on this
+command line, and how its lists are named in the rejects.
 Numbers on the organisation's do-not-call list are rejected as DO_NOT_CALL (by
 default), numbers of an --exclude file or audience as EXCLUDED.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from audience_cli.cli.commands.option_groups import replace_parameter
+from audience_cli.core.imports import SuppressionInput
 from audience_cli.errors import AudienceError, UsageError
 
 if TYPE_CHECKING:
     from audience_cli.cli.context import AppContext
-    from audience_cli.contacts.pipeline import Suppress
+    from audience_cli.client import AtomsClient
     from audience_cli.core.dnc import DoNotCall
 
 SUPPRESSION_PANEL = "Who not to call"
@@ -66,8 +66,9 @@ SUPPRESSION_OPTIONS: dict[str, tuple[Any, Any]] = {
             _option(
                 "--exclude",
                 metavar="FILE",
-                help="Reject the numbers of FILE as EXCLUDED: a CSV (phone column found by "
-                "name) or one number a line (repeatable).",
+                help="Reject the numbers of FILE as EXCLUDED: a CSV or one number a line, "
+                "read as the contacts are (--encoding, --region; --phone-column when FILE "
+                "has that column, else found by name) (repeatable).",
             ),
         ],
         None,
@@ -85,16 +86,6 @@ SUPPRESSION_OPTIONS: dict[str, tuple[Any, Any]] = {
         None,
     ),
 }
-
-
-@dataclass(frozen=True)
-class SuppressionInput:
-    """Which lists of numbers an import must not call: checked, not yet read."""
-
-    dnc: bool = True  # the organisation's do-not-call list
-    agent: str | None = None  # whose agent-scoped entries apply too
-    exclude: tuple[str, ...] = ()  # files of numbers
-    exclude_audiences: tuple[str, ...] = ()  # audiences (ids or names)
 
 
 def check_agent(agent: str | None) -> str | None:
@@ -141,86 +132,70 @@ def suppression_options() -> Callable[[F], F]:
     return decorate
 
 
-# --- building the suppression ---------------------------------------------------------------
+# --- what an import says ---------------------------------------------------------------
 
 
-def build_suppression(
-    app: AppContext, inp: SuppressionInput, *, region: str | None, offline_ok: bool = False
-) -> Suppress | None:
-    """The `suppress` callable for `load_contacts` (a number's reason not to call it, and
-    which list says so), or None when there is nothing to check.
+class AppImportEdge:
+    """`core.imports.ImportEdge` on the command line: the app's client, notes and warnings."""
 
-    --exclude files are read now (before any request). Audiences and the do-not-call
-    list are read at the first number looked up, once (a file that fails its own
-    checks costs no request). With `offline_ok` (validate, a dry-run create: commands
-    that work without a key) and no key, the do-not-call list is not checked, and a
-    warning says so once; otherwise a list that cannot be read stops the command
-    (`DncReadError`).
-    """
-    from audience_cli.core.dnc import DO_NOT_CALL, EXCLUDED, Suppression
+    def __init__(self, app: AppContext) -> None:
+        self.app = app
 
-    suppression = Suppression()
-    for path in inp.exclude:
-        numbers = _file_numbers(app, path, region)
-        suppression.add(EXCLUDED, numbers, detail=f"in {path} (--exclude)")
-    for ref in inp.exclude_audiences:
-        numbers_of = functools.partial(_audience_numbers, app, ref, region)
-        suppression.add(EXCLUDED, numbers_of, detail=f"in audience {ref!r} (--exclude-audience)")
-    if inp.dnc:
-        missing = _no_key(app) if offline_ok else None
-        if missing is not None:
-            suppression.add(DO_NOT_CALL, functools.partial(_skipped, app, missing))
-        else:
-            suppression.add(DO_NOT_CALL, functools.partial(dnc_numbers, app, inp.agent, region))
-    return suppression.why if suppression else None
+    def client(self) -> AtomsClient:
+        return self.app.client()
 
+    def offline_reason(self) -> str | None:
+        """Why no request can be made (no key, settings unreadable), or None when one can."""
+        app = self.app
+        if app.options.sandbox:
+            return None
+        try:
+            key = app.settings.api_key
+        except AudienceError as exc:
+            return exc.message
+        return None if key else "no API key"
 
-def _skipped(app: AppContext, why: str) -> Collection[str]:
-    """No list to read: said once, at the first number it would have been asked about."""
-    from audience_cli.cli.hints import dnc_skipped
+    def reading_stdin(self) -> None:
+        if self.app.terminal.stdin:
+            self.app.note(
+                "Reading CSV from the terminal: paste it, then press Ctrl-D on a new line."
+            )
 
-    app.warn(dnc_skipped(why))
-    return ()
+    def exclude_read(self, path: str, invalid: int) -> None:
+        from audience_cli.text import plural
 
-
-def _no_key(app: AppContext) -> str | None:
-    """Why no request can be made (no key, settings unreadable), or None when one can."""
-    if app.options.sandbox:
-        return None
-    try:
-        key = app.settings.api_key
-    except AudienceError as exc:
-        return exc.message
-    return None if key else "no API key"
-
-
-def _file_numbers(app: AppContext, path: str, region: str | None) -> set[str]:
-    """The valid numbers of an --exclude file, read through the contacts pipeline."""
-    from audience_cli.contacts import CsvOptions, collect_contacts
-    from audience_cli.text import plural
-
-    with collect_contacts(csv_path=path, options=CsvOptions(region=region)) as batch:
-        numbers = {contact.phone for contact in batch}
-        invalid = batch.report.invalid
-    if invalid:
-        app.note(
+        self.app.note(
             f"--exclude {path}: {plural(invalid, 'row')} without a valid number "
             f"{'excludes' if invalid == 1 else 'exclude'} nothing"
         )
-    return numbers
 
+    def exclude_detail(self, path: str) -> str:
+        return f"in {path} (--exclude)"
 
-def _audience_numbers(app: AppContext, ref: str, region: str | None) -> Collection[str]:
-    from audience_cli.core.audiences import resolve_audience
-    from audience_cli.core.dnc import audience_numbers
+    def audience_detail(self, ref: str) -> str:
+        return f"in audience {ref!r} (--exclude-audience)"
 
-    client = app.client()
-    return audience_numbers(client, resolve_audience(client, ref), region=region)
+    def dnc_skipped(self, why: str) -> None:
+        from audience_cli.cli.hints import dnc_skipped
 
+        self.app.warn(dnc_skipped(why))
 
-def dnc_numbers(app: AppContext, agent: str | None, region: str | None) -> Collection[str]:
-    """The numbers of the do-not-call list that apply, read once; notes on what it held."""
-    return load_dnc(app, agent, region, during_import=True).by_number.keys()
+    def dnc_read(self, dnc: DoNotCall, agent: str | None) -> None:
+        """A warning for entries that are no number, a note when `agent` has none."""
+        from audience_cli.text import plural
+
+        if dnc.unreadable:
+            shown = ", ".join(repr(raw) for raw in dnc.unreadable[:3])
+            more = ", …" if len(dnc.unreadable) > 3 else ""
+            n = len(dnc.unreadable)
+            self.app.warn(
+                f"{plural(n, 'entry', 'entries')} of the do-not-call list "
+                f"{'is' if n == 1 else 'are'} not a phone number and cannot match: {shown}{more}"
+            )
+        if agent and not dnc.agent_entries:
+            self.app.note(
+                f"No do-not-call entry is for agent {agent}: the organisation-wide entries apply."
+            )
 
 
 def load_dnc(
@@ -228,18 +203,6 @@ def load_dnc(
 ) -> DoNotCall:
     """The do-not-call list as it applies (organisation-wide, plus `agent`'s entries), with
     a warning for entries that are no number and a note when `agent` has none."""
-    from audience_cli.core.dnc import load_do_not_call
-    from audience_cli.text import plural
+    from audience_cli.core.imports import read_do_not_call
 
-    dnc = load_do_not_call(app.client(), agent_id=agent, region=region, during_import=during_import)
-    if dnc.unreadable:
-        shown = ", ".join(repr(raw) for raw in dnc.unreadable[:3])
-        more = ", …" if len(dnc.unreadable) > 3 else ""
-        n = len(dnc.unreadable)
-        app.warn(
-            f"{plural(n, 'entry', 'entries')} of the do-not-call list "
-            f"{'is' if n == 1 else 'are'} not a phone number and cannot match: {shown}{more}"
-        )
-    if agent and not dnc.agent_entries:
-        app.note(f"No do-not-call entry is for agent {agent}: the organisation-wide entries apply.")
-    return dnc
+    return read_do_not_call(AppImportEdge(app), agent, region, during_import=during_import)

@@ -10,7 +10,7 @@ import typer
 from audience_cli.cli.commands import options as o
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
-from audience_cli.cli.output import OutputFormat
+from audience_cli.cli.output import Output
 from audience_cli.errors import AudienceNotFoundError, ExitCode, TooManyRemovalsError
 from audience_cli.model import DEFAULT_CHUNK_SIZE, DEFAULT_MEMBER_LIMIT
 
@@ -33,11 +33,12 @@ class SyncOptions:
     replace_fields: bool
     remove_with_rejects: bool
     upload: UploadSettings
-    fmt: OutputFormat | None  # None: nothing on stdout
+    stdout: Output  # its format (None: nothing on stdout) and fields
 
 
 @contact_options()
 @suppression_options()
+@o.output_options("SYNC_FIELDS")
 def sync(
     ctx: typer.Context,
     audience: o.AudienceArg,
@@ -81,10 +82,7 @@ def sync(
     ] = False,
     chunk_size: o.ChunkSizeOpt = DEFAULT_CHUNK_SIZE,
     member_limit: o.MemberLimitOpt = DEFAULT_MEMBER_LIMIT,
-    fmt: o.FormatOpt = None,
-    as_json: o.JsonOpt = False,
-    fields: o.FieldsOpt = None,
-    header: o.HeaderOpt = False,
+    stdout: Output = o.NO_OUTPUT,
 ) -> None:
     """Make an audience's members equal to a contacts file: add, remove, update.
 
@@ -109,11 +107,7 @@ def sync(
 
       audience sync "Nightly Leads" --csv export.csv --dry-run --json
     """
-    from audience_cli.cli.views import SYNC_FIELDS
-
-    o.output_shape(ctx, fields, header, SYNC_FIELDS)
     o.keep_safe(ctx, wait, no_snapshot)
-    from audience_cli.cli.output import asked_format
     from audience_cli.core.upload import UploadSettings
 
     options = SyncOptions(
@@ -128,12 +122,7 @@ def sync(
         upload=UploadSettings(
             chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
         ),
-        fmt=asked_format(
-            fmt,
-            as_json,
-            shaped=fields is not None or header,
-            stdout_is_terminal=ctx.obj.terminal.stdout,
-        ),
+        stdout=stdout,
     )
     raise typer.Exit(int(run_sync(ctx.obj, options)))
 
@@ -167,25 +156,21 @@ def parse_max_remove(text: str) -> RemovalLimit:
 
 def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
-        load_contacts,
-        print_report,
+        import_contacts,
         report_refusal,
         rows_exit_code,
     )
-    from audience_cli.cli.commands.suppression_options import build_suppression
     from audience_cli.cli.hints import sync_without_create
     from audience_cli.cli.safekeeping import name_lock
     from audience_cli.cli.views import SYNC_FIELDS
     from audience_cli.core.audiences import OBJECT_ID, resolve_audience
+    from audience_cli.core.imports import ImportRequest
     from audience_cli.core.upload import check_rejects
 
-    suppress = build_suppression(app, opts.suppression, region=opts.contacts.options.region)
-    with load_contacts(
-        app, opts.contacts, stdout_taken=opts.fmt is not None, suppress=suppress
-    ) as batch:
+    request = ImportRequest(opts.contacts, opts.suppression)
+    with import_contacts(app, request, stdout_taken=opts.stdout.fmt is not None) as batch:
         report = batch.report
-        print_report(app, report, opts.contacts)
-        with report_refusal(app, report, opts.fmt, SYNC_FIELDS):
+        with report_refusal(app, report, opts.stdout, SYNC_FIELDS):
             check_rejects(batch, opts.upload, allow_empty=True)
         client = app.client()
         try:
@@ -227,8 +212,8 @@ def _create_instead(app: AppContext, opts: SyncOptions, batch: ContactBatch) -> 
         )
         made = SyncPlan({"name": name}, "phoneNumber")
         made.add = [c.to_member() for c in batch]
-        if opts.fmt is not None:
-            emit(app, sync_summary(batch.report, SyncResult(made), dry_run=True), opts.fmt)
+        if opts.stdout.fmt is not None:
+            emit(app, sync_summary(batch.report, SyncResult(made), dry_run=True), opts.stdout)
         return
     client = app.client()
     existing = check_names(client, plan, allow_duplicate=False)
@@ -241,9 +226,9 @@ def _create_instead(app: AppContext, opts: SyncOptions, batch: ContactBatch) -> 
         f"Created audience {name!r} ({created.audience.get('_id')}) with "
         f"{plural(created.added, 'member')} (--create: no audience had that name)."
     )
-    if opts.fmt is not None:
+    if opts.stdout.fmt is not None:
         done = SyncResult(SyncPlan(created.audience, plan.phone_column), added=created.added)
-        emit(app, sync_summary(batch.report, done, dry_run=False), opts.fmt)
+        emit(app, sync_summary(batch.report, done, dry_run=False), opts.stdout)
 
 
 def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: Audience) -> None:
@@ -256,23 +241,22 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
     from audience_cli.core.sync import (
         SyncResult,
         check_removals,
-        plan_sync,
+        plan_from_batch,
         read_audience,
-        screen_removals,
         send_sync,
-        source_from_batch,
     )
-    from audience_cli.model import phone_column_of
 
     client = app.client()
     name = label(target)
     with guarded_write(app, target, dry_run=opts.upload.dry_run) as guard:
         with read_progress(app, f"Reading {target.get('name')!r}") as on_page:
             present = read_audience(client, target, on_page=on_page)
-        source = source_from_batch(batch, phone_column_of(target))
-        plan = plan_sync(target, present, source, replace_fields=opts.replace_fields)
-        unread = screen_removals(
-            plan, batch.report.rejects, remove_with_rejects=opts.remove_with_rejects
+        plan, unread = plan_from_batch(
+            target,
+            present,
+            batch,
+            replace_fields=opts.replace_fields,
+            remove_with_rejects=opts.remove_with_rejects,
         )
         say_kept(app, plan, unread, opts.remove_with_rejects)
         if opts.upload.dry_run:
@@ -281,8 +265,8 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
                 check_removals(plan, len(present), opts.max_remove)
             except TooManyRemovalsError as exc:  # a real run would refuse: say so
                 app.warn(f"a real run would refuse: {exc.message}")
-            if opts.fmt is not None:
-                emit(app, sync_summary(batch.report, SyncResult(plan), dry_run=True), opts.fmt)
+            if opts.stdout.fmt is not None:
+                emit(app, sync_summary(batch.report, SyncResult(plan), dry_run=True), opts.stdout)
             return
         if plan.equal:
             app.note(f"{name} already matches {batch.report.source}: nothing to do.")
@@ -297,18 +281,15 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
                     type_to_confirm=str(target.get("name") or target.get("_id")),
                 )
                 guard.snapshot((m.data for m in present.values()), reason="sync")
-            # Adds go first, so that an interrupted sync never leaves fewer members than
-            # either side; unless the adds alone would take the audience past its limit.
-            removals_first = len(present) + len(plan.add) > opts.upload.member_limit
+            removals_first = plan.removals_first(len(present), opts.upload.member_limit)
             if removals_first:
                 app.note(
                     "Removing first: adding first would take the audience past its "
                     f"{opts.upload.member_limit:,}-member limit."
                 )
-            work = len(plan.add) + len(plan.update) + len(plan.remove)
-            requests = -(-work // opts.upload.chunk_size) + 1
+            requests = plan.requests(opts.upload.chunk_size)
             label_text = f"Syncing {target.get('name')!r}"
-            with upload_progress(app, work, label_text, requests=requests) as step:
+            with upload_progress(app, plan.work, label_text, requests=requests) as step:
                 result = send_sync(
                     client,
                     plan,
@@ -322,8 +303,8 @@ def _sync_into(app: AppContext, opts: SyncOptions, batch: ContactBatch, target: 
                 f"{result.updated:,} updated, {result.plan.unchanged:,} unchanged."
             )
     batch.report.added = result.added
-    if opts.fmt is not None:
-        emit(app, sync_summary(batch.report, result, dry_run=False), opts.fmt)
+    if opts.stdout.fmt is not None:
+        emit(app, sync_summary(batch.report, result, dry_run=False), opts.stdout)
 
 
 def say_kept(

@@ -10,7 +10,7 @@ import typer
 from audience_cli.cli.commands import options as o
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
-from audience_cli.cli.output import OutputFormat
+from audience_cli.cli.output import Output
 from audience_cli.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -21,12 +21,13 @@ if TYPE_CHECKING:
 class ValidateOptions:
     contacts: ContactInput
     output: str | None
-    fmt: OutputFormat | None  # None: nothing on stdout (but --output -)
+    stdout: Output  # its format (None: nothing on stdout, but --output -) and fields
     suppression: SuppressionInput
 
 
 @contact_options(sources=False)
 @suppression_options()
+@o.output_options("VALIDATE_FIELDS")
 def validate(
     ctx: typer.Context,
     contacts: ContactInput,
@@ -41,10 +42,7 @@ def validate(
             show_default=False,
         ),
     ] = None,
-    fmt: o.FormatOpt = None,
-    as_json: o.JsonOpt = False,
-    fields: o.FieldsOpt = None,
-    header: o.HeaderOpt = False,
+    stdout: Output = o.NO_OUTPUT,
     file: Annotated[
         str | None,
         typer.Argument(
@@ -70,20 +68,11 @@ def validate(
 
       audience validate --csv leads.csv --region US
     """
-    from audience_cli.cli.views import VALIDATE_FIELDS
-
-    o.output_shape(ctx, fields, header, VALIDATE_FIELDS)
-    from audience_cli.cli.output import asked_format
 
     options = ValidateOptions(
         contacts.with_csv(the_file(file, contacts.csv)),
         output,
-        asked_format(
-            fmt,
-            as_json,
-            shaped=fields is not None or header,
-            stdout_is_terminal=ctx.obj.terminal.stdout,
-        ),
+        stdout,
         suppression,
     )
     raise typer.Exit(int(run_validate(ctx.obj, options)))
@@ -111,33 +100,27 @@ def the_file(argument: str | None, csv: str | None) -> str:
 
 def run_validate(app: AppContext, opts: ValidateOptions) -> ExitCode:
     from audience_cli.cli.commands.contact_options import (
-        load_contacts,
-        print_report,
+        import_contacts,
         rows_exit_code,
     )
-    from audience_cli.cli.commands.suppression_options import build_suppression
     from audience_cli.cli.output import emit
     from audience_cli.cli.views import validate_summary
     from audience_cli.contacts import write_clean_csv
+    from audience_cli.core.imports import ImportRequest
     from audience_cli.text import plural
 
-    stdout_taken = opts.fmt is not None
-    suppress = build_suppression(
-        app, opts.suppression, region=opts.contacts.options.region, offline_ok=True
-    )
-    with load_contacts(
-        app,
+    stdout_taken = opts.stdout.fmt is not None
+    request = ImportRequest(
         opts.contacts,
-        stdout_taken=stdout_taken,
-        output=opts.output,
-        suppress=suppress,
+        opts.suppression,
         keep="csv" if opts.output else "count",  # written once, not spooled and read back
-    ) as batch:
-        print_report(app, batch.report, opts.contacts)
+        offline_ok=True,
+    )
+    with import_contacts(app, request, stdout_taken=stdout_taken, output=opts.output) as batch:
         if opts.output:
             write_clean_csv(opts.output, batch, force=opts.contacts.force)
             if opts.output != "-":
                 app.note(f"Wrote {plural(len(batch), 'clean contact')} to {opts.output}.")
-    if opts.fmt is not None:
-        emit(app, validate_summary(batch.report), opts.fmt)
+    if opts.stdout.fmt is not None:
+        emit(app, validate_summary(batch.report), opts.stdout)
     return rows_exit_code(batch.report)
