@@ -412,6 +412,21 @@ class MemberLimitReachedError(PartialUploadError):
         self.limit, self.members, self.room, self.our_limit = limit, members, room, our_limit
 
 
+class DncReadError(CliError):
+    """The do-not-call list could not be read, so nothing that depends on it was done.
+
+    Carries the error underneath (`cause`) and its exit code; `during_import` says
+    the list was read to screen an import (which never goes ahead without it)."""
+
+    def __init__(self, cause: AudienceError, *, during_import: bool) -> None:
+        super().__init__(
+            f"cannot read the organisation's do-not-call list: {cause.message}",
+            exit_code=cause.exit_code,
+        )
+        self.cause = cause
+        self.during_import = during_import
+
+
 class NothingRemovedError(CliError):
     """None of the members named for removal is in the audience."""
 

@@ -20,40 +20,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from enum import StrEnum
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from audience_cli.reasons import REASON_TEXT, PhoneReason, RowReason
+
 if TYPE_CHECKING:  # phonenumbers is imported lazily: it costs start-up time
     from phonenumbers import NumberParseException, PhoneNumber
-
-
-class PhoneReason(StrEnum):
-    """Why a number was rejected (used in reports and the rejects file)."""
-
-    EMPTY = "EMPTY"
-    NOT_A_NUMBER = "NOT_A_NUMBER"
-    INVALID_COUNTRY_CODE = "INVALID_COUNTRY_CODE"
-    MISSING_REGION = "MISSING_REGION"
-    TOO_SHORT = "TOO_SHORT"
-    TOO_LONG = "TOO_LONG"
-    INVALID_NUMBER = "INVALID_NUMBER"
-    ROUNDED_BY_SPREADSHEET = "ROUNDED_BY_SPREADSHEET"
-
-
-REASON_TEXT: dict[PhoneReason, str] = {
-    PhoneReason.EMPTY: "no phone number",
-    PhoneReason.NOT_A_NUMBER: "not a phone number",
-    PhoneReason.INVALID_COUNTRY_CODE: "unknown country calling code",
-    PhoneReason.MISSING_REGION: "national number without a country: add +CC or pass --region",
-    PhoneReason.TOO_SHORT: "too short",
-    PhoneReason.TOO_LONG: "too long",
-    PhoneReason.INVALID_NUMBER: "not a valid number for its country",
-    PhoneReason.ROUNDED_BY_SPREADSHEET: (
-        "the spreadsheet rounded this number (scientific notation lost its last digits): "
-        "format the column as text and export again"
-    ),
-}
 
 
 class PhoneNumberError(ValueError):
@@ -78,8 +51,8 @@ _SCIENTIFIC = re.compile(r"([1-9])(?:\.(\d+))?[eE]\+?(\d{1,2})")
 
 # Number types as phonenumbers names them (`PhoneNumberType`), in the order it tests
 # them: the first that matches is the number's type.
-PREMIUM_RATE = "PREMIUM_RATE"
-SHARED_COST = "SHARED_COST"
+PREMIUM_RATE: str = RowReason.PREMIUM_RATE
+SHARED_COST: str = RowReason.SHARED_COST
 _SPECIAL_TYPES = (
     "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
     "voicemail",

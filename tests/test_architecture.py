@@ -22,7 +22,7 @@ CLI_MODULES = ("typer", "click", "rich", "audience_cli.cli")
 # the client; the sandbox stands alone (it imports nothing of the tool).
 LEAVES = frozenset({
     "answers", "config", "deadline_backend", "errors", "files", "json_text", "model", "phone",
-    "redaction", "retry", "text", "worker_process", "audience_cli",
+    "reasons", "redaction", "retry", "text", "worker_process", "audience_cli",
 })  # fmt: skip
 FOLDER_MAY_IMPORT = {
     "sandbox": frozenset(),

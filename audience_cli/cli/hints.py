@@ -6,7 +6,6 @@ here, just before it prints the error (`cli.report_error`).
 
 from __future__ import annotations
 
-from audience_cli.core.dnc import DncReadError
 from audience_cli.errors import (
     AmbiguousNameError,
     ApiConnectionError,
@@ -17,6 +16,7 @@ from audience_cli.errors import (
     CampaignInUseError,
     CreateUncertainError,
     CsvTooLargeError,
+    DncReadError,
     MemberLimitError,
     MemberLimitReachedError,
     NameInUseError,

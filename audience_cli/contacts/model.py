@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from audience_cli.contacts.csv_reader import parse_delimiter
 from audience_cli.errors import UsageError
@@ -42,23 +41,6 @@ class Contact:
                 member[key] = value
         return member
 
-
-class RowReason(StrEnum):
-    """Why a row with a valid number is rejected all the same (`PhoneReason`: the number)."""
-
-    DO_NOT_CALL = "DO_NOT_CALL"  # marked so in the file (or on a do-not-call list)
-    UNKNOWN_COUNTRY = "UNKNOWN_COUNTRY"  # the country column names no country known
-    PREMIUM_RATE = PREMIUM_RATE  # a number type barred by default (--allow-type lifts it)
-    SHARED_COST = SHARED_COST
-
-
-ROW_REASON_TEXT: dict[str, str] = {
-    RowReason.DO_NOT_CALL: "on the do-not-call list",
-    RowReason.UNKNOWN_COUNTRY: "the country is not known",
-    RowReason.PREMIUM_RATE: "a premium-rate number (--allow-type premium_rate to keep it)",
-    RowReason.SHARED_COST: "a shared-cost number (--allow-type shared_cost to keep it)",
-    "EXCLUDED": "on a list of numbers not to call (--exclude, --exclude-audience)",
-}
 
 # Number types rejected unless allowed: calling them costs the caller extra.
 BARRED_TYPES = frozenset({PREMIUM_RATE, SHARED_COST})

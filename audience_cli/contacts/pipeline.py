@@ -41,7 +41,6 @@ from audience_cli.contacts.model import (
     Contact,
     CsvOptions,
     Reject,
-    RowReason,
     split_name,
 )
 from audience_cli.contacts.phone_cells import split_phone_cell
@@ -50,18 +49,17 @@ from audience_cli.contacts.spool import ContactSpool, RejectLog
 from audience_cli.contacts.xlsx_reader import SAVE_HINT, Sheet, is_workbook, read_sheet
 from audience_cli.errors import UsageError
 from audience_cli.phone import (
-    REASON_TEXT,
     WRONG_REGION_REASONS,
     NumberAnswer,
     NumberQuery,
     PhoneDetails,
-    PhoneReason,
     number_extras,
     phone_details,
     phone_or_reason,
     region_for_country,
     valid_elsewhere,
 )
+from audience_cli.reasons import REASON_TEXT, PhoneReason, RowReason
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"

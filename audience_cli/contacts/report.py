@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from audience_cli.contacts.model import ROW_REASON_TEXT, Reject
-from audience_cli.phone import REASON_TEXT, PhoneReason
+from audience_cli.contacts.model import Reject
+from audience_cli.reasons import REASON_TEXT, ROW_REASON_TEXT, PhoneReason, RowReason
 
 MAX_REJECT_LINES = 10
 MAX_MAPPING_ITEMS = 8
@@ -122,8 +122,10 @@ def reject_text(reason: str, detail: str = "") -> str:
     try:
         return f"{reason}: {REASON_TEXT[PhoneReason(reason)]}"
     except ValueError:
-        text = ROW_REASON_TEXT.get(reason)
-        return f"{reason}: {text}" if text else reason
+        try:
+            return f"{reason}: {ROW_REASON_TEXT[RowReason(reason)]}"
+        except ValueError:
+            return reason
 
 
 def _reject_dict(reject: Reject, place: int | str) -> dict[str, Any]:
