@@ -75,9 +75,39 @@ class CliError(AudienceError):
 
 
 class UsageError(AudienceError):
-    """Bad input from the user: options, numbers, files, names."""
+    """Bad input from the user: options, numbers, files, names.
+
+    `option` names the setting the message is about, as the options call it
+    ("phone_column"): the CLI puts its flag before the message."""
 
     exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str, *, hint: str | None = None, option: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.option = option
+
+
+class InvalidPhoneError(UsageError):
+    """A number given one by one (not in a file) is not valid: `reason` is its reject
+    reason, `text` what the reason means."""
+
+    def __init__(self, value: str, reason: str, text: str) -> None:
+        super().__init__(f"invalid phone number {value!r}: {text} ({reason})")
+        self.value = value
+        self.reason = reason
+
+
+class UnknownRegionError(UsageError):
+    """A region (for national numbers) that the number plan does not know."""
+
+
+class LinkRefusedError(UsageError):
+    """An output path that is a symbolic link, not written through. `forcible`: writing
+    through it can be asked for (it is not in a folder others can write to)."""
+
+    def __init__(self, message: str, *, forcible: bool) -> None:
+        super().__init__(message)
+        self.forcible = forcible
 
 
 class ConfigError(AudienceError):

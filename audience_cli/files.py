@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import IO, Any, BinaryIO, TextIO
 
-from audience_cli.errors import CliError, ExitCode, UsageError
+from audience_cli.errors import CliError, ExitCode, LinkRefusedError, UsageError
 
 STDOUT = "-"
 MAX_LINKS = 40  # links followed in a row (with force), as the kernel's own limit
@@ -160,14 +160,15 @@ def _target(path: str, what: str, force: bool) -> str:
             os.close(dir_fd)
         if why is not None:
             link = "it" if current == path else f"{current} (a link it leads through)"
-            raise UsageError(
+            raise LinkRefusedError(
                 f"the {what} {path} is not written: {link} is a symbolic link in {folder}, "
-                f"a folder {why}; such a link is never followed, even with --force"
+                f"a folder {why}; such a link is never followed",
+                forcible=False,
             )
         if not force:
-            raise UsageError(
-                f"the {what} {path} is a symbolic link (to {points_to}), not written; "
-                "--force writes through it"
+            raise LinkRefusedError(
+                f"the {what} {path} is a symbolic link (to {points_to}), not written",
+                forcible=True,
             )
         current = os.path.join(folder, points_to)
     raise UsageError(_cannot(what, path, f"more than {MAX_LINKS} symbolic links in a row"))

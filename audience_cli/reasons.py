@@ -9,6 +9,8 @@ options that change the outcome where it prints them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -40,7 +42,7 @@ REASON_TEXT: dict[PhoneReason, str] = {
     PhoneReason.EMPTY: "no phone number",
     PhoneReason.NOT_A_NUMBER: "not a phone number",
     PhoneReason.INVALID_COUNTRY_CODE: "unknown country calling code",
-    PhoneReason.MISSING_REGION: "national number without a country: add +CC or pass --region",
+    PhoneReason.MISSING_REGION: "national number without a country: add +CC",
     PhoneReason.TOO_SHORT: "too short",
     PhoneReason.TOO_LONG: "too long",
     PhoneReason.INVALID_NUMBER: "not a valid number for its country",
@@ -52,8 +54,31 @@ REASON_TEXT: dict[PhoneReason, str] = {
 
 ROW_REASON_TEXT: dict[RowReason, str] = {
     RowReason.DO_NOT_CALL: "on the do-not-call list",
-    RowReason.EXCLUDED: "on a list of numbers not to call (--exclude, --exclude-audience)",
+    RowReason.EXCLUDED: "on a list of numbers not to call",
     RowReason.UNKNOWN_COUNTRY: "the country is not known",
-    RowReason.PREMIUM_RATE: "a premium-rate number (--allow-type premium_rate to keep it)",
-    RowReason.SHARED_COST: "a shared-cost number (--allow-type shared_cost to keep it)",
+    RowReason.PREMIUM_RATE: "a premium-rate number",
+    RowReason.SHARED_COST: "a shared-cost number",
 }
+
+
+@dataclass(frozen=True)
+class ReportWords:
+    """What a program adds to a report's lines: after a reason's text, what would change
+    the outcome (the CLI's flags); after the rejects shown, where the rest are."""
+
+    after_reason: Mapping[str, str] = field(default_factory=dict)
+    more: str = ""
+
+    def reason_text(self, reason: str) -> str:
+        """What `reason` means, with what this program adds to it ("" when not known)."""
+        try:
+            text = REASON_TEXT[PhoneReason(reason)]
+        except ValueError:
+            try:
+                text = ROW_REASON_TEXT[RowReason(reason)]
+            except ValueError:
+                return ""
+        return text + self.after_reason.get(reason, "")
+
+
+PLAIN_WORDS = ReportWords()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import audience_cli.files as files
+from audience_cli.cli.hints import message_for
 from audience_cli.errors import ExitCode, UsageError, exit_code_for
 from audience_cli.files import (
     check_output,
@@ -92,7 +93,7 @@ def test_a_symlink_is_refused_without_force(folder: Path, victim: Path) -> None:
     link = folder / "out.csv"
     link.symlink_to(victim)
     error = refused(lambda: write_output(str(link), "rejects file", "new\n"))
-    assert error.message == (
+    assert message_for(error) == (
         f"the rejects file {link} is a symbolic link (to {victim}), not written; "
         "--force writes through it"
     )
@@ -132,7 +133,7 @@ def test_a_link_in_a_shared_folder_is_never_followed(
     link.symlink_to(victim)
     for force in (False, True):
         error = refused(lambda f=force: write_output(str(link), "export", "x", force=f))
-        assert error.message == (
+        assert message_for(error) == (
             f"the export {link} is not written: it is a symbolic link in {shared}, "
             f"a folder {why}; such a link is never followed, even with --force"
         )

@@ -218,7 +218,7 @@ def silence_stdout() -> None:
 def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
     from rich.console import Console
 
-    from audience_cli.cli.hints import hint_for
+    from audience_cli.cli.hints import hint_for, message_for
     from audience_cli.text import printable
 
     app_ctx = app_context(ctx)
@@ -248,7 +248,7 @@ def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
         say(f"error: {exc.strerror or exc}{where}", style="red")
         return code
     if isinstance(exc, AudienceError):
-        say(f"error: {exc.message}", style="red")
+        say(f"error: {message_for(exc)}", style="red")
         hint = hint_for(exc, sandbox=bool(app_ctx and app_ctx.options.sandbox))
         if hint:
             say(hint)

@@ -1,7 +1,8 @@
 """What to do next, for each error: the one place where hints name commands and flags.
 
 The client and the core raise errors that carry facts; the CLI adds the hint
-here, just before it prints the error (`cli.report_error`).
+here, just before it prints the error (`cli.report_error`), and the flags a
+message or a report line names (`message_for`, `REPORT_WORDS`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from audience_cli.errors import (
     CreateUncertainError,
     CsvTooLargeError,
     DncReadError,
+    InvalidPhoneError,
+    LinkRefusedError,
     MemberLimitError,
     MemberLimitReachedError,
     NameInUseError,
@@ -28,7 +31,39 @@ from audience_cli.errors import (
     RunDeadlineError,
     TooManyRemovalsError,
     UnexpectedAnswerError,
+    UnknownRegionError,
+    UsageError,
 )
+from audience_cli.reasons import PhoneReason, ReportWords, RowReason
+
+# What a reject reason's text gains at the CLI: the options that change the outcome.
+REPORT_WORDS = ReportWords(
+    after_reason={
+        PhoneReason.MISSING_REGION: " or pass --region",
+        RowReason.PREMIUM_RATE: " (--allow-type premium_rate to keep it)",
+        RowReason.SHARED_COST: " (--allow-type shared_cost to keep it)",
+        RowReason.EXCLUDED: " (--exclude, --exclude-audience)",
+    },
+    more="see --rejects",
+)
+
+
+def flag(option: str) -> str:
+    """The flag of a setting: "phone_column" -> "--phone-column"."""
+    return "--" + option.replace("_", "-")
+
+
+def message_for(exc: AudienceError) -> str:
+    """`exc`'s message as the CLI prints it: the facts, with the flags they are about."""
+    message = exc.message
+    if isinstance(exc, InvalidPhoneError):
+        text = REPORT_WORDS.reason_text(exc.reason)
+        message = f"invalid phone number {exc.value!r}: {text} ({exc.reason})"
+    elif isinstance(exc, LinkRefusedError):
+        message += "; --force writes through it" if exc.forcible else ", even with --force"
+    if isinstance(exc, UsageError) and exc.option:
+        message = f"{flag(exc.option)} {message}"
+    return message
 
 
 def dnc_skipped(why: str) -> str:
@@ -72,6 +107,8 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
         return exc.hint
     if isinstance(exc, DncReadError):
         return _dnc_read_hint(exc)
+    if isinstance(exc, UnknownRegionError):
+        return "--region takes an ISO 3166 country code"
     if isinstance(exc, NameInUseError):
         return "Restore it under another name with --to NAME, or into that audience with --to ID."
     if isinstance(exc, TooManyRemovalsError):
