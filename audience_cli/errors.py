@@ -27,22 +27,6 @@ class ExitCode(IntEnum):
     TERMINATED = 143
 
 
-EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
-    ExitCode.OK: "success",
-    ExitCode.UNEXPECTED: "unexpected error, or the system refused (disk full, permissions)",
-    ExitCode.USAGE: "usage error: bad option, bad number, bad file, ambiguous or taken name, "
-    "no --yes",
-    ExitCode.ROWS_REJECTED: "done, but some input rows were rejected (see the report)",
-    ExitCode.AUTH: "authentication: no API key, key refused (401) or not allowed (403)",
-    ExitCode.NOT_FOUND: "audience or member not found (404)",
-    ExitCode.REFUSED: "refused by a server rule (400), e.g. member limit, active campaign",
-    ExitCode.UNAVAILABLE: "network error, timeout, the run's deadline, server unavailable or "
-    "malformed answers after retries, answers the tool does not understand",
-    ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
-    ExitCode.TERMINATED: "terminated (SIGTERM); what was done is reported as for Ctrl-C",
-}
-
-
 class Terminated(KeyboardInterrupt):
     """The run was sent SIGTERM: it stops as Ctrl-C stops it (what was done is reported,
     members taken out for an update are put back or journaled), with exit 143."""

@@ -183,17 +183,30 @@ def test_the_plain_side_imports_without_typer_click_or_rich() -> None:
 NAMES_THE_CLI = re.compile(r"`audience\b|(?<![\w-])--[a-z]")
 
 
+# Plain modules whose texts still name flags: each is a known debt of #19, and the test
+# fails (strict xfail) the day one of them is clean, so that it leaves this list.
+STILL_NAMING_FLAGS = frozenset({
+    "config.py", "contacts/columns.py", "contacts/csv_reader.py", "contacts/decoding.py",
+    "contacts/pipeline.py", "contacts/xlsx_reader.py", "sandbox/store.py",
+    "state/locks.py", "state/snapshots.py",
+})  # fmt: skip
+
+
+def _plain_module_param(path: Path) -> object:
+    name = str(path.relative_to(PACKAGE))
+    if name in STILL_NAMING_FLAGS:
+        return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason="names flags"))
+    return path
+
+
 @pytest.mark.parametrize(
     "path",
-    [
-        *(PACKAGE / name for name in ("client.py", "answers.py", "deadline_backend.py")),
-        PACKAGE / "model.py",
-        *sorted((PACKAGE / "core").glob("*.py")),
-    ],
+    [_plain_module_param(p) for p in plain_modules()],
     ids=lambda p: str(p.relative_to(PACKAGE)),
 )
 def test_the_client_and_the_core_name_no_command_or_flag(path: Path) -> None:
-    """Hints that name commands and flags are added at the CLI edge (hints.py)."""
+    """No text of the plain side (every module outside cli/) names a command or a flag:
+    the hints that do are added at the CLI edge (hints.py). Docstrings and comments may."""
     tree = ast.parse(path.read_text())
     docstrings = {
         id(node.body[0].value)

@@ -215,6 +215,23 @@ def silence_stdout() -> None:
         pass
 
 
+# What each exit code means, as the README's table says it (tests/test_readme.py checks).
+EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
+    ExitCode.OK: "success",
+    ExitCode.UNEXPECTED: "unexpected error, or the system refused (disk full, permissions)",
+    ExitCode.USAGE: "usage error: bad option, bad number, bad file, ambiguous or taken name, "
+    "no --yes",
+    ExitCode.ROWS_REJECTED: "done, but some input rows were rejected (see the report)",
+    ExitCode.AUTH: "authentication: no API key, key refused (401) or not allowed (403)",
+    ExitCode.NOT_FOUND: "audience or member not found (404)",
+    ExitCode.REFUSED: "refused by a server rule (400), e.g. member limit, active campaign",
+    ExitCode.UNAVAILABLE: "network error, timeout, the run's deadline, server unavailable or "
+    "malformed answers after retries, answers the tool does not understand",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
+    ExitCode.TERMINATED: "terminated (SIGTERM); what was done is reported as for Ctrl-C",
+}
+
+
 def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
     from rich.console import Console
 
