@@ -5,8 +5,6 @@ No typer, rich or httpx here: plain data that the CLI and tests build freely.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import ipaddress
 import json
 import math
@@ -21,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from audience_cli.errors import ConfigError, UsageError
+from audience_cli.files import write_private
 from audience_cli.redaction import looks_like_key, url_without_userinfo
 
 _HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+")
@@ -239,76 +238,6 @@ def check_config_dir(directory: Path) -> None:
 
 # --- writing -------------------------------------------------------------------------
 
-_CREATE_FLAGS = (
-    os.O_WRONLY
-    | os.O_CREAT
-    | os.O_EXCL  # a fresh file, never one that is there already...
-    | getattr(os, "O_NOFOLLOW", 0)  # ...nor the target of a link planted at its name
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_BINARY", 0)
-)
-
-
-def random_token() -> str:
-    """16 random hex digits: `secrets.token_hex(8)`, read from os.urandom as it does
-    without importing secrets (hmac, hashlib), which cost every run a few milliseconds."""
-    return os.urandom(8).hex()
-
-
-def write_private_file(path: Path, content: bytes, *, credentials: bool = True) -> None:
-    """Replace `path` with a file holding `content`, mode 0600 from its first byte.
-
-    The content goes to a new file of a unique name in the same directory, created
-    exclusively (O_EXCL|O_NOFOLLOW: no file or link planted there beforehand is ever
-    opened), written and synced, then renamed onto `path` in one step: a reader sees
-    the old file or the new one, never half of one.
-    """
-    directory = path.parent
-    if credentials:  # the tool's own state folder is made private by the tool itself
-        check_config_dir(directory)
-    for _ in range(100):
-        tmp = directory / f".{path.name}.{random_token()}.tmp"
-        try:
-            fd = os.open(tmp, _CREATE_FLAGS, 0o600)
-        except FileExistsError:
-            continue
-        break
-    else:  # pragma: no cover - 100 collisions of 64 random bits
-        raise FileExistsError(errno.EEXIST, "no unique temporary name", str(directory))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fh.fileno(), 0o600)  # exactly 0600, whatever the umask
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # A rename replaces the name `path`, never what it points to: when `path` is a
-        # symbolic link, the link itself becomes this regular file and its target is left
-        # untouched. That is the safe choice: writing through the link would put the key
-        # wherever the link points (another user's file, a synced or shared folder).
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _sync_directory(directory)
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make the rename itself durable (best effort: not every system can)."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
 
 def write_credentials(path: Path, data: Mapping[str, Any]) -> None:
     """Write the credentials file (the whole object), mode 0600 from its first byte.
@@ -316,13 +245,15 @@ def write_credentials(path: Path, data: Mapping[str, Any]) -> None:
     Refused (ConfigError) when others can write to its directory.
     """
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_private_file(path, (json.dumps(dict(data), indent=2) + "\n").encode("utf-8"))
+    check_config_dir(path.parent)
+    write_private(path, (json.dumps(dict(data), indent=2) + "\n").encode("utf-8"))
 
 
 def backup_credentials(path: Path) -> Path:
     """Copy the credentials file, as it is, to `credentials.json.bak` (mode 0600)."""
     backup = path.with_name(path.name + BACKUP_SUFFIX)
-    write_private_file(backup, path.read_bytes())
+    check_config_dir(path.parent)
+    write_private(backup, path.read_bytes())
     return backup
 
 

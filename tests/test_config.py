@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from audience_cli import config
+from audience_cli import config, files
 from audience_cli.config import (
     InvalidCredentialsError,
     backup_credentials,
@@ -104,7 +104,7 @@ def test_a_link_planted_at_a_temporary_name_is_never_followed(
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
     names = iter(["0" * 16, "1" * 16])
-    monkeypatch.setattr(config, "random_token", lambda: next(names))
+    monkeypatch.setattr(files, "random_token", lambda: next(names))
     planted = creds.parent / f".credentials.json.{'0' * 16}.tmp"
     planted.symlink_to(victim)
     (creds.parent / "credentials.json.tmp").symlink_to(victim)  # the name used before

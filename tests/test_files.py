@@ -18,6 +18,7 @@ from audience_cli.files import (
     open_output_bytes,
     shared_folder,
     write_output,
+    write_private,
 )
 
 
@@ -262,3 +263,23 @@ def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# -- the tool's own files -----------------------------------------------------------------
+
+
+def test_a_private_file_replaces_a_link_and_never_writes_through_it(
+    folder: Path, victim: Path
+) -> None:
+    link = folder / "journal.json"
+    link.symlink_to(victim)
+    write_private(link, b"{}")
+    assert not link.is_symlink() and link.read_bytes() == b"{}"
+    assert stat.S_IMODE(link.stat().st_mode) == 0o600
+    assert victim.read_text() == "precious\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["journal.json"]
+
+
+def test_a_private_file_that_cannot_be_written_is_the_system_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        write_private(tmp_path / "missing" / "state.json", b"{}")

@@ -88,7 +88,7 @@ def take_snapshot(
     now: datetime | None = None,
 ) -> SnapshotInfo:
     """Write a snapshot of `audience` holding `members` (their data) and prune old ones."""
-    from audience_cli.config import write_private_file
+    from audience_cli.files import write_private
     from audience_cli.state import private_folder
     from audience_cli.text import cell_text
 
@@ -116,11 +116,9 @@ def take_snapshot(
         "reason": reason,
     }
     csv_path = folder / f"{stamp}.csv.gz"
-    write_private_file(csv_path, body, credentials=False)
+    write_private(csv_path, body)
     # The sidecar last: a snapshot without one is unfinished and is never listed.
-    write_private_file(
-        folder / f"{stamp}.json", json.dumps(meta, indent=1).encode(), credentials=False
-    )
+    write_private(folder / f"{stamp}.json", json.dumps(meta, indent=1).encode())
     prune(folder, keep)
     return _info(folder / f"{stamp}.json", meta)
 
