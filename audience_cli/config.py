@@ -311,16 +311,6 @@ def check_transport_security(base_url: str, *, allow_insecure: bool) -> None:
         )
 
 
-def redact(key: str | None) -> str:
-    """`sk_…3f9a`: enough to tell keys apart, never enough to use one."""
-    if not key:
-        return "(none)"
-    if len(key) <= 8:
-        return "…" + key[-2:] if len(key) > 4 else "…"
-    prefix = key[:3] if key.startswith("sk_") else ""
-    return f"{prefix}…{key[-4:]}"
-
-
 def check_key_format(key: str, source: str) -> None:
     """A key is one run of visible ASCII: anything else cannot be sent in a header,
     and would otherwise surface as a confusing network error (or echo the key)."""
