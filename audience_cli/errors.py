@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import IntEnum
+from pathlib import Path
 
 
 class ExitCode(IntEnum):
@@ -98,6 +99,49 @@ class ConfigError(AudienceError):
     """No usable API key or base URL."""
 
     exit_code = ExitCode.AUTH
+
+
+class InvalidCredentialsError(ConfigError):
+    """The credentials file is there but is not a JSON object: `auth login` replaces it
+    (keeping a copy) and `auth logout` removes it; every other command stops on it."""
+
+    def __init__(self, path: Path, problem: str, where: str = "") -> None:
+        super().__init__(f"{path}{where}: {problem}")
+        self.path = path
+        self.problem = problem  # "not valid JSON (…)", "not a JSON object"…
+
+
+class CredentialsFieldError(ConfigError):
+    """A field of the credentials file (`field`) is not a string."""
+
+    def __init__(self, message: str, *, field: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.field = field
+
+
+class ProfileWithoutKeyError(ConfigError):
+    """The profile chosen (`profile`) has no key, while the environment has one: the key
+    and the base URL would come from two places."""
+
+    def __init__(self, message: str, *, profile: str) -> None:
+        super().__init__(message)
+        self.profile = profile
+
+
+class KeyAsProfileNameError(UsageError):
+    """A profile name that looks like an API key (never shown, never a file name)."""
+
+
+class UnknownProfileError(UsageError):
+    """No profile of that name (`profile`) has a file."""
+
+    def __init__(self, message: str, *, profile: str) -> None:
+        super().__init__(message)
+        self.profile = profile
+
+
+class InsecureTransportError(UsageError):
+    """The API key would go over plain http to another machine."""
 
 
 # --- API errors -----------------------------------------------------------

@@ -7,6 +7,11 @@ message or a report line names (`message_for`, `REPORT_WORDS`).
 
 from __future__ import annotations
 
+from audience_cli.config import (
+    BACKUP_SUFFIX,
+    ENV_API_KEY,
+    ENV_PROFILE,
+)
 from audience_cli.errors import (
     AmbiguousNameError,
     ApiConnectionError,
@@ -16,9 +21,13 @@ from audience_cli.errors import (
     AuthenticationError,
     CampaignInUseError,
     CreateUncertainError,
+    CredentialsFieldError,
     CsvTooLargeError,
     DncReadError,
+    InsecureTransportError,
+    InvalidCredentialsError,
     InvalidPhoneError,
+    KeyAsProfileNameError,
     LinkRefusedError,
     MemberLimitError,
     MemberLimitReachedError,
@@ -27,10 +36,12 @@ from audience_cli.errors import (
     NoRoomError,
     PartialUploadError,
     PermissionDeniedError,
+    ProfileWithoutKeyError,
     RowsRejectedError,
     RunDeadlineError,
     TooManyRemovalsError,
     UnexpectedAnswerError,
+    UnknownProfileError,
     UnknownRegionError,
     UsageError,
 )
@@ -45,6 +56,15 @@ REPORT_WORDS = ReportWords(
         RowReason.EXCLUDED: " (--exclude, --exclude-audience)",
     },
     more="see --rejects",
+)
+
+
+# The error of a command that needs a key when none is set.
+NO_KEY_MESSAGE = (
+    "No API key. Provide one in any of three ways: "
+    "run `audience auth login` (stores ~/.smallestai/credentials.json), "
+    f"set {ENV_API_KEY}, "
+    "or use the local sandbox with `audience --sandbox …`."
 )
 
 
@@ -109,6 +129,9 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
         return _dnc_read_hint(exc)
     if isinstance(exc, UnknownRegionError):
         return "--region takes an ISO 3166 country code"
+    config_hint = _config_hint(exc)
+    if config_hint:
+        return config_hint
     if isinstance(exc, NameInUseError):
         return "Restore it under another name with --to NAME, or into that audience with --to ID."
     if isinstance(exc, TooManyRemovalsError):
@@ -194,6 +217,32 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
         )
     if isinstance(exc, PermissionDeniedError):
         return "The key is valid but not allowed here: check the workspace and its usage limits."
+    return None
+
+
+def _config_hint(exc: AudienceError) -> str | None:
+    """The hint of an error about the key, the profile or the credentials file."""
+    if isinstance(exc, InvalidCredentialsError):
+        return (
+            "Fix the file, or run `audience auth login` to replace it "
+            f"(the old one is kept as {exc.path.name}{BACKUP_SUFFIX})."
+        )
+    if isinstance(exc, CredentialsFieldError) and exc.field == "access_token":
+        return "Run `audience auth login` to store the key again."
+    if isinstance(exc, KeyAsProfileNameError):
+        return (
+            "Name the profile (e.g. --profile acme); the key goes to the hidden prompt "
+            "of `audience auth login --profile NAME`, or to its stdin with --with-token."
+        )
+    if isinstance(exc, UnknownProfileError):
+        return f"Create it with `audience auth login --profile {exc.profile}`."
+    if isinstance(exc, ProfileWithoutKeyError):
+        return (
+            f"Store its key with `audience auth login --profile {exc.profile}`, or leave "
+            f"the profile out (no --profile, no {ENV_PROFILE}) to use {ENV_API_KEY}."
+        )
+    if isinstance(exc, InsecureTransportError):
+        return "Use https://, or pass --allow-insecure-http if a trusted proxy terminates TLS."
     return None
 
 

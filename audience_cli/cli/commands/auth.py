@@ -261,7 +261,7 @@ def run_status(app: AppContext, *, verify: bool) -> None:
         markup=False,
     )
     if not settings.api_key:
-        from audience_cli.config import NO_KEY_MESSAGE
+        from audience_cli.cli.hints import NO_KEY_MESSAGE
 
         raise ConfigError(NO_KEY_MESSAGE)
     if verify:
