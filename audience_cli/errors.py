@@ -140,6 +140,24 @@ class UnknownProfileError(UsageError):
         self.profile = profile
 
 
+class BadDelimiterError(UsageError):
+    """A delimiter that is not one character (or is one that cannot be)."""
+
+
+class UnknownSheetError(UsageError):
+    """A workbook (`source`) has no sheet `wanted`; `listed` names the ones it has."""
+
+    def __init__(self, source: str, wanted: str, listed: str) -> None:
+        super().__init__(f"{source}: no sheet {wanted!r}; the workbook has {listed}")
+        self.source = source
+        self.wanted = wanted
+        self.listed = listed
+
+
+class UnknownSnapshotError(UsageError):
+    """No snapshot of that name for this API."""
+
+
 class InsecureTransportError(UsageError):
     """The API key would go over plain http to another machine."""
 

@@ -321,7 +321,9 @@ def sandbox_usage_errors() -> Iterator[None]:
     try:
         yield
     except SandboxError as exc:
-        raise UsageError(exc.message, hint=exc.hint) from None
+        from audience_cli.cli.hints import sandbox_hint
+
+        raise UsageError(exc.message, hint=sandbox_hint(exc)) from None
 
 
 def open_sandbox_store(path: str | Path) -> SandboxStore:

@@ -19,6 +19,7 @@ from audience_cli.errors import (
     AudienceError,
     AudienceNotFoundError,
     AuthenticationError,
+    BadDelimiterError,
     CampaignInUseError,
     CreateUncertainError,
     CredentialsFieldError,
@@ -43,9 +44,13 @@ from audience_cli.errors import (
     UnexpectedAnswerError,
     UnknownProfileError,
     UnknownRegionError,
+    UnknownSheetError,
+    UnknownSnapshotError,
     UsageError,
 )
 from audience_cli.reasons import PhoneReason, ReportWords, RowReason
+from audience_cli.sandbox.errors import SandboxDatabaseError, SandboxError
+from audience_cli.state.locks import LockedByOtherRun
 
 # What a reject reason's text gains at the CLI: the options that change the outcome.
 REPORT_WORDS = ReportWords(
@@ -68,6 +73,13 @@ NO_KEY_MESSAGE = (
 )
 
 
+def sandbox_hint(exc: SandboxError) -> str | None:
+    """The hint of the sandbox's own error, with the CLI's option where one helps."""
+    if isinstance(exc, SandboxDatabaseError):
+        return "Point AUDIENCE_SANDBOX_DB (or --db) at a new or existing sandbox file."
+    return exc.hint
+
+
 def flag(option: str) -> str:
     """The flag of a setting: "phone_column" -> "--phone-column"."""
     return "--" + option.replace("_", "-")
@@ -81,6 +93,12 @@ def message_for(exc: AudienceError) -> str:
         message = f"invalid phone number {exc.value!r}: {text} ({exc.reason})"
     elif isinstance(exc, LinkRefusedError):
         message += "; --force writes through it" if exc.forcible else ", even with --force"
+    elif isinstance(exc, UnknownSheetError):
+        message = f"{exc.source}: no sheet {exc.wanted!r} (--sheet); the workbook has {exc.listed}"
+    elif isinstance(exc, UnknownSnapshotError):
+        message += ": `audience snapshots` lists them (a path to a .csv.gz works too)"
+    elif isinstance(exc, LockedByOtherRun):
+        message += " (--wait sets how long)"
     if isinstance(exc, UsageError) and exc.option:
         message = f"{flag(exc.option)} {message}"
     return message
@@ -129,6 +147,8 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
         return _dnc_read_hint(exc)
     if isinstance(exc, UnknownRegionError):
         return "--region takes an ISO 3166 country code"
+    if isinstance(exc, BadDelimiterError):
+        return "e.g. --delimiter ';' or --delimiter tab"
     config_hint = _config_hint(exc)
     if config_hint:
         return config_hint

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from audience_cli.errors import UsageError
+from audience_cli.errors import UnknownSnapshotError, UsageError
 from audience_cli.model import NAME_KEYS, csv_writer
 from audience_cli.state.journal import file_stem
 
@@ -179,10 +179,7 @@ def find_snapshot(api_folder: Path, ref: str) -> SnapshotInfo:
         return _info(sidecar, meta)
     matches = [s for s in list_snapshots(api_folder) if s.id == ref]
     if not matches:
-        raise UsageError(
-            f"no snapshot {ref!r} for this API: `audience snapshots` lists them "
-            "(a path to a .csv.gz works too)"
-        )
+        raise UnknownSnapshotError(f"no snapshot {ref!r} for this API")
     if len(matches) > 1:
         raise UsageError(f"{len(matches)} snapshots are named {ref!r}: give the path instead")
     return matches[0]
