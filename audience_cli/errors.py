@@ -154,6 +154,33 @@ class UnknownSheetError(UsageError):
         self.listed = listed
 
 
+class UnknownColumnError(UsageError):
+    """A column named by a setting (`setting`, as the options call it: "phone_column") is
+    not in the header of `source`; `header` lists the columns it has."""
+
+    def __init__(self, source: str, wanted: str, setting: str, header: str) -> None:
+        super().__init__(f"{source}: no column {wanted!r}; the header has: {header}")
+        self.source = source
+        self.wanted = wanted
+        self.setting = setting
+        self.header = header
+
+
+class UnknownColumnsError(UsageError):
+    """Columns asked to be kept (`listed`) that `source` does not have; `rest` says which
+    it has."""
+
+    def __init__(self, source: str, listed: str, rest: str) -> None:
+        super().__init__(f"{source}: unknown column(s) {listed}; {rest}")
+        self.source = source
+        self.listed = listed
+        self.rest = rest
+
+
+class NoPhoneColumnError(UsageError):
+    """No column of the header is a phone column by its name."""
+
+
 class UnknownSnapshotError(UsageError):
     """No snapshot of that name for this API."""
 

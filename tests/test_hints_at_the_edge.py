@@ -13,6 +13,9 @@ from audience_cli.errors import (
     InsecureTransportError,
     InvalidPhoneError,
     LinkRefusedError,
+    NoPhoneColumnError,
+    UnknownColumnError,
+    UnknownColumnsError,
     UnknownRegionError,
     UnknownSheetError,
     UnknownSnapshotError,
@@ -45,6 +48,14 @@ def test_error_messages_gain_their_flags_at_the_cli() -> None:
             "the export x is a symbolic link (to y), not written; --force writes through it",
         ),
         (
+            UnknownColumnError("a.csv", "Fax", "phone_column", "'Name', 'Phone'"),
+            "a.csv: no column 'Fax' (--phone-column); the header has: 'Name', 'Phone'",
+        ),
+        (
+            UnknownColumnsError("a.csv", "'Revenue'", "available: 'Notes'"),
+            "a.csv: unknown column(s) 'Revenue' in --columns; available: 'Notes'",
+        ),
+        (
             UnknownSheetError("b.xlsx", "Nope", "'Old'"),
             "b.xlsx: no sheet 'Nope' (--sheet); the workbook has 'Old'",
         ),
@@ -66,6 +77,9 @@ def test_error_messages_gain_their_flags_at_the_cli() -> None:
 def test_hints_name_the_flags_at_the_cli() -> None:
     assert hint_for(BadDelimiterError("bad delimiter 'ab': give one character")) == (
         "e.g. --delimiter ';' or --delimiter tab"
+    )
+    assert hint_for(NoPhoneColumnError("a.csv: no phone column in the header")) == (
+        "name it with --phone-column, e.g. --phone-column 'Mobile'"
     )
     assert hint_for(UnknownRegionError("unknown region 'XX'")) == (
         "--region takes an ISO 3166 country code"

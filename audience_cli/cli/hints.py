@@ -34,6 +34,7 @@ from audience_cli.errors import (
     MemberLimitReachedError,
     NameInUseError,
     NameTakenError,
+    NoPhoneColumnError,
     NoRoomError,
     PartialUploadError,
     PermissionDeniedError,
@@ -42,6 +43,8 @@ from audience_cli.errors import (
     RunDeadlineError,
     TooManyRemovalsError,
     UnexpectedAnswerError,
+    UnknownColumnError,
+    UnknownColumnsError,
     UnknownProfileError,
     UnknownRegionError,
     UnknownSheetError,
@@ -93,6 +96,11 @@ def message_for(exc: AudienceError) -> str:
         message = f"invalid phone number {exc.value!r}: {text} ({exc.reason})"
     elif isinstance(exc, LinkRefusedError):
         message += "; --force writes through it" if exc.forcible else ", even with --force"
+    elif isinstance(exc, UnknownColumnError):
+        where = f"{exc.source}: no column {exc.wanted!r} ({flag(exc.setting)})"
+        message = f"{where}; the header has: {exc.header}"
+    elif isinstance(exc, UnknownColumnsError):
+        message = f"{exc.source}: unknown column(s) {exc.listed} in --columns; {exc.rest}"
     elif isinstance(exc, UnknownSheetError):
         message = f"{exc.source}: no sheet {exc.wanted!r} (--sheet); the workbook has {exc.listed}"
     elif isinstance(exc, UnknownSnapshotError):
@@ -147,6 +155,8 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
         return _dnc_read_hint(exc)
     if isinstance(exc, UnknownRegionError):
         return "--region takes an ISO 3166 country code"
+    if isinstance(exc, NoPhoneColumnError):
+        return "name it with --phone-column, e.g. --phone-column 'Mobile'"
     if isinstance(exc, BadDelimiterError):
         return "e.g. --delimiter ';' or --delimiter tab"
     config_hint = _config_hint(exc)
