@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import IntEnum
+from pathlib import Path
 
 
 class ExitCode(IntEnum):
@@ -25,22 +26,6 @@ class ExitCode(IntEnum):
     UNAVAILABLE = 7
     INTERRUPTED = 130
     TERMINATED = 143
-
-
-EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
-    ExitCode.OK: "success",
-    ExitCode.UNEXPECTED: "unexpected error, or the system refused (disk full, permissions)",
-    ExitCode.USAGE: "usage error: bad option, bad number, bad file, ambiguous or taken name, "
-    "no --yes",
-    ExitCode.ROWS_REJECTED: "done, but some input rows were rejected (see the report)",
-    ExitCode.AUTH: "authentication: no API key, key refused (401) or not allowed (403)",
-    ExitCode.NOT_FOUND: "audience or member not found (404)",
-    ExitCode.REFUSED: "refused by a server rule (400), e.g. member limit, active campaign",
-    ExitCode.UNAVAILABLE: "network error, timeout, the run's deadline, server unavailable or "
-    "malformed answers after retries, answers the tool does not understand",
-    ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
-    ExitCode.TERMINATED: "terminated (SIGTERM); what was done is reported as for Ctrl-C",
-}
 
 
 class Terminated(KeyboardInterrupt):
@@ -75,15 +60,133 @@ class CliError(AudienceError):
 
 
 class UsageError(AudienceError):
-    """Bad input from the user: options, numbers, files, names."""
+    """Bad input from the user: options, numbers, files, names.
+
+    `option` names the setting the message is about, as the options call it
+    ("phone_column"): the CLI puts its flag before the message."""
 
     exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str, *, hint: str | None = None, option: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.option = option
+
+
+class InvalidPhoneError(UsageError):
+    """A number given one by one (not in a file) is not valid: `reason` is its reject
+    reason, `text` what the reason means."""
+
+    def __init__(self, value: str, reason: str, text: str) -> None:
+        super().__init__(f"invalid phone number {value!r}: {text} ({reason})")
+        self.value = value
+        self.reason = reason
+
+
+class UnknownRegionError(UsageError):
+    """A region (for national numbers) that the number plan does not know."""
+
+
+class LinkRefusedError(UsageError):
+    """An output path that is a symbolic link, not written through. `forcible`: writing
+    through it can be asked for (it is not in a folder others can write to)."""
+
+    def __init__(self, message: str, *, forcible: bool) -> None:
+        super().__init__(message)
+        self.forcible = forcible
 
 
 class ConfigError(AudienceError):
     """No usable API key or base URL."""
 
     exit_code = ExitCode.AUTH
+
+
+class InvalidCredentialsError(ConfigError):
+    """The credentials file is there but is not a JSON object: `auth login` replaces it
+    (keeping a copy) and `auth logout` removes it; every other command stops on it."""
+
+    def __init__(self, path: Path, problem: str, where: str = "") -> None:
+        super().__init__(f"{path}{where}: {problem}")
+        self.path = path
+        self.problem = problem  # "not valid JSON (…)", "not a JSON object"…
+
+
+class CredentialsFieldError(ConfigError):
+    """A field of the credentials file (`field`) is not a string."""
+
+    def __init__(self, message: str, *, field: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.field = field
+
+
+class ProfileWithoutKeyError(ConfigError):
+    """The profile chosen (`profile`) has no key, while the environment has one: the key
+    and the base URL would come from two places."""
+
+    def __init__(self, message: str, *, profile: str) -> None:
+        super().__init__(message)
+        self.profile = profile
+
+
+class KeyAsProfileNameError(UsageError):
+    """A profile name that looks like an API key (never shown, never a file name)."""
+
+
+class UnknownProfileError(UsageError):
+    """No profile of that name (`profile`) has a file."""
+
+    def __init__(self, message: str, *, profile: str) -> None:
+        super().__init__(message)
+        self.profile = profile
+
+
+class BadDelimiterError(UsageError):
+    """A delimiter that is not one character (or is one that cannot be)."""
+
+
+class UnknownSheetError(UsageError):
+    """A workbook (`source`) has no sheet `wanted`; `listed` names the ones it has."""
+
+    def __init__(self, source: str, wanted: str, listed: str) -> None:
+        super().__init__(f"{source}: no sheet {wanted!r}; the workbook has {listed}")
+        self.source = source
+        self.wanted = wanted
+        self.listed = listed
+
+
+class UnknownColumnError(UsageError):
+    """A column named by a setting (`setting`, as the options call it: "phone_column") is
+    not in the header of `source`; `header` lists the columns it has."""
+
+    def __init__(self, source: str, wanted: str, setting: str, header: str) -> None:
+        super().__init__(f"{source}: no column {wanted!r}; the header has: {header}")
+        self.source = source
+        self.wanted = wanted
+        self.setting = setting
+        self.header = header
+
+
+class UnknownColumnsError(UsageError):
+    """Columns asked to be kept (`listed`) that `source` does not have; `rest` says which
+    it has."""
+
+    def __init__(self, source: str, listed: str, rest: str) -> None:
+        super().__init__(f"{source}: unknown column(s) {listed}; {rest}")
+        self.source = source
+        self.listed = listed
+        self.rest = rest
+
+
+class NoPhoneColumnError(UsageError):
+    """No column of the header is a phone column by its name."""
+
+
+class UnknownSnapshotError(UsageError):
+    """No snapshot of that name for this API."""
+
+
+class InsecureTransportError(UsageError):
+    """The API key would go over plain http to another machine."""
 
 
 # --- API errors -----------------------------------------------------------
@@ -410,6 +513,21 @@ class MemberLimitReachedError(PartialUploadError):
         )
         self.name, self.sent, self.total = name, sent, total
         self.limit, self.members, self.room, self.our_limit = limit, members, room, our_limit
+
+
+class DncReadError(CliError):
+    """The do-not-call list could not be read, so nothing that depends on it was done.
+
+    Carries the error underneath (`cause`) and its exit code; `during_import` says
+    the list was read to screen an import (which never goes ahead without it)."""
+
+    def __init__(self, cause: AudienceError, *, during_import: bool) -> None:
+        super().__init__(
+            f"cannot read the organisation's do-not-call list: {cause.message}",
+            exit_code=cause.exit_code,
+        )
+        self.cause = cause
+        self.during_import = during_import
 
 
 class NothingRemovedError(CliError):

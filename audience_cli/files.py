@@ -13,10 +13,15 @@ between a check and a write. The folder is opened once and everything after happ
 relative to it: the temporary file is created exclusively (O_EXCL | O_NOFOLLOW, so no
 file or link planted at its name is ever opened), and the rename replaces the name
 itself, never what a link there points to.
+
+`write_private` is the same writer for the tool's own files (credentials, journal,
+snapshots): mode 0600 from the first byte, whatever is at the name (a link too) replaced
+by the rename and never written through, and the system's errors left as they are.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -24,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import IO, Any, BinaryIO, TextIO
 
-from audience_cli.errors import CliError, ExitCode, UsageError
+from audience_cli.errors import CliError, ExitCode, LinkRefusedError, UsageError
 
 STDOUT = "-"
 MAX_LINKS = 40  # links followed in a row (with force), as the kernel's own limit
@@ -85,6 +90,31 @@ def write_output(
     data = content.encode("utf-8") if isinstance(content, str) else content
     with open_output_bytes(path, what, force=force, private=private) as stream:
         stream.write(data)
+
+
+def write_private(path: str | os.PathLike[str], content: bytes) -> None:
+    """Replace `path` with a file holding `content`, mode 0600 from its first byte.
+
+    The content goes to a new file of a unique name in the same folder, created
+    exclusively, written and synced, then renamed onto `path` in one step: a reader sees
+    the old file or the new one, never half of one. A symbolic link at `path` is itself
+    replaced (its target is left untouched): writing through it would put the data
+    wherever the link points. Failures are the `OSError` the system gave.
+    """
+    folder, name = os.path.split(os.fspath(path))
+    dir_fd = os.open(folder or ".", _DIRECTORY_FLAGS)
+    try:
+        fd, tmp = _new_temporary(dir_fd, name)
+        with _replaced(dir_fd, name, (fd, tmp), 0o600, text=False) as stream:
+            stream.write(content)
+    finally:
+        os.close(dir_fd)
+
+
+def random_token() -> str:
+    """16 random hex digits: `secrets.token_hex(8)`, read from os.urandom as it does
+    without importing secrets (hmac, hashlib), which cost every run a few milliseconds."""
+    return os.urandom(8).hex()
 
 
 def check_output(path: str, what: str, *, force: bool = False) -> None:
@@ -160,14 +190,15 @@ def _target(path: str, what: str, force: bool) -> str:
             os.close(dir_fd)
         if why is not None:
             link = "it" if current == path else f"{current} (a link it leads through)"
-            raise UsageError(
+            raise LinkRefusedError(
                 f"the {what} {path} is not written: {link} is a symbolic link in {folder}, "
-                f"a folder {why}; such a link is never followed, even with --force"
+                f"a folder {why}; such a link is never followed",
+                forcible=False,
             )
         if not force:
-            raise UsageError(
-                f"the {what} {path} is a symbolic link (to {points_to}), not written; "
-                "--force writes through it"
+            raise LinkRefusedError(
+                f"the {what} {path} is a symbolic link (to {points_to}), not written",
+                forcible=True,
             )
         current = os.path.join(folder, points_to)
     raise UsageError(_cannot(what, path, f"more than {MAX_LINKS} symbolic links in a row"))
@@ -230,16 +261,28 @@ def _replacing(
     dir_fd: int, name: str, mode: int, what: str, path: str, text: bool
 ) -> Iterator[IO[Any]]:
     """A new temporary file beside `name`, renamed onto it when the caller is done."""
-    temporary = _create_temporary(dir_fd, name, what, path)
+    try:
+        temporary = _new_temporary(dir_fd, name)
+    except OSError as exc:
+        raise UsageError(_cannot(what, path, _reason(exc))) from None
+    with _failing_as(what, path), _replaced(dir_fd, name, temporary, mode, text) as stream:
+        yield stream
+
+
+@contextmanager
+def _replaced(
+    dir_fd: int, name: str, temporary: tuple[int, str], mode: int, text: bool
+) -> Iterator[IO[Any]]:
+    """The stream of the temporary file; when the caller is done, synced and renamed onto
+    `name` (removed instead on any failure)."""
     fd, tmp = temporary
     try:
-        with _failing_as(what, path):
-            with _stream(fd, text) as stream:
-                yield stream
-                stream.flush()
-                os.fchmod(fd, mode)
-                os.fsync(fd)
-            os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        with _stream(fd, text) as stream:
+            yield stream
+            stream.flush()
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp, dir_fd=dir_fd)
@@ -248,16 +291,15 @@ def _replacing(
         os.fsync(dir_fd)
 
 
-def _create_temporary(dir_fd: int, name: str, what: str, path: str) -> tuple[int, str]:
+def _new_temporary(dir_fd: int, name: str) -> tuple[int, str]:
+    """(fd, name) of a new file beside `name`, created exclusively (O_EXCL | O_NOFOLLOW)."""
     for _ in range(100):
-        tmp = f".{name[:120]}.{os.urandom(8).hex()}.tmp"
+        tmp = f".{name[:120]}.{random_token()}.tmp"
         try:
             return os.open(tmp, _TEMP_FLAGS, 0o600, dir_fd=dir_fd), tmp
         except FileExistsError:
             continue
-        except OSError as exc:
-            raise UsageError(_cannot(what, path, _reason(exc))) from None
-    raise UsageError(_cannot(what, path, "no free temporary name beside it"))  # pragma: no cover
+    raise FileExistsError(errno.EEXIST, "no free temporary name", name)  # pragma: no cover
 
 
 def _stream(fd: int, text: bool) -> IO[Any]:

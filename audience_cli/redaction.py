@@ -112,3 +112,14 @@ def looks_like_key(text: str) -> bool:
 def hide_key_like(text: str, *, mask: str = MASK) -> str:
     """`text` with everything shaped like an API key replaced by `mask`."""
     return _KEY_LIKE.sub(mask, text)
+
+
+def redact_key(key: str | None) -> str:
+    """A key as people are shown it, `sk_…3f9a`: enough to tell keys apart, never enough
+    to use one."""
+    if not key:
+        return "(none)"
+    if len(key) <= 8:
+        return "…" + key[-2:] if len(key) > 4 else "…"
+    prefix = key[:3] if key.startswith("sk_") else ""
+    return f"{prefix}…{key[-4:]}"

@@ -22,7 +22,7 @@ CLI_MODULES = ("typer", "click", "rich", "audience_cli.cli")
 # the client; the sandbox stands alone (it imports nothing of the tool).
 LEAVES = frozenset({
     "answers", "config", "deadline_backend", "errors", "files", "json_text", "model", "phone",
-    "redaction", "retry", "text", "worker_process", "audience_cli",
+    "reasons", "redaction", "retry", "text", "worker_process", "audience_cli",
 })  # fmt: skip
 FOLDER_MAY_IMPORT = {
     "sandbox": frozenset(),
@@ -183,17 +183,26 @@ def test_the_plain_side_imports_without_typer_click_or_rich() -> None:
 NAMES_THE_CLI = re.compile(r"`audience\b|(?<![\w-])--[a-z]")
 
 
+# Plain modules whose texts still name flags: each is a known debt of #19, and the test
+# fails (strict xfail) the day one of them is clean, so that it leaves this list.
+STILL_NAMING_FLAGS = frozenset({"contacts/decoding.py", "contacts/pipeline.py"})
+
+
+def _plain_module_param(path: Path) -> object:
+    name = str(path.relative_to(PACKAGE))
+    if name in STILL_NAMING_FLAGS:
+        return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason="names flags"))
+    return path
+
+
 @pytest.mark.parametrize(
     "path",
-    [
-        *(PACKAGE / name for name in ("client.py", "answers.py", "deadline_backend.py")),
-        PACKAGE / "model.py",
-        *sorted((PACKAGE / "core").glob("*.py")),
-    ],
+    [_plain_module_param(p) for p in plain_modules()],
     ids=lambda p: str(p.relative_to(PACKAGE)),
 )
 def test_the_client_and_the_core_name_no_command_or_flag(path: Path) -> None:
-    """Hints that name commands and flags are added at the CLI edge (hints.py)."""
+    """No text of the plain side (every module outside cli/) names a command or a flag:
+    the hints that do are added at the CLI edge (hints.py). Docstrings and comments may."""
     tree = ast.parse(path.read_text())
     docstrings = {
         id(node.body[0].value)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from audience_cli import config
+from audience_cli import files
+from audience_cli.cli.hints import hint_for
 from audience_cli.config import (
     InvalidCredentialsError,
     backup_credentials,
@@ -72,7 +73,7 @@ def test_an_unreadable_file_is_an_invalid_credentials_error(
     assert caught.value.message == f"{creds}{message}"
     assert caught.value.problem.startswith(problem)
     assert caught.value.exit_code == ExitCode.AUTH
-    assert caught.value.hint == (
+    assert hint_for(caught.value) == (
         "Fix the file, or run `audience auth login` to replace it "
         "(the old one is kept as credentials.json.bak)."
     )
@@ -104,7 +105,7 @@ def test_a_link_planted_at_a_temporary_name_is_never_followed(
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
     names = iter(["0" * 16, "1" * 16])
-    monkeypatch.setattr(config, "random_token", lambda: next(names))
+    monkeypatch.setattr(files, "random_token", lambda: next(names))
     planted = creds.parent / f".credentials.json.{'0' * 16}.tmp"
     planted.symlink_to(victim)
     (creds.parent / "credentials.json.tmp").symlink_to(victim)  # the name used before
@@ -137,7 +138,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(
     def no_room(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(config.os, "fsync", no_room)
+    monkeypatch.setattr(files.os, "fsync", no_room)
     with pytest.raises(OSError, match="No space left"):
         write_credentials(creds, {"access_token": KEY})
     assert creds.read_text() == '{"access_token": "sk_old"}'

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import audience_cli.files as files
+from audience_cli.cli.hints import message_for
 from audience_cli.errors import ExitCode, UsageError, exit_code_for
 from audience_cli.files import (
     check_output,
@@ -17,6 +18,7 @@ from audience_cli.files import (
     open_output_bytes,
     shared_folder,
     write_output,
+    write_private,
 )
 
 
@@ -92,7 +94,7 @@ def test_a_symlink_is_refused_without_force(folder: Path, victim: Path) -> None:
     link = folder / "out.csv"
     link.symlink_to(victim)
     error = refused(lambda: write_output(str(link), "rejects file", "new\n"))
-    assert error.message == (
+    assert message_for(error) == (
         f"the rejects file {link} is a symbolic link (to {victim}), not written; "
         "--force writes through it"
     )
@@ -132,7 +134,7 @@ def test_a_link_in_a_shared_folder_is_never_followed(
     link.symlink_to(victim)
     for force in (False, True):
         error = refused(lambda f=force: write_output(str(link), "export", "x", force=f))
-        assert error.message == (
+        assert message_for(error) == (
             f"the export {link} is not written: it is a symbolic link in {shared}, "
             f"a folder {why}; such a link is never followed, even with --force"
         )
@@ -261,3 +263,23 @@ def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# -- the tool's own files -----------------------------------------------------------------
+
+
+def test_a_private_file_replaces_a_link_and_never_writes_through_it(
+    folder: Path, victim: Path
+) -> None:
+    link = folder / "journal.json"
+    link.symlink_to(victim)
+    write_private(link, b"{}")
+    assert not link.is_symlink() and link.read_bytes() == b"{}"
+    assert stat.S_IMODE(link.stat().st_mode) == 0o600
+    assert victim.read_text() == "precious\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["journal.json"]
+
+
+def test_a_private_file_that_cannot_be_written_is_the_system_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        write_private(tmp_path / "missing" / "state.json", b"{}")

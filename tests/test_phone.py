@@ -10,17 +10,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from audience_cli.phone import (
-    _COUNTRY_TABLE,
     NUMBER_TYPES,
     REASON_TEXT,
     PhoneDetails,
     PhoneNumberError,
     PhoneReason,
-    _fast_e164,
-    _national_as_e164,
-    _parse_details,
-    _type_name,
-    _valid_e164,
     country_key,
     normalize_phone,
     normalize_region,
@@ -30,6 +24,9 @@ from audience_cli.phone import (
     region_for_country,
     valid_elsewhere,
 )
+from audience_cli.phone.countries import _COUNTRY_TABLE
+from audience_cli.phone.normalize import _national_as_e164, _parse_details, _type_name
+from audience_cli.phone.number_plan import _fast_e164, _valid_e164
 
 REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
 regions = st.none() | st.sampled_from(REGIONS) | st.text(max_size=3)
@@ -432,7 +429,7 @@ def _full_parser(value: str, region: str) -> PhoneDetails | PhoneReason:
 
 
 def _agrees(value: str, region: str) -> None:
-    from audience_cli.phone import _integer_from_float
+    from audience_cli.phone.normalize import _integer_from_float
 
     ours = phone_details.__wrapped__(value, region)  # type: ignore[attr-defined]
     text = _integer_from_float(value.strip())  # "4155550132.0": the number it stands for
@@ -503,14 +500,14 @@ def test_plain_national_numbers_agree_with_the_full_parser(region: str, value: s
 def test_a_plan_is_compiled_for_valid_numbers_only() -> None:
     """A rejected number tried in another country compiles no plan there (40-60 ms
     each): the plans stay lazy."""
-    from audience_cli import phone
+    from audience_cli.phone import normalize, number_plan
 
-    phone._PLANS.pop(263, None)  # Zimbabwe
-    assert isinstance(phone._parse_details("1", "ZW"), PhoneReason)
-    assert isinstance(phone._parse_details("77 123", "ZW"), PhoneReason)
-    assert 263 not in phone._PLANS
-    assert not isinstance(phone._parse_details("071 212 3456", "ZW"), PhoneReason)
-    assert 263 in phone._PLANS
+    number_plan._PLANS.pop(263, None)  # Zimbabwe
+    assert isinstance(normalize._parse_details("1", "ZW"), PhoneReason)
+    assert isinstance(normalize._parse_details("77 123", "ZW"), PhoneReason)
+    assert 263 not in number_plan._PLANS
+    assert not isinstance(normalize._parse_details("071 212 3456", "ZW"), PhoneReason)
+    assert 263 in number_plan._PLANS
 
 
 def test_importing_the_normaliser_compiles_no_plan() -> None:
@@ -518,7 +515,8 @@ def test_importing_the_normaliser_compiles_no_plan() -> None:
     import sys
 
     code = (
-        "import sys, audience_cli.phone as p; print(len(p._PLANS), 'phonenumbers' in sys.modules)"
+        "import sys, audience_cli.phone.number_plan as p; import audience_cli.phone\n"
+        "print(len(p._PLANS), 'phonenumbers' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0", "False"]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from audience_cli.errors import EXIT_CODE_MEANINGS
+from audience_cli.cli.app import EXIT_CODE_MEANINGS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 

@@ -174,3 +174,13 @@ def test_what_looks_like_a_key() -> None:
         assert hide_key_like(f"No such command '{key}'.") == "No such command 'sk_***'."
     for name in ("sk-prod", "sk-prod-2024", "sk_customers_list", "sk_sandbox", "task_0123456789ab"):
         assert not looks_like_key(name), name
+
+
+def test_a_key_is_shown_by_its_last_four_characters_only() -> None:
+    from audience_cli.redaction import redact_key
+
+    assert redact_key("sk_live_0123456789abcdef3f9a") == "sk_…3f9a"
+    assert redact_key("0123456789abcdef") == "…cdef"
+    assert redact_key("sk_12") == "…12"
+    assert redact_key("abc") == "…"
+    assert redact_key(None) == redact_key("") == "(none)"

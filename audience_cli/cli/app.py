@@ -215,10 +215,27 @@ def silence_stdout() -> None:
         pass
 
 
+# What each exit code means, as the README's table says it (tests/test_readme.py checks).
+EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
+    ExitCode.OK: "success",
+    ExitCode.UNEXPECTED: "unexpected error, or the system refused (disk full, permissions)",
+    ExitCode.USAGE: "usage error: bad option, bad number, bad file, ambiguous or taken name, "
+    "no --yes",
+    ExitCode.ROWS_REJECTED: "done, but some input rows were rejected (see the report)",
+    ExitCode.AUTH: "authentication: no API key, key refused (401) or not allowed (403)",
+    ExitCode.NOT_FOUND: "audience or member not found (404)",
+    ExitCode.REFUSED: "refused by a server rule (400), e.g. member limit, active campaign",
+    ExitCode.UNAVAILABLE: "network error, timeout, the run's deadline, server unavailable or "
+    "malformed answers after retries, answers the tool does not understand",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
+    ExitCode.TERMINATED: "terminated (SIGTERM); what was done is reported as for Ctrl-C",
+}
+
+
 def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
     from rich.console import Console
 
-    from audience_cli.cli.hints import hint_for
+    from audience_cli.cli.hints import hint_for, message_for
     from audience_cli.text import printable
 
     app_ctx = app_context(ctx)
@@ -248,7 +265,7 @@ def report_error(ctx: click.Context, exc: BaseException) -> ExitCode:
         say(f"error: {exc.strerror or exc}{where}", style="red")
         return code
     if isinstance(exc, AudienceError):
-        say(f"error: {exc.message}", style="red")
+        say(f"error: {message_for(exc)}", style="red")
         hint = hint_for(exc, sandbox=bool(app_ctx and app_ctx.options.sandbox))
         if hint:
             say(hint)

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from audience_cli.config import (
     ENV_API_KEY,
     ENV_NO_INPUT,
-    NO_KEY_MESSAGE,
     Settings,
     resolve_settings,
 )
@@ -201,6 +200,7 @@ class AppContext:
             env=self.env,
             allow_insecure_http=self.options.allow_insecure_http,
             profile=self.options.profile,
+            flag_name="--base-url",
         )
         if (settings.warnings or settings.notes) and not self._config_warned:
             self._config_warned = True  # once per run, however often settings are asked for
@@ -221,6 +221,8 @@ class AppContext:
         if self.options.sandbox:
             transport = transport or self._embedded_transport()
         elif not settings.api_key:
+            from audience_cli.cli.hints import NO_KEY_MESSAGE
+
             raise ConfigError(NO_KEY_MESSAGE)
         return self.client_for(settings.base_url, settings.api_key or "", transport=transport)
 
@@ -316,7 +318,9 @@ def sandbox_usage_errors() -> Iterator[None]:
     try:
         yield
     except SandboxError as exc:
-        raise UsageError(exc.message, hint=exc.hint) from None
+        from audience_cli.cli.hints import sandbox_hint
+
+        raise UsageError(exc.message, hint=sandbox_hint(exc)) from None
 
 
 def open_sandbox_store(path: str | Path) -> SandboxStore:

@@ -1,12 +1,17 @@
 """What to do next, for each error: the one place where hints name commands and flags.
 
 The client and the core raise errors that carry facts; the CLI adds the hint
-here, just before it prints the error (`cli.report_error`).
+here, just before it prints the error (`cli.report_error`), and the flags a
+message or a report line names (`message_for`, `REPORT_WORDS`).
 """
 
 from __future__ import annotations
 
-from audience_cli.core.dnc import DncReadError
+from audience_cli.config import (
+    BACKUP_SUFFIX,
+    ENV_API_KEY,
+    ENV_PROFILE,
+)
 from audience_cli.errors import (
     AmbiguousNameError,
     ApiConnectionError,
@@ -14,21 +19,97 @@ from audience_cli.errors import (
     AudienceError,
     AudienceNotFoundError,
     AuthenticationError,
+    BadDelimiterError,
     CampaignInUseError,
     CreateUncertainError,
+    CredentialsFieldError,
     CsvTooLargeError,
+    DncReadError,
+    InsecureTransportError,
+    InvalidCredentialsError,
+    InvalidPhoneError,
+    KeyAsProfileNameError,
+    LinkRefusedError,
     MemberLimitError,
     MemberLimitReachedError,
     NameInUseError,
     NameTakenError,
+    NoPhoneColumnError,
     NoRoomError,
     PartialUploadError,
     PermissionDeniedError,
+    ProfileWithoutKeyError,
     RowsRejectedError,
     RunDeadlineError,
     TooManyRemovalsError,
     UnexpectedAnswerError,
+    UnknownColumnError,
+    UnknownColumnsError,
+    UnknownProfileError,
+    UnknownRegionError,
+    UnknownSheetError,
+    UnknownSnapshotError,
+    UsageError,
 )
+from audience_cli.reasons import PhoneReason, ReportWords, RowReason
+from audience_cli.sandbox.errors import SandboxDatabaseError, SandboxError
+from audience_cli.state.locks import LockedByOtherRun
+
+# What a reject reason's text gains at the CLI: the options that change the outcome.
+REPORT_WORDS = ReportWords(
+    after_reason={
+        PhoneReason.MISSING_REGION: " or pass --region",
+        RowReason.PREMIUM_RATE: " (--allow-type premium_rate to keep it)",
+        RowReason.SHARED_COST: " (--allow-type shared_cost to keep it)",
+        RowReason.EXCLUDED: " (--exclude, --exclude-audience)",
+    },
+    more="see --rejects",
+)
+
+
+# The error of a command that needs a key when none is set.
+NO_KEY_MESSAGE = (
+    "No API key. Provide one in any of three ways: "
+    "run `audience auth login` (stores ~/.smallestai/credentials.json), "
+    f"set {ENV_API_KEY}, "
+    "or use the local sandbox with `audience --sandbox …`."
+)
+
+
+def sandbox_hint(exc: SandboxError) -> str | None:
+    """The hint of the sandbox's own error, with the CLI's option where one helps."""
+    if isinstance(exc, SandboxDatabaseError):
+        return "Point AUDIENCE_SANDBOX_DB (or --db) at a new or existing sandbox file."
+    return exc.hint
+
+
+def flag(option: str) -> str:
+    """The flag of a setting: "phone_column" -> "--phone-column"."""
+    return "--" + option.replace("_", "-")
+
+
+def message_for(exc: AudienceError) -> str:
+    """`exc`'s message as the CLI prints it: the facts, with the flags they are about."""
+    message = exc.message
+    if isinstance(exc, InvalidPhoneError):
+        text = REPORT_WORDS.reason_text(exc.reason)
+        message = f"invalid phone number {exc.value!r}: {text} ({exc.reason})"
+    elif isinstance(exc, LinkRefusedError):
+        message += "; --force writes through it" if exc.forcible else ", even with --force"
+    elif isinstance(exc, UnknownColumnError):
+        where = f"{exc.source}: no column {exc.wanted!r} ({flag(exc.setting)})"
+        message = f"{where}; the header has: {exc.header}"
+    elif isinstance(exc, UnknownColumnsError):
+        message = f"{exc.source}: unknown column(s) {exc.listed} in --columns; {exc.rest}"
+    elif isinstance(exc, UnknownSheetError):
+        message = f"{exc.source}: no sheet {exc.wanted!r} (--sheet); the workbook has {exc.listed}"
+    elif isinstance(exc, UnknownSnapshotError):
+        message += ": `audience snapshots` lists them (a path to a .csv.gz works too)"
+    elif isinstance(exc, LockedByOtherRun):
+        message += " (--wait sets how long)"
+    if isinstance(exc, UsageError) and exc.option:
+        message = f"{flag(exc.option)} {message}"
+    return message
 
 
 def dnc_skipped(why: str) -> str:
@@ -72,6 +153,15 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
         return exc.hint
     if isinstance(exc, DncReadError):
         return _dnc_read_hint(exc)
+    if isinstance(exc, UnknownRegionError):
+        return "--region takes an ISO 3166 country code"
+    if isinstance(exc, NoPhoneColumnError):
+        return "name it with --phone-column, e.g. --phone-column 'Mobile'"
+    if isinstance(exc, BadDelimiterError):
+        return "e.g. --delimiter ';' or --delimiter tab"
+    config_hint = _config_hint(exc)
+    if config_hint:
+        return config_hint
     if isinstance(exc, NameInUseError):
         return "Restore it under another name with --to NAME, or into that audience with --to ID."
     if isinstance(exc, TooManyRemovalsError):
@@ -157,6 +247,32 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
         )
     if isinstance(exc, PermissionDeniedError):
         return "The key is valid but not allowed here: check the workspace and its usage limits."
+    return None
+
+
+def _config_hint(exc: AudienceError) -> str | None:
+    """The hint of an error about the key, the profile or the credentials file."""
+    if isinstance(exc, InvalidCredentialsError):
+        return (
+            "Fix the file, or run `audience auth login` to replace it "
+            f"(the old one is kept as {exc.path.name}{BACKUP_SUFFIX})."
+        )
+    if isinstance(exc, CredentialsFieldError) and exc.field == "access_token":
+        return "Run `audience auth login` to store the key again."
+    if isinstance(exc, KeyAsProfileNameError):
+        return (
+            "Name the profile (e.g. --profile acme); the key goes to the hidden prompt "
+            "of `audience auth login --profile NAME`, or to its stdin with --with-token."
+        )
+    if isinstance(exc, UnknownProfileError):
+        return f"Create it with `audience auth login --profile {exc.profile}`."
+    if isinstance(exc, ProfileWithoutKeyError):
+        return (
+            f"Store its key with `audience auth login --profile {exc.profile}`, or leave "
+            f"the profile out (no --profile, no {ENV_PROFILE}) to use {ENV_API_KEY}."
+        )
+    if isinstance(exc, InsecureTransportError):
+        return "Use https://, or pass --allow-insecure-http if a trusted proxy terminates TLS."
     return None
 
 

@@ -37,7 +37,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from audience_cli.contacts.model import FIRST_NAME_KEY, LAST_NAME_KEY, PHONE_KEY, CsvOptions
-from audience_cli.errors import UsageError
+from audience_cli.errors import (
+    NoPhoneColumnError,
+    UnknownColumnError,
+    UnknownColumnsError,
+    UsageError,
+)
 from audience_cli.model import SERVER_MEMBER_FIELDS
 
 # In order of preference: the first present wins.
@@ -266,7 +271,7 @@ def plan_columns(
     fallbacks: list[int] = []
     if options.phone_column is not None:
         try:
-            phone = _explicit(options.phone_column, names, simple, source, "--phone-column")
+            phone = _explicit(options.phone_column, names, simple, source, "phone_column")
         except UsageError as exc:
             if _looks_like_data(stripped):
                 exc.hint = _add_a_header_hint(stripped, delimiter)
@@ -280,20 +285,17 @@ def plan_columns(
                     f"({_listing(stripped)})",
                     hint=_add_a_header_hint(stripped, delimiter),
                 )
-            raise UsageError(
-                f"{source}: no phone column in the header ({_listing(names)})",
-                hint="name it with --phone-column, e.g. --phone-column 'Mobile'",
-            )
+            raise NoPhoneColumnError(f"{source}: no phone column in the header ({_listing(names)})")
         phone, *fallbacks = candidates
 
-    def pick(option: str | None, flag: str, candidates: tuple[str, ...]) -> int | None:
+    def pick(option: str | None, setting: str, candidates: tuple[str, ...]) -> int | None:
         if option is not None:
-            return _explicit(option, names, simple, source, flag)
+            return _explicit(option, names, simple, source, setting)
         index = _find(first_at, candidates)
         return None if index == phone else index
 
-    first = pick(options.first_name_column, "--first-name-column", FIRST_NAMES)
-    last = pick(options.last_name_column, "--last-name-column", LAST_NAMES)
+    first = pick(options.first_name_column, "first_name_column", FIRST_NAMES)
+    last = pick(options.last_name_column, "last_name_column", LAST_NAMES)
     full = None
     if first is None and last is None:
         full = _find(first_at, FULL_NAMES)
@@ -304,7 +306,7 @@ def plan_columns(
     do_not_call = [i for i, name in enumerate(simple) if name in DO_NOT_CALL_NAMES]
     do_not_call = [i for i in do_not_call if i not in taken]
     if options.country_column is not None:
-        countries = [_explicit(options.country_column, names, simple, source, "--country-column")]
+        countries = [_explicit(options.country_column, names, simple, source, "country_column")]
     else:
         ranked = sorted((_COUNTRY_RANK[n], i) for i, n in enumerate(simple) if n in _COUNTRY_RANK)
         countries = [i for _, i in ranked]
@@ -481,13 +483,12 @@ def _keep_only(
             derived[key] = None
     if unknown:
         listed = ", ".join(repr(u) for u in unknown)
-        raise UsageError(
-            f"{source}: unknown column(s) {listed} in --columns; "
-            + (
-                f"available: {_listing([names[i] for i, _ in extras])}"
-                if extras
-                else "the file has no columns besides the phone and name columns"
-            )
+        raise UnknownColumnsError(
+            source,
+            listed,
+            f"available: {_listing([names[i] for i, _ in extras])}"
+            if extras
+            else "the file has no columns besides the phone and name columns",
         )
     return [(i, key) for i, key in extras if i in keep]
 
@@ -498,15 +499,16 @@ def _find(first_at: Mapping[str, int], candidates: tuple[str, ...]) -> int | Non
 
 
 def _explicit(
-    wanted: str, names: Sequence[str], simple: Sequence[str], source: str, flag: str
+    wanted: str, names: Sequence[str], simple: Sequence[str], source: str, setting: str
 ) -> int:
+    """The position of the column `wanted` names (the value of the option `setting`)."""
     text = wanted.strip()
     if text in names:
         return names.index(text)
     target = simple_name(text)
     if target and target in simple:
         return simple.index(target)
-    raise UsageError(f"{source}: no column {wanted!r} ({flag}); the header has: {_listing(names)}")
+    raise UnknownColumnError(source, wanted, setting, _listing(names))
 
 
 def _listing(names: Sequence[str]) -> str:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain
 
-from audience_cli.errors import UsageError
+from audience_cli.errors import BadDelimiterError, UsageError
 
 DELIMITERS = ",;\t|"
 SAMPLE_CHARS = 16 << 10
@@ -43,10 +43,7 @@ def parse_delimiter(value: str) -> str:
     """One delimiter character from what a user typed ("," ";" "tab" "\\t" "|" ...)."""
     delimiter = _DELIMITER_NAMES.get(value.lower(), value)
     if len(delimiter) != 1 or delimiter in '"\r\n' or delimiter.isalnum():
-        raise UsageError(
-            f"bad delimiter {value!r}: give one character",
-            hint="e.g. --delimiter ';' or --delimiter tab",
-        )
+        raise BadDelimiterError(f"bad delimiter {value!r}: give one character")
     return delimiter
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from audience_cli.contacts.csv_reader import parse_delimiter
-from audience_cli.errors import UsageError
+from audience_cli.errors import UnknownRegionError, UsageError
 from audience_cli.model import DEFAULT_PHONE_COLUMN, FIRST_NAME_KEY, LAST_NAME_KEY
 from audience_cli.phone import PREMIUM_RATE, SHARED_COST, normalize_region
 
@@ -42,23 +41,6 @@ class Contact:
                 member[key] = value
         return member
 
-
-class RowReason(StrEnum):
-    """Why a row with a valid number is rejected all the same (`PhoneReason`: the number)."""
-
-    DO_NOT_CALL = "DO_NOT_CALL"  # marked so in the file (or on a do-not-call list)
-    UNKNOWN_COUNTRY = "UNKNOWN_COUNTRY"  # the country column names no country known
-    PREMIUM_RATE = PREMIUM_RATE  # a number type barred by default (--allow-type lifts it)
-    SHARED_COST = SHARED_COST
-
-
-ROW_REASON_TEXT: dict[str, str] = {
-    RowReason.DO_NOT_CALL: "on the do-not-call list",
-    RowReason.UNKNOWN_COUNTRY: "the country is not known",
-    RowReason.PREMIUM_RATE: "a premium-rate number (--allow-type premium_rate to keep it)",
-    RowReason.SHARED_COST: "a shared-cost number (--allow-type shared_cost to keep it)",
-    "EXCLUDED": "on a list of numbers not to call (--exclude, --exclude-audience)",
-}
 
 # Number types rejected unless allowed: calling them costs the caller extra.
 BARRED_TYPES = frozenset({PREMIUM_RATE, SHARED_COST})
@@ -119,7 +101,7 @@ class CsvOptions:
 
 
 def check_allowed_types(values: Collection[str]) -> frozenset[str]:
-    """--allow-type values ("premium_rate", "Shared-Cost", "premium_rate,shared_cost")
+    """Allowed type values ("premium_rate", "Shared-Cost", "premium_rate,shared_cost")
     as type names, or a `UsageError` naming the choices."""
     allowed: set[str] = set()
     for value in values:
@@ -130,8 +112,9 @@ def check_allowed_types(values: Collection[str]) -> frozenset[str]:
             if name not in BARRED_TYPES:
                 choices = " or ".join(sorted(t.lower() for t in BARRED_TYPES))
                 raise UsageError(
-                    f"--allow-type {item.strip()!r}: not a type that is rejected; use {choices}",
+                    f"{item.strip()!r}: not a type that is rejected; use {choices}",
                     hint="other number types (mobile, toll-free, VoIP…) are always accepted",
+                    option="allow_type",
                 )
             allowed.add(name)
     return frozenset(allowed)
@@ -142,7 +125,7 @@ def check_region(region: str | None) -> str | None:
     try:
         return normalize_region(region)
     except ValueError as exc:
-        raise UsageError(str(exc), hint="--region takes an ISO 3166 country code") from None
+        raise UnknownRegionError(str(exc), option="region") from None
 
 
 def split_name(full: str) -> tuple[str, str]:

@@ -41,27 +41,25 @@ from audience_cli.contacts.model import (
     Contact,
     CsvOptions,
     Reject,
-    RowReason,
     split_name,
 )
 from audience_cli.contacts.phone_cells import split_phone_cell
 from audience_cli.contacts.report import ImportReport
 from audience_cli.contacts.spool import ContactSpool, RejectLog
 from audience_cli.contacts.xlsx_reader import SAVE_HINT, Sheet, is_workbook, read_sheet
-from audience_cli.errors import UsageError
+from audience_cli.errors import InvalidPhoneError, UsageError
 from audience_cli.phone import (
-    REASON_TEXT,
     WRONG_REGION_REASONS,
     NumberAnswer,
     NumberQuery,
     PhoneDetails,
-    PhoneReason,
     number_extras,
     phone_details,
     phone_or_reason,
     region_for_country,
     valid_elsewhere,
 )
+from audience_cli.reasons import REASON_TEXT, PhoneReason, RowReason
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -796,7 +794,7 @@ def _row(plan: ColumnPlan, cells: list[str]) -> dict[str, str]:
 
 
 def _invalid_phone(value: str, reason: PhoneReason) -> UsageError:
-    return UsageError(f"invalid phone number {value!r}: {REASON_TEXT[reason]} ({reason})")
+    return InvalidPhoneError(value, reason, REASON_TEXT[reason])
 
 
 def _open(path: str) -> BinaryIO:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from audience_cli.contacts.model import ROW_REASON_TEXT, Reject
-from audience_cli.phone import REASON_TEXT, PhoneReason
+from audience_cli.contacts.model import Reject
+from audience_cli.reasons import PLAIN_WORDS, ReportWords
 
 MAX_REJECT_LINES = 10
 MAX_MAPPING_ITEMS = 8
@@ -78,8 +78,9 @@ class ImportReport:
             data["notes"] = list(self.notes)
         return data
 
-    def summary_lines(self) -> list[str]:
-        """Plain-text summary for stderr: the counts, notes, renamed columns, the first rejects."""
+    def summary_lines(self, words: ReportWords = PLAIN_WORDS) -> list[str]:
+        """Plain-text summary for stderr: the counts, notes, renamed columns, the first
+        rejects (`words`: what the program adds to reasons' texts)."""
         parts = [f"{_count(self.rows, 'row')} read", f"{self.valid:,} valid"]
         if self.invalid:
             reasons = ", ".join(f"{reason} {n}" for reason, n in self.by_reason().items())
@@ -103,10 +104,11 @@ class ImportReport:
             lines.append(f"  columns: {shown}")
 
         for reject in self.rejects[:MAX_REJECT_LINES]:
-            text = reject_text(reject.reason, reject.detail)
+            text = reject_text(reject.reason, reject.detail, words)
             lines.append(f"  {self.where(reject.line)}: {reject.value!r} {text}")
         if len(self.rejects) > MAX_REJECT_LINES:
-            lines.append(f"  … and {len(self.rejects) - MAX_REJECT_LINES} more, see --rejects")
+            more = f"  … and {len(self.rejects) - MAX_REJECT_LINES} more"
+            lines.append(f"{more}, {words.more}" if words.more else more)
         return lines
 
 
@@ -114,16 +116,13 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
-def reject_text(reason: str, detail: str = "") -> str:
+def reject_text(reason: str, detail: str = "", words: ReportWords = PLAIN_WORDS) -> str:
     """The reason code and why, for a report line: the reject's own detail, else the
     reason's text ("TOO_SHORT: too short")."""
     if detail:
         return f"{reason}: {detail}"
-    try:
-        return f"{reason}: {REASON_TEXT[PhoneReason(reason)]}"
-    except ValueError:
-        text = ROW_REASON_TEXT.get(reason)
-        return f"{reason}: {text}" if text else reason
+    text = words.reason_text(reason)
+    return f"{reason}: {text}" if text else reason
 
 
 def _reject_dict(reject: Reject, place: int | str) -> dict[str, Any]:

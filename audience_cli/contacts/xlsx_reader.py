@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from audience_cli.contacts.excel_formats import cell_text
-from audience_cli.errors import UsageError
+from audience_cli.errors import UnknownSheetError, UsageError
 
 # A ZIP archive: what an .xlsx workbook is (an .ods or a .docx too, refused by name).
 ZIP_MAGIC = b"PK\x03\x04"
@@ -138,7 +138,7 @@ def _find_sheet(worksheets: list[Any], wanted: str, source: str) -> Any:
         if ws.title.casefold() == folded:
             return ws
     listed = ", ".join(repr(ws.title) for ws in worksheets)
-    raise UsageError(f"{source}: no sheet {wanted!r} (--sheet); the workbook has {listed}")
+    raise UnknownSheetError(source, wanted, listed)
 
 
 def _records(

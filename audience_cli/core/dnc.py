@@ -15,33 +15,24 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from audience_cli.errors import ApiError, AudienceError, BadResponseError, CliError, PagingError
+from audience_cli.errors import (
+    ApiError,
+    BadResponseError,
+    DncReadError,
+    PagingError,
+)
 from audience_cli.model import DNC_MAX_PAGE_SIZE, Audience, DncEntry, member_phone, phone_column_of
-from audience_cli.phone import PhoneReason, phone_or_reason
+from audience_cli.phone import phone_or_reason
+from audience_cli.reasons import PhoneReason, RowReason
 
 if TYPE_CHECKING:
     from audience_cli.client import AtomsClient
 
 # Reject reasons of the rows an import must not call (the report, the rejects file).
-DO_NOT_CALL = "DO_NOT_CALL"  # on the organisation's do-not-call list
-EXCLUDED = "EXCLUDED"  # on a suppression list the command was given
+DO_NOT_CALL = RowReason.DO_NOT_CALL  # on the organisation's do-not-call list
+EXCLUDED = RowReason.EXCLUDED  # on a suppression list the command was given
 
 MAX_DNC_PAGES = 20_000  # 10 million entries of 500: a page count past it is a server fault
-
-
-class DncReadError(CliError):
-    """The do-not-call list could not be read, so nothing that depends on it was done.
-
-    Carries the error underneath (`cause`) and its exit code; `during_import` says
-    the list was read to screen an import (which never goes ahead without it)."""
-
-    def __init__(self, cause: AudienceError, *, during_import: bool) -> None:
-        super().__init__(
-            f"cannot read the organisation's do-not-call list: {cause.message}",
-            exit_code=cause.exit_code,
-        )
-        self.cause = cause
-        self.during_import = during_import
 
 
 # --- reading --------------------------------------------------------------------------------

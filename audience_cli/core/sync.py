@@ -38,6 +38,7 @@ from audience_cli.model import (
     Audience,
     phone_column_of,
 )
+from audience_cli.reasons import RowReason
 from audience_cli.text import cell_text
 
 if TYPE_CHECKING:
@@ -327,7 +328,7 @@ def settle_already_there(
 # --- guard rails -----------------------------------------------------------------------------
 
 # Rows rejected on purpose: their members are to go (the do-not-call scrub).
-SUPPRESSED_REASONS = frozenset({"DO_NOT_CALL", "EXCLUDED"})
+SUPPRESSED_REASONS = frozenset({RowReason.DO_NOT_CALL, RowReason.EXCLUDED})
 _MATCH_DIGITS = 7  # a rejected number shorter than this protects only its exact digits
 
 

@@ -18,3 +18,7 @@ class SandboxError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+
+class SandboxDatabaseError(SandboxError):
+    """The file given as the sandbox's database cannot be used as one."""

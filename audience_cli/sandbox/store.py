@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from audience_cli.sandbox.errors import SandboxError
+from audience_cli.sandbox.errors import SandboxDatabaseError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audiences (
@@ -93,9 +93,9 @@ class SandboxStore:
                     db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(SCHEMA)
         except (OSError, sqlite3.DatabaseError) as exc:
-            raise SandboxError(
+            raise SandboxDatabaseError(
                 f"{self.path}: cannot use this file as the sandbox database ({exc})",
-                hint="Point AUDIENCE_SANDBOX_DB (or --db) at a new or existing sandbox file.",
+                hint="Point AUDIENCE_SANDBOX_DB at a new or existing sandbox file.",
             ) from None
 
     @contextmanager

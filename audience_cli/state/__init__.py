@@ -32,9 +32,9 @@ def api_folder(env: Mapping[str, str], base_url: str) -> Path:
     folder = private_folder(private_folder(state_root(env)) / digest)
     marker = folder / "base_url"
     if not marker.exists():
-        from audience_cli.config import write_private_file
+        from audience_cli.files import write_private
 
-        write_private_file(marker, base_url.encode() + b"\n", credentials=False)
+        write_private(marker, base_url.encode() + b"\n")
     return folder
 
 

@@ -109,7 +109,7 @@ class Journal:
             self._save()
 
     def _save(self) -> None:
-        from audience_cli.config import write_private_file
+        from audience_cli.files import write_private
         from audience_cli.state import private_folder
 
         if not self._rows:
@@ -118,7 +118,7 @@ class Journal:
         private_folder(self.folder)
         body = {"audience": self._audience, "rows": self._rows}
         data = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
-        write_private_file(self.path, data, credentials=False)
+        write_private(self.path, data)
 
 
 def journals_in(api_folder: Path) -> list[Journal]:

@@ -68,8 +68,7 @@ def audience_lock(
                 if clock() >= deadline:
                     raise LockedByOtherRun(
                         f"{what} is being changed by another run of audience "
-                        f"(pid {holder or 'unknown'}); gave up after waiting {wait:g} s "
-                        "(--wait sets how long)"
+                        f"(pid {holder or 'unknown'}); gave up after waiting {wait:g} s"
                     ) from None
                 if not told and on_wait is not None:
                     told = True

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from audience_cli.errors import UsageError
+from audience_cli.errors import UnknownSnapshotError, UsageError
 from audience_cli.model import NAME_KEYS, csv_writer
 from audience_cli.state.journal import file_stem
 
@@ -88,7 +88,7 @@ def take_snapshot(
     now: datetime | None = None,
 ) -> SnapshotInfo:
     """Write a snapshot of `audience` holding `members` (their data) and prune old ones."""
-    from audience_cli.config import write_private_file
+    from audience_cli.files import write_private
     from audience_cli.state import private_folder
     from audience_cli.text import cell_text
 
@@ -116,11 +116,9 @@ def take_snapshot(
         "reason": reason,
     }
     csv_path = folder / f"{stamp}.csv.gz"
-    write_private_file(csv_path, body, credentials=False)
+    write_private(csv_path, body)
     # The sidecar last: a snapshot without one is unfinished and is never listed.
-    write_private_file(
-        folder / f"{stamp}.json", json.dumps(meta, indent=1).encode(), credentials=False
-    )
+    write_private(folder / f"{stamp}.json", json.dumps(meta, indent=1).encode())
     prune(folder, keep)
     return _info(folder / f"{stamp}.json", meta)
 
@@ -181,10 +179,7 @@ def find_snapshot(api_folder: Path, ref: str) -> SnapshotInfo:
         return _info(sidecar, meta)
     matches = [s for s in list_snapshots(api_folder) if s.id == ref]
     if not matches:
-        raise UsageError(
-            f"no snapshot {ref!r} for this API: `audience snapshots` lists them "
-            "(a path to a .csv.gz works too)"
-        )
+        raise UnknownSnapshotError(f"no snapshot {ref!r} for this API")
     if len(matches) > 1:
         raise UsageError(f"{len(matches)} snapshots are named {ref!r}: give the path instead")
     return matches[0]

@@ -236,13 +236,13 @@ def test_a_link_planted_at_the_old_temporary_name_cannot_redirect_the_key(
 def test_a_link_planted_at_the_random_temporary_name_cannot_redirect_the_key(
     cli, isolated_env, tmp_path, monkeypatch
 ):
-    from audience_cli import config
+    from audience_cli import files
 
     directory = config_dir(isolated_env)
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
     names = iter(["a" * 16, "b" * 16])
-    monkeypatch.setattr(config, "random_token", lambda: next(names))
+    monkeypatch.setattr(files, "random_token", lambda: next(names))
     (directory / f".credentials.json.{'a' * 16}.tmp").symlink_to(victim)
     result = login(cli)
     assert result.exit_code == 0, result.stderr

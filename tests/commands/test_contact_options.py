@@ -8,6 +8,7 @@ import inspect
 import pytest
 
 from audience_cli.cli.commands.contact_options import ContactInput, contact_input, contact_options
+from audience_cli.cli.hints import message_for
 from audience_cli.errors import UsageError
 
 
@@ -27,8 +28,9 @@ def test_contact_input_carries_the_new_options() -> None:
     defaults = contact_input(csv="leads.csv").options
     assert (defaults.country_column, defaults.enrich) == (None, False)
     assert defaults.barred_types == frozenset({"PREMIUM_RATE", "SHARED_COST"})
-    with pytest.raises(UsageError, match="--allow-type 'voip'"):
+    with pytest.raises(UsageError) as caught:
         contact_input(allow_type=["voip"])
+    assert message_for(caught.value).startswith("--allow-type 'voip'")
 
 
 def test_a_command_that_takes_numbers_out_is_not_screened() -> None:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from audience_cli.cli.hints import REPORT_WORDS
 from audience_cli.contacts import (
     Contact,
     CsvOptions,
@@ -174,7 +175,7 @@ def test_report_with_upload_results_and_many_rejects() -> None:
         added=0,
         skipped=1,
     )
-    lines = report.summary_lines()
+    lines = report.summary_lines(REPORT_WORDS)
     assert lines[0] == (
         "big.csv: 15 rows read · 1 valid · 12 rejected (EMPTY 8, TOO_LONG 4) · "
         "2 duplicates dropped · 0 added · 1 skipped (already in the audience)"
@@ -298,4 +299,4 @@ def test_reject_log_is_a_sequence(
     # "bad0".."bad9" hold too few digits; "bad10" on could be a national number.
     assert batch.report.by_reason() == {"MISSING_REGION": 290, "NOT_A_NUMBER": 10}
     assert len(batch.report.to_dict()["rejects"]) == 300
-    assert batch.report.summary_lines()[-1] == "  … and 290 more, see --rejects"
+    assert batch.report.summary_lines(REPORT_WORDS)[-1] == "  … and 290 more, see --rejects"

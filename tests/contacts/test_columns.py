@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from audience_cli.cli.hints import message_for
 from audience_cli.contacts import CsvOptions, collect_contacts
 from audience_cli.contacts.columns import api_key, simple_name
 from audience_cli.contacts.model import split_name
@@ -89,7 +90,7 @@ def test_unknown_explicit_column(options: dict[str, str], flag: str) -> None:
     with pytest.raises(UsageError) as caught:
         from_text("Name,Phone\nAda,+14155550132\n", **options)
     [wanted] = options.values()
-    assert caught.value.message == (
+    assert message_for(caught.value) == (
         f"<stdin>: no column {wanted!r} ({flag}); the header has: 'Name', 'Phone'"
     )
 
@@ -108,7 +109,7 @@ def test_columns_filter_with_unknown_names_lists_the_available_columns() -> None
     text = "Phone,Name,Company Name,Notes\n+14155550132,Ada,Acme,hi\n"
     with pytest.raises(UsageError) as caught:
         from_text(text, columns=["Company Name", "Revenue", "city"])
-    assert caught.value.message == (
+    assert message_for(caught.value) == (
         "<stdin>: unknown column(s) 'Revenue', 'city' in --columns; "
         "available: 'Company Name', 'Notes'"
     )

@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from audience_cli.cli.hints import message_for
 from audience_cli.contacts import Contact, CsvOptions, collect_contacts, contacts_from_flags
 from audience_cli.errors import UsageError
 
@@ -63,7 +64,7 @@ def test_more_names_than_phones() -> None:
 def test_an_invalid_flag_number_is_a_usage_error(phone: str, message: str) -> None:
     with pytest.raises(UsageError) as caught:
         contacts_from_flags(["+14155550132", phone], [], None)
-    assert caught.value.message == message
+    assert message_for(caught.value) == message
 
 
 def test_unknown_region() -> None:

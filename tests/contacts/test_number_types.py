@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from audience_cli.cli.hints import REPORT_WORDS, message_for
 from audience_cli.contacts import (
     CsvOptions,
     ImportReport,
@@ -56,7 +57,7 @@ def test_premium_rate_and_shared_cost_numbers_are_rejected_by_default() -> None:
         assert (
             "  line 2: '+44 909 879 0000' PREMIUM_RATE: "
             "a premium-rate number (--allow-type premium_rate to keep it)"
-        ) in batch.report.summary_lines()
+        ) in batch.report.summary_lines(REPORT_WORDS)
 
 
 @pytest.mark.parametrize(
@@ -78,7 +79,7 @@ def test_allow_type_lets_them_in(allowed: list[str], valid: int, reasons: list[s
 def test_allow_type_takes_only_the_types_rejected_by_default(value: str) -> None:
     with pytest.raises(UsageError) as caught:
         CsvOptions(allow_types=[value])
-    assert caught.value.message == (
+    assert message_for(caught.value) == (
         f"--allow-type {value!r}: not a type that is rejected; use premium_rate or shared_cost"
     )
 

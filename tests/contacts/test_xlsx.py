@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from audience_cli.cli.hints import message_for
 from audience_cli.contacts import CsvOptions, collect_contacts, write_rejects
 from audience_cli.errors import ExitCode, UsageError, exit_code_for
 from tests.workbooks import write_workbook
@@ -179,7 +180,8 @@ def test_an_unknown_sheet_is_an_error_naming_the_sheets(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "b.xlsx", [["Phone"]], title="Leads", sheets={"Q1 2024": []})
     error = usage_error(path, sheet="Leeds")
     assert (
-        error.message == f"{path}: no sheet 'Leeds' (--sheet); the workbook has 'Leads', 'Q1 2024'"
+        message_for(error)
+        == f"{path}: no sheet 'Leeds' (--sheet); the workbook has 'Leads', 'Q1 2024'"
     )
 
 

@@ -22,11 +22,11 @@ from audience_cli.config import (
     credentials_path,
     permission_warnings,
     read_credentials,
-    redact,
     resolve_base_url,
     write_credentials,
 )
 from audience_cli.errors import AuthenticationError, ConfigError, UsageError
+from audience_cli.redaction import redact_key
 
 if TYPE_CHECKING:
     from audience_cli.cli.context import AppContext
@@ -205,7 +205,7 @@ def run_login(
             client.list_audiences()
         except AuthenticationError:
             raise ConfigError(
-                f"Atoms refused the key {redact(key)} (401): nothing was stored",
+                f"Atoms refused the key {redact_key(key)} (401): nothing was stored",
                 hint="Copy the key again from the Smallest dashboard (keys start with sk_).",
             ) from None
         finally:
@@ -228,7 +228,7 @@ def run_login(
     checked = "checked and " if verify else ""
     where = f" with base URL {data['base_url']}" if app.options.base_url else ""
     named = f" for profile {profile!r}" if profile else ""
-    app.success(f"Key {redact(key)} {checked}stored{named} in {path}{where} (mode 0600).")
+    app.success(f"Key {redact_key(key)} {checked}stored{named} in {path}{where} (mode 0600).")
     if app.env.get(ENV_API_KEY) and not profile:
         # A profile's key is what `--profile NAME` uses, whatever the environment holds.
         app.warn(
@@ -258,12 +258,12 @@ def run_status(app: AppContext, *, verify: bool) -> None:
         app,
         [
             f"Profiles: {profiles}",
-            f"API key:  {redact(settings.api_key)}{source}{key_unused}",
+            f"API key:  {redact_key(settings.api_key)}{source}{key_unused}",
             f"Base URL: {settings.base_url} · from {settings.base_url_source}{url_unused}",
         ],
     )
     if not settings.api_key:
-        from audience_cli.config import NO_KEY_MESSAGE
+        from audience_cli.cli.hints import NO_KEY_MESSAGE
 
         raise ConfigError(NO_KEY_MESSAGE)
     if verify:

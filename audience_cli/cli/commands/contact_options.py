@@ -373,7 +373,9 @@ def print_report(app: AppContext, report: ImportReport, inp: ContactInput) -> No
     do-not-call list)."""
     if inp.csv is None and not report.duplicates and not report.invalid:
         return
-    for line in report.summary_lines():
+    from audience_cli.cli.hints import REPORT_WORDS
+
+    for line in report.summary_lines(REPORT_WORDS):
         app.note(line)
 
 

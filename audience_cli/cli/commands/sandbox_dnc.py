@@ -59,7 +59,7 @@ def _store(app: AppContext, db: Path | None) -> tuple[SandboxStore, Path]:
 def e164_numbers(numbers: list[str], region: str | None) -> list[str]:
     """Every number in E.164 (the rules of imports), each once; any invalid one is a
     usage error naming it, before anything is written."""
-    from audience_cli.errors import UsageError
+    from audience_cli.errors import InvalidPhoneError
     from audience_cli.phone import REASON_TEXT, PhoneNumberError, normalize_phone
 
     found: dict[str, None] = {}
@@ -67,9 +67,7 @@ def e164_numbers(numbers: list[str], region: str | None) -> list[str]:
         try:
             found[normalize_phone(value, region)] = None
         except PhoneNumberError as exc:
-            raise UsageError(
-                f"invalid phone number {value!r}: {REASON_TEXT[exc.reason]} ({exc.reason})"
-            ) from None
+            raise InvalidPhoneError(value, exc.reason, REASON_TEXT[exc.reason]) from None
     return list(found)
 
 

@@ -1,27 +1,35 @@
-"""Where the API key and base URL come from: flags > environment > credentials file > defaults.
+"""Where the API key and base URL come from: flags > environment > credentials file >
+defaults; the base URL checked, and the numbers the environment may set.
 
 No typer, rich or httpx here: plain data that the CLI and tests build freely.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import ipaddress
-import json
 import math
 import os
 import re
-import shlex
-import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from audience_cli.errors import ConfigError, UsageError
-from audience_cli.redaction import looks_like_key, url_without_userinfo
+from audience_cli.config.credentials import (
+    check_profile_exists,
+    credentials_path,
+    credentials_text,
+    permission_warnings,
+    read_credentials,
+)
+from audience_cli.errors import (
+    ConfigError,
+    InsecureTransportError,
+    ProfileWithoutKeyError,
+    UsageError,
+)
+from audience_cli.redaction import url_without_userinfo
 
 _HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+")
 DEFAULT_BASE_URL = "https://api.smallest.ai/atoms/v1"
@@ -32,77 +40,12 @@ ENV_SANDBOX = "AUDIENCE_SANDBOX"
 ENV_NO_INPUT = "AUDIENCE_NO_INPUT"
 ENV_DEBUG = "AUDIENCE_DEBUG"
 COMPLETE_VAR = "_AUDIENCE_COMPLETE"  # set by the completion scripts when the shell asks
-ENV_CONFIG_DIR = "SMALLEST_CONFIG_DIR"
 DEFAULT_MAX_RETRIES = 4  # tries after the first, for a request that may be repeated
-ENV_PROFILE = "AUDIENCE_PROFILE"
-ENV_PROFILES_DIR = "AUDIENCE_CONFIG_DIR"
 ENV_PAGE_SIZE = "AUDIENCE_PAGE_SIZE"
 ENV_TIMEOUT = "AUDIENCE_TIMEOUT"
 ENV_DEADLINE = "AUDIENCE_DEADLINE"
 ENV_MAX_BODY = "AUDIENCE_MAX_BODY"
 MIN_SECONDS = 0.1  # the shortest --timeout or --deadline
-DEFAULT_PROFILE = "default"
-_PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-
-NO_KEY_MESSAGE = (
-    "No API key. Provide one in any of three ways: "
-    "run `audience auth login` (stores ~/.smallestai/credentials.json), "
-    f"set {ENV_API_KEY}, "
-    "or use the local sandbox with `audience --sandbox …`."
-)
-
-
-def credentials_path(env: Mapping[str, str] | None = None, profile: str | None = None) -> Path:
-    """The credentials file of `profile`: for the default profile, the vendor CLI's own
-    (`smallestai auth login` writes it); for any other, one in this tool's config folder."""
-    env = os.environ if env is None else env
-    if profile and profile != DEFAULT_PROFILE:
-        return profiles_dir(env) / f"{check_profile_name(profile)}.json"
-    base = env.get(ENV_CONFIG_DIR)
-    return (Path(base) if base else Path.home() / ".smallestai") / "credentials.json"
-
-
-def profiles_dir(env: Mapping[str, str]) -> Path:
-    """Where profiles other than the default live (`AUDIENCE_CONFIG_DIR`/profiles)."""
-    base = env.get(ENV_PROFILES_DIR)
-    if base:
-        return Path(base) / "profiles"
-    from platformdirs import user_config_path
-
-    return user_config_path("audience-cli", appauthor=False) / "profiles"
-
-
-def check_profile_name(name: str) -> str:
-    if looks_like_key(name):  # a key typed where the name goes: never echoed, never a file
-        raise UsageError(
-            "that profile name looks like an API key: it is not shown, and not used",
-            hint="Name the profile (e.g. --profile acme); the key goes to the hidden prompt "
-            "of `audience auth login --profile NAME`, or to its stdin with --with-token.",
-        )
-    if not _PROFILE_NAME.fullmatch(name):
-        raise UsageError(
-            f"profile {name!r}: use letters, digits, '.', '_' and '-' (up to 64), "
-            "starting with a letter or digit"
-        )
-    return name
-
-
-def known_profiles(env: Mapping[str, str]) -> list[str]:
-    """The default profile, then every other one that has a file, by name."""
-    folder = profiles_dir(env)
-    others = sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
-    return [DEFAULT_PROFILE, *(n for n in others if n != DEFAULT_PROFILE)]
-
-
-def check_profile_exists(env: Mapping[str, str], profile: str | None) -> None:
-    """An unknown profile is a usage error naming the known ones (`auth login` makes one)."""
-    if not profile or profile == DEFAULT_PROFILE:
-        return
-    if not credentials_path(env, profile).exists():
-        raise UsageError(
-            f"no profile {profile!r}: the profiles are {', '.join(known_profiles(env))}",
-            hint=f"Create it with `audience auth login --profile {profile}`.",
-        )
 
 
 def stored_base_url(url: str) -> str:
@@ -113,217 +56,6 @@ def stored_base_url(url: str) -> str:
     if parts.path.rstrip("/") == API_PATH:
         return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
     return normalized
-
-
-class InvalidCredentialsError(ConfigError):
-    """The credentials file is there but is not a JSON object: `auth login` replaces it
-    (keeping a copy) and `auth logout` removes it; every other command stops on it."""
-
-    def __init__(self, path: Path, problem: str, where: str = "") -> None:
-        super().__init__(
-            f"{path}{where}: {problem}",
-            hint=f"Fix the file, or run `audience auth login` to replace it "
-            f"(the old one is kept as {path.name}{BACKUP_SUFFIX}).",
-        )
-        self.path = path
-        self.problem = problem  # "not valid JSON (…)", "not a JSON object"…
-
-
-BACKUP_SUFFIX = ".bak"
-
-
-def read_credentials(path: Path) -> dict[str, Any]:
-    """The whole JSON object of the credentials file ({} when there is none).
-
-    Every field is kept as it is (numbers, objects, booleans too): the vendor's CLI
-    shares the file, and only `access_token` is ours to change.
-    """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read credentials ({exc.strerror})") from None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InvalidCredentialsError(path, "not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        where = f":{exc.lineno}:{exc.colno}"
-        raise InvalidCredentialsError(path, f"not valid JSON ({exc.msg})", where) from None
-    if not isinstance(data, dict):
-        raise InvalidCredentialsError(path, "not a JSON object")
-    return data
-
-
-def credentials_text(data: Mapping[str, Any], name: str, path: Path) -> str:
-    """A string field of the credentials file, stripped ("" when absent or null)."""
-    value = data.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        kind = {bool: "a boolean", int: "a number", float: "a number", list: "an array"}.get(
-            type(value), "an object"
-        )
-        raise ConfigError(
-            f"{path}: {name} is {kind}, not a string",
-            hint="Run `audience auth login` to store the key again."
-            if name == "access_token"
-            else f"Fix or remove {name} in the file.",
-        )
-    return value.strip()
-
-
-# --- permissions ---------------------------------------------------------------------
-
-
-def _mode(path: Path) -> int | None:
-    """The permission bits of `path` (of what a link points to), None when there is
-    nothing there or on systems without POSIX modes."""
-    if os.name != "posix":
-        return None
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        return None
-
-
-def _exposed_to(mode: int, group_bit: int, other_bit: int) -> str | None:
-    if mode & other_bit:
-        return "others"
-    if mode & group_bit:
-        return "its group"
-    return None
-
-
-def permission_warnings(path: Path, *, include_file: bool = True) -> list[str]:
-    """One line for the credentials file's directory if its group or others can write
-    to it, one for the file if they can read or write it (without `warning:`)."""
-    warnings = []
-    directory = path.parent
-    mode = _mode(directory)
-    if mode is not None and (who := _exposed_to(mode, stat.S_IWGRP, stat.S_IWOTH)):
-        anyone = "anyone" if who == "others" else "members of its group"
-        warnings.append(
-            f"{directory} is writable by {who} (mode {mode:04o}): "
-            f"{anyone} could replace the credentials file"
-        )
-    mode = _mode(path) if include_file else None
-    if mode is not None:
-        if who := _exposed_to(mode, stat.S_IRGRP, stat.S_IROTH):
-            anyone = "anyone" if who == "others" else "members of its group"
-            warnings.append(
-                f"{path} is readable by {who} (mode {mode:04o}): {anyone} could read the API key"
-            )
-        elif who := _exposed_to(mode, stat.S_IWGRP, stat.S_IWOTH):
-            anyone = "anyone" if who == "others" else "members of its group"
-            warnings.append(
-                f"{path} is writable by {who} (mode {mode:04o}): "
-                f"{anyone} could change the API key and base URL in it"
-            )
-    return warnings
-
-
-def check_config_dir(directory: Path) -> None:
-    """Refuse to store credentials in a directory others can write to: whoever can
-    write there can swap the file for one with their key and their base URL."""
-    mode = _mode(directory)
-    if mode is not None and mode & stat.S_IWOTH:
-        raise ConfigError(
-            f"refusing to write credentials in {directory}: it is writable by others "
-            f"(mode {mode:04o}), so anyone could replace the credentials file",
-            hint=f"Make it private with `chmod 700 {shlex.quote(str(directory))}`, "
-            f"or set {ENV_CONFIG_DIR} to a private directory.",
-        )
-
-
-# --- writing -------------------------------------------------------------------------
-
-_CREATE_FLAGS = (
-    os.O_WRONLY
-    | os.O_CREAT
-    | os.O_EXCL  # a fresh file, never one that is there already...
-    | getattr(os, "O_NOFOLLOW", 0)  # ...nor the target of a link planted at its name
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_BINARY", 0)
-)
-
-
-def random_token() -> str:
-    """16 random hex digits: `secrets.token_hex(8)`, read from os.urandom as it does
-    without importing secrets (hmac, hashlib), which cost every run a few milliseconds."""
-    return os.urandom(8).hex()
-
-
-def write_private_file(path: Path, content: bytes, *, credentials: bool = True) -> None:
-    """Replace `path` with a file holding `content`, mode 0600 from its first byte.
-
-    The content goes to a new file of a unique name in the same directory, created
-    exclusively (O_EXCL|O_NOFOLLOW: no file or link planted there beforehand is ever
-    opened), written and synced, then renamed onto `path` in one step: a reader sees
-    the old file or the new one, never half of one.
-    """
-    directory = path.parent
-    if credentials:  # the tool's own state folder is made private by the tool itself
-        check_config_dir(directory)
-    for _ in range(100):
-        tmp = directory / f".{path.name}.{random_token()}.tmp"
-        try:
-            fd = os.open(tmp, _CREATE_FLAGS, 0o600)
-        except FileExistsError:
-            continue
-        break
-    else:  # pragma: no cover - 100 collisions of 64 random bits
-        raise FileExistsError(errno.EEXIST, "no unique temporary name", str(directory))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fh.fileno(), 0o600)  # exactly 0600, whatever the umask
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # A rename replaces the name `path`, never what it points to: when `path` is a
-        # symbolic link, the link itself becomes this regular file and its target is left
-        # untouched. That is the safe choice: writing through the link would put the key
-        # wherever the link points (another user's file, a synced or shared folder).
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _sync_directory(directory)
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make the rename itself durable (best effort: not every system can)."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def write_credentials(path: Path, data: Mapping[str, Any]) -> None:
-    """Write the credentials file (the whole object), mode 0600 from its first byte.
-
-    Refused (ConfigError) when others can write to its directory.
-    """
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_private_file(path, (json.dumps(dict(data), indent=2) + "\n").encode("utf-8"))
-
-
-def backup_credentials(path: Path) -> Path:
-    """Copy the credentials file, as it is, to `credentials.json.bak` (mode 0600)."""
-    backup = path.with_name(path.name + BACKUP_SUFFIX)
-    write_private_file(backup, path.read_bytes())
-    return backup
 
 
 def normalize_base_url(url: str) -> str:
@@ -374,20 +106,9 @@ def check_transport_security(base_url: str, *, allow_insecure: bool) -> None:
     """Refuse to send a key in clear text except to this machine (or when told to)."""
     parts = urlsplit(base_url)
     if parts.scheme == "http" and not allow_insecure and not is_loopback_host(parts.hostname or ""):
-        raise UsageError(
-            f"refusing to send the API key over plain http to {parts.hostname}",
-            hint="Use https://, or pass --allow-insecure-http if a trusted proxy terminates TLS.",
+        raise InsecureTransportError(
+            f"refusing to send the API key over plain http to {parts.hostname}"
         )
-
-
-def redact(key: str | None) -> str:
-    """`sk_…3f9a`: enough to tell keys apart, never enough to use one."""
-    if not key:
-        return "(none)"
-    if len(key) <= 8:
-        return "…" + key[-2:] if len(key) > 4 else "…"
-    prefix = key[:3] if key.startswith("sk_") else ""
-    return f"{prefix}…{key[-4:]}"
 
 
 def check_key_format(key: str, source: str) -> None:
@@ -425,15 +146,18 @@ def resolve_base_url(
     credentials_file: Path,
     allow_insecure_http: bool = False,
     profile: str | None = None,
+    flag_name: str = "the command line",
 ) -> tuple[str, str]:
     """(base URL, where it comes from): flag > environment > credentials file > default.
+
+    `flag_name` is what the source of `base_url_flag` is called ("--base-url").
 
     A chosen `profile` (--profile, AUDIENCE_PROFILE) stands whole: its own base URL (or
     the default), never the environment's. `credentials` is called only when the file
     is needed.
     """
     if base_url_flag:
-        raw_url, url_source = base_url_flag, "--base-url"
+        raw_url, url_source = base_url_flag, flag_name
     elif profile is None and env.get(ENV_BASE_URL, "").strip():
         raw_url, url_source = env[ENV_BASE_URL], f"environment ({ENV_BASE_URL})"
     elif stored := credentials_text(credentials(), "base_url", credentials_file):
@@ -456,6 +180,7 @@ def resolve_settings(
     env: Mapping[str, str] | None = None,
     allow_insecure_http: bool = False,
     profile: str | None = None,
+    flag_name: str = "the command line",
 ) -> Settings:
     """Apply the precedence flags > environment > credentials file > defaults.
 
@@ -487,11 +212,10 @@ def resolve_settings(
         key = credentials_text(creds_data(), "access_token", creds_file)
         key_source = _file_source(creds_file, profile)
     if profile is not None and env_key and not key:
-        raise ConfigError(
+        raise ProfileWithoutKeyError(
             f"profile {profile!r} has no API key ({creds_file}), and a profile never takes "
             f"the key of {ENV_API_KEY}: the key and the base URL would come from two places",
-            hint=f"Store its key with `audience auth login --profile {profile}`, or leave "
-            f"the profile out (no --profile, no {ENV_PROFILE}) to use {ENV_API_KEY}.",
+            profile=profile,
         )
     if not key:
         key, key_source = "", "none"
@@ -505,6 +229,7 @@ def resolve_settings(
         credentials_file=creds_file,
         allow_insecure_http=allow_insecure_http,
         profile=profile,
+        flag_name=flag_name,
     )
     notes: list[str] = []
     if profile is not None:

@@ -1,0 +1,84 @@
+"""Every reason a row is rejected, and the text a report gives it: the one place both
+are defined.
+
+The values are part of the tool's output (the rejects file, `--json` reports): they
+never change. `PhoneReason` says why a number is not valid; `RowReason` why a row
+with a valid number is rejected all the same. The texts state facts; the CLI adds the
+options that change the outcome where it prints them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class PhoneReason(StrEnum):
+    """Why a number was rejected (used in reports and the rejects file)."""
+
+    EMPTY = "EMPTY"
+    NOT_A_NUMBER = "NOT_A_NUMBER"
+    INVALID_COUNTRY_CODE = "INVALID_COUNTRY_CODE"
+    MISSING_REGION = "MISSING_REGION"
+    TOO_SHORT = "TOO_SHORT"
+    TOO_LONG = "TOO_LONG"
+    INVALID_NUMBER = "INVALID_NUMBER"
+    ROUNDED_BY_SPREADSHEET = "ROUNDED_BY_SPREADSHEET"
+
+
+class RowReason(StrEnum):
+    """Why a row with a valid number is rejected all the same (`PhoneReason`: the number)."""
+
+    DO_NOT_CALL = "DO_NOT_CALL"  # marked so in the file, or on the do-not-call list
+    EXCLUDED = "EXCLUDED"  # on a list of numbers the command was given not to call
+    UNKNOWN_COUNTRY = "UNKNOWN_COUNTRY"  # the country column names no country known
+    # Number types barred by default (the values are the number types' names).
+    PREMIUM_RATE = "PREMIUM_RATE"
+    SHARED_COST = "SHARED_COST"
+
+
+REASON_TEXT: dict[PhoneReason, str] = {
+    PhoneReason.EMPTY: "no phone number",
+    PhoneReason.NOT_A_NUMBER: "not a phone number",
+    PhoneReason.INVALID_COUNTRY_CODE: "unknown country calling code",
+    PhoneReason.MISSING_REGION: "national number without a country: add +CC",
+    PhoneReason.TOO_SHORT: "too short",
+    PhoneReason.TOO_LONG: "too long",
+    PhoneReason.INVALID_NUMBER: "not a valid number for its country",
+    PhoneReason.ROUNDED_BY_SPREADSHEET: (
+        "the spreadsheet rounded this number (scientific notation lost its last digits): "
+        "format the column as text and export again"
+    ),
+}
+
+ROW_REASON_TEXT: dict[RowReason, str] = {
+    RowReason.DO_NOT_CALL: "on the do-not-call list",
+    RowReason.EXCLUDED: "on a list of numbers not to call",
+    RowReason.UNKNOWN_COUNTRY: "the country is not known",
+    RowReason.PREMIUM_RATE: "a premium-rate number",
+    RowReason.SHARED_COST: "a shared-cost number",
+}
+
+
+@dataclass(frozen=True)
+class ReportWords:
+    """What a program adds to a report's lines: after a reason's text, what would change
+    the outcome (the CLI's flags); after the rejects shown, where the rest are."""
+
+    after_reason: Mapping[str, str] = field(default_factory=dict)
+    more: str = ""
+
+    def reason_text(self, reason: str) -> str:
+        """What `reason` means, with what this program adds to it ("" when not known)."""
+        try:
+            text = REASON_TEXT[PhoneReason(reason)]
+        except ValueError:
+            try:
+                text = ROW_REASON_TEXT[RowReason(reason)]
+            except ValueError:
+                return ""
+        return text + self.after_reason.get(reason, "")
+
+
+PLAIN_WORDS = ReportWords()

@@ -1,0 +1,101 @@
+"""The plain side states facts; the CLI adds the flags and commands that help (#19).
+
+Each error of the plain side that used to name a flag is checked here twice: its own
+message names none, and what the CLI prints still does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audience_cli.cli.hints import REPORT_WORDS, hint_for, message_for, sandbox_hint
+from audience_cli.errors import (
+    BadDelimiterError,
+    InsecureTransportError,
+    InvalidPhoneError,
+    LinkRefusedError,
+    NoPhoneColumnError,
+    UnknownColumnError,
+    UnknownColumnsError,
+    UnknownRegionError,
+    UnknownSheetError,
+    UnknownSnapshotError,
+)
+from audience_cli.reasons import PLAIN_WORDS, PhoneReason, RowReason
+from audience_cli.sandbox.errors import SandboxDatabaseError
+from audience_cli.state.locks import LockedByOtherRun
+
+
+def test_reason_texts_gain_their_flags_at_the_cli() -> None:
+    assert PLAIN_WORDS.reason_text(RowReason.PREMIUM_RATE) == "a premium-rate number"
+    assert REPORT_WORDS.reason_text(RowReason.PREMIUM_RATE) == (
+        "a premium-rate number (--allow-type premium_rate to keep it)"
+    )
+    assert REPORT_WORDS.reason_text(PhoneReason.MISSING_REGION) == (
+        "national number without a country: add +CC or pass --region"
+    )
+    assert REPORT_WORDS.reason_text("NOT_A_REASON") == ""
+
+
+def test_error_messages_gain_their_flags_at_the_cli() -> None:
+    cases = [
+        (
+            InvalidPhoneError("12345", "MISSING_REGION", "national number without a country"),
+            "invalid phone number '12345': national number without a country: add +CC or pass "
+            "--region (MISSING_REGION)",
+        ),
+        (
+            LinkRefusedError("the export x is a symbolic link (to y), not written", forcible=True),
+            "the export x is a symbolic link (to y), not written; --force writes through it",
+        ),
+        (
+            UnknownColumnError("a.csv", "Fax", "phone_column", "'Name', 'Phone'"),
+            "a.csv: no column 'Fax' (--phone-column); the header has: 'Name', 'Phone'",
+        ),
+        (
+            UnknownColumnsError("a.csv", "'Revenue'", "available: 'Notes'"),
+            "a.csv: unknown column(s) 'Revenue' in --columns; available: 'Notes'",
+        ),
+        (
+            UnknownSheetError("b.xlsx", "Nope", "'Old'"),
+            "b.xlsx: no sheet 'Nope' (--sheet); the workbook has 'Old'",
+        ),
+        (
+            UnknownSnapshotError("no snapshot 'x' for this API"),
+            "no snapshot 'x' for this API: `audience snapshots` lists them "
+            "(a path to a .csv.gz works too)",
+        ),
+        (
+            LockedByOtherRun("audience 'A' is being changed by another run of audience"),
+            "audience 'A' is being changed by another run of audience (--wait sets how long)",
+        ),
+    ]
+    for error, shown in cases:
+        assert "--" not in error.message and "`audience" not in error.message
+        assert message_for(error) == shown
+
+
+def test_hints_name_the_flags_at_the_cli() -> None:
+    assert hint_for(BadDelimiterError("bad delimiter 'ab': give one character")) == (
+        "e.g. --delimiter ';' or --delimiter tab"
+    )
+    assert hint_for(NoPhoneColumnError("a.csv: no phone column in the header")) == (
+        "name it with --phone-column, e.g. --phone-column 'Mobile'"
+    )
+    assert hint_for(UnknownRegionError("unknown region 'XX'")) == (
+        "--region takes an ISO 3166 country code"
+    )
+    assert "--allow-insecure-http" in (hint_for(InsecureTransportError("plain http")) or "")
+    database = SandboxDatabaseError("x.db: cannot use", hint="Point AUDIENCE_SANDBOX_DB at …")
+    assert sandbox_hint(database) == (
+        "Point AUDIENCE_SANDBOX_DB (or --db) at a new or existing sandbox file."
+    )
+
+
+def test_a_bad_delimiter_still_shows_its_hint(cli, tmp_path: Path) -> None:
+    leads = tmp_path / "leads.csv"
+    leads.write_text("phone\n+14155550100\n")
+    result = cli("validate", str(leads), "--delimiter", "ab")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: bad delimiter 'ab': give one character\ne.g. --delimiter ';' or --delimiter tab\n"
+    )
