@@ -270,6 +270,9 @@ DNC_COLUMNS = (
 )
 
 
+DNC_FIELDS = tuple(field_names(DNC_COLUMNS))
+
+
 def dnc_listing(entries: Iterable[DncEntry], *, protect: bool = False) -> Listing:
     """Do-not-call entries: JSON as the API sends them, else a row each."""
     return Listing(entries, DNC_COLUMNS, protect=protect)
@@ -279,9 +282,9 @@ def _on_list(key: str) -> Any:
     return lambda r, h: (r.get("dnc") or {}).get(key)
 
 
-def dnc_check_listing(check: DncCheck, *, from_file: bool, protect: bool = False) -> Listing:
-    """`dnc check`: a row per number on the list (where it is in the source, and the
-    entry that lists it); JSON records are `DncMatch.to_json()`."""
+def dnc_check_columns(*, from_file: bool) -> tuple[Column, ...]:
+    """`dnc check`'s columns: where a number is in a file (its line) or an audience
+    (the member's id), and the entry that lists it."""
     where = (
         Column("LINE", lambda r, h: r.get("line"), justify="right")
         if from_file
@@ -296,7 +299,20 @@ def dnc_check_listing(check: DncCheck, *, from_file: bool, protect: bool = False
         Column("SOURCE", _on_list("source")),
         Column("ADDED", lambda r, h: format_time((r.get("dnc") or {}).get("createdAt"), h)),
     )
-    return Listing([m.to_json() for m in check.matches], columns, protect=protect)
+    return columns
+
+
+def dnc_check_listing(check: DncCheck, *, from_file: bool, protect: bool = False) -> Listing:
+    """`dnc check`: a row per number on the list (where it is in the source, and the
+    entry that lists it); JSON records are `DncMatch.to_json()`."""
+    columns = dnc_check_columns(from_file=from_file)
+    by_name = dict(zip(field_names(columns), columns, strict=True))
+
+    def project(record: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+        """JSON cut to --fields: each field named as --fields names it, with its cell."""
+        return {f: by_name[f].value(record, False) for f in fields if f in by_name}
+
+    return Listing([m.to_json() for m in check.matches], columns, protect=protect, project=project)
 
 
 # --- what the write commands did -----------------------------------------------------------

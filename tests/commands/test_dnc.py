@@ -648,3 +648,25 @@ def test_exclude_files_are_read_with_the_contacts_encoding_phone_column_and_regi
     assert result.exit_code == 3, result.stderr
     assert phones_in(store, result.stdout.strip()) == ["+14155550000"]
     assert "2 rejected (EXCLUDED 2)" in result.stderr
+
+
+def test_dnc_check_fields_and_header(sandbox_cli, listed, tmp_path):
+    source = str(leads(tmp_path, *FOUR))
+    shaped = sandbox_cli("dnc", "check", source, "--fields", "line,phone", "--header")
+    assert (shaped.exit_code, shaped.stdout) == (1, "LINE\tPHONE\n3\t+14155550001\n")
+    as_json = sandbox_cli("dnc", "check", source, "--fields", "phone,source", "--json")
+    assert json.loads(as_json.stdout) == [{"phone": "+14155550001", "source": "manual"}]
+    helped = sandbox_cli("dnc", "check", source, "--fields", "help")
+    assert helped.exit_code == 0
+    assert helped.stdout.splitlines()[:4] == ["phone", "first name", "last name", "line"]
+    unknown = sandbox_cli("dnc", "check", source, "--fields", "nope")
+    assert unknown.exit_code == 2
+    assert "--fields: no field 'nope'; the fields are: phone, first name" in unknown.stderr
+
+
+def test_sandbox_dnc_list_fields_and_header(cli, store):
+    store.add_dnc("+14155550001")
+    shaped = cli("sandbox", "dnc", "list", "--fields", "phoneNumber,source", "--header")
+    assert shaped.stdout == "phoneNumber\tsource\n+14155550001\tmanual\n"
+    helped = cli("sandbox", "dnc", "list", "--fields", "help")
+    assert helped.stdout.splitlines()[:3] == ["id", "phoneNumber", "agentId"]

@@ -15,17 +15,9 @@ from audience_cli.cli.commands.contact_options import (
     SheetOpt,
     check_region_option,
 )
-from audience_cli.cli.commands.options import (
-    FieldsOpt,
-    FormatOpt,
-    HeaderOpt,
-    JsonOpt,
-    RawOpt,
-    SafeOpt,
-    parse_fields,
-)
+from audience_cli.cli.commands.options import NO_OUTPUT, RawOpt, SafeOpt, output_options
 from audience_cli.cli.commands.suppression_options import check_agent
-from audience_cli.cli.output import OutputFormat, Shape
+from audience_cli.cli.output import Output, OutputFormat, Shape
 from audience_cli.errors import ExitCode, UsageError
 from audience_cli.model import DNC_MAX_PAGE_SIZE
 
@@ -55,6 +47,7 @@ class DncListOptions:
 
 
 @app.command("list")
+@output_options("DNC_FIELDS", always=True)
 def list_dnc(
     ctx: typer.Context,
     search: Annotated[
@@ -75,12 +68,9 @@ def list_dnc(
         int,
         typer.Option("--page-size", "-n", min=1, max=DNC_MAX_PAGE_SIZE, help="Entries per page."),
     ] = 20,
-    fmt: FormatOpt = None,
-    as_json: JsonOpt = False,
+    stdout: Output = NO_OUTPUT,
     safe: SafeOpt = False,
     raw: RawOpt = False,
-    fields: FieldsOpt = None,
-    header: HeaderOpt = False,
 ) -> None:
     """Show the organisation's do-not-call list, oldest entries first.
 
@@ -96,8 +86,7 @@ def list_dnc(
     """
     from click.core import ParameterSource
 
-    from audience_cli.cli.output import choose_format
-
+    assert stdout.fmt is not None  # always a format (`always=True`)
     if all_pages and ctx.get_parameter_source("page") is ParameterSource.COMMANDLINE:
         raise UsageError("--all and --page cannot be combined: --all reads every page")
     options = DncListOptions(
@@ -106,9 +95,9 @@ def list_dnc(
         agent=check_agent(agent),
         page=page,
         page_size=page_size,
-        fmt=choose_format(fmt, as_json, ctx.obj.terminal.stdout),
+        fmt=stdout.fmt,
         safe=safe,
-        shape=Shape(parse_fields(fields), header),
+        shape=stdout.shape,
     )
     run_dnc_list(ctx.obj, options)
 
@@ -174,9 +163,11 @@ class DncCheckOptions:
     sheet: str | None = None  # the sheet of a workbook
     encoding: str | None = None  # how a file is read
     phone_column: str | None = None
+    shape: Shape = field(default_factory=Shape)
 
 
 @app.command("check")
+@output_options(None, always=True)  # its fields depend on the source: checked once it is known
 def check(
     ctx: typer.Context,
     source: Annotated[
@@ -201,8 +192,7 @@ def check(
     sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
     phone_column: PhoneColumnOpt = None,
-    fmt: FormatOpt = None,
-    as_json: JsonOpt = False,
+    stdout: Output = NO_OUTPUT,
     safe: SafeOpt = False,
     raw: RawOpt = False,
 ) -> None:
@@ -220,17 +210,17 @@ def check(
 
       audience dnc check "Q1 Sales Leads" --json
     """
-    from audience_cli.cli.output import choose_format
-
+    assert stdout.fmt is not None  # always a format (`always=True`)
     options = DncCheckOptions(
         source=source,
         agent=check_agent(agent),
         region=check_region_option(region),
-        fmt=choose_format(fmt, as_json, ctx.obj.terminal.stdout),
+        fmt=stdout.fmt,
         safe=safe,
         sheet=sheet,
         encoding=encoding,
         phone_column=phone_column,
+        shape=stdout.shape,
     )
     raise typer.Exit(run_dnc_check(ctx.obj, options))
 
@@ -249,11 +239,13 @@ def _looks_like_a_path(source: str) -> bool:
 
 
 def run_dnc_check(app: AppContext, opts: DncCheckOptions) -> int:
-    from audience_cli.cli.output import emit
-    from audience_cli.cli.views import dnc_check_listing
+    from audience_cli.cli.output import check_fields, emit, field_names
+    from audience_cli.cli.views import dnc_check_columns, dnc_check_listing
     from audience_cli.text import plural
 
     from_file = _is_file(opts.source)
+    if check_fields(app, opts.shape, field_names(dnc_check_columns(from_file=from_file))):
+        return int(ExitCode.OK)  # --fields help: the names, before anything is read
     if opts.sheet is not None and not from_file:
         raise UsageError(
             f"--sheet {opts.sheet!r} names a sheet of an .xlsx workbook, and there is no "
@@ -265,7 +257,8 @@ def run_dnc_check(app: AppContext, opts: DncCheckOptions) -> int:
                 f"{flag} {value!r} says how a file is read, and there is no file {opts.source}"
             )
     result = _check_file(app, opts) if from_file else _check_audience(app, opts)
-    emit(app, dnc_check_listing(result, from_file=from_file, protect=opts.safe), opts.fmt)
+    listing = dnc_check_listing(result, from_file=from_file, protect=opts.safe)
+    emit(app, listing, opts.fmt, opts.shape)
     on_list = len(result.matches)
     app.note(
         f"{result.source}: {on_list:,} of {plural(result.checked, 'number')} "

@@ -12,16 +12,13 @@ from audience_cli.cli.commands.contact_options import RegionOpt, check_region_op
 from audience_cli.cli.commands.options import (
     MAX_PAGE,
     MAX_PAGE_SIZE,
+    NO_OUTPUT,
     AudienceArg,
-    FieldsOpt,
-    FormatOpt,
-    HeaderOpt,
-    JsonOpt,
     RawOpt,
     SafeOpt,
-    parse_fields,
+    output_options,
 )
-from audience_cli.cli.output import OutputFormat, Shape
+from audience_cli.cli.output import Output, OutputFormat, Shape
 from audience_cli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -48,6 +45,7 @@ class MembersOptions:
     shape: Shape = field(default_factory=Shape)
 
 
+@output_options(None, always=True)  # its fields are the audience's: --fields help reads them
 def members(
     ctx: typer.Context,
     audience: AudienceArg,
@@ -74,12 +72,9 @@ def members(
         ),
     ] = None,
     region: RegionOpt = None,
-    fmt: FormatOpt = None,
-    as_json: JsonOpt = False,
+    stdout: Output = NO_OUTPUT,
     safe: SafeOpt = False,
     raw: RawOpt = False,
-    fields: FieldsOpt = None,
-    header: HeaderOpt = False,
 ) -> None:
     """Show the members of an audience, one page at a time, or all of them.
 
@@ -96,9 +91,8 @@ def members(
 
       audience members "Q1 Sales Leads" --where firstName=john
     """
-    from audience_cli.cli.output import choose_format
-
     app = ctx.obj
+    assert stdout.fmt is not None  # always a format (`always=True`)
     check_conflicts(ctx, all_pages=all_pages, search=search, where=where or [])
     options = MembersOptions(
         audience=audience,
@@ -107,10 +101,10 @@ def members(
         all_pages=all_pages,
         search=search,
         filters=parse_where(where or []),
-        fmt=choose_format(fmt, as_json, app.terminal.stdout),
+        fmt=stdout.fmt,
         safe=safe,
         region=check_region_option(region),
-        shape=Shape(parse_fields(fields), header),
+        shape=stdout.shape,
     )
     run_members(app, options)
 

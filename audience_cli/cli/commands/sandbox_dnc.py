@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from audience_cli.cli.commands.contact_options import RegionOpt, check_region_option
-from audience_cli.cli.commands.options import FormatOpt, JsonOpt
+from audience_cli.cli.commands.options import NO_OUTPUT, output_options
 from audience_cli.cli.commands.suppression_options import check_agent
+from audience_cli.cli.output import Output
 
 if TYPE_CHECKING:
     from audience_cli.cli.context import AppContext
@@ -147,11 +148,11 @@ def remove(
 
 
 @app.command("list")
+@output_options("DNC_FIELDS", always=True)
 def list_entries(
     ctx: typer.Context,
     db: DbOpt = None,
-    fmt: FormatOpt = None,
-    as_json: JsonOpt = False,
+    stdout: Output = NO_OUTPUT,
 ) -> None:
     """Show every entry of the sandbox's do-not-call list, oldest first.
 
@@ -159,13 +160,12 @@ def list_entries(
 
       audience sandbox dnc list --json
     """
-    from audience_cli.cli.output import choose_format, emit
+    from audience_cli.cli.output import emit
     from audience_cli.cli.views import dnc_listing
     from audience_cli.text import plural
 
     store, _ = _store(ctx.obj, db)
     total = store.count_dnc()
     entries = store.page_dnc(limit=max(total, 1), skip=0, sort_order="asc")
-    fmt_ = choose_format(fmt, as_json, ctx.obj.terminal.stdout)
-    emit(ctx.obj, dnc_listing(entries), fmt_)  # type: ignore[arg-type]
+    emit(ctx.obj, dnc_listing(entries), stdout)  # type: ignore[arg-type]
     ctx.obj.note(plural(len(entries), "entry", "entries"))
