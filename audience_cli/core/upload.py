@@ -277,6 +277,34 @@ def send_create(
     return CreateResult(plan, created)
 
 
+def _no_taken(taken: list[Audience]) -> None:
+    pass
+
+
+def create_checked(
+    client: AtomsClient,
+    batch: ContactBatch,
+    plan: CreatePlan,
+    *,
+    allow_duplicate: bool = False,
+    description: str | None = None,
+    on_taken: Callable[[list[Audience]], None] = _no_taken,
+    progress: Progress = _no_progress,
+) -> CreateResult:
+    """A create as `create` and `sync --create` send it: the names checked (a taken one
+    refused unless allowed, else handed to `on_taken` before anything is sent), the
+    audiences created and filled (`send_create`), and what was added and skipped
+    counted into the batch's report."""
+    existing = check_names(client, plan, allow_duplicate=allow_duplicate)
+    if existing.taken:
+        on_taken(existing.taken)
+    result = send_create(
+        client, batch, plan, existing=existing, description=description, progress=progress
+    )
+    batch.report.added, batch.report.skipped = result.added, result.skipped
+    return result
+
+
 class _Cursor:
     """The batch, read from where the last segment stopped, and only when members are
     left for adds (a create that carried them all reads the spool no further)."""

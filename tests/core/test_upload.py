@@ -16,6 +16,7 @@ from audience_cli.core.members import iter_members
 from audience_cli.core.upload import (
     Existing,
     UploadSettings,
+    create_checked,
     plan_add,
     plan_create,
     send_add,
@@ -27,6 +28,7 @@ from audience_cli.errors import (
     CsvTooLargeError,
     ExitCode,
     MemberLimitError,
+    NameTakenError,
     NoRoomError,
     PartialUploadError,
     RowsRejectedError,
@@ -325,3 +327,35 @@ def test_the_upload_csv_has_the_members_layout() -> None:
         ["", "", "+1", "Paris, FR"],
         ['A "B"', "", "", ""],
     ]
+
+
+def test_create_checked_refuses_a_taken_name_before_sending(make_client: Make) -> None:
+    client, transport = make_client()
+    with batch_of(numbers(3)) as batch:
+        plan = plan_create(batch, "Leads", UploadSettings(chunk_size=10), split=False)
+        create_checked(client, batch, plan)
+        with pytest.raises(NameTakenError):
+            create_checked(client, batch, plan)
+    assert transport.writes() == [("POST", "/audience")]
+
+
+def test_create_checked_hands_over_taken_names_and_counts_into_the_report(
+    make_client: Make,
+) -> None:
+    client, _ = make_client()
+    taken: list[str] = []
+    with batch_of(numbers(3)) as first:
+        plan = plan_create(first, "Leads", UploadSettings(chunk_size=10), split=False)
+        create_checked(client, first, plan)
+    with batch_of(numbers(3)) as batch:
+        plan = plan_create(batch, "Leads", UploadSettings(chunk_size=10), split=False)
+        result = create_checked(
+            client,
+            batch,
+            plan,
+            allow_duplicate=True,
+            on_taken=lambda found: taken.extend(str(a.get("name")) for a in found),
+        )
+        assert (batch.report.added, batch.report.skipped) == (3, 0)
+    assert taken == ["Leads"]
+    assert result.added == 3

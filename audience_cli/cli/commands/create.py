@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from audience_cli.cli.context import AppContext
     from audience_cli.contacts import ContactBatch
     from audience_cli.core.upload import CreatePlan, CreateResult, UploadSettings
+    from audience_cli.model import Audience
 
 
 @dataclass(frozen=True)
@@ -161,28 +162,27 @@ def _send(
 ) -> CreateResult:
     from audience_cli.cli.completion_cache import remember_change
     from audience_cli.cli.progress import upload_progress
-    from audience_cli.core.upload import check_names, send_create
+    from audience_cli.core.upload import create_checked
     from audience_cli.text import plural
 
-    report = batch.report
-    client = app.client()
-    existing = check_names(client, plan, allow_duplicate=opts.allow_duplicate_name)
-    for audience in existing.taken:
-        app.warn(
-            f"an audience named {audience.get('name')!r} already exists "
-            f"({audience.get('_id')}): commands will need ids to tell them apart"
-        )
+    def say_taken(taken: list[Audience]) -> None:
+        for audience in taken:
+            app.warn(
+                f"an audience named {audience.get('name')!r} already exists "
+                f"({audience.get('_id')}): commands will need ids to tell them apart"
+            )
+
     label = f"Uploading to {opts.name!r}"
     with upload_progress(app, len(batch), label, requests=plan.requests) as advance:
-        result = send_create(
-            client,
+        result = create_checked(
+            app.client(),
             batch,
             plan,
-            existing=existing,
+            allow_duplicate=opts.allow_duplicate_name,
             description=opts.description,
+            on_taken=say_taken,
             progress=advance,
         )
-    report.added, report.skipped = result.added, result.skipped
     remember_change(app, made=[made.audience for made in result.created])
     for made in result.created:
         if made.recovered:

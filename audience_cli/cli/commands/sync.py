@@ -200,7 +200,7 @@ def _create_instead(app: AppContext, opts: SyncOptions, batch: ContactBatch) -> 
     from audience_cli.cli.progress import upload_progress
     from audience_cli.cli.views import sync_summary
     from audience_cli.core.sync import SyncPlan, SyncResult
-    from audience_cli.core.upload import check_names, plan_create, send_create
+    from audience_cli.core.upload import create_checked, plan_create
     from audience_cli.text import plural
 
     name = opts.audience.strip()
@@ -215,13 +215,10 @@ def _create_instead(app: AppContext, opts: SyncOptions, batch: ContactBatch) -> 
         if opts.stdout.fmt is not None:
             emit(app, sync_summary(batch.report, SyncResult(made), dry_run=True), opts.stdout)
         return
-    client = app.client()
-    existing = check_names(client, plan, allow_duplicate=False)
     with upload_progress(app, len(batch), f"Creating {name!r}", requests=plan.requests) as step:
-        result = send_create(client, batch, plan, existing=existing, progress=step)
+        result = create_checked(app.client(), batch, plan, progress=step)
     (created,) = result.created
     remember_change(app, made=[created.audience])
-    batch.report.added, batch.report.skipped = created.added, created.skipped
     app.success(
         f"Created audience {name!r} ({created.audience.get('_id')}) with "
         f"{plural(created.added, 'member')} (--create: no audience had that name)."
