@@ -9,7 +9,7 @@ options that change the outcome where it prints them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -64,10 +64,12 @@ ROW_REASON_TEXT: dict[RowReason, str] = {
 @dataclass(frozen=True)
 class ReportWords:
     """What a program adds to a report's lines: after a reason's text, what would change
-    the outcome (the CLI's flags); after the rejects shown, where the rest are."""
+    the outcome (the CLI's flags); after the rejects shown, where the rest are; how a
+    setting a note names is called (the CLI: its flag; plainly: its name)."""
 
     after_reason: Mapping[str, str] = field(default_factory=dict)
     more: str = ""
+    setting: Callable[[str], str] = str
 
     def reason_text(self, reason: str) -> str:
         """What `reason` means, with what this program adds to it ("" when not known)."""

@@ -5,6 +5,8 @@ message names none, and what the CLI prints still does."""
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 from audience_cli.cli.hints import REPORT_WORDS, hint_for, message_for, sandbox_hint
@@ -99,3 +101,30 @@ def test_a_bad_delimiter_still_shows_its_hint(cli, tmp_path: Path) -> None:
     assert result.stderr == (
         "error: bad delimiter 'ab': give one character\ne.g. --delimiter ';' or --delimiter tab\n"
     )
+
+
+def test_report_notes_name_settings_plainly_and_flags_at_the_cli() -> None:
+    from audience_cli.contacts import CsvOptions, collect_contacts
+
+    text = b"\xef\xbb\xbfPhone,Name\n+14155550132,Ada,extra\n"
+    options = CsvOptions(encoding="latin-1", columns=["Phone"], enrich=True)
+    batch = collect_contacts(csv_path="-", options=options, stdin=io.BytesIO(text))
+    with batch:
+        plain, cli = batch.report.note_texts(), batch.report.note_texts(REPORT_WORDS)
+        data = batch.report.to_dict(REPORT_WORDS)
+    extra = "1 row has more cells than the header (first: line 2): the extra cells are not kept"
+    enrich = "added country, number_type, timezone, carrier"
+    bom = "the file starts with a UTF-8 byte-order mark but {}encoding latin-1 was given; "
+    bom += "the file is probably UTF-8 (the mark was dropped)"
+    assert plain == [bom.format(""), f"{extra} (columns)", f"enrich {enrich}"]
+    assert cli == [bom.format("--"), f"{extra} (--columns)", f"--enrich {enrich}"]
+    assert data["notes"] == cli
+
+
+def test_json_report_notes_name_the_flags(cli, tmp_path: Path) -> None:
+    leads = tmp_path / "leads.csv"
+    leads.write_text("Phone\n+14155550132\n")
+    result = cli("validate", str(leads), "--enrich", "--no-dnc", "--json")
+    assert json.loads(result.stdout)["report"]["notes"] == [
+        "--enrich added country, number_type, timezone, carrier"
+    ]

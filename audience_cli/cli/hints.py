@@ -2,7 +2,7 @@
 
 The client and the core raise errors that carry facts; the CLI adds the hint
 here, just before it prints the error (`cli.report_error`), and the flags a
-message or a report line names (`message_for`, `REPORT_WORDS`).
+message or a report line or note names (`message_for`, `REPORT_WORDS`).
 """
 
 from __future__ import annotations
@@ -55,6 +55,12 @@ from audience_cli.reasons import PhoneReason, ReportWords, RowReason
 from audience_cli.sandbox.errors import SandboxDatabaseError, SandboxError
 from audience_cli.state.locks import LockedByOtherRun
 
+
+def flag(option: str) -> str:
+    """The flag of a setting: "phone_column" -> "--phone-column"."""
+    return "--" + option.replace("_", "-")
+
+
 # What a reject reason's text gains at the CLI: the options that change the outcome.
 REPORT_WORDS = ReportWords(
     after_reason={
@@ -64,6 +70,7 @@ REPORT_WORDS = ReportWords(
         RowReason.EXCLUDED: " (--exclude, --exclude-audience)",
     },
     more="see --rejects",
+    setting=flag,
 )
 
 
@@ -81,11 +88,6 @@ def sandbox_hint(exc: SandboxError) -> str | None:
     if isinstance(exc, SandboxDatabaseError):
         return "Point AUDIENCE_SANDBOX_DB (or --db) at a new or existing sandbox file."
     return exc.hint
-
-
-def flag(option: str) -> str:
-    """The flag of a setting: "phone_column" -> "--phone-column"."""
-    return "--" + option.replace("_", "-")
 
 
 def message_for(exc: AudienceError) -> str:

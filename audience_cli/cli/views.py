@@ -370,7 +370,7 @@ def create_summary(report: ImportReport, plan: CreatePlan, result: CreateResult 
             }
             for c in result.created
         ]
-    document["report"] = report.to_dict()
+    document["report"] = _report_dict(report)
     return Summary(document, rows, CREATE_FIELDS)
 
 
@@ -381,7 +381,7 @@ def add_summary(report: ImportReport, plan: AddPlan, *, dry_run: bool) -> Summar
     if dry_run:
         document["dryRun"] = True
         document["plan"] = plan.to_json()
-    document["report"] = report.to_dict()
+    document["report"] = _report_dict(report)
     row = {
         "id": audience.get("_id"),
         "name": audience.get("name"),
@@ -396,18 +396,25 @@ def add_summary(report: ImportReport, plan: AddPlan, *, dry_run: bool) -> Summar
     return Summary(document, [row], ADD_FIELDS)
 
 
+def _report_dict(report: ImportReport) -> dict[str, Any]:
+    """The import report for JSON, its notes in the CLI's words (flags)."""
+    from audience_cli.cli.hints import REPORT_WORDS
+
+    return report.to_dict(REPORT_WORDS)
+
+
 def refused_summary(report: ImportReport, fields: Sequence[str]) -> Summary:
     """Rejected rows stopped an import: the report, for a script that asked for it, with
     the `fields` of the command's own result (what it did is 0, no audience named)."""
     row: dict[str, Any] = {field: 0 for field in fields}
     row.update(id="", name="", **_counts(report))
-    return Summary({"audience": None, "report": report.to_dict()}, [row], fields)
+    return Summary({"audience": None, "report": _report_dict(report)}, [row], fields)
 
 
 def validate_summary(report: ImportReport) -> Summary:
     """`{"report"}`; one row: the source and its counts."""
     row = {"source": report.source, **_counts(report)}
-    return Summary({"report": report.to_dict()}, [row], VALIDATE_FIELDS)
+    return Summary({"report": _report_dict(report)}, [row], VALIDATE_FIELDS)
 
 
 def delete_summary(result: DeleteResult) -> Summary:
@@ -460,7 +467,7 @@ def sync_summary(report: ImportReport, result: SyncResult, *, dry_run: bool) -> 
     if dry_run:
         sync["dryRun"] = True
         sync["plan"] = plan.groups()
-    document = {"audience": _strip(plan.audience), "sync": sync, "report": report.to_dict()}
+    document = {"audience": _strip(plan.audience), "sync": sync, "report": _report_dict(report)}
     audience = plan.audience
     done = _planned(counts, _PLANNED_ROW) if dry_run else dict(counts)
     row = {"id": audience.get("_id", ""), "name": audience.get("name"), **_counts(report), **done}

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from audience_cli.contacts.report import Note, Setting, note
 from audience_cli.errors import UsageError
 
 CHUNK_SIZE = 1 << 16
@@ -35,6 +36,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+ENCODING = Setting("encoding")  # the setting the warnings name (the CLI shows its flag)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _ASCII_PROBE = '\r\n,;\t|"abcXYZ0189+'
 
@@ -62,7 +64,7 @@ class TextLines:
     ) -> None:
         self.source = source
         self.lines = 0
-        self.warnings: list[str] = []
+        self.warnings: list[Note] = []
         self._stream = stream
         if head is None:  # else the caller read the start already (`read_head`)
             head = read_head(stream, source)
@@ -89,14 +91,21 @@ class TextLines:
             codecs.getincrementaldecoder("utf-8")().decode(text, final=False)
         except UnicodeDecodeError:
             self.warnings.append(
-                "the file starts with a UTF-8 byte-order mark but is not UTF-8: "
-                f"read as {requested} (--encoding), without the mark"
+                note(
+                    "the file starts with a UTF-8 byte-order mark but is not UTF-8: "
+                    f"read as {requested} (",
+                    ENCODING,
+                    "), without the mark",
+                )
             )
             return codecs.BOM_UTF8
         if text.isascii():
             self.warnings.append(
-                f"the file starts with a UTF-8 byte-order mark but --encoding {requested} "
-                "was given; the file is probably UTF-8 (the mark was dropped)"
+                note(
+                    "the file starts with a UTF-8 byte-order mark but ",
+                    ENCODING,
+                    f" {requested} was given; the file is probably UTF-8 (the mark was dropped)",
+                )
             )
             return codecs.BOM_UTF8
         raise UsageError(

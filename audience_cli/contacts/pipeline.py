@@ -44,7 +44,7 @@ from audience_cli.contacts.model import (
     split_name,
 )
 from audience_cli.contacts.phone_cells import split_phone_cell
-from audience_cli.contacts.report import ImportReport
+from audience_cli.contacts.report import ImportReport, Note, Setting, note
 from audience_cli.contacts.spool import ContactSpool, RejectLog
 from audience_cli.contacts.xlsx_reader import SAVE_HINT, Sheet, is_workbook, read_sheet
 from audience_cli.errors import InvalidPhoneError, UsageError
@@ -65,6 +65,9 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 FLAGS_NAME = "--phone"
 MAX_NOTE_KEYS = 5  # generated keys named in one note
+# The settings the report's notes name (the CLI shows their flags).
+COLUMNS, DELIMITER, ENCODING = Setting("columns"), Setting("delimiter"), Setting("encoding")
+ENRICH, REGION, SHEET = Setting("enrich"), Setting("region"), Setting("sheet")
 # What --enrich adds to a contact's data, unless the file has a column of that name.
 ENRICH_KEYS = ("country", "number_type", "timezone", "carrier")
 # Lines a Salesforce report export ends with, after a blank line: the report's name,
@@ -218,14 +221,14 @@ class _Collector:
             self.report.column_mapping = plan.mapping(used_keys, self.fallbacks_used)
             self.report.notes.extend(self._notes(plan, used_keys))
         elif self.enrich:
-            self.report.notes.append(f"--enrich added {', '.join(self.enrich_keys)}")
+            self.report.notes.append(note(ENRICH, f" added {', '.join(self.enrich_keys)}"))
         self.spool.flush()
         return ContactBatch(self.report, self.spool)
 
-    def _notes(self, plan: ColumnPlan, used_keys: list[str]) -> list[str]:
-        notes: list[str] = []
+    def _notes(self, plan: ColumnPlan, used_keys: list[str]) -> list[Note]:
+        notes: list[Note] = []
         if ignored := plan.server_fields_note():
-            notes.append(ignored)
+            notes.append(note(ignored))
         if self.footer is not None:
             first, last = self.footer
             where = self.report.where
@@ -235,26 +238,31 @@ class _Collector:
                 lines = f"lines {first}-{last}"
             else:
                 lines = f"{where(first)} to {where(last)}"
-            notes.append(f"{lines}: a Salesforce report footer, skipped (not contacts)")
+            notes.append(note(f"{lines}: a Salesforce report footer, skipped (not contacts)"))
         if plan.do_not_call:
             names = ", ".join(plan.label(i) for i in plan.do_not_call)
             column = "column" if len(plan.do_not_call) == 1 else "columns"
             if not self.screen:
-                notes.append(f"do-not-call {column} {names}: not applied to numbers taken out")
+                notes.append(
+                    note(f"do-not-call {column} {names}: not applied to numbers taken out")
+                )
             else:
                 n = self.marked_rows
                 marked = "no row marked" if not n else f"{_rows(n)} marked, rejected"
-                notes.append(f"do-not-call {column} {names}: {marked}")
+                notes.append(note(f"do-not-call {column} {names}: {marked}"))
         if plan.countries:
             names = ", ".join(plan.label(i) for i in plan.countries)
-            others = (
-                f"the others in --region {self.region}"
+            others: tuple[str | Setting, ...] = (
+                ("the others in ", REGION, f" {self.region}")
                 if self.region
-                else "the others need their +country code"
+                else ("the others need their +country code",)
             )
             notes.append(
-                f"national numbers read in each row's country ({names}: "
-                f"{_rows(self.country_rows)}); {others}"
+                note(
+                    f"national numbers read in each row's country ({names}: "
+                    f"{_rows(self.country_rows)}); ",
+                    *others,
+                )
             )
         if self.fallbacks_used:
             columns = [plan.phone, *(i for i in plan.phone_fallbacks if i in self.fallbacks_used)]
@@ -264,7 +272,7 @@ class _Collector:
                 if len(columns) == 2
                 else "each when the ones before are empty"
             )
-            notes.append(f"phone taken from: {names} ({when})")
+            notes.append(note(f"phone taken from: {names} ({when})"))
         if self.long_rows:
             rows = "1 row has" if self.long_rows == 1 else f"{self.long_rows:,} rows have"
             first_row = self.report.where(self.first_long_row or 0)
@@ -275,24 +283,25 @@ class _Collector:
                 shown = ", ".join(kept[:MAX_NOTE_KEYS])
                 if len(kept) > MAX_NOTE_KEYS:
                     shown += f", … and {len(kept) - MAX_NOTE_KEYS} more"
-                notes.append(f"{what}: extra cells kept as {shown}")
+                notes.append(note(f"{what}: extra cells kept as {shown}"))
             else:
-                notes.append(f"{what}: the extra cells are not kept (--columns)")
+                notes.append(note(f"{what}: the extra cells are not kept (", COLUMNS, ")"))
         if self.extensions:
             n = self.extensions
             numbers = "1 number has" if n == 1 else f"{n:,} numbers have"
-            notes.append(f"{numbers} an extension: {_kept_as(plan.extension_key, EXTENSION_KEY)}")
+            kept_as = _kept_as(plan.extension_key, EXTENSION_KEY)
+            notes.append(note(f"{numbers} an extension: ", *kept_as))
         if self.several_numbers:
             n = self.several_numbers
             cells = "1 phone cell holds" if n == 1 else f"{n:,} phone cells hold"
             others = _kept_as(plan.other_phones_key, OTHER_PHONES_KEY)
-            notes.append(f"{cells} several numbers: the first is used, the others {others}")
+            notes.append(note(f"{cells} several numbers: the first is used, the others ", *others))
         if self.enrich:
-            added = f"--enrich added {', '.join(self.enrich_keys) or 'nothing'}"
+            added = f" added {', '.join(self.enrich_keys) or 'nothing'}"
             kept = [key for key in ENRICH_KEYS if key not in self.enrich_keys]
             if kept:
                 added += f" (not {', '.join(kept)}: the file has such a column)"
-            notes.append(added)
+            notes.append(note(ENRICH, added))
         return notes
 
     def add_flag_contact(self, contact: Contact) -> None:
@@ -416,7 +425,7 @@ class _Collector:
             (line, cells, _number_of_row(cells, phone_at, fallbacks, countries_at, region))
             for line, cells in records
         )
-        workers = worker_count(self.report.notes.append) if size else 0
+        workers = worker_count(lambda text: self.report.notes.append(note(text))) if size else 0
         if workers > 1:
             head = list(islice(numbered, CHUNK_ROWS))
             sample = [cells for _, cells, _ in head]
@@ -761,25 +770,32 @@ def _prepend(
     yield from rest
 
 
-def _workbook_notes(sheet: Sheet, options: CsvOptions) -> list[str]:
+def _workbook_notes(sheet: Sheet, options: CsvOptions) -> list[Note]:
     """What the report says of a workbook: which sheet was read when it has several, and
     the text-file options that do not apply to it."""
-    notes: list[str] = []
+    notes: list[Note] = []
     if len(sheet.names) > 1 and options.sheet is None:
         others = ", ".join(repr(name) for name in sheet.names[1:])
-        notes.append(f"read sheet {sheet.name!r}, the first; --sheet NAME reads another ({others})")
+        notes.append(
+            note(
+                f"read sheet {sheet.name!r}, the first; ", SHEET, f" NAME reads another ({others})"
+            )
+        )
     ignored = [
-        flag
-        for flag, given in (("--encoding", options.encoding), ("--delimiter", options.delimiter))
+        setting
+        for setting, given in ((ENCODING, options.encoding), (DELIMITER, options.delimiter))
         if given is not None
     ]
     if ignored:
-        notes.append(f"{' and '.join(ignored)} not used: a workbook is not a text file")
+        named: list[str | Setting] = [ignored[0]]
+        for setting in ignored[1:]:
+            named += [" and ", setting]
+        notes.append(note(*named, " not used: a workbook is not a text file"))
     return notes
 
 
-def _kept_as(key: str | None, name: str) -> str:
-    return f"kept as {key}" if key else f"not kept (--columns without {name})"
+def _kept_as(key: str | None, name: str) -> tuple[str | Setting, ...]:
+    return (f"kept as {key}",) if key else ("not kept (", COLUMNS, f" without {name})")
 
 
 def _row(plan: ColumnPlan, cells: list[str]) -> dict[str, str]:

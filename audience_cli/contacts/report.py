@@ -15,6 +15,35 @@ MAX_MAPPING_ITEMS = 8
 MAX_COUNTED_ITEMS = 6  # countries or number types named on the summary line
 
 
+@dataclass(frozen=True)
+class Setting:
+    """A setting a note names, as the options call it ("region"): the program's words
+    say how it is called (`ReportWords.setting`; the CLI: its flag)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """One line of what the counts do not say: text, with the settings it names kept
+    apart (`Setting`), so that the program showing it names them its own way."""
+
+    parts: tuple[str | Setting, ...]
+
+    def text(self, words: ReportWords = PLAIN_WORDS) -> str:
+        return "".join(
+            part if isinstance(part, str) else words.setting(part.name) for part in self.parts
+        )
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def note(*parts: str | Setting) -> Note:
+    """A `Note` of these parts: `note("the others in ", Setting("region"), " US")`."""
+    return Note(parts)
+
+
 @dataclass
 class ImportReport:
     """Counts of an import: rows == valid + invalid + duplicates."""
@@ -33,7 +62,7 @@ class ImportReport:
     header: list[str] = field(default_factory=list)  # the source's columns, for the rejects file
     # What the counts do not say: a suspicious encoding, phone numbers taken from
     # several columns, cells kept under generated keys... One line each.
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     # Valid contacts per region of their number ("US", "GB"; "001": non-geographic)
     # and per number type ("MOBILE", "FIXED_LINE_OR_MOBILE"…), most frequent first.
     countries: dict[str, int] = field(default_factory=dict)
@@ -55,7 +84,11 @@ class ImportReport:
         """Rejects per reason code, most frequent first."""
         return dict(Counter(r.reason for r in self.rejects).most_common())
 
-    def to_dict(self) -> dict[str, Any]:
+    def note_texts(self, words: ReportWords = PLAIN_WORDS) -> list[str]:
+        """The notes as lines of text (`words`: how the program names settings)."""
+        return [n.text(words) for n in self.notes]
+
+    def to_dict(self, words: ReportWords = PLAIN_WORDS) -> dict[str, Any]:
         data: dict[str, Any] = {
             "rows": self.rows,
             "valid": self.valid,
@@ -75,7 +108,7 @@ class ImportReport:
         data["countries"] = _most_common(self.countries)
         data["types"] = _most_common(self.types)
         if self.notes:
-            data["notes"] = list(self.notes)
+            data["notes"] = self.note_texts(words)
         return data
 
     def summary_lines(self, words: ReportWords = PLAIN_WORDS) -> list[str]:
@@ -94,7 +127,7 @@ class ImportReport:
         lines = [f"{self.source}: " + " · ".join(parts)]
         if self.countries or self.types:
             lines.append(f"  countries: {_counted(self.countries)} · types: {_counted(self.types)}")
-        lines.extend(f"  {note}" for note in self.notes)
+        lines.extend(f"  {text}" for text in self.note_texts(words))
 
         renamed = [(old, new) for old, new in self.column_mapping.items() if old != new]
         if renamed:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from audience_cli.cli.hints import message_for
+from audience_cli.cli.hints import REPORT_WORDS, message_for
 from audience_cli.contacts import CsvOptions, collect_contacts
 from audience_cli.contacts.columns import api_key, simple_name
 from audience_cli.contacts.model import split_name
@@ -215,7 +215,7 @@ def test_fixture_with_explicit_columns_and_filter() -> None:
             ("+12025550182", "Grace Hopper", "Hopper", {}, 3),
         ]
         # --columns leaves out the cell's other number unless "other_phones" is named.
-        assert batch.report.notes == [
+        assert batch.report.note_texts(REPORT_WORDS) == [
             "1 phone cell holds several numbers: the first is used, "
             "the others not kept (--columns without other_phones)"
         ]
@@ -312,7 +312,7 @@ def test_cells_beyond_the_header_with_a_columns_filter_are_dropped_but_reported(
     text = "phone,company\n+14155550101,Acme,extra\n"
     with from_text(text, columns=["company"]) as batch:
         assert as_tuples(batch) == [("+14155550101", "", "", {"company": "Acme"}, 2)]
-        assert batch.report.notes == [
+        assert batch.report.note_texts(REPORT_WORDS) == [
             "1 row has more cells than the header (first: line 2): "
             "the extra cells are not kept (--columns)"
         ]
@@ -381,7 +381,7 @@ def test_an_empty_phone_column_falls_back_to_the_next_phone_column() -> None:
             "  columns: Name → firstName+lastName, Mobile → phoneNumber, Work Phone → work_phone",
             "  line 4: '' EMPTY: no phone number",
         ]
-        assert batch.report.to_dict()["notes"] == [
+        assert batch.report.to_dict(REPORT_WORDS)["notes"] == [
             "phone taken from: Mobile, Work Phone (when Mobile is empty)"
         ]
 
@@ -400,7 +400,7 @@ def test_phone_columns_are_tried_in_order_of_preference() -> None:
             ("+14155550103", "Bob", "", {}, 3),
             ("+14155550105", "Cy", "", {"work_phone": "+14155550104"}, 4),
         ]
-        assert batch.report.notes == [
+        assert batch.report.note_texts(REPORT_WORDS) == [
             "phone taken from: Mobile, Home Phone, Work Phone (each when the ones before are empty)"
         ]
         # Home Phone only ever gave the number: it maps to it.
@@ -416,7 +416,7 @@ def test_no_fallback_with_an_explicit_phone_column_or_to_a_vague_number_column()
     with from_text("Mobile,Work Phone\n,+14155550101\n", phone_column="Mobile") as batch:
         assert len(batch) == 0
         assert batch.report.rejects[0].reason == "EMPTY"
-        assert batch.report.notes == []
+        assert batch.report.note_texts(REPORT_WORDS) == []
     with from_text("Phone,Number\n,+14155550101\n") as batch:  # "Number" may be anything
         assert len(batch) == 0
         assert batch.report.rejects[0].reason == "EMPTY"
@@ -447,7 +447,7 @@ def test_float_exports_extensions_and_several_numbers_in_a_cell() -> None:
         assert [(r.line, r.value, r.reason) for r in batch.report.rejects] == [
             (7, "1.41556E+10", "ROUNDED_BY_SPREADSHEET")
         ]
-        assert batch.report.notes == [
+        assert batch.report.note_texts(REPORT_WORDS) == [
             "2 numbers have an extension: kept as phone_extension",
             "1 phone cell holds several numbers: "
             "the first is used, the others kept as other_phones",

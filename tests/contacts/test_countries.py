@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from audience_cli.cli.hints import message_for
+from audience_cli.cli.hints import REPORT_WORDS, message_for
 from audience_cli.errors import UsageError
 
 from .helpers import as_tuples, from_text, rejects
@@ -67,14 +67,16 @@ def test_rows_without_a_country_fall_back_to_region() -> None:
     text = "Phone,Country\n(415) 555-0132,\n030 1234567,DE\n(415) 555-0133,n/a\n"
     with from_text(text, region="US") as batch:
         assert [c.phone for c in batch] == ["+14155550132", "+49301234567", "+14155550133"]
-        assert batch.report.notes == [
+        assert batch.report.note_texts(REPORT_WORDS) == [
             "national numbers read in each row's country (Country: 1 row); "
             "the others in --region US"
         ]
     with from_text(text) as batch:  # no --region: only the row with a country is read
         assert [c.phone for c in batch] == ["+49301234567"]
         assert [r.reason for r in batch.report.rejects] == ["MISSING_REGION", "MISSING_REGION"]
-        assert batch.report.notes[0].endswith("the others need their +country code")
+        assert batch.report.note_texts(REPORT_WORDS)[0].endswith(
+            "the others need their +country code"
+        )
 
 
 def test_a_number_with_its_own_country_code_keeps_it() -> None:
@@ -130,7 +132,7 @@ def test_country_column_option_names_the_column() -> None:
     text = "Phone,Nation,Country\n020 7946 0958,GB,US\n"
     with from_text(text, country_column="nation") as batch:
         assert [c.phone for c in batch] == ["+442079460958"]
-        assert batch.report.notes[0].startswith(
+        assert batch.report.note_texts(REPORT_WORDS)[0].startswith(
             "national numbers read in each row's country (Nation:"
         )
     with pytest.raises(UsageError) as caught:

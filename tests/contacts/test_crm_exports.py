@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 
+from audience_cli.cli.hints import REPORT_WORDS
 from audience_cli.contacts import ContactBatch, CsvOptions, collect_contacts
 
 from .helpers import DATA, as_tuples, collect, counts, rejects
@@ -19,7 +20,7 @@ from .helpers import DATA, as_tuples, collect, counts, rejects
 def phone_columns(batch: ContactBatch) -> list[str]:
     """The columns numbers came from, as the report says: the phone column, then the
     ones rows fell back on (in that order)."""
-    for note in batch.report.notes:
+    for note in batch.report.note_texts(REPORT_WORDS):
         if note.startswith("phone taken from: "):
             return note.removeprefix("phone taken from: ").split(" (")[0].split(", ")
     return [col for col, key in batch.report.column_mapping.items() if key == "phoneNumber"]
@@ -58,8 +59,11 @@ def test_salesforce_report_export_with_its_footer() -> None:
         ]
         assert phone_columns(batch) == ["Phone", "Mobile"]
         report = batch.report
-        assert report.notes[0] == "lines 8-12: a Salesforce report footer, skipped (not contacts)"
-        assert "do-not-call column Do Not Call: no row marked" in report.notes
+        assert (
+            report.note_texts(REPORT_WORDS)[0]
+            == "lines 8-12: a Salesforce report footer, skipped (not contacts)"
+        )
+        assert "do-not-call column Do Not Call: no row marked" in report.note_texts(REPORT_WORDS)
         # The do-not-call column is not data; the country column is.
         assert "Do Not Call" not in report.column_mapping
         assert report.column_mapping["Mailing Country"] == "mailing_country"
@@ -97,7 +101,8 @@ def test_a_footer_with_grand_totals_and_a_data_row_after_one_cell_lines() -> Non
         assert counts(batch) == (3, 2, 1, 0)
         assert rejects(batch) == [(3, "", "EMPTY")]
         assert (
-            batch.report.notes[0] == "lines 6-8: a Salesforce report footer, skipped (not contacts)"
+            batch.report.note_texts(REPORT_WORDS)[0]
+            == "lines 6-8: a Salesforce report footer, skipped (not contacts)"
         )
 
 
@@ -213,7 +218,7 @@ def test_many_one_cell_lines_are_rows_not_a_footer() -> None:
         assert counts(batch) == (17, 2, 15, 0)
         assert [r.line for r in batch.report.rejects] == list(range(3, 18))  # in order
         assert [c.line for c in batch] == [2, 18]
-        assert not any("footer" in note for note in batch.report.notes)
+        assert not any("footer" in note for note in batch.report.note_texts(REPORT_WORDS))
 
 
 def test_a_footer_after_a_one_column_file() -> None:
@@ -226,5 +231,6 @@ def test_a_footer_after_a_one_column_file() -> None:
     with batch:
         assert counts(batch) == (2, 2, 0, 0)
         assert (
-            batch.report.notes[0] == "lines 5-7: a Salesforce report footer, skipped (not contacts)"
+            batch.report.note_texts(REPORT_WORDS)[0]
+            == "lines 5-7: a Salesforce report footer, skipped (not contacts)"
         )

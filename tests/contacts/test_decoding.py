@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from audience_cli.cli.hints import REPORT_WORDS
 from audience_cli.contacts import ContactBatch, CsvOptions, collect_contacts
 from audience_cli.errors import ExitCode, UsageError, exit_code_for
 
@@ -230,7 +231,7 @@ def test_utf8_bom_with_latin1_encoding_on_ascii_text_drops_the_mark_and_warns() 
     data = b"\xef\xbb\xbfFirst Name,Phone\nAda,+14155550132\n"
     with from_bytes(data, encoding="latin-1") as batch:
         assert as_tuples(batch) == [("+14155550132", "Ada", "", {}, 2)]
-        assert batch.report.summary_lines() == [
+        assert batch.report.summary_lines(REPORT_WORDS) == [
             "<stdin>: 1 row read · 1 valid",
             "  countries: US 1 · types: FIXED_LINE_OR_MOBILE 1",
             "  the file starts with a UTF-8 byte-order mark but --encoding latin-1 was given; "
@@ -243,7 +244,7 @@ def test_utf8_bom_on_a_file_that_is_not_utf8_reads_it_as_asked() -> None:
     data = b"\xef\xbb\xbfVorname;Telefon\nJ\xfcrgen;+14155550132\n"  # cp1252 after the mark
     with from_bytes(data, encoding="cp1252") as batch:
         assert as_tuples(batch) == [("+14155550132", "Jürgen", "", {}, 2)]
-        assert batch.report.notes == [
+        assert batch.report.note_texts(REPORT_WORDS) == [
             "the file starts with a UTF-8 byte-order mark but is not UTF-8: "
             "read as cp1252 (--encoding), without the mark"
         ]

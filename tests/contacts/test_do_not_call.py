@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from audience_cli.cli.hints import REPORT_WORDS
 from audience_cli.contacts import CsvOptions, collect_contacts, contacts_from_flags
 
 from .helpers import as_tuples, counts, from_text, rejects
@@ -88,7 +89,9 @@ def test_several_do_not_call_columns_any_true_rejects() -> None:
             "marked do-not-call in the file (Opted Out)",
             "marked do-not-call in the file (DNC)",
         ]
-        assert batch.report.notes == ["do-not-call columns DNC, Opted Out: 2 rows marked, rejected"]
+        assert batch.report.note_texts(REPORT_WORDS) == [
+            "do-not-call columns DNC, Opted Out: 2 rows marked, rejected"
+        ]
 
 
 def test_a_marked_number_is_not_called_from_a_later_row() -> None:
@@ -142,7 +145,7 @@ def test_numbers_being_taken_out_keep_their_marked_rows() -> None:
     text = "Phone,Do Not Call\n+14155550101,1\n+19005550123,1\n"
     with from_text(text, screen=False) as batch:
         assert [c.phone for c in batch] == ["+14155550101", "+19005550123"]  # premium too
-        assert batch.report.notes == [
+        assert batch.report.note_texts(REPORT_WORDS) == [
             "do-not-call column Do Not Call: not applied to numbers taken out"
         ]
 

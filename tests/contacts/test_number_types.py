@@ -195,7 +195,9 @@ def test_enrich_adds_country_type_time_zone_and_carrier() -> None:
             ),
             ("+80012345678", "Toll", "", {"number_type": "toll_free"}, 4),  # no country
         ]
-        assert batch.report.notes == ["--enrich added country, number_type, timezone, carrier"]
+        assert batch.report.note_texts(REPORT_WORDS) == [
+            "--enrich added country, number_type, timezone, carrier"
+        ]
 
 
 def test_enrich_never_overwrites_a_column_the_file_has() -> None:
@@ -210,7 +212,7 @@ def test_enrich_never_overwrites_a_column_the_file_has() -> None:
                 2,
             )
         ]
-        assert batch.report.notes[-1] == (
+        assert batch.report.note_texts(REPORT_WORDS)[-1] == (
             "--enrich added number_type "
             "(not country, timezone, carrier: the file has such a column)"
         )

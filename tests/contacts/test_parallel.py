@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from audience_cli.cli.hints import REPORT_WORDS
 from audience_cli.contacts import CsvOptions, collect_contacts, parallel
 from audience_cli.errors import UsageError
 
@@ -295,7 +296,7 @@ def test_a_capped_pool_starts_no_more_workers_than_cores_and_says_so(
     monkeypatch.setattr(parallel, "answered", counted)
     path = write_file(mixed_file(60))
     with collect_contacts(csv_path=path, options=CsvOptions(region="US")) as batch:
-        notes = batch.report.notes
+        notes = batch.report.note_texts(REPORT_WORDS)
     assert started == [2]  # today: a pool of 100,000 processes
     assert "AUDIENCE_WORKERS=100,000 is more than the 2 usable cores: 2 used" in notes
 

@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from audience_cli.cli.hints import REPORT_WORDS
 from audience_cli.contacts import ContactBatch, CsvOptions, collect_contacts
 from audience_cli.contacts.phone_cells import split_phone_cell
 
@@ -41,7 +42,7 @@ def test_several_numbers_in_a_cell_are_split_like_googles(cell: str) -> None:
     with from_rows(cell, region="US") as batch:
         assert as_tuples(batch) == [("+14155550102", "", "", {"other_phones": "(415) 555-0103"}, 2)]
         assert list(batch.report.rejects) == []
-        assert batch.report.notes == [
+        assert batch.report.note_texts(REPORT_WORDS) == [
             "1 phone cell holds several numbers: the first is used, the others kept as other_phones"
         ]
 

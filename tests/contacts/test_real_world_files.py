@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from audience_cli.cli.hints import REPORT_WORDS
+
 from .helpers import as_tuples, collect, counts, rejects
 
 
@@ -123,7 +125,7 @@ def test_google_contacts_export() -> None:
             "organization_1_name",
             "other_phones",
         ]
-        assert batch.report.notes == [
+        assert batch.report.note_texts(REPORT_WORDS) == [
             "1 phone cell holds several numbers: the first is used, the others kept as other_phones"
         ]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from audience_cli.cli.hints import message_for
+from audience_cli.cli.hints import REPORT_WORDS, message_for
 from audience_cli.contacts import CsvOptions, collect_contacts, write_rejects
 from audience_cli.errors import ExitCode, UsageError, exit_code_for
 from tests.workbooks import write_workbook
@@ -66,7 +66,7 @@ def test_a_workbook_is_read_like_a_csv_file(tmp_path: Path) -> None:
             "Signed Up": "signed_up",
             "Score": "Score",
         }
-        assert report.notes == []
+        assert report.note_texts(REPORT_WORDS) == []
 
 
 def test_a_phone_stored_as_a_number_keeps_its_digits_and_its_format(tmp_path: Path) -> None:
@@ -166,13 +166,13 @@ def test_the_first_sheet_is_read_unless_sheet_names_another(tmp_path: Path) -> N
     )
     with collect(path) as batch:
         assert [c.phone for c in batch] == ["+14155550102"]
-        assert batch.report.notes == [
+        assert batch.report.note_texts(REPORT_WORDS) == [
             "read sheet 'Leads', the first; --sheet NAME reads another ('Archive', 'Notes')"
         ]
     for name in ("Archive", "archive"):  # Excel's sheet names are unique in any case
         with collect(path, sheet=name) as batch:
             assert [c.phone for c in batch] == ["+14155550103", "+14155550104"]
-            assert batch.report.notes == []
+            assert batch.report.note_texts(REPORT_WORDS) == []
             assert batch.report.sheet == "Archive"
 
 
@@ -201,7 +201,7 @@ def test_an_empty_sheet_and_sheet_with_a_csv_file_are_errors(tmp_path: Path) -> 
 def test_text_file_options_are_noted_as_not_used(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "o.xlsx", [["Phone"], ["+14155550102"]])
     with collect(path, encoding="cp1252", delimiter=";") as batch:
-        assert batch.report.notes == [
+        assert batch.report.note_texts(REPORT_WORDS) == [
             "--encoding and --delimiter not used: a workbook is not a text file"
         ]
 
