@@ -72,6 +72,23 @@ class UsageError(AudienceError):
         self.option = option
 
 
+class UndecodableError(UsageError):
+    """A file's bytes are not valid in the encoding read (the CLI's hint names the option
+    that sets it)."""
+
+
+class BomMismatchError(UsageError):
+    """A file starts with a UTF-8 byte-order mark, but another encoding was asked for."""
+
+    def __init__(self, message: str, *, requested: str) -> None:
+        super().__init__(message)
+        self.requested = requested
+
+
+class NotTextError(UsageError):
+    """A file holds NUL bytes: not text in any one-byte encoding (UTF-16, or binary)."""
+
+
 class InvalidPhoneError(UsageError):
     """A number given one by one (not in a file) is not valid: `reason` is its reject
     reason, `text` what the reason means."""

@@ -128,3 +128,23 @@ def test_json_report_notes_name_the_flags(cli, tmp_path: Path) -> None:
     assert json.loads(result.stdout)["report"]["notes"] == [
         "--enrich added country, number_type, timezone, carrier"
     ]
+
+
+def test_decoding_errors_name_the_encoding_flag_at_the_cli(cli, tmp_path) -> None:
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("phone,name\n+14155550132,Jos\xe9\n".encode("latin-1"))
+    bad = cli("validate", str(latin), "--no-dnc")
+    assert bad.exit_code == 2
+    assert "is not valid utf-8" in bad.stderr
+    assert "pass the file's encoding, e.g. --encoding cp1252" in bad.stderr
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbfphone,name\n+14155550132,Jos\xc3\xa9\n")
+    refused = cli("validate", str(bom), "--encoding", "latin-1", "--no-dnc")
+    assert refused.exit_code == 2
+    assert "byte-order mark but --encoding latin-1 was given" in refused.stderr
+    assert "drop --encoding (or pass --encoding utf-8)" in refused.stderr
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes(b"phone\x00,name\n")
+    binary = cli("validate", str(nul), "--no-dnc")
+    assert binary.exit_code == 2
+    assert "for UTF-16 text pass --encoding utf-16" in binary.stderr

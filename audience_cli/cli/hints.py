@@ -20,6 +20,7 @@ from audience_cli.errors import (
     AudienceNotFoundError,
     AuthenticationError,
     BadDelimiterError,
+    BomMismatchError,
     CampaignInUseError,
     CreateUncertainError,
     CredentialsFieldError,
@@ -36,12 +37,14 @@ from audience_cli.errors import (
     NameTakenError,
     NoPhoneColumnError,
     NoRoomError,
+    NotTextError,
     PartialUploadError,
     PermissionDeniedError,
     ProfileWithoutKeyError,
     RowsRejectedError,
     RunDeadlineError,
     TooManyRemovalsError,
+    UndecodableError,
     UnexpectedAnswerError,
     UnknownColumnError,
     UnknownColumnsError,
@@ -109,6 +112,11 @@ def message_for(exc: AudienceError) -> str:
         message += ": `audience snapshots` lists them (a path to a .csv.gz works too)"
     elif isinstance(exc, LockedByOtherRun):
         message += " (--wait sets how long)"
+    elif isinstance(exc, BomMismatchError):
+        message = message.replace(
+            f"but the encoding {exc.requested} was asked for",
+            f"but --encoding {exc.requested} was given",
+        )
     if isinstance(exc, UsageError) and exc.option:
         message = f"{flag(exc.option)} {message}"
     return message
@@ -155,6 +163,12 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
         return exc.hint
     if isinstance(exc, DncReadError):
         return _dnc_read_hint(exc)
+    if isinstance(exc, UndecodableError):
+        return "pass the file's encoding, e.g. --encoding cp1252 or --encoding latin-1"
+    if isinstance(exc, BomMismatchError):
+        return "drop --encoding (or pass --encoding utf-8)"
+    if isinstance(exc, NotTextError):
+        return "give a CSV file; for UTF-16 text pass --encoding utf-16"
     if isinstance(exc, UnknownRegionError):
         return "--region takes an ISO 3166 country code"
     if isinstance(exc, NoPhoneColumnError):

@@ -14,12 +14,11 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from audience_cli.contacts.report import Note, Setting, note
-from audience_cli.errors import UsageError
+from audience_cli.errors import BomMismatchError, NotTextError, UndecodableError, UsageError
 
 CHUNK_SIZE = 1 << 16
 MAX_LINE_BYTES = 16 << 20  # a "line" this long means the file is not a CSV
 
-ENCODING_HINT = "pass the file's encoding, e.g. --encoding cp1252 or --encoding latin-1"
 
 # Signatures of files people pick by mistake, checked before anything else.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -108,10 +107,10 @@ class TextLines:
                 )
             )
             return codecs.BOM_UTF8
-        raise UsageError(
-            f"{self.source}: the file starts with a UTF-8 byte-order mark but --encoding "
-            f"{requested} was given; the file is UTF-8",
-            hint="drop --encoding (or pass --encoding utf-8)",
+        raise BomMismatchError(
+            f"{self.source}: the file starts with a UTF-8 byte-order mark but the encoding "
+            f"{requested} was asked for; the file is UTF-8",
+            requested=requested,
         )
 
     def _read(self) -> bytes:
@@ -151,17 +150,16 @@ class TextLines:
         self._offset += len(block)
         yield from lines
 
-    def _decode_error(self, block: bytes, exc: UnicodeDecodeError) -> UsageError:
+    def _decode_error(self, block: bytes, exc: UnicodeDecodeError) -> UndecodableError:
         start = exc.start if exc.object == block else 0
         before = block[:start].decode(self.encoding, errors="replace")
         breaks = list(_LINE_BREAK.finditer(before))
         line = self.lines + len(breaks) + 1
         column = len(before) - (breaks[-1].end() if breaks else 0) + 1
         bad = block[start : start + 1].hex().upper()
-        return UsageError(
+        return UndecodableError(
             f"{self.source}: line {line}, column {column}: byte 0x{bad} "
-            f"(offset {self._offset + start}) is not valid {self.encoding}",
-            hint=ENCODING_HINT,
+            f"(offset {self._offset + start}) is not valid {self.encoding}"
         )
 
     # -- UTF-16 / UTF-32: decode incrementally, split the text -----------------------------
@@ -180,10 +178,9 @@ class TextLines:
                 text = decoder.decode(chunk, final=final)
             except UnicodeError:
                 where = f"after line {self.lines}" if self.lines else "at the start"
-                raise UsageError(
+                raise UndecodableError(
                     f"{self.source}: {where}: bytes near offset "
-                    f"{self._offset} are not valid {self.encoding}",
-                    hint=ENCODING_HINT,
+                    f"{self._offset} are not valid {self.encoding}"
                 ) from None
             self._offset += len(chunk)
             if text and not started:
@@ -295,8 +292,5 @@ def _refuse_known_binary(head: bytes, source: str) -> None:
             )
 
 
-def _not_text(source: str) -> UsageError:
-    return UsageError(
-        f"{source}: not a text file (it contains NUL bytes)",
-        hint="give a CSV file; for UTF-16 text pass --encoding utf-16",
-    )
+def _not_text(source: str) -> NotTextError:
+    return NotTextError(f"{source}: not a text file (it contains NUL bytes)")
