@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from audience_cli.core.chunks import chunked
 from audience_cli.core.members import Present, iter_members, read_audience
 from audience_cli.core.updates import ReplaceStopped, UpdateJournal, replace_members
-from audience_cli.core.upload import AddPlan, Progress, add_in_chunks
+from audience_cli.core.upload import AddPlan, CreatedAudience, Progress, add_in_chunks
 from audience_cli.errors import (
     AudienceError,
     PartialUploadError,
@@ -256,6 +256,19 @@ def plan_from_batch(
     rejects = batch.report.rejects
     unread = screen_removals(plan, rejects, remove_with_rejects=remove_with_rejects)
     return plan, unread
+
+
+def plan_first_sync(batch: ContactBatch, name: str) -> SyncPlan:
+    """What `sync --create` does when no audience has the name yet: every contact of the
+    batch is added to a new audience (a dry run's plan; nothing is there to remove)."""
+    plan = SyncPlan({"name": name}, "phoneNumber")
+    plan.add = [c.to_member() for c in batch]
+    return plan
+
+
+def first_sync_result(created: CreatedAudience, phone_column: str) -> SyncResult:
+    """`sync --create`'s result when it made the audience: all it did was add."""
+    return SyncResult(SyncPlan(created.audience, phone_column), added=created.added)
 
 
 def stale_members(

@@ -244,3 +244,14 @@ def test_a_plan_from_a_batch_with_an_unreadable_row_keeps_the_members_it_lacks(
         )
     assert unread == 1
     assert (len(plan.add), len(plan.remove), len(plan.kept)) == (0, removed, 1 - removed)
+
+
+def test_the_first_sync_of_a_name_adds_every_contact_of_the_batch() -> None:
+    from audience_cli.core.sync import plan_first_sync
+    from tests.contacts.helpers import from_text as batch_from_csv
+
+    with batch_from_csv("phoneNumber,firstName\n+14155550001,Ada\n+14155550002,\n") as batch:
+        plan = plan_first_sync(batch, "Nightly")
+    assert plan.audience == {"name": "Nightly"}
+    assert [m["phoneNumber"] for m in plan.add] == ["+14155550001", "+14155550002"]
+    assert (plan.remove, plan.update, plan.unchanged) == ([], [], 0)

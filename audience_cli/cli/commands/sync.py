@@ -199,7 +199,7 @@ def _create_instead(app: AppContext, opts: SyncOptions, batch: ContactBatch) -> 
     from audience_cli.cli.output import emit
     from audience_cli.cli.progress import upload_progress
     from audience_cli.cli.views import sync_summary
-    from audience_cli.core.sync import SyncPlan, SyncResult
+    from audience_cli.core.sync import SyncResult, first_sync_result, plan_first_sync
     from audience_cli.core.upload import create_checked, plan_create
     from audience_cli.text import plural
 
@@ -210,10 +210,9 @@ def _create_instead(app: AppContext, opts: SyncOptions, batch: ContactBatch) -> 
             f"Dry run: no audience is named {name!r}: would create it with "
             f"{plural(len(batch), 'member')}; nothing was sent."
         )
-        made = SyncPlan({"name": name}, "phoneNumber")
-        made.add = [c.to_member() for c in batch]
         if opts.stdout.fmt is not None:
-            emit(app, sync_summary(batch.report, SyncResult(made), dry_run=True), opts.stdout)
+            made = SyncResult(plan_first_sync(batch, name))
+            emit(app, sync_summary(batch.report, made, dry_run=True), opts.stdout)
         return
     with upload_progress(app, len(batch), f"Creating {name!r}", requests=plan.requests) as step:
         result = create_checked(app.client(), batch, plan, progress=step)
@@ -224,7 +223,7 @@ def _create_instead(app: AppContext, opts: SyncOptions, batch: ContactBatch) -> 
         f"{plural(created.added, 'member')} (--create: no audience had that name)."
     )
     if opts.stdout.fmt is not None:
-        done = SyncResult(SyncPlan(created.audience, plan.phone_column), added=created.added)
+        done = first_sync_result(created, plan.phone_column)
         emit(app, sync_summary(batch.report, done, dry_run=False), opts.stdout)
 
 
