@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from audience_cli.cli.output import Output, OutputFormat, Shape
+
+if TYPE_CHECKING:
+    from audience_cli.cli.context import AppContext
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -287,3 +291,21 @@ RemoveWithRejectsOpt = Annotated[
         rich_help_panel=SAFETY_PANEL,
     ),
 ]
+
+
+DbOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        metavar="PATH",
+        help="SQLite file (default: AUDIENCE_SANDBOX_DB, else sandbox.db in the user data dir).",
+        show_default=False,
+    ),
+]
+
+
+def sandbox_db(app: AppContext, db: Path | None) -> Path:
+    """The sandbox's SQLite file: --db, else the default (AUDIENCE_SANDBOX_DB, …)."""
+    from audience_cli.sandbox import default_db_path
+
+    return db if db is not None else default_db_path(app.env)

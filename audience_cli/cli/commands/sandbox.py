@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import click
@@ -13,7 +12,9 @@ from audience_cli.cli.commands.options import (
     MAX_MEMBER_LIMIT,
     MAX_PAGE_SIZE,
     AudienceArg,
+    DbOpt,
     YesOpt,
+    sandbox_db,
 )
 
 app = typer.Typer(
@@ -21,29 +22,12 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DbOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--db",
-        metavar="PATH",
-        help="SQLite file (default: AUDIENCE_SANDBOX_DB, else sandbox.db in the user data dir).",
-        show_default=False,
-    ),
-]
-
-
 FAULTS = "Fault injection"
 
 
 def _fault_option(name: str, help: str) -> typer.models.OptionInfo:
     """A share of requests, 0 to 1."""
     return typer.Option(name, min=0.0, max=1.0, metavar="RATE", help=help, rich_help_panel=FAULTS)
-
-
-def _db(ctx: typer.Context, db: Path | None) -> Path:
-    from audience_cli.sandbox import default_db_path
-
-    return db if db is not None else default_db_path(ctx.obj.env)
 
 
 @app.command("serve")
@@ -184,7 +168,7 @@ def serve(
             "the sandbox's key (--api-key, AUDIENCE_SANDBOX_API_KEY) must be one run of "
             "visible ASCII characters: no client could send this one"
         )
-    path = _db(ctx, db)
+    path = sandbox_db(ctx.obj, db)
     config = SandboxConfig(api_key=api_key, member_limit=member_limit, max_page_size=max_page_size)
     try:
         faults = FaultConfig(
@@ -291,7 +275,7 @@ def reset(ctx: typer.Context, db: DbOpt = None, yes: YesOpt = False) -> None:
     from audience_cli.cli.context import open_sandbox_store
     from audience_cli.cli.prompts import require_confirmation
 
-    path = _db(ctx, db)
+    path = sandbox_db(ctx.obj, db)
     require_confirmation(
         ctx.obj,
         yes=yes,
@@ -358,7 +342,7 @@ def campaign(
     from audience_cli.cli.output import emit_lines
     from audience_cli.errors import CliError, ExitCode, UsageError
 
-    store = open_sandbox_store(_db(ctx, db))
+    store = open_sandbox_store(sandbox_db(ctx.obj, db))
     matches = [a for a in store.list_audiences() if audience in (a["_id"], a["name"])]
     if not matches:
         raise CliError(

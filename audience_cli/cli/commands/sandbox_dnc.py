@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from audience_cli.cli.commands.contact_options import RegionOpt, check_region_option
-from audience_cli.cli.commands.options import NO_OUTPUT, output_options
+from audience_cli.cli.commands.options import NO_OUTPUT, DbOpt, output_options, sandbox_db
 from audience_cli.cli.commands.suppression_options import check_agent
 from audience_cli.cli.output import Output
 
@@ -26,15 +26,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DbOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--db",
-        metavar="PATH",
-        help="SQLite file (default: AUDIENCE_SANDBOX_DB, else sandbox.db in the user data dir).",
-        show_default=False,
-    ),
-]
 NumbersArg = Annotated[
     list[str],
     typer.Argument(metavar="NUMBER...", help="Phone numbers (E.164, or national with --region)."),
@@ -51,9 +42,8 @@ AgentOpt = Annotated[
 
 def _store(app: AppContext, db: Path | None) -> tuple[SandboxStore, Path]:
     from audience_cli.cli.context import open_sandbox_store
-    from audience_cli.sandbox import default_db_path
 
-    path = db if db is not None else default_db_path(app.env)
+    path = sandbox_db(app, db)
     return open_sandbox_store(path), path
 
 
