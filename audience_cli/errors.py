@@ -89,6 +89,35 @@ class NotTextError(UsageError):
     """A file holds NUL bytes: not text in any one-byte encoding (UTF-16, or binary)."""
 
 
+class UnpairedNamesError(UsageError):
+    """More names than numbers were given one by one: a name pairs with the number at its
+    position."""
+
+    def __init__(self, *, names: int, phones: int) -> None:
+        numbers = f"{phones} phone number{'' if phones == 1 else 's'}"
+        super().__init__(
+            f"{names} names for {numbers}: each name belongs to the number at the same position"
+        )
+        self.names = names
+        self.phones = phones
+
+
+class SheetOfTextFileError(UsageError):
+    """A sheet was named for a file that is text, not a workbook."""
+
+    def __init__(self, *, source: str, sheet: str) -> None:
+        super().__init__(
+            f"{source}: the sheet {sheet!r} was asked for, and this is a text file, "
+            "not an .xlsx workbook"
+        )
+        self.source = source
+        self.sheet = sheet
+
+
+class EmptySheetError(UsageError):
+    """The sheet read of a workbook holds no row, not even a header."""
+
+
 class InvalidPhoneError(UsageError):
     """A number given one by one (not in a file) is not valid: `reason` is its reject
     reason, `text` what the reason means."""

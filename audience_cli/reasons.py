@@ -61,6 +61,11 @@ ROW_REASON_TEXT: dict[RowReason, str] = {
 }
 
 
+# What a reject's detail says to check when a number read in the default region is valid
+# in another (the CLI names the flag that sets it: `ReportWords.in_detail`).
+CHECK_REGION = "check the default region"
+
+
 @dataclass(frozen=True)
 class ReportWords:
     """What a program adds to a report's lines: after a reason's text, what would change
@@ -70,6 +75,14 @@ class ReportWords:
     after_reason: Mapping[str, str] = field(default_factory=dict)
     more: str = ""
     setting: Callable[[str], str] = str
+    in_detail: Mapping[str, str] = field(default_factory=dict)
+
+    def detail_text(self, detail: str) -> str:
+        """A reject's own detail, with this program's words for the phrases it names
+        (`in_detail`: e.g. the CLI's flag for "check the region")."""
+        for phrase, words in self.in_detail.items():
+            detail = detail.replace(phrase, words)
+        return detail
 
     def reason_text(self, reason: str) -> str:
         """What `reason` means, with what this program adds to it ("" when not known)."""

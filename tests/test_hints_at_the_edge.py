@@ -148,3 +148,28 @@ def test_decoding_errors_name_the_encoding_flag_at_the_cli(cli, tmp_path) -> Non
     binary = cli("validate", str(nul), "--no-dnc")
     assert binary.exit_code == 2
     assert "for UTF-16 text pass --encoding utf-16" in binary.stderr
+
+
+def test_pipeline_errors_and_details_name_the_flags_at_the_cli(cli, sandbox_cli, tmp_path) -> None:
+    unpaired = sandbox_cli(
+        "create", "New", "--phone", "+14155550132", "--name", "Ada", "--name", "Grace"
+    )
+    assert unpaired.exit_code == 2
+    assert (
+        "2 names for 1 phone number: each --name belongs to the --phone at the same position"
+    ) in unpaired.stderr
+    text = tmp_path / "t.csv"
+    text.write_text("phone\n+14155550102\n")
+    sheet = cli("validate", str(text), "--sheet", "Data", "--no-dnc")
+    assert sheet.exit_code == 2
+    assert "--sheet 'Data' names a sheet of an .xlsx workbook, and this is a text file" in (
+        sheet.stderr
+    )
+    assert "drop --sheet for a CSV file" in sheet.stderr
+    uk = tmp_path / "uk.csv"
+    uk.write_text("Name,Phone\nAlan,07400 123456\n")
+    wrong = cli("validate", str(uk), "--region", "US", "--no-dnc", "--json")
+    assert wrong.exit_code == 3
+    detail = "too long — valid as a GB number: check --region or add a country column"
+    assert json.loads(wrong.stdout)["report"]["rejects"][0]["detail"] == detail
+    assert detail in wrong.stderr

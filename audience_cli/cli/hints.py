@@ -26,6 +26,7 @@ from audience_cli.errors import (
     CredentialsFieldError,
     CsvTooLargeError,
     DncReadError,
+    EmptySheetError,
     InsecureTransportError,
     InvalidCredentialsError,
     InvalidPhoneError,
@@ -43,6 +44,7 @@ from audience_cli.errors import (
     ProfileWithoutKeyError,
     RowsRejectedError,
     RunDeadlineError,
+    SheetOfTextFileError,
     TooManyRemovalsError,
     UndecodableError,
     UnexpectedAnswerError,
@@ -52,9 +54,10 @@ from audience_cli.errors import (
     UnknownRegionError,
     UnknownSheetError,
     UnknownSnapshotError,
+    UnpairedNamesError,
     UsageError,
 )
-from audience_cli.reasons import PhoneReason, ReportWords, RowReason
+from audience_cli.reasons import CHECK_REGION, PhoneReason, ReportWords, RowReason
 from audience_cli.sandbox.errors import SandboxDatabaseError, SandboxError
 from audience_cli.state.locks import LockedByOtherRun
 
@@ -74,6 +77,7 @@ REPORT_WORDS = ReportWords(
     },
     more="see --rejects",
     setting=flag,
+    in_detail={CHECK_REGION: "check --region"},
 )
 
 
@@ -112,6 +116,17 @@ def message_for(exc: AudienceError) -> str:
         message += ": `audience snapshots` lists them (a path to a .csv.gz works too)"
     elif isinstance(exc, LockedByOtherRun):
         message += " (--wait sets how long)"
+    elif isinstance(exc, UnpairedNamesError):
+        numbers = f"{exc.phones} phone number{'' if exc.phones == 1 else 's'}"
+        message = (
+            f"{exc.names} names for {numbers}: each --name belongs to the --phone at the "
+            "same position"
+        )
+    elif isinstance(exc, SheetOfTextFileError):
+        message = (
+            f"{exc.source}: --sheet {exc.sheet!r} names a sheet of an .xlsx workbook, "
+            "and this is a text file"
+        )
     elif isinstance(exc, BomMismatchError):
         message = message.replace(
             f"but the encoding {exc.requested} was asked for",
@@ -169,6 +184,10 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
         return "drop --encoding (or pass --encoding utf-8)"
     if isinstance(exc, NotTextError):
         return "give a CSV file; for UTF-16 text pass --encoding utf-16"
+    if isinstance(exc, SheetOfTextFileError):
+        return "drop --sheet for a CSV file"
+    if isinstance(exc, EmptySheetError):
+        return "give a sheet with a header row (--sheet NAME picks another)"
     if isinstance(exc, UnknownRegionError):
         return "--region takes an ISO 3166 country code"
     if isinstance(exc, NoPhoneColumnError):

@@ -47,7 +47,13 @@ from audience_cli.contacts.phone_cells import split_phone_cell
 from audience_cli.contacts.report import ImportReport, Note, Setting, note
 from audience_cli.contacts.spool import ContactSpool, RejectLog
 from audience_cli.contacts.xlsx_reader import SAVE_HINT, Sheet, is_workbook, read_sheet
-from audience_cli.errors import InvalidPhoneError, UsageError
+from audience_cli.errors import (
+    EmptySheetError,
+    InvalidPhoneError,
+    SheetOfTextFileError,
+    UnpairedNamesError,
+    UsageError,
+)
 from audience_cli.phone import (
     WRONG_REGION_REASONS,
     NumberAnswer,
@@ -59,7 +65,7 @@ from audience_cli.phone import (
     region_for_country,
     valid_elsewhere,
 )
-from audience_cli.reasons import REASON_TEXT, PhoneReason, RowReason
+from audience_cli.reasons import CHECK_REGION, REASON_TEXT, PhoneReason, RowReason
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -97,10 +103,7 @@ def contacts_from_flags(phones: list[str], names: list[str], region: str | None)
     extension ("+1 415 555 0132 x12") is kept as the contact's "phone_extension".
     """
     if len(names) > len(phones):
-        raise UsageError(
-            f"{len(names)} names for {len(phones)} phone number{'' if len(phones) == 1 else 's'}: "
-            "each --name belongs to the --phone at the same position"
-        )
+        raise UnpairedNamesError(names=len(names), phones=len(phones))
     contacts: list[Contact] = []
     for position, value in enumerate(phones):
         result = phone_details(value, region)
@@ -361,11 +364,7 @@ class _Collector:
                     hint=SAVE_HINT,
                 )
             if options.sheet is not None:
-                raise UsageError(
-                    f"{source}: --sheet {options.sheet!r} names a sheet of an .xlsx "
-                    "workbook, and this is a text file",
-                    hint="drop --sheet for a CSV file",
-                )
+                raise SheetOfTextFileError(source=source, sheet=options.sheet)
             lines = TextLines(stream, source=source, encoding=options.encoding, head=head)
             delimiter, records = read_records(
                 lines, source=source, delimiter=delimiter, columns=columns
@@ -375,10 +374,7 @@ class _Collector:
             self.report.notes.extend(lines.warnings)
         if first is None:
             if sheet is not None:
-                raise UsageError(
-                    f"{source}: sheet {sheet.label} is empty",
-                    hint="give a sheet with a header row (--sheet NAME picks another)",
-                )
+                raise EmptySheetError(f"{source}: sheet {sheet.label} is empty")
             raise UsageError(
                 f"{source}: the file is empty", hint="give a CSV file with a header row"
             )
@@ -659,9 +655,9 @@ class _Collector:
         # A region the file's valid numbers are in is the likelier mix-up.
         where = max(elsewhere, key=lambda code: self.countries.get(code, 0))
         if plan.countries:
-            fix = f"check --region or fill in the {plan.label(plan.countries[0])} column"
+            fix = f"{CHECK_REGION} or fill in the {plan.label(plan.countries[0])} column"
         else:
-            fix = "check --region or add a country column"
+            fix = f"{CHECK_REGION} or add a country column"
         article = "an" if where[0] in "AEFHILMNORSX" else "a"
         return f"{REASON_TEXT[reason]} — valid as {article} {where} number: {fix}"
 

@@ -94,7 +94,7 @@ class ImportReport:
             "valid": self.valid,
             "invalid": self.invalid,
             "duplicates": self.duplicates,
-            "rejects": [_reject_dict(r, self.place(r.line)) for r in self.rejects],
+            "rejects": [_reject_dict(r, self.place(r.line), words) for r in self.rejects],
         }
         if self.added is not None:
             data["added"] = self.added
@@ -153,15 +153,15 @@ def reject_text(reason: str, detail: str = "", words: ReportWords = PLAIN_WORDS)
     """The reason code and why, for a report line: the reject's own detail, else the
     reason's text ("TOO_SHORT: too short")."""
     if detail:
-        return f"{reason}: {detail}"
+        return f"{reason}: {words.detail_text(detail)}"
     text = words.reason_text(reason)
     return f"{reason}: {text}" if text else reason
 
 
-def _reject_dict(reject: Reject, place: int | str) -> dict[str, Any]:
+def _reject_dict(reject: Reject, place: int | str, words: ReportWords) -> dict[str, Any]:
     data: dict[str, Any] = {"line": place, "value": reject.value, "reason": reject.reason}
     if reject.detail:
-        data["detail"] = reject.detail
+        data["detail"] = words.detail_text(reject.detail)
     return data
 
 

@@ -160,15 +160,18 @@ def test_a_national_number_of_another_country_says_where_it_is_valid() -> None:
     with from_text(text, region="US") as batch:
         assert rejects(batch) == [(3, "07400 123456", "TOO_LONG")]  # the reason is unchanged
         detail = "too long — valid as a GB number: check --region or add a country column"
-        assert batch.report.rejects[0].detail == detail
-        assert f"  line 3: '07400 123456' TOO_LONG: {detail}" in batch.report.summary_lines()
+        assert "--" not in batch.report.rejects[0].detail  # the plain side names no flag:
+        assert REPORT_WORDS.detail_text(batch.report.rejects[0].detail) == detail
+        lines = batch.report.summary_lines(REPORT_WORDS)
+        assert f"  line 3: '07400 123456' TOO_LONG: {detail}" in lines
+        assert batch.report.to_dict(REPORT_WORDS)["rejects"][0]["detail"] == detail
 
 
 def test_the_hint_prefers_a_region_the_file_already_has() -> None:
     # "098765 43210" is valid in India and Germany (and not in the US).
     text = "Phone\n+91 98765 43211\n098765 43210\n"
     with from_text(text, region="US") as batch:
-        assert batch.report.rejects[0].detail == (
+        assert REPORT_WORDS.detail_text(batch.report.rejects[0].detail) == (
             "too long — valid as an IN number: check --region or add a country column"
         )
 
@@ -177,7 +180,7 @@ def test_the_hint_with_a_country_column_says_to_fill_it_in() -> None:
     text = "Phone,Country\n07400 123456,\n07400 123457,GB\n"
     with from_text(text, region="US") as batch:
         assert [c.phone for c in batch] == ["+447400123457"]
-        assert batch.report.rejects[0].detail == (
+        assert REPORT_WORDS.detail_text(batch.report.rejects[0].detail) == (
             "too long — valid as a GB number: check --region or fill in the Country column"
         )
 

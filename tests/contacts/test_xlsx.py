@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from audience_cli.cli.hints import REPORT_WORDS, message_for
+from audience_cli.cli.hints import REPORT_WORDS, hint_for, message_for
 from audience_cli.contacts import CsvOptions, collect_contacts, write_rejects
 from audience_cli.errors import ExitCode, UsageError, exit_code_for
 from tests.workbooks import write_workbook
@@ -189,13 +189,16 @@ def test_an_empty_sheet_and_sheet_with_a_csv_file_are_errors(tmp_path: Path) -> 
     path = write_workbook(tmp_path / "e.xlsx", [], sheets={"Data": [["Phone"], ["+14155550102"]]})
     error = usage_error(path)
     assert error.message == f"{path}: sheet Sheet1 is empty"
-    assert error.hint == "give a sheet with a header row (--sheet NAME picks another)"
+    assert error.hint is None  # the plain side states the fact; the CLI adds the flag:
+    assert hint_for(error) == "give a sheet with a header row (--sheet NAME picks another)"
     text = tmp_path / "t.csv"
     text.write_text("phone\n+14155550102\n")
     error = usage_error(text, sheet="Data")
-    assert error.message == (
+    assert "--" not in error.message
+    assert message_for(error) == (
         f"{text}: --sheet 'Data' names a sheet of an .xlsx workbook, and this is a text file"
     )
+    assert hint_for(error) == "drop --sheet for a CSV file"
 
 
 def test_text_file_options_are_noted_as_not_used(tmp_path: Path) -> None:
