@@ -170,6 +170,19 @@ def _dnc_read_hint(exc: DncReadError) -> str:
     return f"{underneath}\n{stop}" if underneath else stop
 
 
+# Errors of the plain side whose hint is always the same: the option that fixes them.
+FIXED_HINTS: dict[type[AudienceError], str] = {
+    UndecodableError: "pass the file's encoding, e.g. --encoding cp1252 or --encoding latin-1",
+    BomMismatchError: "drop --encoding (or pass --encoding utf-8)",
+    NotTextError: "give a CSV file; for UTF-16 text pass --encoding utf-16",
+    SheetOfTextFileError: "drop --sheet for a CSV file",
+    EmptySheetError: "give a sheet with a header row (--sheet NAME picks another)",
+    UnknownRegionError: "--region takes an ISO 3166 country code",
+    NoPhoneColumnError: "name it with --phone-column, e.g. --phone-column 'Mobile'",
+    BadDelimiterError: "e.g. --delimiter ';' or --delimiter tab",
+}
+
+
 def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
     """The hint to print under `exc`'s message (its own, when it brings one).
 
@@ -178,22 +191,9 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
         return exc.hint
     if isinstance(exc, DncReadError):
         return _dnc_read_hint(exc)
-    if isinstance(exc, UndecodableError):
-        return "pass the file's encoding, e.g. --encoding cp1252 or --encoding latin-1"
-    if isinstance(exc, BomMismatchError):
-        return "drop --encoding (or pass --encoding utf-8)"
-    if isinstance(exc, NotTextError):
-        return "give a CSV file; for UTF-16 text pass --encoding utf-16"
-    if isinstance(exc, SheetOfTextFileError):
-        return "drop --sheet for a CSV file"
-    if isinstance(exc, EmptySheetError):
-        return "give a sheet with a header row (--sheet NAME picks another)"
-    if isinstance(exc, UnknownRegionError):
-        return "--region takes an ISO 3166 country code"
-    if isinstance(exc, NoPhoneColumnError):
-        return "name it with --phone-column, e.g. --phone-column 'Mobile'"
-    if isinstance(exc, BadDelimiterError):
-        return "e.g. --delimiter ';' or --delimiter tab"
+    fixed = FIXED_HINTS.get(type(exc))
+    if fixed is not None:
+        return fixed
     config_hint = _config_hint(exc)
     if config_hint:
         return config_hint

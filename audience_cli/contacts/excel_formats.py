@@ -123,15 +123,10 @@ def _tokens(section: str) -> list[tuple[str, str]]:
     i = 0
     while i < len(section):
         ch = section[i]
-        if ch == '"':
-            end = section.find('"', i + 1)
-            end = len(section) if end < 0 else end
-            tokens.append(("lit", section[i + 1 : end]))
-            i = end + 1
-            continue
-        if ch == "\\" and i + 1 < len(section):
-            tokens.append(("lit", section[i + 1]))
-            i += 2
+        literal = _literal_at(section, i)
+        if literal is not None:
+            tokens.append(("lit", literal[0]))
+            i = literal[1]
             continue
         if ch == "_" and i + 1 < len(section):  # the width of the next character
             tokens.append(("lit", " "))
@@ -294,15 +289,10 @@ def _date_text(value: dt.date | dt.time, fmt: str) -> str:
     i = 0
     while i < len(section):
         ch = section[i]
-        if ch == '"':
-            end = section.find('"', i + 1)
-            end = len(section) if end < 0 else end
-            pieces.append(("lit", section[i + 1 : end]))
-            i = end + 1
-            continue
-        if ch == "\\" and i + 1 < len(section):
-            pieces.append(("lit", section[i + 1]))
-            i += 2
+        literal = _literal_at(section, i)
+        if literal is not None:
+            pieces.append(("lit", literal[0]))
+            i = literal[1]
             continue
         match = _DATE_TOKEN.match(section, i)
         if match:
@@ -389,3 +379,15 @@ def _duration_text(value: dt.timedelta, fmt: str) -> str:
     if "[m" in fmt.lower():
         return f"{sign}{hours * 60 + minutes}:{secs:02d}"
     return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+
+
+def _literal_at(section: str, i: int) -> tuple[str, int] | None:
+    """The text shown as it is that starts at `i` ("quoted", or \\x one character) and
+    where the scan goes on; None when none starts there."""
+    if section[i] == '"':
+        end = section.find('"', i + 1)
+        end = len(section) if end < 0 else end
+        return section[i + 1 : end], end + 1
+    if section[i] == "\\" and i + 1 < len(section):
+        return section[i + 1], i + 2
+    return None

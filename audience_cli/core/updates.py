@@ -37,26 +37,6 @@ class UpdateJournal(Protocol):
     def pending(self) -> list[dict[str, str]]: ...
 
 
-class NoJournal:
-    """A journal that keeps nothing (tests of the plain request flow)."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, dict[str, str]] = {}
-
-    def record(
-        self, audience: Mapping[str, Any], phone_column: str, rows: Sequence[Mapping[str, str]]
-    ) -> None:
-        for row in rows:
-            self.rows[row[phone_column]] = dict(row)
-
-    def settle(self, phones: Sequence[str]) -> None:
-        for phone in phones:
-            self.rows.pop(phone, None)
-
-    def pending(self) -> list[dict[str, str]]:
-        return list(self.rows.values())
-
-
 @dataclass
 class Replaced:
     """What an update run really did: members removed, and how many of them are back."""

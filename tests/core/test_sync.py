@@ -3,6 +3,9 @@ merged rows), the removal guard, and carrying a plan out through a journal."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import httpx
 import pytest
 
@@ -17,12 +20,33 @@ from audience_cli.core.sync import (
     screen_removals,
     send_sync,
 )
-from audience_cli.core.updates import NoJournal, ReplaceStopped, add_back, replace_members
+from audience_cli.core.updates import ReplaceStopped, add_back, replace_members
 from audience_cli.errors import PartialUploadError, TooManyRemovalsError
 from audience_cli.retry import RetryPolicy
 from audience_cli.sandbox.store import SandboxStore
 from tests.conftest import RecordingTransport
 from tests.core.conftest import BASE_URL
+
+
+class NoJournal:
+    """A journal in memory (the state folder's is on disk): `core.updates.UpdateJournal`."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, str]] = {}
+
+    def record(
+        self, audience: Mapping[str, Any], phone_column: str, rows: Sequence[Mapping[str, str]]
+    ) -> None:
+        for row in rows:
+            self.rows[row[phone_column]] = dict(row)
+
+    def settle(self, phones: Sequence[str]) -> None:
+        for phone in phones:
+            self.rows.pop(phone, None)
+
+    def pending(self) -> list[dict[str, str]]:
+        return list(self.rows.values())
+
 
 AUDIENCE = {"_id": "a" * 24, "name": "Leads", "phoneNumberColumnName": "phoneNumber"}
 
@@ -203,7 +227,6 @@ def test_an_add_counts_members_already_there_with_other_data_or_replaces_them(
     (after a snapshot of every member)."""
     from audience_cli.core.audiences import resolve_audience
     from audience_cli.core.sync import settle_already_there
-    from audience_cli.core.updates import NoJournal
     from audience_cli.core.upload import UploadSettings, plan_add
     from tests.core.conftest import audience_of, batch_of
 
