@@ -69,7 +69,8 @@ from audience_cli.reasons import CHECK_REGION, REASON_TEXT, PhoneReason, RowReas
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
-FLAGS_NAME = "--phone"
+# The report's source for numbers given one by one (the CLI names its flag instead).
+GIVEN_NAME = "<given numbers>"
 MAX_NOTE_KEYS = 5  # generated keys named in one note
 # The settings the report's notes name (the CLI shows their flags).
 COLUMNS, DELIMITER, ENCODING = Setting("columns"), Setting("delimiter"), Setting("encoding")
@@ -123,6 +124,7 @@ def collect_contacts(
     stdin: BinaryIO | None = None,
     suppress: Suppress | None = None,
     keep: Keep = "contacts",
+    given_name: str = GIVEN_NAME,
 ) -> ContactBatch:
     """Check every input row and spool the valid, unique contacts.
 
@@ -135,9 +137,10 @@ def collect_contacts(
     clean CSV's rows as they come (`validate --output`: `write_clean_csv`); "count"
     only counts them. A file that marks rows do-not-call, or contacts from flags, keep
     the contacts whatever is asked: a later mark takes back a contact already taken.
+    `given_name` is the report's source when there is no file (the numbers were given).
     """
     region, delimiter = options.region, options.delimiter
-    source = FLAGS_NAME if csv_path is None else (STDIN_NAME if csv_path == STDIN else csv_path)
+    source = given_name if csv_path is None else (STDIN_NAME if csv_path == STDIN else csv_path)
     collector = _Collector(
         ImportReport(source=source), suppress, options, "contacts" if flag_contacts else keep
     )

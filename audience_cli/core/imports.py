@@ -32,6 +32,7 @@ class ContactInput:
     options: CsvOptions
     rejects: str | None = None
     force: bool = False  # output files may be written through a symbolic link
+    given_name: str | None = None  # the report's source for given numbers (GIVEN_NAME)
 
     def with_csv(self, path: str) -> ContactInput:
         return replace(self, csv=path)
@@ -91,6 +92,7 @@ def prepare_import(request: ImportRequest, edge: ImportEdge) -> ContactBatch:
     if asked. Files of numbers not to call are read first (before any request); the
     audiences and the do-not-call list at the first valid number, once."""
     from audience_cli.contacts import collect_contacts, contacts_from_flags, write_rejects
+    from audience_cli.contacts.pipeline import GIVEN_NAME
 
     inp = request.contacts
     suppress = build_suppression(
@@ -105,6 +107,7 @@ def prepare_import(request: ImportRequest, edge: ImportEdge) -> ContactBatch:
         flag_contacts=flag_contacts,
         suppress=suppress,
         keep=request.keep,
+        given_name=inp.given_name or GIVEN_NAME,
     )
     if inp.rejects:
         write_rejects(inp.rejects, batch.report, force=inp.force)

@@ -90,7 +90,7 @@ def test_flag_contacts_come_first_and_duplicates_across_sources_are_dropped() ->
             ("+33612345678", "", "", {}, None),
         ]
         assert counts(batch) == (3, 2, 0, 1)
-        assert batch.report.source == "--phone"
+        assert batch.report.source == "<given numbers>"
         assert batch.report.column_mapping == {}
 
     with collect_contacts(

@@ -259,7 +259,9 @@ def contact_input(
         screen=screen,
         sheet=sheet,
     )
-    return ContactInput(csv, list(phone or []), list(person or []), options, rejects, force)
+    return ContactInput(
+        csv, list(phone or []), list(person or []), options, rejects, force, given_name="--phone"
+    )
 
 
 def contact_options(
