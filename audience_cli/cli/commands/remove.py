@@ -25,6 +25,7 @@ from audience_cli.errors import ExitCode, UsageError
 if TYPE_CHECKING:
     from audience_cli.cli.context import AppContext
     from audience_cli.cli.safekeeping import Guard
+    from audience_cli.core.members import Removal
     from audience_cli.model import Audience
 
 
@@ -158,7 +159,13 @@ def run_remove(app: AppContext, opts: RemoveOptions) -> ExitCode:
             code = rows_exit_code(batch.report)
     audience = resolve_audience(app.client(), opts.audience)
     with guarded_write(app, audience, dry_run=opts.dry_run) as guard:
-        return _remove_from(app, opts, audience, numbers, code, guard)
+        removal = _remove_from(app, opts, audience, numbers, guard)
+    if opts.stdout.fmt is not None:
+        from audience_cli.cli.output import emit
+        from audience_cli.cli.views import removal_summary
+
+        emit(app, removal_summary(removal), opts.stdout)
+    return code
 
 
 def _remove_from(
@@ -166,12 +173,10 @@ def _remove_from(
     opts: RemoveOptions,
     audience: Audience,
     numbers: list[str],
-    code: ExitCode,
     guard: Guard,
-) -> ExitCode:
-    from audience_cli.cli.output import emit
+) -> Removal:
+    """Plan the removal, confirm it, snapshot the audience and remove (unless --dry-run)."""
     from audience_cli.cli.prompts import require_confirmation
-    from audience_cli.cli.views import removal_summary
     from audience_cli.core.members import plan_removal, remove_members
     from audience_cli.text import plural
 
@@ -191,14 +196,10 @@ def _remove_from(
             removal.member_ids.setdefault(member_id, number)
         if dnc_only and not on_list:
             app.note(f"Nothing to remove from {name!r}: no member is on the do-not-call list.")
-            if opts.stdout.fmt is not None:
-                emit(app, removal_summary(removal), opts.stdout)
-            return code
+            return removal
     if not removal.member_ids and opts.missing_ok:
         app.note(f"Nothing to remove from {name!r}: none of the numbers is in it.")
-        if opts.stdout.fmt is not None:
-            emit(app, removal_summary(removal), opts.stdout)
-        return code
+        return removal
     removal.require_some()
     what = f"remove {plural(len(removal.member_ids), 'member')} from {name!r}"
     if opts.dry_run:
@@ -215,9 +216,7 @@ def _remove_from(
             app.warn(
                 f"{n} of the given member ids {'was' if n == 1 else 'were'} not in the audience"
             )
-    if opts.stdout.fmt is not None:
-        emit(app, removal_summary(removal), opts.stdout)
-    return code
+    return removal
 
 
 def _members_on_dnc(app: AppContext, opts: RemoveOptions, audience: Audience) -> dict[str, str]:
