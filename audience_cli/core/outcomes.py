@@ -49,7 +49,7 @@ FINAL_STATUSES = frozenset({"failed", "no_answer", "cancelled"})
 RUNNING_STATUSES = frozenset({"pending", "in_queue", "in_progress", "processing", "active"})
 
 
-def _status_key(status: str) -> str:
+def status_key(status: str) -> str:
     """A status as grouped: lower case, spaces and hyphens as underscores ("No Answer")."""
     return re.sub(r"[\s\-]+", "_", status.strip().lower())
 
@@ -59,7 +59,7 @@ def status_group(status: str | None) -> str:
     in_progress, processing, active) | none (never dialled) | other (any other status)."""
     if status is None or not status.strip():
         return NONE
-    key = _status_key(status)
+    key = status_key(status)
     if key == COMPLETED:
         return COMPLETED
     if key in FINAL_STATUSES:
