@@ -89,9 +89,9 @@ def outcomes(
 
       audience outcomes 6a75935452c6e5eceaa16edf --json | jq .summary
 
-      audience outcomes "Spring Promo" --status no_answer,failed --format csv > retry.csv
+      audience outcomes "Spring Promo" --status no_answer,failed -F csv > o.csv
 
-      audience outcomes "Spring Promo" --fields phone,status,attempts --export-format csv
+      audience outcomes Spring --fields phone,status --export-format csv
     """
     options = OutcomesOptions(
         campaign=campaign,
