@@ -639,6 +639,7 @@ def outcome_listing(
             key=k,
             justify="right" if k in right else "left",
             no_wrap=k in ("member_id", "phone"),
+            optional=table and k == "group",  # a table's summary shows each status's group
         )
         for k in OUTCOME_KEYS
     ]
