@@ -646,7 +646,9 @@ def outcome_listing(
     extra = outcome_data_keys(records)
 
     def folded(r: Mapping[str, Any], human: bool) -> str:
-        return " · ".join(f"{k}: {v}" for k, v in (r.get("data") or {}).items() if v != "")
+        """The member's fields but empty ones and the number (the PHONE column has it)."""
+        data = (r.get("data") or {}).items()
+        return " · ".join(f"{k}: {v}" for k, v in data if v not in ("", r.get("phone")))
 
     data_columns = [Column(k, _outcome_cell(k), key=k, optional=table) for k in extra]
     if table and extra:

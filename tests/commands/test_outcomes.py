@@ -71,6 +71,8 @@ def test_the_table_has_the_summary_under_it(cli) -> None:
     out = result.stdout
     assert "MEMBER ID" in out and "+14155550103" in out and "voicemail" in out
     assert "firstName: Ann" in out  # the fields folded into DATA
+    assert "phoneNumber:" not in out  # the PHONE column has it
+    assert "GROUP" in out.split("By status")[1] and "GROUP" not in out.split("By status")[0]
     assert "By status" in out and "TOTAL" in out and "(none)" in out and "25.0%" in out
     assert out.index("+14155550104") < out.index("By status")
 
