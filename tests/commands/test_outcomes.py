@@ -198,3 +198,10 @@ def test_help_has_examples_and_settings(cli) -> None:
     assert result.exit_code == 0
     assert "Examples" in result.stdout and "AUDIENCE_CALL_DURATION_UNIT" in result.stdout
     assert "AUDIENCE_OUTCOME_COLUMNS" in result.stdout
+
+
+def test_more_records_than_counted_are_shown_with_a_warning(cli) -> None:
+    result = run(cli, server(total=3), "Spring", "--json")
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)["records"]) == 4
+    assert "holds 4 records, more than the 3 audience members it counts" in result.stderr

@@ -147,6 +147,11 @@ def run_outcomes(app: AppContext, opts: OutcomesOptions) -> None:
     label = f"{export.name!r} ({export.campaign_id})"
     if export.status in UNFINISHED:
         app.warn(f"campaign {label} is {export.status}: its outcomes may still change")
+    if len(export.records) > export.total:
+        app.warn(
+            f"the export of {label} holds {len(export.records):,} records, more than the "
+            f"{export.total:,} audience members it counts; every record is shown"
+        )
     summary = summarize(export.records)
     records = shown(export.records, opts.statuses)
     table = fmt is OutputFormat.table
