@@ -257,6 +257,113 @@ def dnc_page(data: Any) -> DncPage:
     return cast(DncPage, page)
 
 
+# --- campaigns ------------------------------------------------------------------------------
+
+_CAMPAIGN_FIELDS = ("name", "description", "status", "createdAt", "updatedAt", "createdBy")
+
+
+def _ref_id(record: dict[str, Any], nested: str, plain: str, prefix: str) -> None:
+    """A campaign's agent or audience: OpenAPI's GET nests an object (`audience: {_id,
+    name}`), the create's answer (and the SDK's) gives the id (`audienceId`). Both are
+    read; the plain id is added when only the object came, so readers take `audienceId`."""
+    inner = record.get(nested)
+    if inner is not None and not isinstance(inner, str):
+        _object(inner, prefix + nested)
+        _text(inner, "_id", prefix + nested + ".")
+        _text(inner, "name", prefix + nested + ".")
+    _text(record, plain, prefix)
+    if record.get(plain) is None:
+        found = inner.get("_id") if isinstance(inner, dict) else inner
+        if isinstance(found, str):
+            record[plain] = found
+
+
+def _campaign(value: Any, prefix: str) -> dict[str, Any]:
+    record = _object(value, prefix.rstrip(".") or "data", "a campaign")
+    _object_id(record, "_id", prefix)
+    for key in _CAMPAIGN_FIELDS:
+        _text(record, key, prefix)
+    for key in ("participantsCount", "maxRetries", "retryDelay", "retryAttemptsMade"):
+        _count(record, key, prefix)
+    _ref_id(record, "audience", "audienceId", prefix)
+    _ref_id(record, "agent", "agentId", prefix)
+    return record
+
+
+def campaign_page(data: Any) -> dict[str, Any]:
+    """`GET /campaign`: `{"campaigns", "pagination": {total, page, offset, hasMore,
+    totalPages}, "totalCampaignCount"}`."""
+    page = _object(data, "data", "a page of campaigns")
+    page["campaigns"] = [
+        _campaign(c, f"campaigns[{i}].")
+        for i, c in enumerate(_list(page.get("campaigns"), "campaigns"))
+    ]
+    pagination = page.get("pagination")
+    if pagination is not None:
+        _object(pagination, "pagination")
+        for key in ("page", "offset", "total", "totalPages"):
+            _count(pagination, key, "pagination.")
+        _flag(pagination, "hasMore", "pagination.")
+    _count(page, "totalCampaignCount", "")
+    return page
+
+
+def campaign_detail(data: Any) -> dict[str, Any]:
+    """`GET /campaign/{id}`: `{"campaign", "events", "metrics"}` (OpenAPI), or the campaign
+    alone: the campaign, with `metrics` attached when given."""
+    answer = _object(data, "data", "a campaign")
+    if "campaign" not in answer:
+        return _campaign(answer, "")
+    campaign = _campaign(answer.get("campaign"), "campaign.")
+    metrics = answer.get("metrics")
+    if metrics is not None:
+        campaign["metrics"] = _object(metrics, "metrics")
+    return campaign
+
+
+def campaign_created(data: Any) -> dict[str, Any]:
+    """`POST /campaign`: the new campaign's document (`agentId`/`audienceId` plain ids)."""
+    return _campaign(data, "")
+
+
+def campaign_started(data: Any) -> dict[str, Any]:
+    """`POST /campaign/{id}/start`: `{"message", "taskId"}` (null: nothing said)."""
+    answer = _object({} if data is None else data, "data", "an object")
+    _text(answer, "message", "")
+    return answer
+
+
+def outcome_export(data: Any) -> dict[str, Any]:
+    """`GET /campaign/{id}/export/by-audience-member` as JSON: `{"campaign", "exportedAt",
+    "totalAudienceMembers", "data": [records]}`. The records themselves are read by
+    `core.outcomes`, which says which one is not what it expects."""
+    export = _object(data, "data", "a campaign export")
+    _text(export, "campaign", "")
+    _text(export, "exportedAt", "")
+    _count(export, "totalAudienceMembers", "")
+    for i, record in enumerate(_list(export.get("data"), "data")):
+        where = f"data[{i}]"
+        _object(record, where, "an export record")
+        for key in ("audienceMemberId", "phoneNumber", "finalStatus"):
+            _text(record, key, where + ".")
+        _count(record, "totalAttempts", where + ".")
+        for key in ("totalCallDuration", "totalCallCost"):
+            _number(record, key, where + ".")
+        member_data = record.get("audienceMemberData")
+        if member_data is not None:
+            _object(member_data, where + ".audienceMemberData")
+    return export
+
+
+def _number(record: Mapping[str, Any], key: str, prefix: str) -> None:
+    """`record[key]`, when present and not null, is a finite number."""
+    value = record.get(key)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise AnswerShapeError(prefix + key, value, "a number")
+
+
 def anything(data: Any) -> Any:
     """An answer nothing is read from (a delete's `[]`)."""
     return data

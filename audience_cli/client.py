@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, urlsplit
 
 from audience_cli import __version__, answers
@@ -59,6 +59,7 @@ import httpx  # noqa: E402
 
 REDACTED = "sk_***"
 
+Body = Literal["envelope", "json", "bytes"]
 RequestLog = Callable[[str, str, int | None, float], None]
 RetryNotice = Callable[[str, float, int, int], None]  # (why, delay, attempt, max)
 
@@ -343,6 +344,69 @@ class AtomsClient:
         result: DncPage = self._call("GET", "dnc", params=params, answer=answers.dnc_page)
         return result
 
+    # --- campaigns ----------------------------------------------------------
+
+    def list_campaigns(
+        self, page: int = 1, offset: int = 20, status: str | None = None, search: str | None = None
+    ) -> dict[str, Any]:
+        """One page: `{"campaigns", "pagination", "totalCampaignCount"}`. Like the members'
+        paging, the API calls the page size `offset`. Each campaign has `audienceId` and
+        `agentId` as plain ids, whether the server nested them or not (`answers`)."""
+        params: dict[str, str | int] = {"page": page, "offset": offset}
+        if status:
+            params["status"] = status
+        if search:
+            params["search"] = search
+        result: dict[str, Any] = self._call(
+            "GET", "campaign", params=params, answer=answers.campaign_page
+        )
+        return result
+
+    def get_campaign(self, campaign_id: str) -> dict[str, Any]:
+        """The campaign (with its `metrics` attached when the server gives them)."""
+        result: dict[str, Any] = self._call(
+            "GET", f"campaign/{_object_id(campaign_id)}", answer=answers.campaign_detail
+        )
+        return result
+
+    def create_campaign(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """POST a campaign (`name`, `audienceId`, `agentId`, ...). Not retried once the
+        request may have been received: a retried create can make a second campaign."""
+        result: dict[str, Any] = self._call(
+            "POST", "campaign", json=dict(body), idempotent=False, answer=answers.campaign_created
+        )
+        return result
+
+    def start_campaign(self, campaign_id: str) -> dict[str, Any]:
+        """Start (or resume) a campaign: `{"message", "taskId"}`. Not retried once it may
+        have been received."""
+        result: dict[str, Any] = self._call(
+            "POST",
+            f"campaign/{_object_id(campaign_id)}/start",
+            idempotent=False,
+            answer=answers.campaign_started,
+        )
+        return result
+
+    def export_campaign_outcomes(
+        self, campaign_id: str, fmt: str = "json"
+    ) -> dict[str, Any] | bytes:
+        """The per-member export of a campaign: for "json" the object `{"campaign",
+        "exportedAt", "totalAudienceMembers", "data"}` (OpenAPI sends it bare; inside the
+        API's `{status, data}` envelope is read too), for "csv" the body's bytes."""
+        if fmt not in ("json", "csv"):
+            raise ValueError(f"export format {fmt!r}: json or csv")
+        path = f"campaign/{_object_id(campaign_id)}/export/by-audience-member"
+        if fmt == "csv":
+            raw: bytes = self._call(
+                "GET", path, params={"format": "csv"}, headers={"Accept": "text/csv"}, body="bytes"
+            )
+            return raw
+        result: dict[str, Any] = self._call(
+            "GET", path, params={"format": "json"}, body="json", answer=answers.outcome_export
+        )
+        return result
+
     # --- plumbing ----------------------------------------------------------
 
     def _call(
@@ -352,9 +416,12 @@ class AtomsClient:
         *,
         idempotent: bool = True,
         answer: answers.Parser = answers.anything,
+        body: Body = "envelope",
         **kwargs: Any,
     ) -> Any:
-        return self._exchange(method, path, idempotent=idempotent, answer=answer, **kwargs).data
+        return self._exchange(
+            method, path, idempotent=idempotent, answer=answer, body=body, **kwargs
+        ).data
 
     def _exchange(
         self,
@@ -363,10 +430,12 @@ class AtomsClient:
         *,
         idempotent: bool = True,
         answer: answers.Parser = answers.anything,
+        body: Body = "envelope",
         **kwargs: Any,
     ) -> Exchange:
         """Send, retry by the policy, unwrap the envelope and check the answer's shape;
-        errors are typed and redacted."""
+        errors are typed and redacted. `body`: what a success holds: the API's envelope
+        (its `data` is read), JSON that may or may not be in it, or bytes (a CSV)."""
         started = self._clock()
         exchange = Exchange()
         try:
@@ -377,7 +446,7 @@ class AtomsClient:
                 try:
                     response = self._attempt(method, path, exchange, **kwargs)
                     if response.is_success:
-                        data = self._data(method, response)
+                        data = self._read(method, response, body)
                         break
                     status = response.status_code
                     error = error_for_status(status, error_message(response), _json(response))
@@ -575,6 +644,25 @@ class AtomsClient:
         error.hint = clean(error.hint)
         error.body = clean(error.body)
 
+    def _read(self, method: str, response: httpx.Response, body: Body) -> Any:
+        """A success's content, as `body` says it comes."""
+        if body == "envelope":
+            return self._data(method, response)
+        if body == "bytes":
+            if "json" in response.headers.get("content-type", ""):
+                decoded = _json(response)
+                if isinstance(decoded, dict) and decoded.get("status") is False:
+                    raise error_for_status(400, error_message(response), decoded)
+            return response.content
+        decoded = _json(response)
+        if isinstance(decoded, dict) and isinstance(decoded.get("data"), dict):
+            return self._data(method, response)  # `{status, data: {...}}`: the envelope
+        if isinstance(decoded, dict) and decoded.get("status") is False:
+            raise error_for_status(400, error_message(response), decoded)
+        if isinstance(decoded, dict):
+            return decoded
+        return self._data(method, response)  # says what it is instead
+
     def _data(self, method: str, response: httpx.Response) -> Any:
         """The `data` of the API's envelope; anything else is a `BadResponseError`."""
         try:
@@ -656,6 +744,13 @@ def _first_bytes(content: bytes, size: int = 60) -> str:
 
 def _short(message: str) -> str:
     return message.rsplit(" (", 1)[-1].rstrip(")") if " (" in message else message
+
+
+def _object_id(value: str) -> str:
+    """A campaign id for a URL path: 24 hex digits, checked before any request is made."""
+    if not answers.OBJECT_ID.fullmatch(value):
+        raise UsageError(f"{value!r} is not a campaign id (24 hex digits)")
+    return value
 
 
 def _seg(value: str) -> str:

@@ -426,6 +426,39 @@ class AmbiguousNameError(UsageError):
         self.ids = list(ids)
 
 
+class CampaignNotFoundError(CliError):
+    """No campaign has this id or exact name (exit 5, as for an unknown audience)."""
+
+    def __init__(self, ref: str, *, server: str = "") -> None:
+        what = f"id {ref} (Atoms: {server})" if server else f"id or name {ref!r}"
+        super().__init__(f"no campaign with {what}", exit_code=ExitCode.NOT_FOUND)
+        self.ref = ref
+
+
+class AmbiguousCampaignError(UsageError):
+    """Several campaigns have the name the user gave: `matches` holds (id, status,
+    created) of each."""
+
+    def __init__(self, ref: str, matches: Sequence[tuple[str, str, str]]) -> None:
+        listed = "; ".join(f"{i} ({status or 'no status'}, created {created or '?'})"
+                           for i, status, created in matches)  # fmt: skip
+        super().__init__(f"{len(matches)} campaigns are named {ref!r}: {listed}")
+        self.ref = ref
+        self.matches = list(matches)
+
+
+class ShortExportError(ApiError):
+    """A campaign's outcome export holds fewer records than the count it states: the read
+    is incomplete, so nothing is made of it (exit 7, as for pages that do not add up)."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+    def __init__(self, message: str, *, read: int, stated: int) -> None:
+        super().__init__(message)
+        self.read = read
+        self.stated = stated
+
+
 class RowsRejectedError(CliError):
     """Rejected input rows stop the upload (strict mode, or nothing valid left)."""
 

@@ -74,6 +74,10 @@ COMMANDS: dict[str, Entry] = {
         "audience_cli.cli.commands.delete:delete",
         "Delete an audience and all its members.",
     ),
+    "outcomes": Entry(
+        "audience_cli.cli.commands.outcomes:outcomes",
+        "Show a campaign's outcome for each audience member, with a summary by status.",
+    ),
     "snapshots": Entry(
         "audience_cli.cli.commands.snapshots:snapshots",
         "List the snapshots taken before members were removed or replaced, newest first.",

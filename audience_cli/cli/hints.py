@@ -13,6 +13,7 @@ from audience_cli.config import (
     ENV_PROFILE,
 )
 from audience_cli.errors import (
+    AmbiguousCampaignError,
     AmbiguousNameError,
     ApiConnectionError,
     ApiTimeoutError,
@@ -22,6 +23,7 @@ from audience_cli.errors import (
     BadDelimiterError,
     BomMismatchError,
     CampaignInUseError,
+    CampaignNotFoundError,
     CreateUncertainError,
     CredentialsFieldError,
     CsvTooLargeError,
@@ -45,6 +47,7 @@ from audience_cli.errors import (
     RowsRejectedError,
     RunDeadlineError,
     SheetOfTextFileError,
+    ShortExportError,
     TooManyRemovalsError,
     UndecodableError,
     UnexpectedAnswerError,
@@ -213,8 +216,15 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
                 "workspace is not found either."
             )
         return "See `audience list` for ids and names."
-    if isinstance(exc, AmbiguousNameError):
+    if isinstance(exc, AmbiguousNameError | AmbiguousCampaignError):
         return "Pass the id of the one you mean."
+    if isinstance(exc, CampaignNotFoundError):
+        return "Name a campaign by its id or its exact name, as the Atoms dashboard shows them."
+    if isinstance(exc, ShortExportError):
+        return (
+            "Try again in a while (Atoms may still be writing the export), or ask for the "
+            "other form with --export-format."
+        )
     if isinstance(exc, RowsRejectedError):
         if exc.strict:
             return "Fix the rows (--rejects FILE writes them out) or drop --strict."

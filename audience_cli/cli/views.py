@@ -7,7 +7,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from audience_cli.cli.output import Column, Fields, Listing, Summary, check_known, field_names
+from audience_cli.cli.output import (
+    Column,
+    Fields,
+    Listing,
+    Summary,
+    check_known,
+    field_names,
+    header_of,
+)
 from audience_cli.model import (
     FIRST_NAME_KEY,
     LAST_NAME_KEY,
@@ -28,6 +36,7 @@ if TYPE_CHECKING:
     from audience_cli.core.audiences import DeleteResult
     from audience_cli.core.dnc import DncCheck
     from audience_cli.core.members import Removal
+    from audience_cli.core.outcomes import OutcomeExport, OutcomeRecord, OutcomeSummary, StatusRow
     from audience_cli.core.restore import RestorePlan
     from audience_cli.core.sync import SyncPlan, SyncResult
     from audience_cli.core.upload import AddPlan, CreatePlan, CreateResult
@@ -572,3 +581,165 @@ def restore_summary(
     row = {"snapshot": info.id, "id": audience.get("_id", ""), "name": audience.get("name"),
            **shown}  # fmt: skip
     return Summary(document, [row], ("snapshot", "id", "name", *shown))
+
+
+# --- campaign outcomes ---------------------------------------------------------------------
+
+OUTCOME_KEYS = ("member_id", "phone", "status", "group", "attempts", "duration_s", "cost")
+OUTCOME_SUMMARY_KEYS = ("status", "group", "count", "share", "minutes", "cost")
+
+
+def outcome_record(record: OutcomeRecord) -> dict[str, Any]:
+    """One member's outcome as JSON shows it: the fixed keys, its fields under `data`."""
+    return {
+        "member_id": record.member_id,
+        "phone": record.phone,
+        "status": record.status,
+        "group": record.group,
+        "attempts": record.attempts,
+        "duration_s": record.duration_s,
+        "cost": record.cost,
+        "data": dict(record.data),
+    }
+
+
+def outcome_data_keys(records: Iterable[OutcomeRecord]) -> list[str]:
+    """The member fields over all records, in first-seen order (the columns after the
+    fixed ones); a field named as a fixed key is shown as `data.NAME`."""
+    keys: dict[str, None] = {}
+    for record in records:
+        keys.update(dict.fromkeys(record.data))
+    return [f"data.{k}" if k in OUTCOME_KEYS or k == "data" else k for k in keys]
+
+
+def _outcome_cell(key: str) -> Any:
+    def value(r: Mapping[str, Any], human: bool) -> Any:
+        if key in OUTCOME_KEYS:
+            found = r.get(key)
+            if human and key == "status" and found is None:
+                return "—"
+            if human and key == "duration_s":
+                return f"{found:g}"
+            return found
+        data = r.get("data") or {}
+        return data.get(key.removeprefix("data.") if key not in data else key)
+
+    return value
+
+
+def outcome_listing(
+    records: Sequence[OutcomeRecord], *, table: bool, protect: bool = False
+) -> Listing:
+    """One row per member; a table folds the member fields into one DATA column."""
+    right = {"attempts", "duration_s", "cost"}
+    columns = [
+        Column(
+            header_of(k),
+            _outcome_cell(k),
+            key=k,
+            justify="right" if k in right else "left",
+            no_wrap=k in ("member_id", "phone"),
+            optional=table and k == "group",  # a table's summary shows each status's group
+        )
+        for k in OUTCOME_KEYS
+    ]
+    extra = outcome_data_keys(records)
+
+    def folded(r: Mapping[str, Any], human: bool) -> str:
+        """The member's fields but empty ones and the number (the PHONE column has it)."""
+        data = (r.get("data") or {}).items()
+        return " · ".join(f"{k}: {v}" for k, v in data if v not in ("", r.get("phone")))
+
+    data_columns = [Column(k, _outcome_cell(k), key=k, optional=table) for k in extra]
+    if table and extra:
+        data_columns.append(Column("DATA", folded))
+    return Listing(
+        [outcome_record(r) for r in records],
+        [*columns, *data_columns],
+        protect=protect,
+        project=_outcome_fields,
+    )
+
+
+def _outcome_fields(record: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    """A record cut down to some fields: fixed keys on top, member fields inside `data`."""
+    shown = {f: record.get(f) for f in fields if f in OUTCOME_KEYS}
+    data = record.get("data") or {}
+    kept = {}
+    for f in fields:
+        if f in OUTCOME_KEYS:
+            continue
+        name = f if f in data else f.removeprefix("data.")
+        if name in data:
+            kept[name] = data[name]
+    if kept or any(f not in OUTCOME_KEYS for f in fields):
+        shown["data"] = kept
+    return shown
+
+
+def outcome_field_names(records: Sequence[OutcomeRecord]) -> list[str]:
+    """The names --fields takes: the fixed keys, then the member fields."""
+    return [*OUTCOME_KEYS, *outcome_data_keys(records)]
+
+
+def _status_row(row: StatusRow) -> dict[str, Any]:
+    return {
+        "status": row.status,
+        "group": row.group,
+        "count": row.count,
+        "share": round(row.share, 6),
+        "minutes": round(row.minutes, 6),
+        "cost": round(row.cost, 6),
+    }
+
+
+def outcome_summary_document(summary: OutcomeSummary) -> dict[str, Any]:
+    """The `summary` key of `outcomes --json`: a row per status, and the totals."""
+    total = _status_row(summary.total)
+    del total["status"], total["group"]
+    return {"by_status": [_status_row(r) for r in summary.rows], "total": total}
+
+
+def outcome_document(
+    export: OutcomeExport, summary: OutcomeSummary, records: Iterable[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """`outcomes --json`: the campaign, the export's facts, the summary and the records."""
+    return {
+        "campaign": {"_id": export.campaign_id, "name": export.name, "status": export.status},
+        "exported_at": export.exported_at,
+        "export_format": export.fmt,
+        "total": export.total,
+        "summary": outcome_summary_document(summary),
+        "records": list(records),
+    }
+
+
+def outcome_summary_listing(summary: OutcomeSummary) -> Listing:
+    """The summary as a table: a row per status and a TOTAL row."""
+
+    def status(r: Mapping[str, Any], human: bool) -> str:
+        return "(none)" if r["status"] is None else str(r["status"])
+
+    columns = [
+        Column("STATUS", status),
+        Column("GROUP", lambda r, h: r["group"]),
+        Column("MEMBERS", lambda r, h: f"{r['count']:,}", justify="right"),
+        Column("SHARE", lambda r, h: f"{r['share']:.1%}", justify="right"),
+        Column("MINUTES", lambda r, h: f"{r['minutes']:,.1f}", justify="right"),
+        Column("COST", lambda r, h: f"{r['cost']:,.2f}", justify="right"),
+    ]
+    rows = [_status_row(r) for r in summary.rows]
+    total = _status_row(summary.total)
+    total["status"], total["group"] = "TOTAL", ""
+    return Listing([*rows, total], columns, title="By status")
+
+
+def outcome_summary_line(summary: OutcomeSummary) -> str:
+    """The summary in one line, for stderr beside a machine-readable output."""
+    parts = [f"{r.status or '(none)'} {r.count:,}" for r in summary.rows]
+    total = summary.total
+    return (
+        f"{total.count:,} member{'' if total.count == 1 else 's'}"
+        + (": " + ", ".join(parts) if parts else "")
+        + f" · {total.minutes:,.1f} minutes · cost {total.cost:,.2f}"
+    )
