@@ -3,11 +3,11 @@ from tests.conftest import seed_audience
 
 def test_sandbox_campaign_attaches_and_then_completed_allows_delete(sandbox_cli, cli, store):
     audience_id = seed_audience(store, "Leads", 1)
-    attached = cli("sandbox", "campaign", "Leads")
+    attached = cli("sandbox", "campaign", "add", "Leads")
     assert attached.exit_code == 0, attached.stderr
     assert len(attached.stdout.strip()) == 24
     assert sandbox_cli("delete", "Leads", "--yes").exit_code == 6
-    assert cli("sandbox", "campaign", audience_id, "--status", "completed").exit_code == 0
+    assert cli("sandbox", "campaign", "add", audience_id, "--status", "completed").exit_code == 0
     # The same campaign is completed (not a second one attached): the delete goes through.
     assert sandbox_cli("delete", "Leads", "--yes").exit_code == 0
 
@@ -23,7 +23,7 @@ def test_sandbox_reset_requires_yes_off_a_terminal(cli, store):
 
 
 def test_sandbox_campaign_for_unknown_audience_exits_5(cli):
-    result = cli("sandbox", "campaign", "Nope")
+    result = cli("sandbox", "campaign", "add", "Nope")
     assert result.exit_code == 5
     assert "no sandbox audience" in result.stderr
 
@@ -76,13 +76,13 @@ def test_reset_hint_does_not_offer_a_dry_run_it_lacks(cli):
 
 def test_a_campaign_in_the_way_is_completed_not_doubled(sandbox_cli, store):
     audience_id = seed_audience(store, "Leads", 1)
-    first = sandbox_cli("sandbox", "campaign", "Leads")
+    first = sandbox_cli("sandbox", "campaign", "add", "Leads")
     assert first.exit_code == 0
     campaign_id = first.stdout.strip()
     refused = sandbox_cli("delete", "Leads", "--yes")
     assert refused.exit_code == 6
-    assert "audience sandbox campaign AUDIENCE --name NAME --status completed" in refused.stderr
-    done = sandbox_cli("sandbox", "campaign", "Leads", "--status", "completed")
+    assert "audience sandbox campaign add AUDIENCE --name NAME --status completed" in refused.stderr
+    done = sandbox_cli("sandbox", "campaign", "add", "Leads", "--status", "completed")
     assert done.exit_code == 0
     assert done.stdout.strip() == campaign_id  # the same campaign, not a second one
     assert "is now completed (was running)" in done.stderr
@@ -92,12 +92,12 @@ def test_a_campaign_in_the_way_is_completed_not_doubled(sandbox_cli, store):
 
 def test_a_campaign_changed_by_id(sandbox_cli, store):
     audience_id = seed_audience(store, "Leads", 1)
-    one = sandbox_cli("sandbox", "campaign", "Leads", "--name", "A").stdout.strip()
-    sandbox_cli("sandbox", "campaign", "Leads", "--name", "B")
-    paused = sandbox_cli("sandbox", "campaign", "Leads", "--id", one, "--status", "paused")
+    one = sandbox_cli("sandbox", "campaign", "add", "Leads", "--name", "A").stdout.strip()
+    sandbox_cli("sandbox", "campaign", "add", "Leads", "--name", "B")
+    paused = sandbox_cli("sandbox", "campaign", "add", "Leads", "--id", one, "--status", "paused")
     assert paused.exit_code == 0
     statuses = {c["name"]: c["status"] for c in store.campaigns_of(audience_id)}
     assert statuses == {"A": "paused", "B": "running"}
-    wrong = sandbox_cli("sandbox", "campaign", "Leads", "--id", "0" * 24)
+    wrong = sandbox_cli("sandbox", "campaign", "add", "Leads", "--id", "0" * 24)
     assert wrong.exit_code == 5
     assert "has no campaign 000000000000000000000000" in wrong.stderr
