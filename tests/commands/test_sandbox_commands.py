@@ -101,3 +101,44 @@ def test_a_campaign_changed_by_id(sandbox_cli, store):
     wrong = sandbox_cli("sandbox", "campaign", "add", "Leads", "--id", "0" * 24)
     assert wrong.exit_code == 5
     assert "has no campaign 000000000000000000000000" in wrong.stderr
+
+
+def test_sandbox_campaign_run_prints_the_id_and_a_summary(cli, store):
+    audience_id = seed_audience(store, "Leads", 50)
+    result = cli("sandbox", "campaign", "run", "Leads", "--name", "Spring", "--seed", "4")
+    assert result.exit_code == 0, result.stderr
+    campaign_id = result.stdout.strip()
+    assert len(campaign_id) == 24
+    campaign = store.get_campaign(campaign_id)
+    assert (campaign["name"], campaign["status"]) == ("Spring", "completed")
+    assert campaign["audience"]["_id"] == audience_id
+    results = store.campaign_results(campaign_id)
+    assert len(results) == 50
+    completed = sum(r.final_status == "completed" for r in results)
+    assert f"ran on 'Leads': {completed} completed, " in result.stderr
+    # The same seed on the same audience: the same outcomes.
+    again = cli("sandbox", "campaign", "run", audience_id, "--seed", "4").stdout.strip()
+    assert [r.final_status for r in store.campaign_results(again)] == [
+        r.final_status for r in results
+    ]
+
+
+def test_sandbox_campaign_run_still_running_blocks_delete(sandbox_cli, cli, store):
+    seed_audience(store, "Leads", 3)
+    result = cli("sandbox", "campaign", "run", "Leads", "--still-running", "--max-retries", "0")
+    assert result.exit_code == 0, result.stderr
+    campaign = store.get_campaign(result.stdout.strip())
+    assert (campaign["status"], campaign["maxRetries"]) == ("running", 0)
+    assert all(r.attempts <= 1 for r in store.campaign_results(campaign["_id"]))
+    assert sandbox_cli("delete", "Leads", "--yes").exit_code == 6
+
+
+def test_sandbox_campaign_run_refuses_unknown_audiences_and_bad_retries(cli, store):
+    unknown = cli("sandbox", "campaign", "run", "Nope")
+    assert unknown.exit_code == 5
+    assert "no sandbox audience with id or name 'Nope'" in unknown.stderr
+    seed_audience(store, "Leads", 1)
+    too_many = cli("sandbox", "campaign", "run", "Leads", "--max-retries", "11")
+    assert too_many.exit_code == 2
+    assert "Traceback" not in too_many.stderr
+    assert store.count_campaigns() == 0
