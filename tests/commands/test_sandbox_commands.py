@@ -142,3 +142,17 @@ def test_sandbox_campaign_run_refuses_unknown_audiences_and_bad_retries(cli, sto
     assert too_many.exit_code == 2
     assert "Traceback" not in too_many.stderr
     assert store.count_campaigns() == 0
+
+
+def test_sandbox_campaign_run_takes_its_seed_from_the_environment(cli, store):
+    seed_audience(store, "Leads", 30)
+    by_flag = cli("sandbox", "campaign", "run", "Leads", "--seed", "8").stdout.strip()
+    by_env = cli(
+        "sandbox", "campaign", "run", "Leads", env={"AUDIENCE_SANDBOX_CAMPAIGN_SEED": "8"}
+    ).stdout.strip()
+    unseeded = cli("sandbox", "campaign", "run", "Leads").stdout.strip()
+
+    def outcomes(campaign_id: str) -> list[tuple[str | None, int]]:
+        return [(r.final_status, r.attempts) for r in store.campaign_results(campaign_id)]
+
+    assert outcomes(by_flag) == outcomes(by_env) != outcomes(unseeded)

@@ -567,3 +567,37 @@ def test_a_sandbox_file_from_before_campaign_runs_still_opens(tmp_path: Path):
     added = store.add_campaign("a" * 24, name="New", status="paused")
     assert set(added) == {"_id", "name", "status", "createdAt"}
     assert SandboxStore(path).count_campaigns() == 2  # opening again changes nothing
+
+
+# --- `audience sandbox serve`'s campaign options ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        ([], {}, (0, "completed")),
+        (["--campaign-seed", "9", "--campaign-finish", "running"], {}, (9, "running")),
+        ([], {"AUDIENCE_SANDBOX_CAMPAIGN_SEED": "5"}, (5, "completed")),
+    ],
+)
+def test_serve_passes_its_campaign_settings_to_the_app(
+    cli, monkeypatch: pytest.MonkeyPatch, args, env, expected
+):
+    from werkzeug.serving import BaseWSGIServer
+
+    seen: list[SandboxConfig] = []
+
+    def interrupt(self: BaseWSGIServer, poll_interval: float = 0.5) -> None:
+        seen.append(self.app.config)  # type: ignore[attr-defined]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(BaseWSGIServer, "serve_forever", interrupt)
+    result = cli("sandbox", "serve", "--port", "0", *args, env=env)
+    assert result.exit_code == 0, result.stderr
+    assert [(c.campaign_seed, c.campaign_finish) for c in seen] == [expected]
+
+
+def test_serve_refuses_an_unknown_campaign_finish(cli):
+    result = cli("sandbox", "serve", "--port", "0", "--campaign-finish", "done")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr

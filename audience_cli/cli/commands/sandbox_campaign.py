@@ -56,8 +56,10 @@ def run(
         int,
         typer.Option(
             "--seed",
+            envvar="AUDIENCE_SANDBOX_CAMPAIGN_SEED",
             metavar="N",
-            help="Seed of the simulated calls: the same audience and seed give the same outcomes.",
+            help="Seed of the simulated calls: the same audience and seed give the same "
+            "outcomes (as a served sandbox's --campaign-seed).",
         ),
     ] = 0,
     max_retries: Annotated[
