@@ -88,9 +88,9 @@ def run(
 
       audience sandbox campaign run "Q1 Sales Leads"
 
-      audience sandbox campaign run "Q1 Sales Leads" --name "Spring calls" --seed 7
+      audience sandbox campaign run "Q1 Leads" --name Spring --seed 7
 
-      audience sandbox campaign run "Q1 Sales Leads" --max-retries 0 --still-running
+      audience sandbox campaign run "Q1 Leads" --max-retries 0 --still-running
     """
     from audience_cli.cli.context import open_sandbox_store
     from audience_cli.cli.output import emit_lines
