@@ -104,7 +104,7 @@ def _every_command(command: click.Command, path: str) -> Iterator[tuple[str, cli
 
 def test_help_paragraphs_wrap_to_the_terminal_not_to_the_source() -> None:
     """Rich help keeps a docstring's line breaks: each paragraph is made one line, so a
-    wide terminal is not cut at the source's 80 columns (`remove`, `sandbox campaign`)."""
+    wide terminal is not cut at the source's 80 columns (`remove`, `sandbox campaign add`)."""
     for name, entry in COMMANDS.items():
         for path, command in _every_command(build_command(name, entry, "rich"), name):
             for paragraph in (command.help or "").split("\n\n"):
@@ -112,7 +112,10 @@ def test_help_paragraphs_wrap_to_the_terminal_not_to_the_source() -> None:
                 if not any(line[:1].isspace() for line in lines):  # examples keep theirs
                     assert len(lines) == 1, (path, paragraph)
     wide = CliRunner().invoke(
-        fresh_root(), ["sandbox", "campaign", "--help"], terminal_width=200, env={"COLUMNS": "200"}
+        fresh_root(),
+        ["sandbox", "campaign", "add", "--help"],
+        terminal_width=200,
+        env={"COLUMNS": "200"},
     )
     assert "Only a completed campaign lets the audience be deleted." in wide.stdout
     listed = CliRunner().invoke(fresh_root(), ["--help"], env={"COLUMNS": "200"}).stdout

@@ -253,7 +253,7 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
         return "Shorten the member's data (--columns keeps only the columns you name)."
     if isinstance(exc, CampaignInUseError) and sandbox:
         return (
-            "On the sandbox, complete it: `audience sandbox campaign AUDIENCE --name NAME "
+            "On the sandbox, complete it: `audience sandbox campaign add AUDIENCE --name NAME "
             "--status completed` (or --id CAMPAIGN_ID), then run the delete again."
         )
     if isinstance(exc, CampaignInUseError):

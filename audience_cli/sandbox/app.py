@@ -13,15 +13,23 @@ import io
 import json
 import math
 import re
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from audience_cli.sandbox.store import SandboxStore, matches_filters, matches_query
+from audience_cli.sandbox.store import (
+    CampaignResult,
+    SandboxStore,
+    matches_filters,
+    matches_query,
+    now_iso,
+)
 
 API_PREFIX = "/atoms/v1"
 DUPLICATE_IN_CSV = (
@@ -35,6 +43,21 @@ DNC_MAX_PAGE_SIZE = 500  # `GET /dnc` clamps `offset` to 1-500
 DNC_DEFAULT_PAGE_SIZE = 10
 DNC_SORT_FIELDS = ("createdAt", "phoneNumber")
 SORT_ORDERS = ("asc", "desc")
+CAMPAIGN_STATUSES = ("draft", "scheduled", "processing", "running", "paused", "completed", "failed")
+CAMPAIGN_SORT_FIELDS = ("createdAt", "updatedAt")
+CAMPAIGN_FINISHES = ("completed", "running")
+MAX_RETRIES = 10
+MAX_RETRY_DELAY = 1440  # minutes
+# GET /campaign/{id} metrics: a contact "called" had a call attempted (per the spec).
+CALLED_STATUSES = ("active", "completed", "failed", "no_answer")
+EXPORT_COLUMNS = (
+    "audienceMemberId",
+    "phoneNumber",
+    "finalStatus",
+    "totalAttempts",
+    "totalCallDuration",
+    "totalCallCost",
+)
 
 
 @dataclass(frozen=True)
@@ -46,15 +69,41 @@ class SandboxConfig:
     max_csv_bytes: int = 5 * 1024 * 1024
     default_page_size: int = 5
     max_page_size: int = 100
+    campaign_seed: int = 0  # the dice of campaign runs (see campaign_run.simulate)
+    campaign_finish: str = "completed"  # or "running": started campaigns stay running
+
+    def __post_init__(self) -> None:
+        if self.campaign_finish not in CAMPAIGN_FINISHES:
+            raise ValueError(f"campaign_finish must be one of {', '.join(CAMPAIGN_FINISHES)}")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SandboxConfig:
-        """The embedded sandbox's limits: AUDIENCE_SANDBOX_MEMBER_LIMIT and
-        AUDIENCE_SANDBOX_MAX_PAGE_SIZE (positive whole numbers), else the defaults."""
+        """The embedded sandbox's settings: AUDIENCE_SANDBOX_MEMBER_LIMIT and
+        AUDIENCE_SANDBOX_MAX_PAGE_SIZE (positive whole numbers),
+        AUDIENCE_SANDBOX_CAMPAIGN_SEED (a whole number) and
+        AUDIENCE_SANDBOX_CAMPAIGN_FINISH (completed or running), else the defaults."""
+        finish = env.get("AUDIENCE_SANDBOX_CAMPAIGN_FINISH", "").strip() or cls.campaign_finish
+        if finish not in CAMPAIGN_FINISHES:
+            raise ValueError(
+                f"AUDIENCE_SANDBOX_CAMPAIGN_FINISH={finish!r}: "
+                f"expected one of {', '.join(CAMPAIGN_FINISHES)}"
+            )
         return cls(
             member_limit=_positive_int(env, "AUDIENCE_SANDBOX_MEMBER_LIMIT", cls.member_limit),
             max_page_size=_positive_int(env, "AUDIENCE_SANDBOX_MAX_PAGE_SIZE", cls.max_page_size),
+            campaign_seed=_whole_int(env, "AUDIENCE_SANDBOX_CAMPAIGN_SEED", cls.campaign_seed),
+            campaign_finish=finish,
         )
+
+
+def _whole_int(env: Mapping[str, str], var: str, default: int) -> int:
+    raw = env.get(var, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{var}={raw!r}: expected a whole number") from None
 
 
 def _positive_int(env: Mapping[str, str], var: str, default: int) -> int:
@@ -67,10 +116,19 @@ def _positive_int(env: Mapping[str, str], var: str, default: int) -> int:
 
 
 class ApiFailure(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    """An error answer: `{"status": false, "message"}`, or with `as_list`
+    `{"status": false, "errors": [message]}` (the shape the spec gives the campaign paths)."""
+
+    def __init__(self, status: int, message: str, *, as_list: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.as_list = as_list
+
+
+class CampaignFailure(ApiFailure):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(status, message, as_list=True)
 
 
 def envelope(data: Any, status: int = 200) -> Response:
@@ -79,12 +137,11 @@ def envelope(data: Any, status: int = 200) -> Response:
     )
 
 
-def failure(status: int, message: str) -> Response:
-    return Response(
-        json.dumps({"status": False, "message": message}),
-        status=status,
-        mimetype="application/json",
+def failure(status: int, message: str, *, as_list: bool = False) -> Response:
+    body = (
+        {"status": False, "errors": [message]} if as_list else {"status": False, "message": message}
     )
+    return Response(json.dumps(body), status=status, mimetype="application/json")
 
 
 class SandboxApp:
@@ -109,6 +166,15 @@ class SandboxApp:
                     methods=["GET"],
                 ),
                 Rule(f"{p}/dnc", endpoint="dnc", methods=["GET"]),
+                Rule(f"{p}/campaign", endpoint="campaigns", methods=["GET", "POST"]),
+                Rule(f"{p}/campaign/<campaign_id>", endpoint="campaign", methods=["GET"]),
+                Rule(f"{p}/campaign/<campaign_id>/start", endpoint="start", methods=["POST"]),
+                Rule(f"{p}/campaign/<campaign_id>/pause", endpoint="pause", methods=["POST"]),
+                Rule(
+                    f"{p}/campaign/<campaign_id>/export/by-audience-member",
+                    endpoint="export",
+                    methods=["GET"],
+                ),
             ],
             strict_slashes=False,
         )
@@ -122,6 +188,12 @@ class SandboxApp:
             ("members", "DELETE"): self.remove_members,
             ("search", "GET"): self.search_members,
             ("dnc", "GET"): self.list_dnc,
+            ("campaigns", "GET"): self.list_campaigns,
+            ("campaigns", "POST"): self.create_campaign,
+            ("campaign", "GET"): self.get_campaign,
+            ("start", "POST"): self.start_campaign,
+            ("pause", "POST"): self.pause_campaign,
+            ("export", "GET"): self.export_by_member,
         }
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -147,7 +219,7 @@ class SandboxApp:
         try:
             return handler(request, **args)
         except ApiFailure as exc:
-            return failure(exc.status, exc.message)
+            return failure(exc.status, exc.message, as_list=exc.as_list)
         except HTTPException as exc:  # e.g. 413 from Werkzeug's form parser
             return failure(exc.code or 400, exc.description or "Bad request")
 
@@ -407,3 +479,255 @@ class SandboxApp:
         except ValueError:
             raise ApiFailure(400, f"{name} must be an integer") from None
         return max(low, min(high, value))
+
+    # --- campaigns -----------------------------------------------------------
+
+    def _campaign_or_404(self, campaign_id: str) -> dict[str, Any]:
+        if not OBJECT_ID.fullmatch(campaign_id):
+            raise CampaignFailure(400, f"Invalid campaign id: {campaign_id}")
+        campaign = self.store.get_campaign(campaign_id)
+        if campaign is None:
+            raise CampaignFailure(404, "Campaign not found")
+        return campaign
+
+    def list_campaigns(self, request: Request) -> Response:
+        """`GET /campaign`: one page (`offset` is the page size), filtered by status and
+        by a part of the name, sorted by `createdAt` or `updatedAt`."""
+        args: Mapping[str, str] = request.args
+        try:
+            page = self._positive_int(request, "page", 1)
+            size = self._positive_int(request, "offset", self.config.default_page_size)
+        except ApiFailure as exc:
+            raise CampaignFailure(exc.status, exc.message) from None
+        size = min(size, self.config.max_page_size)
+        status = args.get("status") or None
+        if status is not None and status not in CAMPAIGN_STATUSES:
+            raise CampaignFailure(400, f"status must be one of {', '.join(CAMPAIGN_STATUSES)}")
+        sort_field = args.get("sortField") or "createdAt"
+        if sort_field not in CAMPAIGN_SORT_FIELDS:
+            raise CampaignFailure(
+                400, f"sortField must be one of {', '.join(CAMPAIGN_SORT_FIELDS)}"
+            )
+        sort_order = (args.get("sortOrder") or "desc").lower()
+        if sort_order not in SORT_ORDERS:
+            raise CampaignFailure(400, f"sortOrder must be one of {', '.join(SORT_ORDERS)}")
+        search = (args.get("search") or "").strip() or None
+        total = self.store.count_campaigns(status=status, search=search)
+        campaigns = self.store.page_campaigns(
+            limit=size,
+            skip=(page - 1) * size,
+            status=status,
+            search=search,
+            sort_field=sort_field,
+            sort_order=sort_order,
+        )
+        for campaign in campaigns:
+            del campaign["events"]
+        total_pages = math.ceil(total / size) if total else 0
+        return envelope(
+            {
+                "campaigns": campaigns,
+                "pagination": {
+                    "total": total,
+                    "page": page,
+                    "offset": size,
+                    "hasMore": page < total_pages,
+                    "totalPages": total_pages,
+                },
+                "totalCampaignCount": self.store.count_campaigns(),
+            }
+        )
+
+    def get_campaign(self, request: Request, campaign_id: str) -> Response:
+        campaign = self._campaign_or_404(campaign_id)
+        events = campaign.pop("events")
+        results = self.store.campaign_results(campaign_id)
+        statuses = [r.final_status for r in results]
+        metrics = {
+            "total_participants": campaign["participantsCount"],
+            "contacts_called": sum(1 for s in statuses if s in CALLED_STATUSES),
+            "contacts_connected": statuses.count("completed"),
+        }
+        return envelope({"campaign": campaign, "events": events, "metrics": metrics})
+
+    def create_campaign(self, request: Request) -> Response:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise CampaignFailure(400, "Request body must be a JSON object")
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise CampaignFailure(400, "name is required")
+        description = body.get("description", "")
+        if not isinstance(description, str):
+            raise CampaignFailure(400, "description must be a string")
+        audience_id = body.get("audienceId")
+        if audience_id is None or audience_id == "":
+            raise CampaignFailure(400, "audienceId is required")
+        if not isinstance(audience_id, str) or not OBJECT_ID.fullmatch(audience_id):
+            raise CampaignFailure(400, f"Invalid audienceId: {audience_id}")
+        agent_id = body.get("agentId")
+        if agent_id is None or agent_id == "":
+            raise CampaignFailure(400, "agentId is required")
+        if not isinstance(agent_id, str) or not OBJECT_ID.fullmatch(agent_id):
+            raise CampaignFailure(400, f"Invalid agentId: {agent_id}")
+        phone_ids = body.get("phoneNumberIds", [])
+        if not isinstance(phone_ids, list) or not all(
+            isinstance(i, str) and OBJECT_ID.fullmatch(i) for i in phone_ids
+        ):
+            raise CampaignFailure(400, "phoneNumberIds must be an array of ids")
+        max_retries = _int_between(body, "maxRetries", 3, 0, MAX_RETRIES)
+        retry_delay = _int_between(body, "retryDelay", 15, 1, MAX_RETRY_DELAY)
+        scheduled_at = _future_instant(body.get("scheduledAt"))
+        if self.store.get_audience(audience_id) is None:
+            raise CampaignFailure(404, "Audience not found")
+        campaign = self.store.create_campaign(
+            audience_id,
+            name=name.strip(),
+            agent_id=agent_id,
+            description=description,
+            phone_number_ids=phone_ids,
+            scheduled_at=scheduled_at,
+            max_retries=max_retries,
+            retry_delay=retry_delay,
+            status="scheduled" if scheduled_at else "draft",
+        )
+        return envelope(campaign, status=201)
+
+    def start_campaign(self, request: Request, campaign_id: str) -> Response:
+        """`POST /campaign/{id}/start`: the sandbox runs the campaign at once (a paused
+        one that has run resumes: it only takes the configured finishing status)."""
+        from audience_cli.sandbox.campaign_run import run_campaign
+
+        campaign = self._campaign_or_404(campaign_id)
+        status = campaign["status"]
+        if status == "completed":
+            raise CampaignFailure(400, "Campaign is already completed and cannot be started again")
+        if status in ("running", "processing"):
+            raise CampaignFailure(400, f"Campaign is already {status}")
+        finish = self.config.campaign_finish
+        if status == "paused" and self.store.has_results(campaign_id):
+            self.store.set_campaign_status(campaign_id, finish, event="resumed")
+        else:
+            run_campaign(self.store, campaign_id, seed=self.config.campaign_seed, finish=finish)
+        message = "Campaign is being processed"
+        return envelope(
+            {"message": message, "taskId": new_task_id(), "campaignId": campaign_id}, status=202
+        )
+
+    def pause_campaign(self, request: Request, campaign_id: str) -> Response:
+        campaign = self._campaign_or_404(campaign_id)
+        if campaign["status"] not in ("running", "processing", "scheduled"):
+            raise CampaignFailure(
+                400,
+                f"Only a running or scheduled campaign can be paused (it is {campaign['status']})",
+            )
+        self.store.set_campaign_status(campaign_id, "paused", event="paused", paused=True)
+        return Response(json.dumps({"status": True}), status=200, mimetype="application/json")
+
+    def export_by_member(self, request: Request, campaign_id: str) -> Response:
+        """One row per member: every attempt's outcome. A campaign never run lists its
+        audience's members as never dialled."""
+        campaign = self._campaign_or_404(campaign_id)
+        fmt = request.args.get("format") or "json"
+        if fmt not in ("json", "csv"):
+            raise CampaignFailure(400, "format must be one of json, csv")
+        rows = [_export_row(r) for r in self._outcomes(campaign)]
+        if fmt == "csv":
+            return Response(_export_csv(rows), status=200, content_type="text/csv; charset=utf-8")
+        body = {
+            "campaign": campaign["name"],
+            "exportedAt": now_iso(),
+            "totalAudienceMembers": len(rows),
+            "data": rows,
+        }
+        return Response(json.dumps(body), status=200, mimetype="application/json")
+
+    def _outcomes(self, campaign: Mapping[str, Any]) -> list[CampaignResult]:
+        if any(e.get("eventAction") == "started" for e in campaign["events"]):
+            return self.store.campaign_results(campaign["_id"])
+        audience = self.store.get_audience(campaign["audience"]["_id"])
+        if audience is None:
+            return []
+        column = audience["phoneNumberColumnName"]
+        return [
+            CampaignResult(
+                member_id=m["_id"],
+                phone=str(m["data"].get(column, "")),
+                data=m["data"],
+                final_status=None,
+                attempts=0,
+                duration=0.0,
+                cost=0.0,
+                original_call=None,
+                retry_attempts=[],
+            )
+            for m in self.store.all_members(audience["_id"])
+        ]
+
+
+def new_task_id() -> str:
+    return secrets.token_hex(12)
+
+
+def _int_between(body: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = body.get(name, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise CampaignFailure(400, f"{name} must be an integer between {low} and {high}")
+    return value
+
+
+def _future_instant(value: Any) -> str | None:
+    """`scheduledAt`: an ISO-8601 instant in the future, or absent."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise CampaignFailure(400, "scheduledAt must be an ISO-8601 date-time")
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise CampaignFailure(400, "scheduledAt must be an ISO-8601 date-time") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    if when <= datetime.now(UTC):
+        raise CampaignFailure(400, "scheduledAt must be in the future")
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _export_row(result: CampaignResult) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "audienceMemberId": result.member_id,
+        "audienceMemberData": result.data,
+        "phoneNumber": result.phone,
+        "originalCall": result.original_call,
+        "retryAttempts": result.retry_attempts,
+        "totalAttempts": result.attempts,
+        "totalCallDuration": result.duration,
+        "totalCallCost": result.cost,
+    }
+    if result.final_status is not None:  # a member never dialled has no final status
+        row["finalStatus"] = result.final_status
+    return row
+
+
+def _export_csv(rows: list[dict[str, Any]]) -> bytes:
+    """The sandbox's CSV: the fixed columns, then each member-data key (first seen first)
+    but those named like a fixed column (the phone number column is `phoneNumber` already)."""
+    data_keys: dict[str, None] = {}
+    for row in rows:
+        data_keys.update(dict.fromkeys(row["audienceMemberData"]))
+    for column in EXPORT_COLUMNS:
+        data_keys.pop(column, None)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*EXPORT_COLUMNS, *data_keys])
+    for row in rows:
+        data = row["audienceMemberData"]
+        writer.writerow(
+            [
+                *(row.get(c, "") for c in EXPORT_COLUMNS),
+                *("" if data.get(k) is None else data[k] for k in data_keys),
+            ]
+        )
+    return out.getvalue().encode("utf-8")

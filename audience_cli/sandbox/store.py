@@ -47,6 +47,20 @@ CREATE TABLE IF NOT EXISTS campaigns (
     status TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS campaign_results (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    campaign_id TEXT NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    member_id TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    data TEXT NOT NULL,
+    final_status TEXT,
+    attempts INTEGER NOT NULL,
+    duration REAL NOT NULL,
+    cost REAL NOT NULL,
+    original_call TEXT,
+    retry_attempts TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS results_by_campaign ON campaign_results(campaign_id, seq);
 CREATE TABLE IF NOT EXISTS dnc (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -60,10 +74,27 @@ CREATE TABLE IF NOT EXISTS dnc (
 CREATE UNIQUE INDEX IF NOT EXISTS dnc_by_phone ON dnc(phone, IFNULL(agent_id, ''));
 """
 
+# Columns the campaigns table gained after its first version (id, audience_id, name,
+# status, created_at): a sandbox file made before gets them added when opened.
+CAMPAIGN_COLUMNS = {
+    "description": "TEXT NOT NULL DEFAULT ''",
+    "agent_id": "TEXT",
+    "phone_number_ids": "TEXT NOT NULL DEFAULT '[]'",
+    "scheduled_at": "TEXT",
+    "paused_at": "TEXT",
+    "max_retries": "INTEGER NOT NULL DEFAULT 3",
+    "retry_delay": "INTEGER NOT NULL DEFAULT 15",
+    "retry_attempts": "INTEGER NOT NULL DEFAULT 0",
+    "participants_count": "INTEGER NOT NULL DEFAULT 0",
+    "events": "TEXT NOT NULL DEFAULT '[]'",
+    "updated_at": "TEXT",
+}
+CAMPAIGN_SORT_COLUMNS = {"createdAt": "created_at", "updatedAt": "updated_at"}
 DNC_SORT_COLUMNS = {"createdAt": "created_at", "phoneNumber": "phone"}
 
 SANDBOX_ORGANIZATION = "0123456789abcdef01234567"
 SANDBOX_USER = "89abcdef0123456789abcdef"
+SANDBOX_AGENT_ID = "abcdef0123456789abcdef01"  # the agent of campaigns the CLI runs
 
 
 def new_id() -> str:
@@ -73,6 +104,21 @@ def new_id() -> str:
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    """One member's outcome in a campaign run: its data as it was when the campaign ran."""
+
+    member_id: str
+    phone: str
+    data: dict[str, Any]
+    final_status: str | None  # None: never dialled
+    attempts: int
+    duration: float  # seconds, all attempts
+    cost: float  # USD, all attempts
+    original_call: dict[str, Any] | None
+    retry_attempts: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -92,6 +138,7 @@ class SandboxStore:
                 if self.path != ":memory:":
                     db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(SCHEMA)
+                _migrate_campaigns(db)
         except (OSError, sqlite3.DatabaseError) as exc:
             raise SandboxDatabaseError(
                 f"{self.path}: cannot use this file as the sandbox database ({exc})",
@@ -186,6 +233,7 @@ class SandboxStore:
             db.execute("DELETE FROM audiences WHERE id = ?", (audience_id,))
 
     def active_campaigns(self, audience_id: str) -> list[dict[str, Any]]:
+        """The audience's campaigns that are not completed (they block its deletion)."""
         with self._connect() as db:
             rows = db.execute(
                 "SELECT * FROM campaigns WHERE audience_id = ? AND status != 'completed'",
@@ -194,13 +242,9 @@ class SandboxStore:
         return [dict(r) for r in rows]
 
     def add_campaign(self, audience_id: str, *, name: str, status: str) -> dict[str, Any]:
-        campaign = {"_id": new_id(), "name": name, "status": status, "createdAt": now_iso()}
-        with self._connect() as db:
-            db.execute(
-                "INSERT INTO campaigns VALUES (?,?,?,?,?)",
-                (campaign["_id"], audience_id, name, status, campaign["createdAt"]),
-            )
-        return campaign
+        """Attach a campaign in `status` to the audience (no agent, never run)."""
+        campaign = self.create_campaign(audience_id, name=name, agent_id=None, status=status)
+        return {k: campaign[k] for k in ("_id", "name", "status", "createdAt")}
 
     def campaigns_of(self, audience_id: str) -> list[dict[str, Any]]:
         with self._connect() as db:
@@ -213,9 +257,197 @@ class SandboxStore:
             for r in rows
         ]
 
-    def set_campaign_status(self, campaign_id: str, status: str) -> None:
+    def set_campaign_status(
+        self, campaign_id: str, status: str, *, event: str | None = None, paused: bool = False
+    ) -> None:
+        """Change the status; `event` adds an entry to its history, `paused` stamps it."""
+        stamp = now_iso()
         with self._connect() as db:
-            db.execute("UPDATE campaigns SET status = ? WHERE id = ?", (status, campaign_id))
+            row = db.execute("SELECT events FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()
+            if row is None:
+                return
+            events = json.loads(row["events"])
+            if event is not None:
+                events.append(_event(event, stamp))
+            db.execute(
+                "UPDATE campaigns SET status = ?, updated_at = ?, events = ?, "
+                "paused_at = CASE WHEN ? THEN ? ELSE paused_at END WHERE id = ?",
+                (status, stamp, json.dumps(events), paused, stamp, campaign_id),
+            )
+
+    # --- campaigns ---------------------------------------------------------
+
+    def create_campaign(
+        self,
+        audience_id: str,
+        *,
+        name: str,
+        agent_id: str | None,
+        description: str = "",
+        phone_number_ids: Sequence[str] = (),
+        scheduled_at: str | None = None,
+        max_retries: int = 3,
+        retry_delay: int = 15,
+        status: str = "draft",
+    ) -> dict[str, Any]:
+        """A new campaign (the raw document: `agentId`, `audienceId` as ids)."""
+        campaign_id = new_id()
+        stamp = now_iso()
+        with self._connect() as db:
+            (members,) = db.execute(
+                "SELECT COUNT(*) FROM members WHERE audience_id = ?", (audience_id,)
+            ).fetchone()
+            db.execute(
+                "INSERT INTO campaigns (id, audience_id, name, status, created_at, description, "
+                "agent_id, phone_number_ids, scheduled_at, max_retries, retry_delay, "
+                "participants_count, events, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    campaign_id,
+                    audience_id,
+                    name,
+                    status,
+                    stamp,
+                    description,
+                    agent_id,
+                    json.dumps(list(phone_number_ids)),
+                    scheduled_at,
+                    max_retries,
+                    retry_delay,
+                    members,
+                    json.dumps([_event("created", stamp)]),
+                    stamp,
+                ),
+            )
+        return self.get_campaign_document(campaign_id) or {}
+
+    def _campaign_row(self, campaign_id: str) -> sqlite3.Row | None:
+        with self._connect() as db:
+            row: sqlite3.Row | None = db.execute(
+                "SELECT c.*, a.name AS audience_name FROM campaigns c "
+                "LEFT JOIN audiences a ON a.id = c.audience_id WHERE c.id = ?",
+                (campaign_id,),
+            ).fetchone()
+        return row
+
+    def get_campaign_document(self, campaign_id: str) -> dict[str, Any] | None:
+        """The campaign as stored: `agentId` and `audienceId` plain ids."""
+        row = self._campaign_row(campaign_id)
+        return _campaign_document(row) if row else None
+
+    def get_campaign(self, campaign_id: str) -> dict[str, Any] | None:
+        """The campaign as GET answers it: `agent` and `audience` nested; `events` too."""
+        row = self._campaign_row(campaign_id)
+        return _campaign_view(row) if row else None
+
+    def _campaign_where(self, status: str | None, search: str | None) -> tuple[str, list[str]]:
+        clauses: list[str] = []
+        args: list[str] = []
+        if status:
+            clauses.append("c.status = ?")
+            args.append(status)
+        if search:
+            clauses.append("INSTR(LOWER(c.name), ?) > 0")
+            args.append(search.lower())
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+    def count_campaigns(self, *, status: str | None = None, search: str | None = None) -> int:
+        where, args = self._campaign_where(status, search)
+        with self._connect() as db:
+            (n,) = db.execute(f"SELECT COUNT(*) FROM campaigns c{where}", args).fetchone()
+        return int(n)
+
+    def page_campaigns(
+        self,
+        *,
+        limit: int,
+        skip: int,
+        status: str | None = None,
+        search: str | None = None,
+        sort_field: str = "createdAt",
+        sort_order: str = "desc",
+    ) -> list[dict[str, Any]]:
+        """One page of campaigns as GET answers them, ties in the order they were made."""
+        column = CAMPAIGN_SORT_COLUMNS[sort_field]
+        order = "DESC" if sort_order == "desc" else "ASC"
+        where, args = self._campaign_where(status, search)
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT c.*, a.name AS audience_name FROM campaigns c "
+                f"LEFT JOIN audiences a ON a.id = c.audience_id{where} "
+                f"ORDER BY c.{column} {order}, c.rowid {order} LIMIT ? OFFSET ?",
+                (*args, limit, skip),
+            ).fetchall()
+        return [_campaign_view(r) for r in rows]
+
+    def record_run(
+        self, campaign_id: str, results: Sequence[CampaignResult], *, status: str
+    ) -> None:
+        """Store the outcome of every member (replacing any earlier run) and the new status."""
+        stamp = now_iso()
+        retries = sum(max(0, r.attempts - 1) for r in results)
+        with self._connect() as db:
+            row = db.execute("SELECT events FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()
+            events = json.loads(row["events"]) if row else []
+            events.append(_event("started", stamp))
+            if status == "completed":
+                events.append(_event("completed", stamp))
+            db.execute("DELETE FROM campaign_results WHERE campaign_id = ?", (campaign_id,))
+            db.executemany(
+                "INSERT INTO campaign_results (campaign_id, member_id, phone, data, final_status, "
+                "attempts, duration, cost, original_call, retry_attempts) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    (
+                        campaign_id,
+                        r.member_id,
+                        r.phone,
+                        json.dumps(r.data),
+                        r.final_status,
+                        r.attempts,
+                        r.duration,
+                        r.cost,
+                        None if r.original_call is None else json.dumps(r.original_call),
+                        json.dumps(r.retry_attempts),
+                    )
+                    for r in results
+                ),
+            )
+            db.execute(
+                "UPDATE campaigns SET status = ?, participants_count = ?, retry_attempts = ?, "
+                "events = ?, updated_at = ? WHERE id = ?",
+                (status, len(results), retries, json.dumps(events), stamp, campaign_id),
+            )
+
+    def has_results(self, campaign_id: str) -> bool:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT 1 FROM campaign_results WHERE campaign_id = ? LIMIT 1", (campaign_id,)
+            ).fetchone()
+        return row is not None
+
+    def campaign_results(self, campaign_id: str) -> list[CampaignResult]:
+        """Every member's outcome, in the audience's order at run time."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT * FROM campaign_results WHERE campaign_id = ? ORDER BY seq",
+                (campaign_id,),
+            ).fetchall()
+        return [
+            CampaignResult(
+                member_id=r["member_id"],
+                phone=r["phone"],
+                data=json.loads(r["data"]),
+                final_status=r["final_status"],
+                attempts=r["attempts"],
+                duration=r["duration"],
+                cost=r["cost"],
+                original_call=None
+                if r["original_call"] is None
+                else json.loads(r["original_call"]),
+                retry_attempts=json.loads(r["retry_attempts"]),
+            )
+            for r in rows
+        ]
 
     # --- members -----------------------------------------------------------
 
@@ -365,9 +597,77 @@ class SandboxStore:
     def reset(self) -> None:
         with self._connect() as db:
             db.execute("DELETE FROM dnc")
+            db.execute("DELETE FROM campaign_results")
             db.execute("DELETE FROM campaigns")
             db.execute("DELETE FROM members")
             db.execute("DELETE FROM audiences")
+
+
+def _migrate_campaigns(db: sqlite3.Connection) -> None:
+    """Add the columns a campaigns table made by an earlier sandbox lacks."""
+    have = {r[1] for r in db.execute("PRAGMA table_info(campaigns)")}
+    for column, decl in CAMPAIGN_COLUMNS.items():
+        if column not in have:
+            db.execute(f"ALTER TABLE campaigns ADD COLUMN {column} {decl}")
+    db.execute("UPDATE campaigns SET updated_at = created_at WHERE updated_at IS NULL")
+
+
+def _event(action: str, stamp: str) -> dict[str, Any]:
+    return {
+        "_id": new_id(),
+        "triggerSource": "api",
+        "eventAction": action,
+        "createdAt": stamp,
+        "updatedAt": stamp,
+    }
+
+
+SANDBOX_AGENT_NAME = "Sandbox agent"
+SANDBOX_WORKFLOW = "single_prompt"
+
+
+def _campaign_common(row: sqlite3.Row) -> dict[str, Any]:
+    out = {
+        "_id": row["id"],
+        "name": row["name"],
+        "description": row["description"],
+        "organization": SANDBOX_ORGANIZATION,
+        "createdBy": SANDBOX_USER,
+        "participantsCount": row["participants_count"],
+        "status": row["status"],
+        "maxRetries": row["max_retries"],
+        "retryDelay": row["retry_delay"],
+        "retryAttempts": row["retry_attempts"],
+        "phoneNumberIds": json.loads(row["phone_number_ids"]),
+        "createdAt": row["created_at"],
+        "updatedAt": row["updated_at"] or row["created_at"],
+    }
+    if row["scheduled_at"]:
+        out["scheduledAt"] = row["scheduled_at"]
+    if row["paused_at"]:
+        out["pausedAt"] = row["paused_at"]
+    return out
+
+
+def _campaign_document(row: sqlite3.Row) -> dict[str, Any]:
+    out = _campaign_common(row)
+    out["agentId"] = row["agent_id"]
+    out["audienceId"] = row["audience_id"]
+    return out
+
+
+def _campaign_view(row: sqlite3.Row) -> dict[str, Any]:
+    out = _campaign_common(row)
+    out["orgId"] = SANDBOX_ORGANIZATION
+    agent_id = row["agent_id"]
+    out["agent"] = (
+        {"_id": agent_id, "name": SANDBOX_AGENT_NAME, "workflowType": SANDBOX_WORKFLOW}
+        if agent_id
+        else None
+    )
+    out["audience"] = {"_id": row["audience_id"], "name": row["audience_name"]}
+    out["events"] = json.loads(row["events"])
+    return out
 
 
 def _audience(row: sqlite3.Row) -> dict[str, Any]:

@@ -46,7 +46,7 @@ def test_delete_refused_while_a_campaign_runs(sandbox_cli, store):
     assert f"can't delete audience, campaign with this audience {audience_id} exists" in (
         result.stderr
     )
-    assert "audience sandbox campaign AUDIENCE --name NAME --status completed" in result.stderr
+    assert "audience sandbox campaign add AUDIENCE --name NAME --status completed" in result.stderr
     assert store.get_audience(audience_id) is not None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import click
@@ -11,7 +10,6 @@ import typer
 from audience_cli.cli.commands.options import (
     MAX_MEMBER_LIMIT,
     MAX_PAGE_SIZE,
-    AudienceArg,
     DbOpt,
     YesOpt,
     sandbox_db,
@@ -62,6 +60,26 @@ def serve(
             help="Largest page the members endpoint serves.",
         ),
     ] = 100,
+    campaign_seed: Annotated[
+        int,
+        typer.Option(
+            "--campaign-seed",
+            envvar="AUDIENCE_SANDBOX_CAMPAIGN_SEED",
+            metavar="N",
+            help="Seed of started campaigns' simulated calls: the same audience and seed "
+            "give the same outcomes.",
+        ),
+    ] = 0,
+    campaign_finish: Annotated[
+        str,
+        typer.Option(
+            "--campaign-finish",
+            metavar="STATUS",
+            click_type=click.Choice(["completed", "running"]),
+            help="Status of a started campaign once its calls are simulated: completed or "
+            "running (still under way).",
+        ),
+    ] = "completed",
     fail_rate: Annotated[
         float, _fault_option("--fail-rate", "Share of requests answered 500, 502 or 503 unserved.")
     ] = 0.0,
@@ -153,6 +171,8 @@ def serve(
       audience sandbox serve --port 8787 --ambiguous-rate 0.1 --seed 7
 
       audience sandbox serve --fail-rate 0.2 --slow-rate 0.1 --rate-limit 5
+
+      audience sandbox serve --campaign-seed 7 --campaign-finish running
     """
     from audience_cli.cli.context import sandbox_usage_errors
     from audience_cli.config import is_loopback_host
@@ -169,7 +189,13 @@ def serve(
             "visible ASCII characters: no client could send this one"
         )
     path = sandbox_db(ctx.obj, db)
-    config = SandboxConfig(api_key=api_key, member_limit=member_limit, max_page_size=max_page_size)
+    config = SandboxConfig(
+        api_key=api_key,
+        member_limit=member_limit,
+        max_page_size=max_page_size,
+        campaign_seed=campaign_seed,
+        campaign_finish=campaign_finish,
+    )
     try:
         faults = FaultConfig(
             fail_rate=fail_rate,
@@ -287,104 +313,17 @@ def reset(ctx: typer.Context, db: DbOpt = None, yes: YesOpt = False) -> None:
     ctx.obj.success(f"Sandbox emptied ({path}).")
 
 
-class CampaignStatus(StrEnum):
-    running = "running"
-    scheduled = "scheduled"
-    paused = "paused"
-    completed = "completed"
-
-
-@app.command("campaign")
-def campaign(
-    ctx: typer.Context,
-    audience: AudienceArg,
-    status: Annotated[
-        CampaignStatus,
-        typer.Option(
-            "--status",
-            metavar="STATUS",
-            help="running, scheduled, paused or completed; only completed allows delete.",
-        ),
-    ] = CampaignStatus.running,
-    name: Annotated[
-        str,
-        typer.Option(
-            "--name", help="The campaign: its status changes if the audience has one so named."
-        ),
-    ] = "Sandbox campaign",
-    campaign_id: Annotated[
-        str | None,
-        typer.Option(
-            "--id",
-            metavar="CAMPAIGN_ID",
-            help="Change the status of this campaign of the audience.",
-            show_default=False,
-        ),
-    ] = None,
-    db: DbOpt = None,
-) -> None:
-    """Attach a campaign to a sandbox audience, or change one's status, to try the delete
-    refusal.
-
-    A campaign of the same name (or --id) that the audience already has gets the new
-    status; otherwise a new one is attached. Only a completed campaign lets the
-    audience be deleted.
-
-    [bold]Examples[/bold]
-
-      audience sandbox campaign "Q1 Sales Leads"
-
-      audience sandbox campaign "Q1 Sales Leads" --status completed
-
-      audience sandbox campaign "Q1 Leads" --id 696ddd56b905442f52b71399
-    """
-    from audience_cli.cli.context import open_sandbox_store
-    from audience_cli.cli.output import emit_lines
-    from audience_cli.errors import CliError, ExitCode, UsageError
-
-    store = open_sandbox_store(sandbox_db(ctx.obj, db))
-    matches = [a for a in store.list_audiences() if audience in (a["_id"], a["name"])]
-    if not matches:
-        raise CliError(
-            f"no sandbox audience with id or name {audience!r}",
-            exit_code=ExitCode.NOT_FOUND,
-            hint="See `audience --sandbox list`.",
-        )
-    if len(matches) > 1:
-        ids = ", ".join(a["_id"] for a in matches)
-        raise UsageError(f"{len(matches)} audiences are named {audience!r}: {ids}")
-    target = matches[0]
-    campaigns = store.campaigns_of(target["_id"])
-    if campaign_id is not None:
-        existing = [c for c in campaigns if c["_id"] == campaign_id]
-        if not existing:
-            known = ", ".join(f"{c['_id']} ({c['name']})" for c in campaigns) or "none"
-            raise CliError(
-                f"{target['name']!r} has no campaign {campaign_id}; its campaigns: {known}",
-                exit_code=ExitCode.NOT_FOUND,
-            )
-    else:
-        existing = [c for c in campaigns if c["name"] == name]
-    if existing:
-        changed = existing[-1]
-        store.set_campaign_status(changed["_id"], status.value)
-        ctx.obj.success(
-            f"Campaign {changed['name']!r} ({changed['_id']}) of {target['name']!r} is now "
-            f"{status.value} (was {changed['status']})."
-        )
-        emit_lines(ctx.obj, [changed["_id"]])
-        return
-    made = store.add_campaign(target["_id"], name=name, status=status.value)
-    ctx.obj.success(
-        f"Campaign {name!r} ({made['_id']}, {status.value}) now uses {target['name']!r}."
-    )
-    emit_lines(ctx.obj, [made["_id"]])
-
-
 def _add_dnc_group() -> None:
     from audience_cli.cli.commands import sandbox_dnc
 
     app.add_typer(sandbox_dnc.app, name="dnc")  # `audience sandbox dnc …`
 
 
+def _add_campaign_group() -> None:
+    from audience_cli.cli.commands import sandbox_campaign
+
+    app.add_typer(sandbox_campaign.app, name="campaign")  # `audience sandbox campaign …`
+
+
 _add_dnc_group()
+_add_campaign_group()
