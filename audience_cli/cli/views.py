@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from audience_cli.core.dnc import DncCheck
     from audience_cli.core.members import Removal
     from audience_cli.core.outcomes import OutcomeExport, OutcomeRecord, OutcomeSummary, StatusRow
+    from audience_cli.core.recall import RecallSelection
     from audience_cli.core.restore import RestorePlan
     from audience_cli.core.sync import SyncPlan, SyncResult
     from audience_cli.core.upload import AddPlan, CreatePlan, CreateResult
@@ -743,3 +744,51 @@ def outcome_summary_line(summary: OutcomeSummary) -> str:
         + (": " + ", ".join(parts) if parts else "")
         + f" · {total.minutes:,.1f} minutes · cost {total.cost:,.2f}"
     )
+
+
+# What a reason to leave a campaign's member out is called on stderr.
+LEFT_OUT_WORDS = {
+    "completed": "completed",
+    "running": "still running",
+    "status_not_asked": "status not asked (--status)",
+    "max_attempts": "max attempts reached (--max-attempts)",
+}
+
+
+def recall_lines(selection: RecallSelection) -> list[str]:
+    """The members of a campaign picked to call again, for stderr: the counts, then per
+    status how many were read and taken, then what the counts do not say."""
+    from audience_cli.core.recall import LEFT_OUT_ORDER
+    from audience_cli.text import plural
+
+    export = selection.export
+    read = len(export.records)
+    head = (
+        f"campaign {export.name!r} ({export.campaign_id}, {export.status or 'status unknown'}): "
+        f"{plural(read, 'member')} read · {len(selection.picked):,} to call again"
+    )
+    left = [
+        f"{LEFT_OUT_WORDS[r]} {selection.left_out[r]:,}"
+        for r in LEFT_OUT_ORDER
+        if selection.left_out[r]
+    ]
+    if left:
+        head += f" · {sum(selection.left_out.values()):,} left out ({', '.join(left)})"
+    lines = [head]
+    if selection.by_status:
+        taken = " · ".join(
+            f"{status} {picked:,} of {count:,}"
+            for status, (count, picked) in sorted(
+                selection.by_status.items(), key=lambda item: (-item[1][1], -item[1][0])
+            )
+        )
+        lines.append(f"  taken by status: {taken}")
+    if selection.unknown:
+        shown = ", ".join(f"{s} {n:,}" for s, n in selection.unknown.most_common())
+        lines.append(
+            f"  {plural(sum(selection.unknown.values()), 'member')} with a status this tool "
+            f"does not know ({shown}): taken as not reached unless --status leaves them out"
+        )
+    if selection.left_out["running"]:
+        lines.append("  members still being called are left out: --include-running takes them")
+    return lines

@@ -125,6 +125,7 @@ def collect_contacts(
     suppress: Suppress | None = None,
     keep: Keep = "contacts",
     given_name: str = GIVEN_NAME,
+    stdin_name: str = STDIN_NAME,
 ) -> ContactBatch:
     """Check every input row and spool the valid, unique contacts.
 
@@ -137,10 +138,11 @@ def collect_contacts(
     clean CSV's rows as they come (`validate --output`: `write_clean_csv`); "count"
     only counts them. A file that marks rows do-not-call, or contacts from flags, keep
     the contacts whatever is asked: a later mark takes back a contact already taken.
-    `given_name` is the report's source when there is no file (the numbers were given).
+    `given_name` is the report's source when there is no file (the numbers were given),
+    `stdin_name` when the rows come from `stdin` (rows made by the program: a campaign's).
     """
     region, delimiter = options.region, options.delimiter
-    source = given_name if csv_path is None else (STDIN_NAME if csv_path == STDIN else csv_path)
+    source = given_name if csv_path is None else (stdin_name if csv_path == STDIN else csv_path)
     collector = _Collector(
         ImportReport(source=source), suppress, options, "contacts" if flag_contacts else keep
     )

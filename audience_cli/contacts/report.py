@@ -69,6 +69,9 @@ class ImportReport:
     types: dict[str, int] = field(default_factory=dict)
     # The sheet read, when the source is a workbook: its rows are named `Sheet1!7`.
     sheet: str | None = None
+    # What chose the rows before they were read, for JSON under its own key: e.g.
+    # {"campaign": {...}} when they are a campaign's members to call again.
+    origin: dict[str, Any] = field(default_factory=dict)
 
     def place(self, line: int) -> int | str:
         """Where a row is: its line in a text file, `Sheet1!7` in a workbook (0, a --phone
@@ -109,6 +112,7 @@ class ImportReport:
         data["types"] = _most_common(self.types)
         if self.notes:
             data["notes"] = self.note_texts(words)
+        data.update(self.origin)
         return data
 
     def summary_lines(self, words: ReportWords = PLAIN_WORDS) -> list[str]:

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from audience_cli.contacts import ContactBatch, CsvOptions
     from audience_cli.contacts.pipeline import Keep, Suppress
     from audience_cli.core.dnc import DoNotCall
+    from audience_cli.core.outcomes import OutcomeSettings
+    from audience_cli.core.recall import CampaignInput, RecallSelection
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class ContactInput:
     options: CsvOptions
     rejects: str | None = None
     force: bool = False  # output files may be written through a symbolic link
+    campaign: CampaignInput | None = None  # the contacts are a campaign's, to call again
     given_name: str | None = None  # the report's source for given numbers (GIVEN_NAME)
 
     def with_csv(self, path: str) -> ContactInput:
@@ -86,6 +89,12 @@ class ImportEdge(Protocol):
     def dnc_read(self, dnc: DoNotCall, agent: str | None) -> None:
         """The do-not-call list was read (entries that are no number, an agent's none)."""
 
+    def outcome_settings(self) -> OutcomeSettings:
+        """How a campaign's outcome export is read (the settings the reference leaves open)."""
+
+    def recall_selected(self, selection: RecallSelection) -> None:
+        """A campaign's outcomes were read and the members to call again picked."""
+
 
 def prepare_import(request: ImportRequest, edge: ImportEdge) -> ContactBatch:
     """Read, normalise, check, screen and de-duplicate every contact; write the rejects
@@ -98,19 +107,52 @@ def prepare_import(request: ImportRequest, edge: ImportEdge) -> ContactBatch:
     suppress = build_suppression(
         request.suppression, inp.options, edge, offline_ok=request.offline_ok
     )
-    flag_contacts = contacts_from_flags(inp.phones, inp.names, inp.options.region)
-    if inp.csv == "-":
-        edge.reading_stdin()
-    batch = collect_contacts(
-        csv_path=inp.csv,
-        options=inp.options,
-        flag_contacts=flag_contacts,
-        suppress=suppress,
-        keep=request.keep,
-        given_name=inp.given_name or GIVEN_NAME,
-    )
+    if inp.campaign is not None:
+        batch = _campaign_batch(inp, inp.campaign, request, suppress, edge)
+    else:
+        flag_contacts = contacts_from_flags(inp.phones, inp.names, inp.options.region)
+        if inp.csv == "-":
+            edge.reading_stdin()
+        batch = collect_contacts(
+            csv_path=inp.csv,
+            options=inp.options,
+            flag_contacts=flag_contacts,
+            suppress=suppress,
+            keep=request.keep,
+            given_name=inp.given_name or GIVEN_NAME,
+        )
     if inp.rejects:
         write_rejects(inp.rejects, batch.report, force=inp.force)
+    return batch
+
+
+def _campaign_batch(
+    inp: ContactInput,
+    want: CampaignInput,
+    request: ImportRequest,
+    suppress: Suppress | None,
+    edge: ImportEdge,
+) -> ContactBatch:
+    """The members of a campaign's outcomes to call again, through the contacts pipeline
+    (numbers checked, duplicates dropped, the lists not to call applied) as CSV rows."""
+    import io
+
+    from audience_cli.contacts import collect_contacts
+    from audience_cli.core.recall import read_recall, recall_csv
+
+    selection = read_recall(edge.client(), want, edge.outcome_settings())
+    edge.recall_selected(selection)
+    content, phone = recall_csv(selection, want)
+    options = replace(inp.options, phone_column=phone, encoding=None, delimiter=",", sheet=None)
+    batch = collect_contacts(
+        csv_path="-",
+        stdin=io.BytesIO(content),
+        options=options,
+        suppress=suppress,
+        keep=request.keep,
+        stdin_name=f"campaign {selection.export.name!r}",
+    )
+    batch.report.origin["campaign"] = selection.to_dict()
     return batch
 
 

@@ -32,7 +32,7 @@ class AddOptions:
     stdout: Output  # its format (None: nothing on stdout) and fields
 
 
-@contact_options()
+@contact_options(campaign=True)
 @suppression_options()
 @o.output_options("ADD_FIELDS")
 def add(

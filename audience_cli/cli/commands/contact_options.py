@@ -20,6 +20,7 @@ import typer
 
 from audience_cli.cli.commands.option_groups import replace_parameter
 from audience_cli.core.imports import ContactInput
+from audience_cli.core.recall import CampaignInput
 from audience_cli.errors import ExitCode, RowsRejectedError, UsageError
 
 if TYPE_CHECKING:
@@ -218,6 +219,137 @@ READING_OPTIONS: dict[str, tuple[Any, Any]] = {
 }
 
 
+CAMPAIGN_PANEL = "Call again: a campaign's members not reached"
+
+# name -> (annotation, default): the members of a campaign's outcomes, in place of a file.
+CAMPAIGN_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "from_campaign": (
+        Annotated[
+            str | None,
+            _option(
+                "--from-campaign",
+                metavar="CAMPAIGN",
+                help="Take the contacts from a campaign's outcomes (an id or a name): its "
+                "members not reached, each with its own fields and the provenance fields. "
+                "In place of --csv and --phone.",
+                panel=CAMPAIGN_PANEL,
+            ),
+        ],
+        None,
+    ),
+    "status": (
+        Annotated[
+            str | None,
+            _option(
+                "--status",
+                metavar="S,...",
+                help="With --from-campaign: only members whose final status is one of these "
+                "(e.g. no_answer,failed; 'none': never dialled). Default: every status but "
+                "completed and the running ones (pending, in_queue, in_progress, processing, "
+                "active); a status the tool does not know is kept.",
+                panel=CAMPAIGN_PANEL,
+            ),
+        ],
+        None,
+    ),
+    "max_attempts": (
+        Annotated[
+            int | None,
+            _option(
+                "--max-attempts",
+                metavar="N",
+                min=1,
+                help="With --from-campaign: leave out members called N times or more in all "
+                "(the attempts field of an earlier retry audience plus this campaign's).",
+                panel=CAMPAIGN_PANEL,
+            ),
+        ],
+        None,
+    ),
+    "include_running": (
+        Annotated[
+            bool,
+            _option(
+                "--include-running",
+                metavar="",
+                help="With --from-campaign: read a campaign that is still going, and take "
+                "its members still being called too (refused without it: they could be "
+                "called twice).",
+                panel=CAMPAIGN_PANEL,
+            ),
+        ],
+        False,
+    ),
+    "provenance": (
+        Annotated[
+            str | None,
+            _option(
+                "--provenance",
+                metavar="NAMES",
+                help="With --from-campaign: the names of the three fields added to each "
+                "member: the campaign's id, the attempts in all, the last status "
+                "(default: source_campaign,attempts,last_status).",
+                panel=CAMPAIGN_PANEL,
+            ),
+        ],
+        None,
+    ),
+    "no_provenance": (
+        Annotated[
+            bool,
+            _option(
+                "--no-provenance",
+                metavar="",
+                help="With --from-campaign: add no provenance field.",
+                panel=CAMPAIGN_PANEL,
+            ),
+        ],
+        False,
+    ),
+}
+
+
+def campaign_input(
+    from_campaign: str | None,
+    status: str | None = None,
+    max_attempts: int | None = None,
+    include_running: bool = False,
+    provenance: str | None = None,
+    no_provenance: bool = False,
+) -> CampaignInput | None:
+    """The --from-campaign options, checked; None when no campaign is named."""
+    from audience_cli.core.recall import PROVENANCE, parse_provenance, parse_statuses
+
+    if from_campaign is None:
+        given = [
+            flag
+            for flag, value in (
+                ("--status", status),
+                ("--max-attempts", max_attempts),
+                ("--include-running", include_running or None),
+                ("--provenance", provenance),
+                ("--no-provenance", no_provenance or None),
+            )
+            if value is not None
+        ]
+        if given:
+            raise UsageError(f"{given[0]} goes with --from-campaign CAMPAIGN")
+        return None
+    if not from_campaign.strip():
+        raise UsageError("--from-campaign is empty: give a campaign's id or name")
+    if provenance is not None and no_provenance:
+        raise UsageError("--provenance names the fields that --no-provenance leaves out")
+    return CampaignInput(
+        ref=from_campaign.strip(),
+        statuses=parse_statuses(status) if status is not None else None,
+        max_attempts=max_attempts,
+        include_running=include_running,
+        provenance=None
+        if no_provenance
+        else (parse_provenance(provenance) if provenance is not None else PROVENANCE),
+    )
+
+
 def contact_input(
     *,
     csv: str | None = None,
@@ -237,6 +369,7 @@ def contact_input(
     rejects: str | None = None,
     force: bool = False,
     screen: bool = True,
+    **campaign: Any,
 ) -> ContactInput:
     """The options as given, checked once (region, delimiter, types) into a `ContactInput`.
 
@@ -260,12 +393,19 @@ def contact_input(
         sheet=sheet,
     )
     return ContactInput(
-        csv, list(phone or []), list(person or []), options, rejects, force, given_name="--phone"
+        csv,
+        list(phone or []),
+        list(person or []),
+        options,
+        rejects,
+        force,
+        campaign=campaign_input(**campaign) if campaign else None,
+        given_name="--phone",
     )
 
 
 def contact_options(
-    *, sources: bool = True, names: bool = True, screen: bool = True
+    *, sources: bool = True, names: bool = True, screen: bool = True, campaign: bool = False
 ) -> Callable[[F], F]:
     """Give a command the contact options, in place of its `contacts` parameter.
 
@@ -274,7 +414,8 @@ def contact_options(
     declared, not --phone and --name; with `names=False` (remove) only --name is
     left out. With `screen=False` (a command that takes numbers out: remove) the
     file's do-not-call marks and the number types are not checked, and --allow-type
-    and --enrich are left out.
+    and --enrich are left out. With `campaign=True` (create, add, sync) --from-campaign
+    and its options are declared too: the contacts are a campaign's members to call again.
     """
     source = {
         k: v
@@ -284,7 +425,7 @@ def contact_options(
     reading = {
         k: v for k, v in READING_OPTIONS.items() if screen or k not in ("allow_type", "enrich")
     }
-    declared = {**source, **reading}
+    declared = {**source, **reading, **(CAMPAIGN_OPTIONS if campaign else {})}
 
     def decorate(func: F) -> F:
         return replace_parameter(
@@ -356,7 +497,11 @@ def import_contacts(
 
     inp = request.contacts
     _check_paths(inp, output, stdout_taken)
-    if not inp.csv and not inp.phones:
+    if inp.campaign is not None and (inp.csv or inp.phones):
+        raise UsageError(
+            "--from-campaign takes the place of --csv and --phone: give one or the other"
+        )
+    if not inp.csv and not inp.phones and inp.campaign is None:
         raise UsageError(
             "no contacts given",
             hint="Pass --csv FILE (or --csv - for stdin) and/or --phone NUMBER.",
@@ -373,7 +518,7 @@ def print_report(app: AppContext, report: ImportReport, inp: ContactInput) -> No
     """The import summary on stderr. Flags alone need none (an invalid number is an error)
     unless some were dropped: repeats, or numbers not to call (a barred type, a
     do-not-call list)."""
-    if inp.csv is None and not report.duplicates and not report.invalid:
+    if inp.csv is None and inp.campaign is None and not report.duplicates and not report.invalid:
         return
     from audience_cli.cli.hints import REPORT_WORDS
 

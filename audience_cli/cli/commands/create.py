@@ -33,7 +33,7 @@ class CreateOptions:
     stdout: Output  # its format (None: the new ids alone) and fields
 
 
-@contact_options()
+@contact_options(campaign=True)
 @suppression_options()
 @o.output_options("CREATE_FIELDS")
 def create(

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from audience_cli.cli.context import AppContext
     from audience_cli.client import AtomsClient
     from audience_cli.core.dnc import DoNotCall
+    from audience_cli.core.outcomes import OutcomeSettings
+    from audience_cli.core.recall import RecallSelection
 
 SUPPRESSION_PANEL = "Who not to call"
 
@@ -196,6 +198,17 @@ class AppImportEdge:
             self.app.note(
                 f"No do-not-call entry is for agent {agent}: the organisation-wide entries apply."
             )
+
+    def outcome_settings(self) -> OutcomeSettings:
+        from audience_cli.core.outcomes import OutcomeSettings
+
+        return OutcomeSettings.from_env(self.app.env)
+
+    def recall_selected(self, selection: RecallSelection) -> None:
+        from audience_cli.cli.views import recall_lines
+
+        for line in recall_lines(selection):
+            self.app.note(line)
 
 
 def load_dnc(

@@ -36,7 +36,7 @@ class SyncOptions:
     stdout: Output  # its format (None: nothing on stdout) and fields
 
 
-@contact_options()
+@contact_options(campaign=True)
 @suppression_options()
 @o.output_options("SYNC_FIELDS")
 def sync(
