@@ -447,6 +447,18 @@ class AmbiguousCampaignError(UsageError):
         self.matches = list(matches)
 
 
+class CampaignStillGoingError(UsageError):
+    """The campaign may still call its members: a retry audience made now could call
+    them twice. (Exit 2: the caller decides to wait, or to go ahead.)"""
+
+    def __init__(self, name: str, campaign_id: str, status: str) -> None:
+        super().__init__(
+            f"campaign {name!r} ({campaign_id}) is {status}: its members may still be "
+            "called; wait until it is completed"
+        )
+        self.status = status
+
+
 class ShortExportError(ApiError):
     """A campaign's outcome export holds fewer records than the count it states: the read
     is incomplete, so nothing is made of it (exit 7, as for pages that do not add up)."""

@@ -24,6 +24,7 @@ from audience_cli.errors import (
     BomMismatchError,
     CampaignInUseError,
     CampaignNotFoundError,
+    CampaignStillGoingError,
     CreateUncertainError,
     CredentialsFieldError,
     CsvTooLargeError,
@@ -183,6 +184,8 @@ FIXED_HINTS: dict[type[AudienceError], str] = {
     UnknownRegionError: "--region takes an ISO 3166 country code",
     NoPhoneColumnError: "name it with --phone-column, e.g. --phone-column 'Mobile'",
     BadDelimiterError: "e.g. --delimiter ';' or --delimiter tab",
+    CampaignStillGoingError: "Wait until it is completed, or pass --include-running to call "
+    "again now whoever is not reached yet (the members still being called included).",
 }
 
 
@@ -221,10 +224,7 @@ def hint_for(exc: AudienceError, *, sandbox: bool = False) -> str | None:
     if isinstance(exc, CampaignNotFoundError):
         return "Name a campaign by its id or its exact name, as the Atoms dashboard shows them."
     if isinstance(exc, ShortExportError):
-        return (
-            "Try again in a while (Atoms may still be writing the export), or ask for the "
-            "other form with --export-format."
-        )
+        return "Try again in a while: Atoms may still be writing the export."
     if isinstance(exc, RowsRejectedError):
         if exc.strict:
             return "Fix the rows (--rejects FILE writes them out) or drop --strict."

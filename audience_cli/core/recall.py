@@ -31,7 +31,7 @@ from audience_cli.core.outcomes import (
     status_group,
     status_key,
 )
-from audience_cli.errors import UsageError
+from audience_cli.errors import CampaignStillGoingError, UsageError
 from audience_cli.model import DEFAULT_PHONE_COLUMN
 
 if TYPE_CHECKING:
@@ -174,18 +174,6 @@ def _left_out_because(
     if want.max_attempts is not None and in_all >= want.max_attempts:
         return LEFT_MAX_ATTEMPTS
     return None
-
-
-class CampaignStillGoingError(UsageError):
-    """The campaign may still call its members: a retry audience made now could call
-    them twice. (Exit 2: the caller decides to wait, or to go ahead.)"""
-
-    def __init__(self, name: str, campaign_id: str, status: str) -> None:
-        super().__init__(
-            f"campaign {name!r} ({campaign_id}) is {status}: its members may still be "
-            "called; wait until it is completed"
-        )
-        self.status = status
 
 
 def phone_key(records: Sequence[OutcomeRecord]) -> str:

@@ -138,7 +138,7 @@ def test_a_short_export_exits_7_naming_both_counts(cli) -> None:
     assert result.exit_code == 7
     assert result.stdout == ""
     assert "holds 4 records but counts 10 audience members" in result.stderr
-    assert "--export-format" in result.stderr  # the hint
+    assert "Atoms may still be writing the export" in result.stderr  # the hint
     assert "Traceback" not in result.stderr
 
 
