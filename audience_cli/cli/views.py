@@ -789,6 +789,11 @@ def recall_lines(selection: RecallSelection) -> list[str]:
             f"  {plural(sum(selection.unknown.values()), 'member')} with a status this tool "
             f"does not know ({shown}): taken as not reached unless --status leaves them out"
         )
+    if selection.not_found:
+        lines.append(
+            f"  no member has the status {', '.join(selection.not_found)} (--status): the "
+            f"export's are {', '.join(selection.by_status) or 'none'}"
+        )
     if selection.left_out["running"]:
         lines.append("  members still being called are left out: --include-running takes them")
     return lines

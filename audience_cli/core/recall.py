@@ -104,6 +104,7 @@ class RecallSelection:
     by_status: dict[str, list[int]] = field(default_factory=dict)  # status -> [read, picked]
     unknown: Counter[str] = field(default_factory=Counter)  # statuses this tool does not know
     attempts: dict[str, int] = field(default_factory=dict)  # member id -> attempts in all
+    not_found: list[str] = field(default_factory=list)  # statuses asked that no member has
 
     def to_dict(self) -> dict[str, Any]:
         export = self.export
@@ -119,6 +120,7 @@ class RecallSelection:
                 status: {"read": read, "included": picked}
                 for status, (read, picked) in self.by_status.items()
             },
+            "statusesNotFound": self.not_found,
         }
 
 
@@ -158,6 +160,8 @@ def select_records(export: OutcomeExport, want: CampaignInput) -> RecallSelectio
             continue
         counts[1] += 1
         selection.picked.append(record)
+    if want.statuses is not None:
+        selection.not_found = sorted(want.statuses - set(selection.by_status))
     return selection
 
 

@@ -174,6 +174,9 @@ def test_status_and_max_attempts_narrow_the_pick(sandbox_cli, store) -> None:
     assert made.exit_code == 0, made.stderr
     wanted = {r.phone for r in results if r.final_status in ("no_answer", None) and r.attempts < 3}
     assert {m["phoneNumber"] for m in members_of(store, made.stdout.strip())} == wanted
+    typo = sandbox_cli("create", "Typo", "--from-campaign", campaign_id, "--status", "noanswer")
+    assert typo.exit_code == 2
+    assert "no member has the status noanswer (--status): the export's are " in typo.stderr
 
 
 @pytest.mark.parametrize(

@@ -72,6 +72,12 @@ def test_statuses_pick_only_those_and_say_why_the_others_are_left_out() -> None:
     selection = select_records(export(*MIX), want)
     assert [int(r.phone[-4:]) for r in selection.picked] == [2, 6]
     assert dict(selection.left_out) == {"completed": 1, "status_not_asked": 3, "running": 2}
+    assert selection.not_found == []
+    typo = select_records(
+        export(*MIX), CampaignInput(CAMPAIGN, statuses=parse_statuses("noanswer"))
+    )
+    assert typo.picked == [] and typo.not_found == ["noanswer"]
+    assert typo.to_dict()["statusesNotFound"] == ["noanswer"]
 
 
 def test_max_attempts_counts_an_earlier_retrys_attempts_too() -> None:
