@@ -152,7 +152,15 @@ def _campaign_batch(
         keep=request.keep,
         stdin_name=f"campaign {selection.export.name!r}",
     )
-    batch.report.origin["campaign"] = selection.to_dict()
+    picked = selection.to_dict()
+    # The whole story in one place: left out before the rows were read, then by the
+    # pipeline (a number not valid or not to call, by its reason; a number twice).
+    report = batch.report
+    picked["excluded"].update(report.by_reason())
+    if report.duplicates:
+        picked["excluded"]["duplicate"] = report.duplicates
+    picked["picked"], picked["included"] = picked["included"], report.valid
+    report.origin["campaign"] = picked
     return batch
 
 

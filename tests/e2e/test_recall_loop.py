@@ -101,7 +101,9 @@ def test_campaign_outcomes_to_retry_audiences_and_back(cli, tmp_path: Path) -> N
             r.get("finalStatus") in RUNNING_STATUSES for r in records
         )
         dnc_rejects = [r for r in report["rejects"] if r["reason"] == "DO_NOT_CALL"]
-        assert len(dnc_rejects) == picked["included"] - len(wanted) > 0
+        assert len(dnc_rejects) == picked["picked"] - len(wanted) > 0
+        assert picked["excluded"]["DO_NOT_CALL"] == len(dnc_rejects)
+        assert picked["included"] == len(wanted)
         assert "DO_NOT_CALL" in retry.stderr
 
         retry1 = members_of(cli, base, "retry1")
