@@ -248,13 +248,18 @@ def dnc_page(data: Any) -> DncPage:
             _object(entry, where)
             for key in _DNC_TEXT:
                 _text(entry, key, where + ".")
+    _pagination(page)
+    return cast(DncPage, page)
+
+
+def _pagination(page: dict[str, Any]) -> None:
+    """A page's `pagination` object, when it has one: its counts and `hasMore`."""
     pagination = page.get("pagination")
     if pagination is not None:
         _object(pagination, "pagination")
         for key in ("page", "offset", "total", "totalPages"):
             _count(pagination, key, "pagination.")
         _flag(pagination, "hasMore", "pagination.")
-    return cast(DncPage, page)
 
 
 # --- campaigns ------------------------------------------------------------------------------
@@ -298,12 +303,7 @@ def campaign_page(data: Any) -> dict[str, Any]:
         _campaign(c, f"campaigns[{i}].")
         for i, c in enumerate(_list(page.get("campaigns"), "campaigns"))
     ]
-    pagination = page.get("pagination")
-    if pagination is not None:
-        _object(pagination, "pagination")
-        for key in ("page", "offset", "total", "totalPages"):
-            _count(pagination, key, "pagination.")
-        _flag(pagination, "hasMore", "pagination.")
+    _pagination(page)
     _count(page, "totalCampaignCount", "")
     return page
 
