@@ -14,7 +14,9 @@ key in the environment):
 
 and, as the anchor in the same run, `create anchor --csv FILE` of a CSV holding exactly
 the members the retry audience got (its members, read back from the sandbox: same count,
-same fields, provenance included). Each repeat deletes the two audiences and starts from
+same fields, provenance included). A reference row times the export alone, fetched and
+parsed by bare httpx in a process of its own (what the sandbox and the wire cost,
+whatever the tool does). Each repeat deletes the two audiences and starts from
 a fresh cache folder; the figures are medians. Requests are counted by the server (by
 method and path, ids shown as {id}) for the last repeat.
 
@@ -64,6 +66,15 @@ if TYPE_CHECKING:
 PROVENANCE = {"source_campaign", "attempts", "last_status"}
 KEY = "sk_bench_0123456789abcdef"
 TOOL = [sys.executable, "-m", "audience_cli"]
+# A reference for the read: the export fetched and parsed by bare httpx, nothing else.
+BARE_EXPORT = """
+import sys, httpx
+url, campaign, key = sys.argv[1:]
+answer = httpx.get(f"{url}/campaign/{campaign}/export/by-audience-member",
+                   headers={"Authorization": f"Bearer {key}"}, timeout=60)
+answer.raise_for_status()
+print(len(answer.json()["data"]))
+"""
 ID = re.compile(r"/[0-9a-f]{24}(?=/|$)")
 
 
@@ -220,18 +231,34 @@ def bench(
             expected = expected_retry(url, campaign_id)
             base = [*TOOL, "--base-url", url]
             cases = {
-                "outcomes": Case("outcomes (read only)", f"outcomes {campaign_id} --json"),
-                "create": Case("create --from-campaign", f"create retry --from-campaign {campaign_id}"),  # noqa: E501
-                "sync": Case("sync --from-campaign, a second run", f"sync retry --from-campaign {campaign_id} --yes --json"),  # noqa: E501
-                "anchor": Case("anchor: create --csv of the same members", "create anchor --csv anchor.csv"),  # noqa: E501
-            }  # fmt: skip
+                key: Case(name, command)
+                for key, name, command in (
+                    ("outcomes", "outcomes (read only)", "outcomes CAMPAIGN --json"),
+                    ("bare", "reference: bare httpx GET of the export", "bare_export.py"),
+                    ("create", "create --from-campaign", "create retry --from-campaign CAMPAIGN"),
+                    (
+                        "sync",
+                        "sync --from-campaign, a second run",
+                        "sync retry --from-campaign CAMPAIGN --yes --json",
+                    ),
+                    (
+                        "anchor",
+                        "anchor: create --csv of the same members",
+                        "create anchor --csv FILE",
+                    ),
+                )
+            }
             env = {**os.environ, "SMALLEST_API_KEY": KEY, "HOME": tmp}
             for name in ("AUDIENCE_SANDBOX", "SMALLEST_BASE_URL", "AUDIENCE_CONCURRENCY"):
                 env.pop(name, None)
 
+            bare = work / "bare_export.py"
+            bare.write_text(BARE_EXPORT)
+
             def timed(key: str, args: list[str]) -> str:
                 before = counter.snapshot()
-                took, out = run([*base, *args], env)
+                command = [sys.executable, *args] if key == "bare" else [*base, *args]
+                took, out = run(command, env)
                 cases[key].seconds.append(took)
                 cases[key].requests = counter.snapshot() - before
                 return out
@@ -243,6 +270,8 @@ def bench(
                         store.delete_audience(audience["_id"])
                 out = timed("outcomes", ["outcomes", campaign_id, "--json"])
                 cases["outcomes"].members = len(json.loads(out)["records"])
+                out = timed("bare", [str(bare), url, campaign_id, KEY])
+                cases["bare"].members = int(out)
                 timed("create", ["create", "retry", "--from-campaign", campaign_id])
                 retry = audience_named(store, "retry")
                 cases["create"].members = store.count_members(retry["_id"])
@@ -324,6 +353,10 @@ def main() -> None:
     print("$ " + shlex.join(["python", "benchmarks/bench_recall.py", *sys.argv[1:]]))
     print()
     print_table(result["cases"])
+    print()
+    for case in result["cases"]:
+        prefix = "python " if case.command.endswith(".py") else "audience --base-url URL "
+        print(f"- {case.name}: `{prefix}{case.command}`")
     print()
     checks = result["checks"]
     print(

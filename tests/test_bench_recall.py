@@ -28,8 +28,8 @@ def test_a_tiny_run_has_consistent_counts_and_requests(capsys: pytest.CaptureFix
     bench = load_bench()
     result = bench.bench(members=200, latency_ms=0, repeat=1, quiet=True)
     checks = result["checks"]
-    outcomes, create, sync, anchor = result["cases"]
-    assert outcomes.members == 200  # every record of the export
+    outcomes, bare, create, sync, anchor = result["cases"]
+    assert outcomes.members == bare.members == 200  # every record of the export
     assert 0 < checks["expected_retry"] < 200  # some completed or running, some not reached
     assert create.members == sync.members == anchor.members == checks["expected_retry"]
     for case in result["cases"]:
@@ -41,7 +41,7 @@ def test_a_tiny_run_has_consistent_counts_and_requests(capsys: pytest.CaptureFix
     assert checks["server_requests"] == checks["counted_requests"] > 0
     bench.print_table(result["cases"])
     table = capsys.readouterr().out.splitlines()
-    assert len(table) == 2 + 4
+    assert len(table) == 2 + 5
     assert table[-1].endswith("| 1.00x |")  # the anchor against itself
 
 
