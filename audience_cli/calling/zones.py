@@ -107,10 +107,18 @@ def zones_for_address(
     return None
 
 
-def state_for_address(state: str | None, rules: Rules) -> str | None:
-    """The code of a state or province as written, or None (nothing written, or unknown:
-    `zones_for_address` reports the unknown one)."""
-    return rules.state_code(state) if state and state.strip() else None
+def state_for_address(*, zip_code: str | None, state: str | None, rules: Rules) -> str | None:
+    """The state or province whose rules apply to a contact's address: the state column's
+    (as a code), else the ZIP's or postal code's; None when neither says (an unreadable
+    value is `zones_for_address`'s to report)."""
+    if state and state.strip():
+        return rules.state_code(state)
+    text = (zip_code or "").strip().upper()
+    if match := _US_ZIP.match(text):
+        return rules.zip3_states.get(match[1][:3])
+    if match := _CA_POSTAL.match(text):
+        return rules.ca_postal_letters.get(match[1])
+    return None
 
 
 def _zones_for_postal(value: str, rules: Rules) -> frozenset[str]:

@@ -9,7 +9,12 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType, timezone
 
 from audience_cli.calling import zones as zones_module
 from audience_cli.calling.rules import Rules
-from audience_cli.calling.zones import state_for_number, zones_for_address, zones_for_number
+from audience_cli.calling.zones import (
+    state_for_address,
+    state_for_number,
+    zones_for_address,
+    zones_for_number,
+)
 from audience_cli.errors import BadZoneValueError, UsageError
 
 
@@ -87,3 +92,24 @@ def test_the_prefix_cache_agrees_with_phonenumbers(rules: Rules, region: str) ->
         assert zones_for_number(e164, rules) == expected
         checked += 1
     assert checked
+
+
+def test_the_state_of_an_address(rules: Rules) -> None:
+    assert state_for_address(zip_code="33101", state=None, rules=rules) == "FL"
+    assert state_for_address(zip_code="90210", state="Texas", rules=rules) == "TX"
+    assert state_for_address(zip_code="K1A 0B1", state=None, rules=rules) == "ON"
+    assert state_for_address(zip_code=None, state=None, rules=rules) is None
+    assert state_for_address(zip_code="ABCDE", state=None, rules=rules) is None
+
+
+def test_the_zip_tables_agree(rules: Rules) -> None:
+    """Every ZIP prefix with zones has a state, and its zones are among the state's."""
+    assert set(rules.zip3) == set(rules.zip3_states)
+    assert [
+        (prefix, state)
+        for prefix, state in rules.zip3_states.items()
+        if not rules.zip3[prefix] <= rules.us_state_zones[state]
+    ] == []
+    # Every area code's state or province is known, with its zones.
+    known = set(rules.us_state_zones) | set(rules.ca_province_zones)
+    assert set(rules.area_code_states.values()) <= known
