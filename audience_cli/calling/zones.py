@@ -5,6 +5,7 @@ state value), and the two together. An empty set means unknown."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from audience_cli.calling.rules import Rules, is_zone_name
@@ -141,3 +142,35 @@ def member_zones(
     if address_zones is None:
         return number_zones
     return number_zones | address_zones
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a member is, for the rules: every zone their window must hold in, and every
+    state whose rules apply (the number's and the address's when they differ)."""
+
+    zones: frozenset[str]
+    states: frozenset[str]
+
+
+def member_place(
+    e164: str,
+    *,
+    tz: str | None = None,
+    zip_code: str | None = None,
+    state: str | None = None,
+    region: str | None = None,
+    rules: Rules,
+) -> Place:
+    """A member's `Place` from their valid E.164 number and the address columns a file
+    has (None: no such column). Raises `BadZoneValueError` for a value that cannot be
+    read. `region` is the number's country."""
+    address = zones_for_address(tz=tz, zip_code=zip_code, state=state, region=region, rules=rules)
+    states = {
+        state_for_number(e164, rules),
+        state_for_address(zip_code=zip_code, state=state, rules=rules),
+    }
+    return Place(
+        member_zones(zones_for_number(e164, rules), address),
+        frozenset(s for s in states if s),
+    )

@@ -10,6 +10,8 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType, timezone
 from audience_cli.calling import zones as zones_module
 from audience_cli.calling.rules import Rules
 from audience_cli.calling.zones import (
+    Place,
+    member_place,
     state_for_address,
     state_for_number,
     zones_for_address,
@@ -113,3 +115,18 @@ def test_the_zip_tables_agree(rules: Rules) -> None:
     # Every area code's state or province is known, with its zones.
     known = set(rules.us_state_zones) | set(rules.ca_province_zones)
     assert set(rules.area_code_states.values()) <= known
+
+
+def test_a_member_s_place_from_the_number_and_the_address(rules: Rules) -> None:
+    assert member_place("+12125550123", region="US", rules=rules) == Place(
+        frozenset({"America/New_York"}), frozenset({"NY"})
+    )
+    moved = member_place("+12145550123", zip_code="33101", region="US", rules=rules)
+    assert moved == Place(
+        frozenset({"America/Chicago", "America/New_York"}), frozenset({"TX", "FL"})
+    )
+    assert member_place("+33612345678", tz="Europe/Paris", region="FR", rules=rules) == Place(
+        frozenset({"Europe/Paris"}), frozenset()
+    )
+    with pytest.raises(BadZoneValueError):
+        member_place("+12125550123", state="Atlantis", region="US", rules=rules)
