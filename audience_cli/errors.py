@@ -227,6 +227,27 @@ class NoPhoneColumnError(UsageError):
     """No column of the header is a phone column by its name."""
 
 
+class BadZoneValueError(UsageError):
+    """A time-zone, ZIP/postal code or state value of a contact that cannot be read
+    (`kind`: "timezone", "zip" or "state"; `value`: as written). The import pipeline
+    turns it into a reject (`RowReason.BAD_TIMEZONE`) with the line."""
+
+    def __init__(self, kind: str, value: str) -> None:
+        super().__init__(f"cannot read the {kind} {value!r}")
+        self.kind = kind
+        self.value = value
+
+
+class RulesFileError(UsageError):
+    """The calling rules file `source` has a `key` whose value is wrong (`problem`)."""
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        super().__init__(f"{source}: {key}: {problem}")
+        self.source = source
+        self.key = key
+        self.problem = problem
+
+
 class UnknownSnapshotError(UsageError):
     """No snapshot of that name for this API."""
 

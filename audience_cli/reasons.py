@@ -36,6 +36,12 @@ class RowReason(StrEnum):
     # Number types barred by default (the values are the number types' names).
     PREMIUM_RATE = "PREMIUM_RATE"
     SHARED_COST = "SHARED_COST"
+    # Calling windows and consent (calling/): not callable at the time asked.
+    OUTSIDE_HOURS = "OUTSIDE_HOURS"  # outside the member's local calling window
+    HOLIDAY = "HOLIDAY"  # a public holiday where the rules forbid calls
+    UNKNOWN_TIMEZONE = "UNKNOWN_TIMEZONE"  # no time zone known for the member
+    NO_CONSENT = "NO_CONSENT"  # no consent recorded (or too old)
+    BAD_TIMEZONE = "BAD_TIMEZONE"  # a time-zone, ZIP or state value that cannot be read
 
 
 REASON_TEXT: dict[PhoneReason, str] = {
@@ -58,6 +64,11 @@ ROW_REASON_TEXT: dict[RowReason, str] = {
     RowReason.UNKNOWN_COUNTRY: "the country is not known",
     RowReason.PREMIUM_RATE: "a premium-rate number",
     RowReason.SHARED_COST: "a shared-cost number",
+    RowReason.OUTSIDE_HOURS: "outside the calling window in the member's local time",
+    RowReason.HOLIDAY: "a public holiday where the member is, when the rules forbid calls",
+    RowReason.UNKNOWN_TIMEZONE: "the member's time zone is not known",
+    RowReason.NO_CONSENT: "no consent to be called recorded (or it is too old)",
+    RowReason.BAD_TIMEZONE: "a time zone, ZIP or state that cannot be read",
 }
 
 

@@ -27,8 +27,10 @@ LEAVES = frozenset({
 FOLDER_MAY_IMPORT = {
     "sandbox": frozenset(),
     "state": LEAVES,
-    "contacts": LEAVES,
-    "core": LEAVES | {"client", "contacts", "state"},
+    # Calling windows and consent: the leaves (phone/ among them), nothing of the rest.
+    "calling": LEAVES,
+    "contacts": LEAVES | {"calling"},
+    "core": LEAVES | {"client", "calling", "contacts", "state"},
     "client": LEAVES,
 }
 

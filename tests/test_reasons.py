@@ -12,6 +12,7 @@ def test_the_values_are_those_of_the_rejects_files() -> None:
     ]  # fmt: skip
     assert [r.value for r in RowReason] == [
         "DO_NOT_CALL", "EXCLUDED", "UNKNOWN_COUNTRY", "PREMIUM_RATE", "SHARED_COST",
+        "OUTSIDE_HOURS", "HOLIDAY", "UNKNOWN_TIMEZONE", "NO_CONSENT", "BAD_TIMEZONE",
     ]  # fmt: skip
 
 
