@@ -186,6 +186,23 @@ def test_an_unreadable_dnc_list_fails_and_says_the_scrub_depends_on_it(cli, stor
     assert checks["answer shapes"]["detail"] == "matched (GET /audience)"
 
 
+def test_behind_the_fault_proxy_every_read_failing_is_reported_once_each(cli, tmp_path, no_proxies):
+    from audience_cli.sandbox.faults import FaultConfig
+    from audience_cli.sandbox.server import running_faulty_server
+
+    faults = FaultConfig(fail_rate=1.0, seed=7)
+    with running_faulty_server(tmp_path / "faulty.db", faults) as (base_url, stats):
+        result = cli("--base-url", base_url, "doctor", "--json", env=ENV)
+    assert result.exit_code == 8
+    checks = checks_of(result.stdout)
+    assert checks["reachable"]["status"] == "ok"  # a 5xx is an answer
+    assert checks["list audiences"]["status"] == "fail"
+    assert checks["do-not-call list"]["status"] == "fail"
+    assert checks["list audiences"]["detail"].startswith("GET /audience: ")
+    assert stats.requests == 4  # three latency probes and the list: none tried again
+    assert result.sleeps == []
+
+
 def test_a_skewed_server_clock_warns_and_strict_makes_it_fail(cli, store):
     import time
 
