@@ -284,3 +284,16 @@ def test_the_help_has_examples(cli, args):
     result = cli(*args)
     assert result.exit_code == 0
     assert "audience doctor --json || alert" in result.stdout
+
+
+def test_a_profiles_key_and_file_are_the_ones_checked(cli, store, tmp_path):
+    profiles = tmp_path / "config" / "profiles"
+    profiles.mkdir(parents=True, mode=0o700)
+    path = profiles / "staging.json"
+    path.write_text(json.dumps({"access_token": "sk_staging_0123456789ab"}))
+    path.chmod(0o600)
+    result = cli("--profile", "staging", "doctor", transport=ReadOnly(store), env=ENV)
+    assert result.exit_code == 0, result.stdout
+    checks = lines_of(result.stdout)
+    assert checks["API key"] == f"ok  sk_…89ab from profile staging ({path})"
+    assert checks["credentials file"] == f"ok  {path} (mode 0600)"
