@@ -407,6 +407,30 @@ class AtomsClient:
         )
         return result
 
+    # --- checks -------------------------------------------------------------
+
+    def probe(self, path: str, params: Mapping[str, str | int] | None = None) -> Probe:
+        """One GET, tried once and never a write (a check of the API, not a read of it):
+        its status, the seconds it took on the client's clock, the server's `Date` header
+        and the envelope's `data`, unchecked; or the error it met, redacted. Never raises
+        an `ApiError`: a host that does not answer is a `Probe` with no status."""
+        exchange = Exchange()
+        started = self._clock()
+        status: int | None = None
+        date: str | None = None
+        try:
+            self._check_run_deadline("GET", path, None)
+            response = self._attempt("GET", path, exchange, params=params)
+            status, date = response.status_code, response.headers.get("date")
+            if not response.is_success:
+                raise error_for_status(status, error_message(response), _json(response))
+            data = self._data("GET", response)
+        except (httpx.TransportError, ApiError) as exc:
+            error = exc if isinstance(exc, ApiError) else self._failure("GET", path, exc, exchange)
+            self._redact(error)
+            return Probe(status, self._clock() - started, date, None, error)
+        return Probe(status, self._clock() - started, date, data, None)
+
     # --- plumbing ----------------------------------------------------------
 
     def _call(
@@ -711,6 +735,17 @@ class AtomsClient:
         header, never in a URL), the status (None: no answer) and the seconds it took."""
         if self._log is not None:
             self._log(method, url, status, time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One GET as `AtomsClient.probe` met it: `status` None when no answer came."""
+
+    status: int | None
+    seconds: float
+    date: str | None  # the answer's Date header, as sent
+    data: Any  # the envelope's data, unchecked (None after an error)
+    error: ApiError | None
 
 
 @dataclass

@@ -24,6 +24,7 @@ class ExitCode(IntEnum):
     NOT_FOUND = 5
     REFUSED = 6
     UNAVAILABLE = 7
+    CHECKS_FAILED = 8  # `doctor`: a check failed (or warned, when warnings count)
     INTERRUPTED = 130
     TERMINATED = 143
 

@@ -227,6 +227,7 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.REFUSED: "refused by a server rule (400), e.g. member limit, active campaign",
     ExitCode.UNAVAILABLE: "network error, timeout, the run's deadline, server unavailable or "
     "malformed answers after retries, answers the tool does not understand",
+    ExitCode.CHECKS_FAILED: "doctor: a check failed (or warned, with --strict)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.TERMINATED: "terminated (SIGTERM); what was done is reported as for Ctrl-C",
 }

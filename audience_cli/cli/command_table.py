@@ -86,6 +86,10 @@ COMMANDS: dict[str, Entry] = {
         "audience_cli.cli.commands.restore:restore",
         "Make an audience equal to a snapshot: its members, with exactly their fields.",
     ),
+    "doctor": Entry(
+        "audience_cli.cli.commands.doctor:doctor",
+        "Check the setup: the key, the base URL, the network, the API's answers, the clock.",
+    ),
     "completion": Entry(
         "audience_cli.cli.commands.completion:completion",
         "Print the shell completion script for SHELL.",

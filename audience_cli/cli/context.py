@@ -68,7 +68,7 @@ class Overrides:
 # Commands that read a little and answer at once: without --deadline, a run of one of
 # them ends within QUICK_DEADLINE seconds of its first request, even against a host that
 # does not answer (the retries of a request each get the whole --timeout).
-QUICK_COMMANDS = frozenset({"list", "auth login", "auth status"})
+QUICK_COMMANDS = frozenset({"list", "auth login", "auth status", "doctor"})
 
 
 @dataclass

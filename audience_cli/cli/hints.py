@@ -94,6 +94,15 @@ NO_KEY_MESSAGE = (
 )
 
 
+# What `doctor` says to do, by a check's action (core/doctor.py), with the command.
+DOCTOR_FIXES = {
+    "login": f"Store a key with `audience auth login` (or set {ENV_API_KEY}); "
+    "keys start with sk_ on the Smallest dashboard.",
+    "restore-pending": "Put them back with `audience restore --pending` before anything "
+    "else changes those audiences.",
+}
+
+
 def sandbox_hint(exc: SandboxError) -> str | None:
     """The hint of the sandbox's own error, with the CLI's option where one helps."""
     if isinstance(exc, SandboxDatabaseError):

@@ -28,14 +28,20 @@ def state_root(env: Mapping[str, str]) -> Path:
 
 def api_folder(env: Mapping[str, str], base_url: str) -> Path:
     """The state of one API: a folder named by a digest of its base URL (no key in it)."""
-    digest = hashlib.sha256(base_url.rstrip("/").encode()).hexdigest()[:16]
-    folder = private_folder(private_folder(state_root(env)) / digest)
+    private_folder(state_root(env))
+    folder = private_folder(api_folder_path(env, base_url))
     marker = folder / "base_url"
     if not marker.exists():
         from audience_cli.files import write_private
 
         write_private(marker, base_url.encode() + b"\n")
     return folder
+
+
+def api_folder_path(env: Mapping[str, str], base_url: str) -> Path:
+    """Where `api_folder` keeps one API's state, without making it (a read-only look)."""
+    digest = hashlib.sha256(base_url.rstrip("/").encode()).hexdigest()[:16]
+    return state_root(env) / digest
 
 
 def private_folder(path: Path) -> Path:
