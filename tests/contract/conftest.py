@@ -58,6 +58,12 @@ class SandboxTarget:
             self.store.set_campaign_status(campaign_id, status)
         return campaign_id
 
+    def audience_of(self, campaign_id: str) -> str:
+        campaign = self.store.get_campaign_document(campaign_id)
+        assert campaign is not None
+        audience_id: str = campaign["audienceId"]
+        return audience_id
+
     def dnc(self) -> None:
         self.store.add_dnc("+14155550100")  # organisation-wide: no agentId
         self.store.add_dnc("+14155550101", agent_id=AGENT, source="call", call_id="call-1")

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import jsonschema
 import pytest
 
+from audience_cli.sandbox.faults import FaultConfig
+from audience_cli.sandbox.server import running_faulty_server
 from tests.contract import openapi
-from tests.contract.conftest import AGENT, Target
+from tests.contract.conftest import AGENT, SandboxTarget, Target
 
 # The paths of the Atoms API the tool calls or the sandbox serves.
 PATHS = (
@@ -91,8 +94,8 @@ def _create(with_file: bytes | None) -> Callable[[Target], Call]:
 
 
 def _with_campaign_on(t: Target) -> str:
-    campaign = t.campaign()
-    return str(t.store.get_campaign(campaign)["audience"]["_id"])  # type: ignore[union-attr]
+    assert isinstance(t, SandboxTarget)
+    return t.audience_of(t.campaign())
 
 
 def _campaign_body(t: Target, **changes: Any) -> dict[str, Any]:
@@ -505,3 +508,24 @@ def _check_error_body(body: Any, target: Target) -> None:
     assert body["status"] is False
     if not target.live:
         assert body["errors"] == [body["message"]] and body["message"]
+
+
+def test_an_injected_server_fault_is_the_specs_500(tmp_path: Path) -> None:
+    """The sandbox's 500 (from its fault injector) as each operation listing it describes."""
+    faults = FaultConfig(fail_rate=1.0, seed=3)  # 500, 502 or 503 before any work
+    with (
+        running_faulty_server(tmp_path / "faulty.db", faults) as served,
+        httpx.Client(base_url=served.url + "/", timeout=30.0) as client,
+    ):
+        answers = [client.get("audience") for _ in range(30)]
+    body = next(a for a in answers if a.status_code == 500).json()
+    checked = 0
+    for method, path in sorted(openapi.operations(PATHS)):
+        if "500" not in openapi.statuses(method, path):
+            continue
+        schema = openapi.body_schema(method, path, 500)
+        if schema is not None:
+            jsonschema.Draft7Validator(schema).validate(body)
+            checked += 1
+    assert checked >= 10
+    assert body["status"] is False and body["errors"] == [body["message"]]
