@@ -51,6 +51,16 @@ ISOLATED_VARS = (
 )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--live",
+        action="store_true",
+        default=False,
+        help="tests/contract: run the read-only cases against the real Atoms API with "
+        "SMALLEST_API_KEY (and AUDIENCE_BASE_URL if set); never in CI",
+    )
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No test sees the developer's key, credentials, sandbox or caches."""

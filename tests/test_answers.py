@@ -236,6 +236,66 @@ def test_documented_answers_pass_as_they_are() -> None:
     assert answers.dnc_page(dnc) is dnc
 
 
+# Every string field each check reads, null: the spec declares none of them nullable (but
+# `detectedInCallId`), and the sandbox never sends null there, but the API might (issue 22).
+NULL_AUDIENCE = {"_id": AID, **dict.fromkeys(answers._AUDIENCE_TEXT), "memberCount": None,
+                 "hasCampaigns": None,
+                 "campaigns": [dict.fromkeys(answers._CAMPAIGN_TEXT)]}  # fmt: skip
+NULL_CAMPAIGN = {"_id": AID, **dict.fromkeys(answers._CAMPAIGN_FIELDS), "agent": None,
+                 "audience": None, "agentId": None, "audienceId": None,
+                 "participantsCount": None}  # fmt: skip
+NULL_RECORD = dict.fromkeys(("audienceMemberId", "phoneNumber", "finalStatus", "totalAttempts",
+                             "totalCallDuration", "totalCallCost", "audienceMemberData",
+                             "originalCall"))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("check", "data"),
+    [
+        (answers.audience, NULL_AUDIENCE),
+        (answers.audience_list, [NULL_AUDIENCE]),
+        (answers.member_page, {"members": [{"_id": None, "data": None}], "totalCount": None}),
+        (
+            answers.search_result,
+            {"members": None, "searchInfo": {"searchTerm": None, "totalResults": None}},
+        ),
+        (
+            answers.dnc_page,
+            {
+                "entries": [{"id": "d", **dict.fromkeys(answers._DNC_TEXT)}],
+                "pagination": dict.fromkeys(("page", "offset", "hasMore")),
+            },
+        ),
+        (answers.campaign_created, NULL_CAMPAIGN),
+        (answers.campaign_detail, {"campaign": NULL_CAMPAIGN, "metrics": None}),
+        (
+            answers.campaign_page,
+            {"campaigns": [NULL_CAMPAIGN], "pagination": None, "totalCampaignCount": None},
+        ),
+        (answers.campaign_started, {"message": None, "taskId": None}),
+        (
+            answers.outcome_export,
+            {
+                "campaign": None,
+                "exportedAt": None,
+                "totalAudienceMembers": None,
+                "data": [NULL_RECORD],
+            },
+        ),
+        (answers.add_counts, [{"message": None, "data": {"added": None, "skipped": None}}]),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_null_is_accepted_wherever_a_string_or_count_is_read(check: Any, data: Any) -> None:
+    """Null where the spec says a string (or a number): read as absent, never refused."""
+    check(json.loads(json.dumps(data)))
+
+
+def test_an_id_that_goes_into_a_path_is_never_null() -> None:
+    with pytest.raises(answers.AnswerShapeError, match='"_id" is null'):
+        answers.audience({**NULL_AUDIENCE, "_id": None})
+
+
 @pytest.mark.parametrize(
     "data",
     [

@@ -556,6 +556,17 @@ def test_create_sends_a_multipart_form_with_a_csv_file(scripted: Scripts) -> Non
     ]
 
 
+@pytest.mark.parametrize("status", [200, 201])
+def test_create_takes_the_specs_200_and_the_older_201(scripted: Scripts, status: int) -> None:
+    """The spec answers a create with 200; the sandbox once (and maybe the API) with 201."""
+    recorder = scripted(
+        envelope({"_id": AID, "name": "Spring", "identifierColumnName": None}, status)
+    )
+    created = make_client(recorder).create_audience("Spring", members_csv([{"phoneNumber": "+1"}]))
+    assert created == {"_id": AID, "name": "Spring", "identifierColumnName": None}
+    assert len(recorder.requests) == 1
+
+
 def test_create_sends_the_identifier_and_phone_column_names(scripted: Scripts) -> None:
     recorder = scripted(envelope({"_id": AID}, 201))
     make_client(recorder).create_audience(

@@ -1,7 +1,8 @@
 """The Atoms audience API, emulated: a Werkzeug WSGI app over the SQLite store.
 
 Same paths under `/atoms/v1`, same envelopes (`{"status", "data"}` or
-`{"status": false, "message"}`), same status codes and the vendor's own
+`{"status": false, "errors": [message], "message"}`), the status codes of the vendor's
+OpenAPI description (tests/contract holds the sandbox to it) and the vendor's own
 messages where they are known (see ATOMS_AUDIENCE_API.md). It serves the
 embedded mode (httpx.WSGITransport, in-process) and `audience sandbox serve`.
 """
@@ -40,7 +41,7 @@ COLUMN_NAME = re.compile(r"[A-Za-z0-9_]+")
 OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 MAX_QUERY_INT = 1_000_000_000  # the largest page or page size a query may ask for
 DNC_MAX_PAGE_SIZE = 500  # `GET /dnc` clamps `offset` to 1-500
-DNC_DEFAULT_PAGE_SIZE = 10
+DNC_DEFAULT_PAGE_SIZE = 50  # the spec's default `offset`
 DNC_SORT_FIELDS = ("createdAt", "phoneNumber")
 SORT_ORDERS = ("asc", "desc")
 CAMPAIGN_STATUSES = ("draft", "scheduled", "processing", "running", "paused", "completed", "failed")
@@ -116,19 +117,16 @@ def _positive_int(env: Mapping[str, str], var: str, default: int) -> int:
 
 
 class ApiFailure(Exception):
-    """An error answer: `{"status": false, "message"}`, or with `as_list`
-    `{"status": false, "errors": [message]}` (the shape the spec gives the campaign paths)."""
+    """An error answer: `{"status": false, "errors": [message], "message": message}`."""
 
-    def __init__(self, status: int, message: str, *, as_list: bool = False) -> None:
+    def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
-        self.as_list = as_list
 
 
 class CampaignFailure(ApiFailure):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(status, message, as_list=True)
+    """An error of the campaign paths (the same answer as every other error)."""
 
 
 def envelope(data: Any, status: int = 200) -> Response:
@@ -137,10 +135,10 @@ def envelope(data: Any, status: int = 200) -> Response:
     )
 
 
-def failure(status: int, message: str, *, as_list: bool = False) -> Response:
-    body = (
-        {"status": False, "errors": [message]} if as_list else {"status": False, "message": message}
-    )
+def failure(status: int, message: str) -> Response:
+    """An error: the spec's `{"status": false, "errors": [message]}` with the `message`
+    clients written to the older reference read, so that either kind reads it."""
+    body = {"status": False, "errors": [message], "message": message}
     return Response(json.dumps(body), status=status, mimetype="application/json")
 
 
@@ -167,7 +165,7 @@ class SandboxApp:
                 ),
                 Rule(f"{p}/dnc", endpoint="dnc", methods=["GET"]),
                 Rule(f"{p}/campaign", endpoint="campaigns", methods=["GET", "POST"]),
-                Rule(f"{p}/campaign/<campaign_id>", endpoint="campaign", methods=["GET"]),
+                Rule(f"{p}/campaign/<campaign_id>", endpoint="campaign", methods=["GET", "DELETE"]),
                 Rule(f"{p}/campaign/<campaign_id>/start", endpoint="start", methods=["POST"]),
                 Rule(f"{p}/campaign/<campaign_id>/pause", endpoint="pause", methods=["POST"]),
                 Rule(
@@ -191,6 +189,7 @@ class SandboxApp:
             ("campaigns", "GET"): self.list_campaigns,
             ("campaigns", "POST"): self.create_campaign,
             ("campaign", "GET"): self.get_campaign,
+            ("campaign", "DELETE"): self.delete_campaign,
             ("start", "POST"): self.start_campaign,
             ("pause", "POST"): self.pause_campaign,
             ("export", "GET"): self.export_by_member,
@@ -219,7 +218,7 @@ class SandboxApp:
         try:
             return handler(request, **args)
         except ApiFailure as exc:
-            return failure(exc.status, exc.message, as_list=exc.as_list)
+            return failure(exc.status, exc.message)
         except HTTPException as exc:  # e.g. 413 from Werkzeug's form parser
             return failure(exc.code or 400, exc.description or "Bad request")
 
@@ -286,7 +285,7 @@ class SandboxApp:
             identifier_column=identifier,
             members=members,
         )
-        return envelope(audience, status=201)
+        return envelope(audience)  # 200, as the spec says (the client takes 201 too)
 
     def _parse_csv(
         self, raw: bytes, phone_column: str, identifier: str | None
@@ -549,6 +548,13 @@ class SandboxApp:
             "contacts_connected": statuses.count("completed"),
         }
         return envelope({"campaign": campaign, "events": events, "metrics": metrics})
+
+    def delete_campaign(self, request: Request, campaign_id: str) -> Response:
+        """`DELETE /campaign/{id}`: `{"status": true}`; the campaign's audience is free to be
+        deleted again. (The spec says nothing of a running campaign: the sandbox deletes it.)"""
+        self._campaign_or_404(campaign_id)
+        self.store.delete_campaign(campaign_id)
+        return Response(json.dumps({"status": True}), status=200, mimetype="application/json")
 
     def create_campaign(self, request: Request) -> Response:
         body = request.get_json(silent=True)

@@ -484,7 +484,7 @@ def _json_error(
     message: str,
     extra: list[tuple[str, str]] | None = None,
 ) -> list[bytes]:
-    body = json.dumps({"status": False, "message": message}).encode()
+    body = json.dumps({"status": False, "errors": [message], "message": message}).encode()
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
     start_response(_status_line(status), [*headers, *(extra or [])])
     return [body]

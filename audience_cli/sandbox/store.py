@@ -241,6 +241,13 @@ class SandboxStore:
             ).fetchall()
         return [dict(r) for r in rows]
 
+    def delete_campaign(self, campaign_id: str) -> bool:
+        """Delete a campaign and its results; False when there was none."""
+        with self._connect() as db:
+            db.execute("DELETE FROM campaign_results WHERE campaign_id = ?", (campaign_id,))
+            deleted = db.execute("DELETE FROM campaigns WHERE id = ?", (campaign_id,)).rowcount
+        return deleted > 0
+
     def add_campaign(self, audience_id: str, *, name: str, status: str) -> dict[str, Any]:
         """Attach a campaign in `status` to the audience (no agent, never run)."""
         campaign = self.create_campaign(audience_id, name=name, agent_id=None, status=status)
@@ -651,50 +658,62 @@ def _campaign_common(row: sqlite3.Row) -> dict[str, Any]:
 
 def _campaign_document(row: sqlite3.Row) -> dict[str, Any]:
     out = _campaign_common(row)
-    out["agentId"] = row["agent_id"]
+    if row["agent_id"]:  # the spec's `agentId` is a string: absent, never null
+        out["agentId"] = row["agent_id"]
     out["audienceId"] = row["audience_id"]
     return out
 
 
 def _campaign_view(row: sqlite3.Row) -> dict[str, Any]:
     out = _campaign_common(row)
-    out["orgId"] = SANDBOX_ORGANIZATION
     agent_id = row["agent_id"]
-    out["agent"] = (
-        {"_id": agent_id, "name": SANDBOX_AGENT_NAME, "workflowType": SANDBOX_WORKFLOW}
-        if agent_id
-        else None
-    )
+    if agent_id:  # the spec's `agent` is an object: absent, never null
+        out["agent"] = {
+            "_id": agent_id,
+            "name": SANDBOX_AGENT_NAME,
+            "workflowType": SANDBOX_WORKFLOW,
+        }
     out["audience"] = {"_id": row["audience_id"], "name": row["audience_name"]}
     out["events"] = json.loads(row["events"])
     return out
 
 
 def _audience(row: sqlite3.Row) -> dict[str, Any]:
-    return {
+    out = {
         "_id": row["id"],
         "name": row["name"],
         "description": row["description"],
         "phoneNumberColumnName": row["phone_column"],
-        "identifierColumnName": row["identifier_column"],
         "organization": row["organization"],
         "createdBy": row["created_by"],
         "createdAt": row["created_at"],
         "updatedAt": row["updated_at"],
     }
+    # The spec declares `identifierColumnName` a string and nothing shows the API sending
+    # null: an audience created without one has no such field (as a stored document).
+    if row["identifier_column"] is not None:
+        out["identifierColumnName"] = row["identifier_column"]
+    return out
 
 
 def _dnc_entry(row: sqlite3.Row) -> dict[str, Any]:
-    return {
+    out = {
         "id": row["id"],
-        "agentId": row["agent_id"],
         "orgId": SANDBOX_ORGANIZATION,
         "phoneNumber": row["phone"],
         "source": row["source"],
-        "detectedInCallId": row["call_id"],
+        "detectedInCallId": row["call_id"],  # the one field the spec declares nullable
         "createdAt": row["created_at"],
         "updatedAt": row["updated_at"],
     }
+    # `agentId` is a string in the spec: an organisation-wide entry has none (absent).
+    if row["agent_id"] is not None:
+        out["agentId"] = row["agent_id"]
+    return dict(sorted(out.items(), key=lambda kv: _DNC_ORDER.index(kv[0])))
+
+
+_DNC_ORDER = ("id", "agentId", "orgId", "phoneNumber", "source", "detectedInCallId",
+              "createdAt", "updatedAt")  # fmt: skip
 
 
 def _member(row: sqlite3.Row) -> dict[str, Any]:

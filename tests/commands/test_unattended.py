@@ -256,5 +256,6 @@ def test_the_sandbox_refuses_a_page_it_cannot_count_to(sandbox_cli, store, recor
         headers={"Authorization": "Bearer sk_x"},
     )
     assert answer.status_code == 400
-    assert answer.json() == {"status": False, "message": "page must be at most 1000000000"}
+    message = "page must be at most 1000000000"
+    assert answer.json() == {"status": False, "errors": [message], "message": message}
     assert sandbox_cli("sandbox", "serve", "--max-page-size", "99999999999").exit_code == 2

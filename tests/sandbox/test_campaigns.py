@@ -54,9 +54,9 @@ ROW_KEYS = {
 
 
 def refused(response: httpx.Response, status: int, message: str) -> None:
-    """The spec's error shape for the campaign paths: `errors`, a list of messages."""
+    """The error shape of every path: the spec's `errors` list and the `message`."""
     assert response.status_code == status, response.text
-    assert response.json() == {"status": False, "errors": [message]}
+    assert response.json() == {"status": False, "errors": [message], "message": message}
 
 
 def members(n: int, start: int = 0) -> list[dict[str, str]]:
@@ -277,6 +277,28 @@ def test_get_gives_the_campaign_events_and_metrics(sandbox: Sandbox):
 def test_get_unknown_is_404_and_malformed_is_400(sandbox: Sandbox):
     refused(sandbox.http.get(f"campaign/{'d' * 24}"), 404, "Campaign not found")
     refused(sandbox.http.get("campaign/xyz"), 400, "Invalid campaign id: xyz")
+
+
+def test_delete_removes_the_campaign_and_its_results_and_frees_its_audience(
+    make_sandbox: SandboxFactory,
+):
+    sandbox = make_sandbox(campaign_finish="running")
+    audience = sandbox.create(members(3))
+    campaign = create(sandbox, audience["_id"])
+    start(sandbox, campaign["_id"])
+    assert sandbox.store.has_results(campaign["_id"])
+    assert sandbox.http.delete(f"audience/{audience['_id']}").status_code == 400  # running
+    deleted = sandbox.http.delete(f"campaign/{campaign['_id']}")
+    assert (deleted.status_code, deleted.json()) == (200, {"status": True})
+    assert sandbox.store.get_campaign(campaign["_id"]) is None
+    assert not sandbox.store.has_results(campaign["_id"])
+    refused(sandbox.http.get(f"campaign/{campaign['_id']}"), 404, "Campaign not found")
+    assert sandbox.http.delete(f"audience/{audience['_id']}").status_code == 200
+
+
+def test_delete_of_an_unknown_or_malformed_id(sandbox: Sandbox):
+    refused(sandbox.http.delete(f"campaign/{'d' * 24}"), 404, "Campaign not found")
+    refused(sandbox.http.delete("campaign/xyz"), 400, "Invalid campaign id: xyz")
 
 
 # --- start and pause -------------------------------------------------------------------

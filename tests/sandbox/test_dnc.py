@@ -37,7 +37,7 @@ def test_an_empty_list_answers_the_vendor_envelope(sandbox: Sandbox) -> None:
         "status": True,
         "data": {
             "entries": [],
-            "pagination": {"page": 1, "offset": 10, "total": 0, "totalPages": 0, "hasMore": False},
+            "pagination": {"page": 1, "offset": 50, "total": 0, "totalPages": 0, "hasMore": False},
         },
     }
 
@@ -63,6 +63,30 @@ def test_an_entry_has_every_field_of_the_vendor(sandbox: Sandbox) -> None:
         "+14155552671",
     )
     assert (listed["source"], listed["detectedInCallId"]) == ("call", "c1")
+
+
+def test_without_offset_a_page_holds_the_specs_default_of_50(sandbox: Sandbox) -> None:
+    for i in range(51):
+        sandbox.store.add_dnc(f"+1415555{i:04d}")
+    first = ok(sandbox.http.get("dnc"))
+    assert len(first["entries"]) == 50
+    assert first["pagination"] == {
+        "page": 1,
+        "offset": 50,
+        "total": 51,
+        "totalPages": 2,
+        "hasMore": True,
+    }
+    assert len(ok(sandbox.http.get("dnc", params={"page": 2}))["entries"]) == 1
+
+
+def test_an_organisation_wide_entry_has_no_agent_id_rather_than_null(sandbox: Sandbox) -> None:
+    """The spec declares `agentId` a string: an entry for the whole organisation omits it."""
+    entry, _ = sandbox.store.add_dnc("+14155552671")
+    (listed,) = ok(sandbox.http.get("dnc"))["entries"]
+    assert listed == entry
+    assert "agentId" not in listed
+    assert None not in [v for k, v in listed.items() if k != "detectedInCallId"]
 
 
 def test_the_store_keeps_one_entry_per_number_and_agent(sandbox: Sandbox) -> None:
