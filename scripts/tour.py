@@ -32,6 +32,7 @@ SHOWN_STATE = "~/.local/state/audience-cli"
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 _ID = re.compile(r"\b[0-9a-f]{24}\b")
 _STAMP = re.compile(r"\b\d{8}T\d{12}Z\b")  # a snapshot's id: the time it was taken
+_ELAPSED = re.compile(r"\b\d+:\d\d:\d\d\b")  # a progress bar's elapsed time
 _BLOCK = re.compile(re.escape(MARK) + r"\n```console\n(.*?)\n```", re.DOTALL)
 
 
@@ -43,7 +44,10 @@ def run(command: str, env: dict[str, str], cwd: str, db: str, state: str = "") -
     )  # fmt: skip
     child.expect(pexpect.EOF)
     child.close()
-    text = _ANSI.sub("", child.before or "").replace("\r\n", "\n").replace("\r", "")
+    text = _ANSI.sub("", child.before or "").replace("\r\n", "\n")
+    # What the terminal shows at the end: a line redrawn after a carriage return (a
+    # progress bar's frames, as many as the machine's speed allowed) is its last drawing.
+    text = "\n".join(line.split("\r")[-1] for line in text.split("\n"))
     text = text.replace(db, SHOWN_DB)
     if state:
         text = text.replace(state, SHOWN_STATE)
@@ -84,7 +88,7 @@ def replay(readme: str) -> str:
 
 
 def masked(text: str) -> str:
-    return _STAMP.sub("<stamp>", _ID.sub("<id>", text))
+    return _ELAPSED.sub("<elapsed>", _STAMP.sub("<stamp>", _ID.sub("<id>", text)))
 
 
 def main() -> None:
