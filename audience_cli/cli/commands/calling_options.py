@@ -141,12 +141,13 @@ class CallingInput:
 
     def request(self, now: datetime, *, enrich: bool = False) -> CallingRequest | None:
         """What the core is asked at `now` (the time of the run); None when there is nothing
-        to check or add (no time, no consent required, no --enrich)."""
+        to check or add (no time, no consent required, no --enrich, no column named)."""
         from audience_cli.core.callability import AddressColumns, CallingRequest
 
         at = self.at(now)
-        if at is None and not self.require_consent and not enrich:
-            return None
+        named = self.columns is not None and self.columns.named()
+        if at is None and not self.require_consent and not enrich and not named:
+            return None  # (a column named is still checked against the contacts')
         return CallingRequest(
             rules=self.rules_now(),
             now=now,
