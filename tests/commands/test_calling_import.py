@@ -215,7 +215,8 @@ def test_a_column_named_that_the_file_lacks_stops_before_any_request(
             "create", "Nope", "--csv", str(source), flag, "postcode", transport=recorder
         )
         assert result.exit_code == 2, (flag, result.stderr)
-        assert result.stderr.count("\n") == 1 and "'postcode'" in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert f"column 'postcode' ({flag}): the columns are" in result.stderr
     assert recorder.calls == []
     assert store.list_audiences() == []
 
@@ -326,3 +327,40 @@ def test_flag_numbers_are_screened_too(sandbox_cli, store):
     assert result.exit_code == 3, result.stderr
     assert f"line 0: '{MIAMI}' OUTSIDE_HOURS" in result.stderr
     assert phones_in(store, audience) == [DALLAS]
+
+
+def test_a_campaigns_members_to_call_again_are_screened_and_enriched(sandbox_cli, store):
+    from audience_cli.core.outcomes import RUNNING_STATUSES
+    from audience_cli.sandbox.campaign_run import run_campaign
+
+    # San Francisco numbers whose own tz field says New York: both clocks count.
+    leads = seed_audience(store, "Leads", 40, tz="America/New_York")
+    made = store.create_campaign(leads, name="Spring", agent_id="a1" * 12)
+    results = run_campaign(store, made["_id"], seed=3, finish="completed")
+    wanted = {
+        r.phone
+        for r in results
+        if r.final_status != "completed" and r.final_status not in RUNNING_STATUSES
+    }
+    assert wanted
+    # 20:30 in San Francisco is 23:30 in New York: nobody may be called.
+    late = sandbox_cli(
+        "create", "Retry", "--from-campaign", "Spring", "--callable-at",
+        "2026-12-07 20:30 America/Los_Angeles", "--json",
+    )  # fmt: skip
+    assert late.exit_code == 3, late.stderr
+    report = json.loads(late.stdout)["report"]
+    assert report["campaign"]["excluded"]["OUTSIDE_HOURS"] == len(wanted)
+    assert sorted(a["name"] for a in store.list_audiences()) == ["Leads"]
+    # At 17:00 there (20:00 in New York) all of them, with their zones and windows.
+    made_now = sandbox_cli(
+        "create", "Retry", "--from-campaign", "Spring", "--callable-at",
+        "2026-12-07 17:00 America/Los_Angeles", "--enrich",
+    )  # fmt: skip
+    assert made_now.exit_code == 0, made_now.stderr
+    members = members_of(store, made_now.stdout.strip())
+    assert {m["phoneNumber"] for m in members} == wanted
+    assert {m["timezone"] for m in members} == {"America/Los_Angeles;America/New_York"}
+    assert {m["local_window"] for m in members} == {
+        "08:00\u201321:00 America/Los_Angeles, America/New_York"
+    }
