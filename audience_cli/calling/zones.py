@@ -72,10 +72,39 @@ def _phonenumbers_zones(e164: str) -> frozenset[str]:
     from phonenumbers import timezone
 
     try:
-        zones = timezone.time_zones_for_number(phonenumbers.parse(e164))
+        parsed = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
         return frozenset()
-    return frozenset(z for z in zones if z != UNKNOWN_ZONE)
+    zones = frozenset(z for z in timezone.time_zones_for_number(parsed) if z != UNKNOWN_ZONE)
+    data = _zone_data()[0]
+    country = str(parsed.country_code)
+    if (
+        len(zones) > 1
+        and zones == frozenset(data.get(country, ())) - {UNKNOWN_ZONE}
+        and not _one_clock(zones)
+    ):
+        # The whole country's zones, several clocks (a mobile of a non-geographic plan:
+        # +7, +61; a +1 868 mobile gets all 42 of NANP's): nothing said of this number,
+        # and no instant is inside all of their windows. In NANP the area code is still
+        # a place: its own entry, when the data has one.
+        prefix = _zone_prefix(e164)
+        own = data.get(prefix, ()) if country == "1" and prefix != country else ()
+        return frozenset(z for z in own if z != UNKNOWN_ZONE)
+    return zones
+
+
+@lru_cache(maxsize=256)
+def _one_clock(zones: frozenset[str]) -> bool:
+    """The zones keep one time (the same offset in January and in July: the UK's four)."""
+    from datetime import UTC, datetime
+
+    from audience_cli.calling.windows import zone_info
+
+    instants = (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC))
+    return all(
+        len({instant.astimezone(zone_info(z)).utcoffset() for z in zones}) == 1
+        for instant in instants
+    )
 
 
 def zones_for_address(

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,6 +64,7 @@ class Overrides:
     sleep: Callable[[float], None] | None = None
     env: Mapping[str, str] | None = None
     clock: Callable[[], float] | None = None  # the run's and the client's monotonic clock
+    wall_clock: Callable[[], datetime] | None = None  # the time of day (aware): `AppContext.now`
 
 
 # Commands that read a little and answer at once: without --deadline, a run of one of
@@ -100,6 +102,12 @@ class AppContext:
     clock: Callable[[], float] = time.monotonic
     started: float = 0.0  # when the run began, on `clock`
     _secrets: set[str] = field(default_factory=set)  # API keys this run has used
+
+    def now(self) -> datetime:
+        """The time of the run (aware): the one place a command reads the time of day, so
+        tests freeze it (`Overrides.wall_clock`)."""
+        wall_clock = self.overrides.wall_clock
+        return wall_clock() if wall_clock is not None else datetime.now(UTC)
 
     # --- consoles ----------------------------------------------------------
 
