@@ -124,7 +124,9 @@ class Rules:
 
 def load_rules(path: str | None = None) -> Rules:
     """The rules of `path`, else of the file named by AUDIENCE_CALLING_RULES, else the
-    package's own (read once)."""
+    package's own (read once). A user's file is laid over the package's: its tables and
+    keys replace those of the same name, the rest stays (a state or a country is added
+    with a few lines); with `replace = true` at its top it stands alone."""
     chosen = path or os.environ.get(ENV_RULES) or None
     if chosen is None:
         return _package_rules()
@@ -132,27 +134,58 @@ def load_rules(path: str | None = None) -> Rules:
         data = Path(chosen).read_bytes()
     except OSError as exc:
         raise RulesFileError(chosen, "(file)", f"cannot read it: {exc.strerror or exc}") from exc
-    return parse_rules(data, chosen)
+    doc = _toml(data, chosen)
+    alone = doc.pop("replace", False)
+    if not isinstance(alone, bool):
+        raise RulesFileError(chosen, "replace", "true or false")
+    return _Reader(chosen).rules(doc if alone else laid_over(_package_doc(), doc))
+
+
+def laid_over(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `top` laid over it: tables merged key by key, other values replaced."""
+    merged = dict(base)
+    for key, value in top.items():
+        under = merged.get(key)
+        if isinstance(value, Mapping) and isinstance(under, Mapping):
+            merged[key] = laid_over(under, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@lru_cache(maxsize=1)
+def _package_data() -> bytes:
+    from importlib.resources import files
+
+    return (files(__package__) / "rules.toml").read_bytes()
+
+
+def _package_doc() -> dict[str, Any]:
+    return _toml(_package_data(), PACKAGE_SOURCE)
+
+
+PACKAGE_SOURCE = "rules.toml (built in)"
 
 
 @lru_cache(maxsize=1)
 def _package_rules() -> Rules:
-    from importlib.resources import files
-
-    return parse_rules((files(__package__) / "rules.toml").read_bytes(), "rules.toml (built in)")
+    return parse_rules(_package_data(), PACKAGE_SOURCE)
 
 
-def parse_rules(data: bytes, source: str) -> Rules:
-    """Rules from the TOML text `data`, read from `source` (for messages)."""
+def _toml(data: bytes, source: str) -> dict[str, Any]:
     import tomllib
 
     try:
-        doc = tomllib.loads(data.decode("utf-8"))
+        return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise RulesFileError(source, "(file)", "not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:
         raise RulesFileError(source, "(syntax)", str(exc)) from exc
-    return _Reader(source).rules(doc)
+
+
+def parse_rules(data: bytes, source: str) -> Rules:
+    """Rules from the TOML text `data` alone, read from `source` (for messages)."""
+    return _Reader(source).rules(_toml(data, source))
 
 
 @dataclass

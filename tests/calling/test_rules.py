@@ -80,7 +80,8 @@ def test_the_rules_file_from_the_argument_then_the_environment(
         (GOOD + '[us_zip3]\n"369-350" = ["America/Chicago"]\n', "us_zip3.369-350", "range"),
         (GOOD + '[us_state_zones]\nTX = "America/Chicago"\n', "us_state_zones.TX", "list"),
         (GOOD + "[whatever]\n", "whatever", "unknown table"),
-        ('[default]\ndays = ["mon"]\n', "default.windows", "missing"),
+        ('replace = true\n[default]\ndays = ["mon"]\n', "default.windows", "missing"),
+        ('replace = "yes"\n' + GOOD, "replace", "true or false"),
         ("[default\n", "(syntax)", "line 1"),
     ],
 )
@@ -95,6 +96,29 @@ def test_a_mistake_is_one_line_naming_the_file_and_the_key(
     assert message.startswith(f"{path}: {key}: ")
     assert problem in message
     assert "\n" not in message
+
+
+def test_a_users_file_is_laid_over_the_package_rules(tmp_path: Path) -> None:
+    path = tmp_path / "texas.toml"
+    path.write_text('[us_states.TX]\nwindows = [["09:00", "17:00"]]\n')
+    rules = load_rules(str(path))
+    assert rules.window_for("US", "TX").windows == ((time(9), time(17)),)
+    assert rules.window_for("US", "FL").max_calls_per_24h == 3  # the package's, kept
+    france = rules.window_for("FR", None)
+    assert france.windows == ((time(10), time(13)), (time(14), time(20)))
+    assert "850" in rules.split_area_codes
+    # A key of a table is replaced, the table's other keys kept.
+    path.write_text('[countries.FR]\ndays = ["mon"]\n')
+    france = load_rules(str(path)).window_for("FR", None)
+    assert (france.days, france.holiday_calendars) == (frozenset({0}), (("FR", None),))
+
+
+def test_a_users_file_that_replaces_the_package_rules(tmp_path: Path) -> None:
+    path = tmp_path / "alone.toml"
+    path.write_text("replace = true\n" + GOOD)
+    rules = load_rules(str(path))
+    assert rules.window_for("FR", None).days == {0, 1}  # no FR rule any more
+    assert rules.split_area_codes == {}
 
 
 def test_a_missing_rules_file(tmp_path: Path) -> None:
