@@ -21,7 +21,9 @@ def zones_for_number(e164: str, rules: Rules) -> frozenset[str]:
     prefix = _zone_prefix(e164)
     zones = _BY_PREFIX.get(prefix)
     if zones is None:
-        zones = _BY_PREFIX[prefix] = _phonenumbers_zones(e164)
+        zones = _phonenumbers_zones(e164)
+        if zones and zones == frozenset(_zone_data()[0].get(prefix, ())):
+            _BY_PREFIX[prefix] = zones  # the prefix's own zones: every number of it shares them
     if e164.startswith("+1") and (split := rules.split_area_codes.get(e164[2:5])):
         return zones | split
     return zones
@@ -40,8 +42,8 @@ def _zone_data() -> tuple[dict[str, tuple[str, ...]], int]:
 
 
 def _zone_prefix(e164: str) -> str:
-    """The longest prefix of the number's digits that phonenumbers' zone data has: the
-    numbers that share it share their zones (the cache key), or the number itself."""
+    """The longest prefix of the number's digits that phonenumbers' zone data has (the
+    cache key), or the number itself."""
     data, longest = _zone_data()
     digits = e164[1:]
     for size in range(min(longest, len(digits)), 0, -1):
@@ -50,7 +52,8 @@ def _zone_prefix(e164: str) -> str:
     return digits
 
 
-# phonenumbers' zones of the first number seen with each prefix of its zone data.
+# phonenumbers' zones by prefix of its zone data, kept when a number's answer is the
+# prefix's entry (not a country-wide or unknown answer, which depends on the number).
 _BY_PREFIX: dict[str, frozenset[str]] = {}
 
 
