@@ -24,6 +24,7 @@ class ExitCode(IntEnum):
     NOT_FOUND = 5
     REFUSED = 6
     UNAVAILABLE = 7
+    NOT_CALLABLE = 8  # check-hours: some members may not be called at the time asked
     INTERRUPTED = 130
     TERMINATED = 143
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,6 +64,7 @@ class Overrides:
     sleep: Callable[[float], None] | None = None
     env: Mapping[str, str] | None = None
     clock: Callable[[], float] | None = None  # the run's and the client's monotonic clock
+    wall_clock: Callable[[], datetime] | None = None  # the date and time of the run (aware)
 
 
 # Commands that read a little and answer at once: without --deadline, a run of one of
@@ -100,6 +102,13 @@ class AppContext:
     clock: Callable[[], float] = time.monotonic
     started: float = 0.0  # when the run began, on `clock`
     _secrets: set[str] = field(default_factory=set)  # API keys this run has used
+
+    def now(self) -> datetime:
+        """The date and time of the run (aware, UTC), read here at the edge and handed
+        down: nothing below reads the wall clock."""
+        if self.overrides.wall_clock is not None:
+            return self.overrides.wall_clock()
+        return datetime.now(UTC)
 
     # --- consoles ----------------------------------------------------------
 
