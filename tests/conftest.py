@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -110,12 +111,14 @@ def cli(click_command) -> RunCli:
         tty: bool = False,
         transport: httpx.BaseTransport | None = None,
         env: dict[str, str] | None = None,
+        now: datetime | None = None,
     ) -> Run:
         sleeps: list[float] = []
         overrides = Overrides(
             terminal=Terminal(stdin=tty, stdout=tty, stderr=tty),
             transport=transport,
             sleep=sleeps.append,
+            wall_clock=None if now is None else (lambda: now),
         )
         runner = CliRunner()
         result = runner.invoke(

@@ -7,14 +7,15 @@ Nothing here reads the clock: the instant (`at`) and the time of the run (`now`,
 the age of a consent date) are given.
 
 How `plan_split` groups: each member's window for the next day is worked out in UTC
-terms: the day after `at` (in `at`'s own zone) begins at its midnight; from there the
-member's first safe instant (every zone of theirs inside its window, on an allowed
-day that is not a holiday) and the end of that stretch. Members go together when they
-have the same window text (zones and hours) and the same stretch: one start time,
-`scheduledAt`, is then safe for every one of them, and stays safe until the stretch
-ends. Members with no zone (or a zone value that cannot be read, or no safe instant
-within three weeks) go to their own group, `unknown`, with no start time: never into
-another group. Every member is in exactly one group.
+terms: from the instant the day after `at` has begun in every zone of theirs (local
+midnight, the latest of them), the member's first safe instant (every zone of theirs
+inside its window, on an allowed day that is not a holiday) and the end of that
+stretch. Members go together when they have the same window text (zones and hours)
+and the same stretch: one start time, `scheduledAt`, is then safe for every one of
+them, and stays safe until the stretch ends. Members with no zone (or a zone value
+that cannot be read, or no safe instant within three weeks) go to their own group,
+`unknown`, with no start time: never into another group. Every member is in exactly
+one group.
 """
 
 from __future__ import annotations
@@ -252,21 +253,30 @@ class SplitGroup:
         }
 
 
-def next_day_start(at: datetime) -> datetime:
-    """Midnight at the start of the day after `at`, in `at`'s own zone."""
-    day = (at + timedelta(days=1)).date()
-    return datetime.combine(day, time(0), tzinfo=at.tzinfo)
+def next_day_start(at: datetime, zones: Iterable[str]) -> datetime:
+    """The instant the day after `at` has begun in every one of `zones` (the latest of
+    their local midnights, each zone's next day being the one after its own date at
+    `at`)."""
+    from audience_cli.calling.windows import zone_info
+
+    starts = []
+    for zone in zones:
+        info = zone_info(zone)
+        day = at.astimezone(info).date() + timedelta(days=1)
+        starts.append(datetime.combine(day, time(0), tzinfo=info))
+    return max(starts).astimezone(at.tzinfo)
 
 
 def _stretch(
-    assessment: Assessment, rules: Rules, start_of_day: datetime
+    assessment: Assessment, rules: Rules, at: datetime
 ) -> tuple[datetime, datetime] | None:
-    """The member's first safe instant from `start_of_day` and when that safe stretch
-    ends (the earliest window end in any of its zones), or None."""
+    """The member's first safe instant on the next local day after `at` and when that
+    safe stretch ends (the earliest window end in any of its zones), or None."""
     from audience_cli.calling.windows import verdict, zone_info
 
     if not assessment.zones:
         return None
+    start_of_day = next_day_start(at, assessment.zones)
     found = verdict(assessment.zones, assessment.region, assessment.states, start_of_day, rules)
     start = found.next_start
     if start is None:
@@ -288,7 +298,6 @@ def _stretch(
 def plan_split(rows: Iterable[HoursRow], at: datetime, rules: Rules) -> list[SplitGroup]:
     """The members of `rows` in groups by their window the next day (see the module's
     text): earliest start first, the unknown group last."""
-    start_of_day = next_day_start(at)
     groups: dict[tuple[Any, ...], list[HoursRow]] = {}
     stretches: dict[tuple[Any, ...], tuple[datetime, datetime] | None] = {}
     for row in rows:
@@ -297,7 +306,7 @@ def plan_split(rows: Iterable[HoursRow], at: datetime, rules: Rules) -> list[Spl
         if found is not None and found.zones:
             memo = (found.zones, found.region, found.states)
             if memo not in stretches:
-                stretches[memo] = _stretch(found, rules, start_of_day)
+                stretches[memo] = _stretch(found, rules, at)
             stretch = stretches[memo]
         key: tuple[Any, ...] = (UNKNOWN_GROUP,) if stretch is None else (row.window, stretch)
         groups.setdefault(key, []).append(row)

@@ -53,7 +53,6 @@ class SplitOptions:
 def split(
     ctx: typer.Context,
     source: SourceArg,
-    contacts: ContactInput,
     by: Annotated[
         SplitBy,
         typer.Option(
@@ -63,6 +62,7 @@ def split(
             help="How to group the members: by calling window (their time zones and rules).",
         ),
     ],
+    contacts: ContactInput,
     name_template: Annotated[
         str,
         typer.Option(
