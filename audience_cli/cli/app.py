@@ -227,6 +227,8 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.REFUSED: "refused by a server rule (400), e.g. member limit, active campaign",
     ExitCode.UNAVAILABLE: "network error, timeout, the run's deadline, server unavailable or "
     "malformed answers after retries, answers the tool does not understand",
+    ExitCode.NOT_CALLABLE: "check-hours: some members may not be called at the time asked "
+    "(outside their window, on a holiday, zone unknown or unreadable)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.TERMINATED: "terminated (SIGTERM); what was done is reported as for Ctrl-C",
 }
