@@ -239,6 +239,15 @@ class BadZoneValueError(UsageError):
         self.value = value
 
 
+class BadInstantError(UsageError):
+    """A planned time (`text`) that cannot be read, and why (`problem`)."""
+
+    def __init__(self, text: str, problem: str) -> None:
+        super().__init__(f"cannot read the time {text!r}: {problem}")
+        self.text = text
+        self.problem = problem
+
+
 class RulesFileError(UsageError):
     """The calling rules file `source` has a `key` whose value is wrong (`problem`)."""
 

@@ -126,7 +126,7 @@ def test_json_report_notes_name_the_flags(cli, tmp_path: Path) -> None:
     leads.write_text("Phone\n+14155550132\n")
     result = cli("validate", str(leads), "--enrich", "--no-dnc", "--json")
     assert json.loads(result.stdout)["report"]["notes"] == [
-        "--enrich added country, number_type, timezone, carrier"
+        "--enrich added country, number_type, timezone, carrier, local_window"
     ]
 
 

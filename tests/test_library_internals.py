@@ -99,3 +99,19 @@ def test_typer_is_the_release_the_pin_allows() -> None:
     import typer.core
 
     assert typer.core.click is click  # Typer on the Click we depend on, not a vendored one
+
+
+def test_phonenumbers_zone_data_is_still_a_prefix_table_its_lookup_reads() -> None:
+    # calling/zones.py keeps each number's zones by the longest prefix of
+    # phonenumbers.tzdata.TIMEZONE_DATA it starts with (and its type): only true while
+    # time_zones_for_number answers from that table by longest prefix.
+    from phonenumbers import tzdata
+
+    assert isinstance(tzdata.TIMEZONE_DATA, dict) and isinstance(
+        tzdata.TIMEZONE_LONGEST_PREFIX, int
+    )
+    assert all(isinstance(v, tuple) for v in list(tzdata.TIMEZONE_DATA.values())[:100])
+    assert "TIMEZONE_DATA" in source_of("phonenumbers.timezone")
+    assert "for prefix_len in range(TIMEZONE_LONGEST_PREFIX, 0, -1)" in source_of(
+        "phonenumbers.timezone"
+    )

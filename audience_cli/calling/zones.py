@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from audience_cli.calling.rules import Rules, is_zone_name
 from audience_cli.errors import BadZoneValueError
+from audience_cli.phone.number_plan import _fast_e164
 
 UNKNOWN_ZONE = "Etc/Unknown"
 _US_ZIP = re.compile(r"(\d{5})(?:[- ]?\d{4})?\Z")
@@ -18,12 +19,7 @@ _CA_POSTAL = re.compile(r"([A-Z])\d[A-Z] ?\d[A-Z]\d\Z")
 def zones_for_number(e164: str, rules: Rules) -> frozenset[str]:
     """The zones of a valid E.164 number; empty when unknown (`Etc/Unknown` alone). A NANP
     number of an area code the rules list as split gets every zone listed."""
-    prefix = _zone_prefix(e164)
-    zones = _BY_PREFIX.get(prefix)
-    if zones is None:
-        zones = _phonenumbers_zones(e164)
-        if zones and zones == frozenset(_zone_data()[0].get(prefix, ())):
-            _BY_PREFIX[prefix] = zones  # the prefix's own zones: every number of it shares them
+    zones = _zones_of(e164)
     if e164.startswith("+1") and (split := rules.split_area_codes.get(e164[2:5])):
         return zones | split
     return zones
@@ -52,9 +48,21 @@ def _zone_prefix(e164: str) -> str:
     return digits
 
 
-# phonenumbers' zones by prefix of its zone data, kept when a number's answer is the
-# prefix's entry (not a country-wide or unknown answer, which depends on the number).
-_BY_PREFIX: dict[str, frozenset[str]] = {}
+# phonenumbers' zones of a number depend only on the longest prefix of its zone data
+# that the number starts with and on the number's type (a non-geographic type gets its
+# country's zones): answers are kept by both.
+_BY_PREFIX: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _zones_of(e164: str) -> frozenset[str]:
+    fast = _fast_e164(e164)
+    if fast is None:  # not a number the plan's patterns read: phonenumbers decides
+        return _phonenumbers_zones(e164)
+    key = (_zone_prefix(e164), fast[1])
+    zones = _BY_PREFIX.get(key)
+    if zones is None:
+        zones = _BY_PREFIX[key] = _phonenumbers_zones(e164)
+    return zones
 
 
 def _phonenumbers_zones(e164: str) -> frozenset[str]:
@@ -63,10 +71,39 @@ def _phonenumbers_zones(e164: str) -> frozenset[str]:
     from phonenumbers import timezone
 
     try:
-        zones = timezone.time_zones_for_number(phonenumbers.parse(e164))
+        parsed = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
         return frozenset()
-    return frozenset(z for z in zones if z != UNKNOWN_ZONE)
+    zones = frozenset(z for z in timezone.time_zones_for_number(parsed) if z != UNKNOWN_ZONE)
+    data = _zone_data()[0]
+    country = str(parsed.country_code)
+    if (
+        len(zones) > 1
+        and zones == frozenset(data.get(country, ())) - {UNKNOWN_ZONE}
+        and not _one_clock(zones)
+    ):
+        # The whole country's zones, several clocks (a mobile of a non-geographic plan:
+        # +7, +61; a +1 868 mobile gets all 42 of NANP's): nothing said of this number,
+        # and no instant is inside all of their windows. In NANP the area code is still
+        # a place: its own entry, when the data has one.
+        prefix = _zone_prefix(e164)
+        own = data.get(prefix, ()) if country == "1" and prefix != country else ()
+        return frozenset(z for z in own if z != UNKNOWN_ZONE)
+    return zones
+
+
+@lru_cache(maxsize=256)
+def _one_clock(zones: frozenset[str]) -> bool:
+    """The zones keep one time (the same offset in January and in July: the UK's four)."""
+    from datetime import UTC, datetime
+
+    from audience_cli.calling.windows import zone_info
+
+    instants = (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC))
+    return all(
+        len({instant.astimezone(zone_info(z)).utcoffset() for z in zones}) == 1
+        for instant in instants
+    )
 
 
 def zones_for_address(

@@ -64,7 +64,7 @@ class Overrides:
     sleep: Callable[[float], None] | None = None
     env: Mapping[str, str] | None = None
     clock: Callable[[], float] | None = None  # the run's and the client's monotonic clock
-    wall_clock: Callable[[], datetime] | None = None  # the date and time of the run (aware)
+    wall_clock: Callable[[], datetime] | None = None  # the time of day (aware): `AppContext.now`
 
 
 # Commands that read a little and answer at once: without --deadline, a run of one of
@@ -104,11 +104,10 @@ class AppContext:
     _secrets: set[str] = field(default_factory=set)  # API keys this run has used
 
     def now(self) -> datetime:
-        """The date and time of the run (aware, UTC), read here at the edge and handed
-        down: nothing below reads the wall clock."""
-        if self.overrides.wall_clock is not None:
-            return self.overrides.wall_clock()
-        return datetime.now(UTC)
+        """The time of the run (aware): the one place a command reads the time of day, so
+        tests freeze it (`Overrides.wall_clock`)."""
+        wall_clock = self.overrides.wall_clock
+        return wall_clock() if wall_clock is not None else datetime.now(UTC)
 
     # --- consoles ----------------------------------------------------------
 

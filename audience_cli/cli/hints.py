@@ -136,6 +136,12 @@ def message_for(exc: AudienceError) -> str:
             f"but the encoding {exc.requested} was asked for",
             f"but --encoding {exc.requested} was given",
         )
+    else:
+        from audience_cli.core.callability import NoSuchColumnError
+
+        if isinstance(exc, NoSuchColumnError):  # named by a calling option
+            name = {"timezone": "tz"}.get(exc.kind, exc.kind)
+            message = message.replace(f"{exc.name!r}:", f"{exc.name!r} (--{name}-column):", 1)
     if isinstance(exc, UsageError) and exc.option:
         message = f"{flag(exc.option)} {message}"
     return message

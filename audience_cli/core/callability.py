@@ -127,9 +127,9 @@ class Assessment:
 
     @property
     def zone(self) -> str:
-        """The zones as one field: "America/Chicago", "America/Chicago America/New_York",
-        or "" when unknown."""
-        return " ".join(sorted(self.zones))
+        """The zones as one field: "America/Chicago", "America/Chicago;America/New_York"
+        (as the number plan's zones are written), or "" when unknown."""
+        return ";".join(sorted(self.zones))
 
 
 @lru_cache(maxsize=65536)
@@ -249,6 +249,25 @@ def screen_for(request: CallingRequest) -> Screen:
         return (str(found[0]), found[1]) if found else None
 
     return screen
+
+
+Enrich = Callable[[str, Mapping[str, str]], dict[str, str]]
+
+
+def enricher_for(request: CallingRequest) -> Enrich:
+    """A contact's `timezone` and `local_window` fields under `request` (columns
+    resolved): by its address and number; by its number alone when an address value
+    cannot be read (a screen, when asked, rejects it)."""
+    number_only = AddressColumns()
+
+    def enrich(phone: str, fields: Mapping[str, str]) -> dict[str, str]:
+        try:
+            assessment = assess(phone, fields, request.columns, request.rules)
+        except BadZoneValueError:
+            assessment = assess(phone, fields, number_only, request.rules)
+        return enrich_fields(assessment, request.rules)
+
+    return enrich
 
 
 def assess_all(

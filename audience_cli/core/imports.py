@@ -10,14 +10,21 @@ said, and what a list is called in a reject's detail, the caller's `ImportEdge` 
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from audience_cli.client import AtomsClient
     from audience_cli.contacts import ContactBatch, CsvOptions
-    from audience_cli.contacts.pipeline import Keep, Suppress
+    from audience_cli.contacts.pipeline import (
+        ContactEnrich,
+        ContactHooks,
+        ContactScreen,
+        Keep,
+        Suppress,
+    )
+    from audience_cli.core.callability import CallingRequest
     from audience_cli.core.dnc import DoNotCall
     from audience_cli.core.outcomes import OutcomeSettings
     from audience_cli.core.recall import CampaignInput, RecallSelection
@@ -61,6 +68,9 @@ class ImportRequest:
     # Works without a key (validate, a dry-run create): with none, the do-not-call list
     # is not checked, and the edge says so once.
     offline_ok: bool = False
+    # Calling windows and consent: contacts not callable are rejected, and --enrich adds
+    # their time zone and local window (`calling_hooks`); None: neither.
+    calling: CallingRequest | None = None
 
 
 class ImportEdge(Protocol):
@@ -107,8 +117,9 @@ def prepare_import(request: ImportRequest, edge: ImportEdge) -> ContactBatch:
     suppress = build_suppression(
         request.suppression, inp.options, edge, offline_ok=request.offline_ok
     )
+    hooks = calling_hooks(request.calling)
     if inp.campaign is not None:
-        batch = _campaign_batch(inp, inp.campaign, request, suppress, edge)
+        batch = _campaign_batch(inp, inp.campaign, request, suppress, edge, hooks)
     else:
         flag_contacts = contacts_from_flags(inp.phones, inp.names, inp.options.region)
         if inp.csv == "-":
@@ -120,6 +131,7 @@ def prepare_import(request: ImportRequest, edge: ImportEdge) -> ContactBatch:
             suppress=suppress,
             keep=request.keep,
             given_name=inp.given_name or GIVEN_NAME,
+            hooks=hooks,
         )
     if inp.rejects:
         write_rejects(inp.rejects, batch.report, force=inp.force)
@@ -132,6 +144,7 @@ def _campaign_batch(
     request: ImportRequest,
     suppress: Suppress | None,
     edge: ImportEdge,
+    hooks: ContactHooks | None = None,
 ) -> ContactBatch:
     """The members of a campaign's outcomes to call again, through the contacts pipeline
     (numbers checked, duplicates dropped, the lists not to call applied) as CSV rows."""
@@ -151,6 +164,7 @@ def _campaign_batch(
         suppress=suppress,
         keep=request.keep,
         stdin_name=f"campaign {selection.export.name!r}",
+        hooks=hooks,
     )
     picked = selection.to_dict()
     # The whole story in one place: left out before the rows were read, then by the
@@ -162,6 +176,22 @@ def _campaign_batch(
     picked["picked"], picked["included"] = picked["included"], report.valid
     report.origin["campaign"] = picked
     return batch
+
+
+def calling_hooks(calling: CallingRequest | None) -> ContactHooks | None:
+    """The pipeline's hooks for `calling` (`core.callability`): its columns resolved
+    against the contacts' keys (a column named that they lack: `NoSuchColumnError`),
+    then the screen (when contacts may be rejected) and the enrichment (when asked)."""
+    if calling is None:
+        return None
+    from audience_cli.core.callability import enricher_for, screen_for
+
+    def bind(keys: Sequence[str]) -> tuple[ContactScreen | None, ContactEnrich | None]:
+        bound = calling.with_columns(keys)
+        screen = screen_for(bound) if bound.screens else None
+        return screen, enricher_for(bound) if bound.enrich else None
+
+    return bind
 
 
 def read_numbers(path: str, options: CsvOptions) -> tuple[set[str], int]:

@@ -243,8 +243,8 @@ def test_enrich_on_the_command_line(cli, tmp_path: Path) -> None:
     result = cli("validate", str(source), "--enrich", "--output", str(clean))
     assert result.exit_code == 0, result.stderr
     assert clean.read_text().splitlines() == [
-        "firstName,lastName,phoneNumber,country,number_type,timezone,carrier",
-        "Lena,,+4915123456789,DE,mobile,Europe/Berlin,T-Mobile",
+        "firstName,lastName,phoneNumber,country,number_type,timezone,carrier,local_window",
+        "Lena,,+4915123456789,DE,mobile,Europe/Berlin,T-Mobile,08:00\u201321:00 Europe/Berlin",
     ]
 
 
@@ -262,6 +262,7 @@ def test_create_with_enrich_stores_the_data(sandbox_cli, tmp_path: Path) -> None
         "number_type": "mobile",
         "timezone": "Europe/Berlin",
         "carrier": "T-Mobile",
+        "local_window": "08:00\u201321:00 Europe/Berlin",
     }
     # And a premium-rate number given as a flag is refused until allowed.
     audience = make_audience(sandbox_cli, "Flags", "+14155550132")

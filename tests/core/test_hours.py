@@ -1,4 +1,4 @@
-"""core/hours.py on its own: instants as written, and the split's groups (every member
+"""core/hours.py on its own: the split's groups (every member
 once, each start safe and earliest, the unknown group kept apart), across a DST change."""
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ from audience_cli.calling.rules import load_rules
 from audience_cli.calling.windows import verdict
 from audience_cli.core.callability import CallingRequest
 from audience_cli.core.hours import (
-    BadInstantError,
     Contact,
     check_hours,
     group_name,
     next_day_start,
-    parse_instant,
     plan_split,
 )
 
@@ -27,20 +25,6 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 def contacts(*phones: str, **fields: str) -> list[Contact]:
     return [Contact(p, "", {"phoneNumber": p, **fields}) for p in phones]
-
-
-def test_parse_instant_forms() -> None:
-    expected = datetime(2026, 12, 7, 10, 0, tzinfo=NEW_YORK)
-    assert parse_instant("2026-12-07 10:00 America/New_York", NOW) == expected
-    assert parse_instant("10:00 America/New_York", NOW) == expected  # today there
-    assert parse_instant("2026-12-07T15:00:00Z", NOW) == expected
-    assert parse_instant("2026-12-07T10:00-05:00", NOW) == expected
-    # "today" is the zone's date at `now`: 02:00 UTC on the 8th is still the 7th in Chicago.
-    early = datetime(2026, 12, 8, 2, 0, tzinfo=UTC)
-    assert parse_instant("09:00 America/Chicago", early).day == 7
-    for bad in ("", "noon", "2026-12-07T10:00", "10:00 Nowhere/Else", "2026-02-30 10:00 UTC"):
-        with pytest.raises(BadInstantError):
-            parse_instant(bad, NOW)
 
 
 def test_next_day_starts_at_the_latest_local_midnight() -> None:

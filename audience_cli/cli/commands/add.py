@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from audience_cli.cli.commands import options as o
+from audience_cli.cli.commands.calling_options import CallingInput, calling_options
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
 from audience_cli.cli.output import Output
@@ -27,6 +28,7 @@ class AddOptions:
     audience: str
     contacts: ContactInput
     suppression: SuppressionInput
+    calling: CallingInput
     update: bool
     upload: UploadSettings
     stdout: Output  # its format (None: nothing on stdout) and fields
@@ -34,12 +36,14 @@ class AddOptions:
 
 @contact_options(campaign=True)
 @suppression_options()
+@calling_options()
 @o.output_options("ADD_FIELDS")
 def add(
     ctx: typer.Context,
     audience: o.AudienceArg,
     contacts: ContactInput,
     suppression: SuppressionInput,
+    calling: CallingInput,
     update: Annotated[
         bool,
         typer.Option(
@@ -79,6 +83,7 @@ def add(
         audience=audience,
         contacts=contacts,
         suppression=suppression,
+        calling=calling,
         update=update,
         upload=UploadSettings(
             chunk_size=chunk_size, member_limit=member_limit, dry_run=dry_run, strict=strict
@@ -132,7 +137,11 @@ def run_add(app: AppContext, opts: AddOptions) -> ExitCode:
     settings = opts.upload
     # The file is checked before any request but the reading of the lists to suppress
     # (at its first valid number).
-    request = ImportRequest(opts.contacts, opts.suppression)
+    request = ImportRequest(
+        opts.contacts,
+        opts.suppression,
+        calling=opts.calling.request(app.now(), enrich=opts.contacts.options.enrich),
+    )
     with import_contacts(app, request, stdout_taken=opts.stdout.fmt is not None) as batch:
         report = batch.report
         with report_refusal(app, report, opts.stdout, ADD_FIELDS):

@@ -1,8 +1,8 @@
 """`audience check-hours AUDIENCE|FILE`: who may be called at an instant (default: now),
 by the calling rules; exit 8 when some may not, so a cron job can gate a campaign.
 
-Also the pieces `split` shares: the AUDIENCE|FILE argument read into contacts, the
-calling options (--rules and the address/consent columns), and --at."""
+Also the pieces `split` shares: the AUDIENCE|FILE argument read into contacts, --at,
+and the core's request from the calling options (calling_options.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from audience_cli.cli.commands import options as o
+from audience_cli.cli.commands.calling_options import CallingInput, calling_options
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.output import Output, OutputFormat
 from audience_cli.errors import ExitCode, UsageError
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from audience_cli.core.callability import CallingRequest
     from audience_cli.core.hours import Contact, HoursReport
 
-CALLING_PANEL = "Calling rules"
 SHOWN_WHEN_SMALL = 20  # a table lists the members not callable when there are no more
 
 SourceArg = Annotated[
@@ -45,81 +45,26 @@ AtOpt = Annotated[
         show_default=False,
     ),
 ]
-RulesOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--rules",
-        metavar="FILE",
-        envvar="AUDIENCE_CALLING_RULES",
-        help="A calling rules file (TOML) in place of the built-in rules.",
-        rich_help_panel=CALLING_PANEL,
-        show_default=False,
-    ),
-]
 
 
-def _column_opt(flag: str, what: str) -> object:
-    return typer.Option(
-        flag,
-        metavar="NAME",
-        help=f"The column holding {what} (default: found by name).",
-        rich_help_panel=CALLING_PANEL,
-        show_default=False,
+def hours_request(calling: CallingInput, now: datetime) -> CallingRequest:
+    """What check-hours and split ask of the core: every contact assessed (zones, verdict
+    and consent), whatever the options name; `now` is the time of the run."""
+    from audience_cli.core.callability import AddressColumns, CallingRequest
+
+    return CallingRequest(
+        rules=calling.rules_now(),
+        now=now,
+        columns=calling.columns or AddressColumns(),
+        consent_max_age=calling.consent_max_age,
     )
 
 
-TzColumnOpt = Annotated[str | None, _column_opt("--tz-column", "an IANA time zone")]
-ZipColumnOpt = Annotated[str | None, _column_opt("--zip-column", "a US ZIP or Canadian postcode")]
-StateColumnOpt = Annotated[str | None, _column_opt("--state-column", "a US state or province")]
-ConsentColumnOpt = Annotated[
-    str | None, _column_opt("--consent-column", "consent to be called (yes/no or a date)")
-]
-ConsentMaxAgeOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--consent-max-age",
-        metavar="DAYS",
-        min=0,
-        help="A consent date older than DAYS counts as no consent.",
-        rich_help_panel=CALLING_PANEL,
-        show_default=False,
-    ),
-]
-
-
-@dataclass(frozen=True)
-class CallingInput:
-    """The calling options as given (checked when the rules are read)."""
-
-    rules: str | None = None
-    tz_column: str | None = None
-    zip_column: str | None = None
-    state_column: str | None = None
-    consent_column: str | None = None
-    consent_max_age: int | None = None
-
-    def request(self, now: datetime) -> CallingRequest:
-        from audience_cli.calling.rules import load_rules
-        from audience_cli.core.callability import AddressColumns, CallingRequest
-
-        columns = AddressColumns(
-            self.tz_column, self.zip_column, self.state_column, self.consent_column
-        )
-        return CallingRequest(
-            load_rules(self.rules), now, columns, consent_max_age=self.consent_max_age
-        )
-
-
-def instant(text: str | None, now: datetime, flag: str = "--at") -> datetime:
+def instant(text: str | None, now: datetime) -> datetime:
     """--at as an instant (None: now)."""
-    from audience_cli.core.hours import BadInstantError, parse_instant
+    from audience_cli.cli.commands.calling_options import parse_time_option
 
-    if text is None:
-        return now
-    try:
-        return parse_instant(text, now)
-    except BadInstantError as exc:
-        raise UsageError(f"{flag}: {exc}") from None
+    return now if text is None else parse_time_option("--at", text, now)
 
 
 def read_source(
@@ -155,6 +100,7 @@ class CheckHoursOptions:
 
 
 @contact_options(sources=False)
+@calling_options(screen=False)
 @o.output_options("HOURS_FIELDS", always=True)
 def check_hours(
     ctx: typer.Context,
@@ -165,12 +111,7 @@ def check_hours(
         bool,
         typer.Option("--all", help="List in the table every member not callable, however many."),
     ] = False,
-    rules: RulesOpt = None,
-    tz_column: TzColumnOpt = None,
-    zip_column: ZipColumnOpt = None,
-    state_column: StateColumnOpt = None,
-    consent_column: ConsentColumnOpt = None,
-    consent_max_age: ConsentMaxAgeOpt = None,
+    calling: CallingInput | None = None,
     stdout: Output = o.NO_OUTPUT,
 ) -> None:
     """Check who may be called at a time (default: now), by each member's local time.
@@ -191,18 +132,18 @@ def check_hours(
 
     [bold]Examples[/bold]
 
-      audience check-hours "Spring Leads" --at "2026-12-07 10:00 America/New_York"
+      audience check-hours "Spring Leads" --at "2026-12-07 10:00 America/Denver"
 
-      audience check-hours leads.csv --region US --at "10:00 America/Chicago" --all
+      audience check-hours leads.csv --at "10:00 America/Chicago" --all
 
       audience check-hours "Spring Leads" --json | jq .summary
 
-      audience check-hours leads.csv -F csv --fields phone,status,local_time > hours.csv
+      audience check-hours leads.csv -F csv --fields phone,status,local_time
     """
     options = CheckHoursOptions(
         source,
         contacts,
-        CallingInput(rules, tz_column, zip_column, state_column, consent_column, consent_max_age),
+        calling or CallingInput(),
         at,
         stdout,
         show_all,
@@ -221,7 +162,7 @@ def run_check_hours(app: AppContext, opts: CheckHoursOptions) -> ExitCode:
 
     now = app.now()
     at = instant(opts.at, now)
-    request = opts.calling.request(now)  # the rules read before any contact is
+    request = hours_request(opts.calling, now)  # the rules read before any contact is
     label, contacts, _ = read_source(app, opts.source, opts.contacts)
     report = check(label, contacts, request, at)
     fmt = opts.stdout.fmt

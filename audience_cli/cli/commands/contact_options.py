@@ -185,8 +185,9 @@ READING_OPTIONS: dict[str, tuple[Any, Any]] = {
             _option(
                 "--enrich",
                 metavar="",
-                help="Add country, number_type, timezone and carrier to each member's data "
-                "(never over a column the file has).",
+                help="Add country, number_type, timezone, carrier and local_window (the "
+                "calling window in local time) to each member's data (never over a column "
+                "the file has).",
             ),
         ],
         False,

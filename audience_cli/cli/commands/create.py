@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from audience_cli.cli.commands import options as o
+from audience_cli.cli.commands.calling_options import CallingInput, calling_options
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
 from audience_cli.cli.output import Output
@@ -26,6 +27,7 @@ class CreateOptions:
     name: str
     contacts: ContactInput
     suppression: SuppressionInput
+    calling: CallingInput
     description: str | None
     split: bool
     allow_duplicate_name: bool
@@ -35,12 +37,14 @@ class CreateOptions:
 
 @contact_options(campaign=True)
 @suppression_options()
+@calling_options()
 @o.output_options("CREATE_FIELDS")
 def create(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="Name of the new audience.")],
     contacts: ContactInput,
     suppression: SuppressionInput,
+    calling: CallingInput,
     description: Annotated[
         str | None, typer.Option("--description", "-d", metavar="TEXT", help="A description.")
     ] = None,
@@ -97,6 +101,7 @@ def create(
         name=name,
         contacts=contacts,
         suppression=suppression,
+        calling=calling,
         description=description,
         split=split,
         allow_duplicate_name=allow_duplicate_name,
@@ -134,7 +139,12 @@ def run_create(app: AppContext, opts: CreateOptions) -> ExitCode:
         raise UsageError("NAME is empty: give the new audience a name")
     settings = opts.upload
     # A dry run needs no key: without one, it says the do-not-call list went unchecked.
-    request = ImportRequest(opts.contacts, opts.suppression, offline_ok=settings.dry_run)
+    request = ImportRequest(
+        opts.contacts,
+        opts.suppression,
+        offline_ok=settings.dry_run,
+        calling=opts.calling.request(app.now(), enrich=opts.contacts.options.enrich),
+    )
     # stdout carries the new ids, or the result in the format asked for.
     with import_contacts(app, request, stdout_taken=True) as batch:
         report = batch.report

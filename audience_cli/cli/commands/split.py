@@ -10,16 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from audience_cli.cli.commands import options as o
-from audience_cli.cli.commands.check_hours import (
-    AtOpt,
-    CallingInput,
-    ConsentColumnOpt,
-    RulesOpt,
-    SourceArg,
-    StateColumnOpt,
-    TzColumnOpt,
-    ZipColumnOpt,
-)
+from audience_cli.cli.commands.calling_options import CallingInput, calling_options
+from audience_cli.cli.commands.check_hours import AtOpt, SourceArg
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.output import Output
 from audience_cli.errors import UsageError
@@ -49,6 +41,7 @@ class SplitOptions:
 
 
 @contact_options(sources=False)
+@calling_options(screen=False)
 @o.output_options("SPLIT_FIELDS", always=True)
 def split(
     ctx: typer.Context,
@@ -75,11 +68,7 @@ def split(
     at: AtOpt = None,
     dry_run: o.DryRunOpt = False,
     yes: o.YesOpt = False,
-    rules: RulesOpt = None,
-    tz_column: TzColumnOpt = None,
-    zip_column: ZipColumnOpt = None,
-    state_column: StateColumnOpt = None,
-    consent_column: ConsentColumnOpt = None,
+    calling: CallingInput | None = None,
     stdout: Output = o.NO_OUTPUT,
 ) -> None:
     """Split an audience or a file into one audience per calling window, each with its start.
@@ -100,16 +89,16 @@ def split(
 
       audience split "Spring Leads" --by timezone --dry-run
 
-      audience split "Spring Leads" --by timezone --at "2026-12-07 18:00 America/New_York"
+      audience split "Spring Leads" --by timezone --at "2026-12-07 18:00 UTC"
 
-      audience split leads.csv --region US --by timezone --name-template "Leads {n} {zone}"
+      audience split leads.csv --by timezone --name-template "Leads {n} {zone}"
 
-      audience split "Spring Leads" --by timezone --yes --json | jq '.groups[].scheduledAt'
+      audience split "Spring Leads" --by timezone --yes --json
     """
     options = SplitOptions(
         source,
         contacts,
-        CallingInput(rules, tz_column, zip_column, state_column, consent_column),
+        calling or CallingInput(),
         by,
         name_template,
         at,
@@ -121,7 +110,7 @@ def split(
 
 
 def run_split(app: AppContext, opts: SplitOptions) -> None:
-    from audience_cli.cli.commands.check_hours import instant, read_source
+    from audience_cli.cli.commands.check_hours import hours_request, instant, read_source
     from audience_cli.cli.hours_views import split_view
     from audience_cli.cli.output import emit
     from audience_cli.core.hours import check_hours, plan_split
@@ -129,7 +118,7 @@ def run_split(app: AppContext, opts: SplitOptions) -> None:
 
     now = app.now()
     at = instant(opts.at, now)
-    request = opts.calling.request(now)
+    request = hours_request(opts.calling, now)
     label, contacts, column = read_source(app, opts.source, opts.contacts)
     base = _base_name(app, opts.source, column is None)
     report = check_hours(label, contacts, request, at)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from audience_cli.cli.commands import options as o
+from audience_cli.cli.commands.calling_options import CallingInput, calling_options
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
 from audience_cli.cli.output import Output
@@ -27,6 +28,7 @@ class SyncOptions:
     audience: str
     contacts: ContactInput
     suppression: SuppressionInput
+    calling: CallingInput
     yes: bool
     create: bool
     max_remove: RemovalLimit
@@ -38,12 +40,14 @@ class SyncOptions:
 
 @contact_options(campaign=True)
 @suppression_options()
+@calling_options()
 @o.output_options("SYNC_FIELDS")
 def sync(
     ctx: typer.Context,
     audience: o.AudienceArg,
     contacts: ContactInput,
     suppression: SuppressionInput,
+    calling: CallingInput,
     yes: o.YesOpt = False,
     create: Annotated[
         bool,
@@ -114,6 +118,7 @@ def sync(
         audience=audience,
         contacts=contacts,
         suppression=suppression,
+        calling=calling,
         yes=yes,
         create=create,
         max_remove=parse_max_remove(max_remove or DEFAULT_MAX_REMOVE),
@@ -167,7 +172,11 @@ def run_sync(app: AppContext, opts: SyncOptions) -> ExitCode:
     from audience_cli.core.imports import ImportRequest
     from audience_cli.core.upload import check_rejects
 
-    request = ImportRequest(opts.contacts, opts.suppression)
+    request = ImportRequest(
+        opts.contacts,
+        opts.suppression,
+        calling=opts.calling.request(app.now(), enrich=opts.contacts.options.enrich),
+    )
     with import_contacts(app, request, stdout_taken=opts.stdout.fmt is not None) as batch:
         report = batch.report
         with report_refusal(app, report, opts.stdout, SYNC_FIELDS):

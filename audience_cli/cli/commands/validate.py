@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from audience_cli.cli.commands import options as o
+from audience_cli.cli.commands.calling_options import CallingInput, calling_options
 from audience_cli.cli.commands.contact_options import ContactInput, contact_options
 from audience_cli.cli.commands.suppression_options import SuppressionInput, suppression_options
 from audience_cli.cli.output import Output
@@ -23,15 +24,18 @@ class ValidateOptions:
     output: str | None
     stdout: Output  # its format (None: nothing on stdout, but --output -) and fields
     suppression: SuppressionInput
+    calling: CallingInput
 
 
 @contact_options(sources=False)
 @suppression_options()
+@calling_options()
 @o.output_options("VALIDATE_FIELDS")
 def validate(
     ctx: typer.Context,
     contacts: ContactInput,
     suppression: SuppressionInput,
+    calling: CallingInput,
     output: Annotated[
         str | None,
         typer.Option(
@@ -74,6 +78,7 @@ def validate(
         output,
         stdout,
         suppression,
+        calling,
     )
     raise typer.Exit(int(run_validate(ctx.obj, options)))
 
@@ -115,6 +120,7 @@ def run_validate(app: AppContext, opts: ValidateOptions) -> ExitCode:
         opts.suppression,
         keep="csv" if opts.output else "count",  # written once, not spooled and read back
         offline_ok=True,
+        calling=opts.calling.request(app.now(), enrich=opts.contacts.options.enrich),
     )
     with import_contacts(app, request, stdout_taken=stdout_taken, output=opts.output) as batch:
         if opts.output:
