@@ -167,3 +167,11 @@ def test_split_a_file(sandbox_cli, store, tmp_path: Path) -> None:
     # Offline, a dry run of a file needs no key.
     offline = sandbox_cli("split", str(path), "--by", "timezone", "--at", AT, "--dry-run")
     assert offline.exit_code == 0
+
+
+def test_a_group_over_the_member_limit_is_refused_first(sandbox_cli, store, leads) -> None:
+    count = len(store.list_audiences())
+    env = {"AUDIENCE_MEMBER_LIMIT": "500"}  # New York's group alone holds 834
+    result = sandbox_cli("split", "Leads", "--by", "timezone", "--at", AT, "--yes", env=env)
+    assert result.exit_code == 2 and "member limit" in result.stderr
+    assert len(store.list_audiences()) == count

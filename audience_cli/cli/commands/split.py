@@ -124,6 +124,7 @@ def run_split(app: AppContext, opts: SplitOptions) -> None:
     report = check_hours(label, contacts, request, at)
     groups = plan_split(report.rows, at, request.rules)
     names = group_names(opts.template, base, groups)
+    _check_sizes(app, groups, names)
     if not opts.dry_run or column is not None:
         _check_taken(app, names)
     ids: list[str | None] = [None] * len(groups)
@@ -164,6 +165,21 @@ def group_names(template: str, base: str, groups: list[SplitGroup]) -> list[str]
             "add {n} or {window} to it"
         )
     return names
+
+
+def _check_sizes(app: AppContext, groups: list[SplitGroup], names: list[str]) -> None:
+    """A group larger than one audience may hold is refused before anything is made."""
+    from audience_cli.model import DEFAULT_MEMBER_LIMIT
+
+    text = app.env.get("AUDIENCE_MEMBER_LIMIT", "")
+    limit = int(text) if text.strip().isdigit() and int(text) > 0 else DEFAULT_MEMBER_LIMIT
+    for group, name in zip(groups, names, strict=True):
+        if len(group.members) > limit:
+            raise UsageError(
+                f"the group {name!r} holds {len(group.members):,} members, over the "
+                f"{limit:,}-member limit of one audience: nothing was created",
+                hint="Split the file first (audience create --split), then split each part.",
+            )
 
 
 def _check_taken(app: AppContext, names: list[str]) -> None:
