@@ -72,6 +72,7 @@ class Rules:
     us_states: Mapping[str, Mapping[str, Any]]
     split_area_codes: Mapping[str, frozenset[str]]
     zip3: Mapping[str, frozenset[str]]
+    zip3_states: Mapping[str, str]
     us_state_zones: Mapping[str, frozenset[str]]
     ca_province_zones: Mapping[str, frozenset[str]]
     ca_postal_letters: Mapping[str, str]
@@ -169,8 +170,8 @@ class _Reader:
 
     def rules(self, doc: Mapping[str, Any]) -> Rules:
         known = {"default", "countries", "us_states", "split_area_codes", "us_zip3",
-                 "us_state_zones", "ca_province_zones", "ca_postal_letters", "state_names",
-                 "nanp_area_codes"}  # fmt: skip
+                 "us_zip3_states", "us_state_zones", "ca_province_zones", "ca_postal_letters",
+                 "state_names", "nanp_area_codes"}  # fmt: skip
         for key in doc:
             if key not in known:
                 raise self.fail(key, f"unknown table (known: {', '.join(sorted(known))})")
@@ -192,7 +193,8 @@ class _Reader:
                 for k, v in states.items()
             },
             split_area_codes=self.zone_table(doc, "split_area_codes", _area_code),
-            zip3=self.zip_table(doc),
+            zip3=self.zip_table(doc, "us_zip3", self.zones),
+            zip3_states=self.zip_table(doc, "us_zip3_states", self.state),
             us_state_zones=self.zone_table(doc, "us_state_zones", None),
             ca_province_zones=self.zone_table(doc, "ca_province_zones", None),
             ca_postal_letters={
@@ -286,16 +288,21 @@ class _Reader:
             table[key.upper()] = self.zones(value, f"{name}.{key}")
         return table
 
-    def zip_table(self, doc: Mapping[str, Any]) -> dict[str, frozenset[str]]:
-        table: dict[str, frozenset[str]] = {}
-        for key, value in self.table(doc, "us_zip3").items():
-            where = f"us_zip3.{key}"
+    def state(self, value: object, key: str) -> str:
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2}", value):
+            raise self.fail(key, "must be a two-letter state code")
+        return value.upper()
+
+    def zip_table(self, doc: Mapping[str, Any], name: str, read: Any) -> dict[str, Any]:
+        table: dict[str, Any] = {}
+        for key, value in self.table(doc, name).items():
+            where = f"{name}.{key}"
             match = _ZIP_KEY.match(key)
             if not match or (match[2] and match[2] < match[1]):
                 raise self.fail(where, 'must be a ZIP prefix "350" or a range "350-369"')
-            zones = self.zones(value, where)
+            item = read(value, where)
             for n in range(int(match[1]), int(match[2] or match[1]) + 1):
-                table[f"{n:03d}"] = zones
+                table[f"{n:03d}"] = item
         return table
 
     def area_codes(self, doc: Mapping[str, Any]) -> dict[str, str]:

@@ -41,16 +41,20 @@ class Verdict:
         return self.status == "inside"
 
 
-def _states(state: str | Iterable[str] | None) -> frozenset[str]:
+States = str | Iterable[str | None] | None
+
+
+def _states(state: States) -> frozenset[str]:
+    """One state, several (None among them ignored: a source that said nothing), or none."""
     if state is None:
         return frozenset()
-    return frozenset({state}) if isinstance(state, str) else frozenset(state)
+    return frozenset({state}) if isinstance(state, str) else frozenset(s for s in state if s)
 
 
 def verdict(
     zones: frozenset[str],
     region: str | None,
-    state: str | Iterable[str] | None,
+    state: States,
     now: datetime,
     rules: Rules,
 ) -> Verdict:
@@ -85,7 +89,7 @@ def _verdict(
 
 
 def local_window_text(
-    zones: frozenset[str], region: str | None, state: str | Iterable[str] | None, rules: Rules
+    zones: frozenset[str], region: str | None, state: States, rules: Rules
 ) -> str:
     """The member's window as text for the `local_window` field: "08:00-20:00
     America/Chicago" (en dashes), days named when not every day ("10:00-13:00,

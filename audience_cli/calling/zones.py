@@ -5,6 +5,7 @@ state value), and the two together. An empty set means unknown."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from audience_cli.calling.rules import Rules, is_zone_name
@@ -136,10 +137,18 @@ def zones_for_address(
     return None
 
 
-def state_for_address(state: str | None, rules: Rules) -> str | None:
-    """The code of a state or province as written, or None (nothing written, or unknown:
-    `zones_for_address` reports the unknown one)."""
-    return rules.state_code(state) if state and state.strip() else None
+def state_for_address(*, zip_code: str | None, state: str | None, rules: Rules) -> str | None:
+    """The state or province whose rules apply to a contact's address: the state column's
+    (as a code), else the ZIP's or postal code's; None when neither says (an unreadable
+    value is `zones_for_address`'s to report)."""
+    if state and state.strip():
+        return rules.state_code(state)
+    text = (zip_code or "").strip().upper()
+    if match := _US_ZIP.match(text):
+        return rules.zip3_states.get(match[1][:3])
+    if match := _CA_POSTAL.match(text):
+        return rules.ca_postal_letters.get(match[1])
+    return None
 
 
 def _zones_for_postal(value: str, rules: Rules) -> frozenset[str]:
@@ -162,3 +171,35 @@ def member_zones(
     if address_zones is None:
         return number_zones
     return number_zones | address_zones
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a member is, for the rules: every zone their window must hold in, and every
+    state whose rules apply (the number's and the address's when they differ)."""
+
+    zones: frozenset[str]
+    states: frozenset[str]
+
+
+def member_place(
+    e164: str,
+    *,
+    tz: str | None = None,
+    zip_code: str | None = None,
+    state: str | None = None,
+    region: str | None = None,
+    rules: Rules,
+) -> Place:
+    """A member's `Place` from their valid E.164 number and the address columns a file
+    has (None: no such column). Raises `BadZoneValueError` for a value that cannot be
+    read. `region` is the number's country."""
+    address = zones_for_address(tz=tz, zip_code=zip_code, state=state, region=region, rules=rules)
+    states = {
+        state_for_number(e164, rules),
+        state_for_address(zip_code=zip_code, state=state, rules=rules),
+    }
+    return Place(
+        member_zones(zones_for_number(e164, rules), address),
+        frozenset(s for s in states if s),
+    )

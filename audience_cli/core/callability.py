@@ -166,27 +166,18 @@ def assess(
     Raises `BadZoneValueError` for a time-zone, ZIP or state value that cannot be read."""
     from audience_cli.calling.consent import has_consent
     from audience_cli.calling.windows import verdict
-    from audience_cli.calling.zones import (
-        member_zones,
-        state_for_address,
-        state_for_number,
-        zones_for_address,
-        zones_for_number,
-    )
+    from audience_cli.calling.zones import member_place
 
     region = region_of(phone)
-    state_value = fields.get(columns.state or "") if columns.state else None
-    address = zones_for_address(
+    place = member_place(
+        phone,
         tz=fields.get(columns.timezone) if columns.timezone else None,
         zip_code=fields.get(columns.zip) if columns.zip else None,
-        state=state_value,
+        state=fields.get(columns.state) if columns.state else None,
         region=region,
         rules=rules,
     )
-    zones = member_zones(zones_for_number(phone, rules), address)
-    states = {
-        s for s in (state_for_number(phone, rules), state_for_address(state_value, rules)) if s
-    }
+    zones, states = place.zones, place.states
     judged = verdict(zones, region, states, at, rules) if at is not None else None
     consent = None
     if consent_at is not None:

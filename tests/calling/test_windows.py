@@ -12,6 +12,7 @@ from audience_cli.calling.rules import Rules, load_rules
 from audience_cli.calling.windows import local_window_text, verdict
 from audience_cli.calling.zones import (
     member_zones,
+    state_for_address,
     state_for_number,
     zones_for_address,
     zones_for_number,
@@ -222,12 +223,29 @@ def test_a_number_and_a_different_zip_must_both_be_inside(rules: Rules) -> None:
     assert member_zones(NEW_YORK, None) == NEW_YORK
 
 
+def test_a_florida_zip_brings_floridas_close_to_a_texas_number(rules: Rules) -> None:
+    number = "+12145550123"
+    zones = member_zones(
+        zones_for_number(number, rules),
+        zones_for_address(tz=None, zip_code="32501", state=None, region="US", rules=rules),
+    )
+    assert zones == {"America/Chicago"}  # Pensacola is Central, like Dallas
+    states = {
+        state_for_number(number, rules),
+        state_for_address(zip_code="32501", state=None, rules=rules),
+    }
+    assert states == {"TX", "FL"}
+    assert verdict(zones, "US", states, utc(2026, 12, 8, 2, 30), rules).status == "outside"  # 20:30
+    assert verdict(zones, "US", "TX", utc(2026, 12, 8, 2, 30), rules).status == "inside"
+
+
 def test_both_states_rules_apply_when_the_number_and_address_differ(rules: Rules) -> None:
     # A Texas number living in Florida: Florida's 20:00 close applies.
     central = frozenset({"America/Chicago"})
     at_2030 = utc(2026, 12, 8, 2, 30)
     assert verdict(central, "US", "TX", at_2030, rules).status == "inside"
     assert verdict(central, "US", {"TX", "FL"}, at_2030, rules).status == "outside"
+    assert verdict(central, "US", ["TX", None], at_2030, rules).status == "inside"
 
 
 # --- The next safe instant --------------------------------------------------------------

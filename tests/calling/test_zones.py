@@ -9,7 +9,14 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType, timezone
 
 from audience_cli.calling import zones as zones_module
 from audience_cli.calling.rules import Rules
-from audience_cli.calling.zones import state_for_number, zones_for_address, zones_for_number
+from audience_cli.calling.zones import (
+    Place,
+    member_place,
+    state_for_address,
+    state_for_number,
+    zones_for_address,
+    zones_for_number,
+)
 from audience_cli.errors import BadZoneValueError, UsageError
 
 
@@ -102,3 +109,39 @@ def test_a_country_wide_answer_of_several_clocks_says_nothing(rules: Rules) -> N
     assert zones_for_number("+18686201234", rules) == {"America/Port_of_Spain"}
     # The UK's four zones keep one clock: kept.
     assert "Europe/London" in zones_for_number("+447400123456", rules)
+
+
+def test_the_state_of_an_address(rules: Rules) -> None:
+    assert state_for_address(zip_code="33101", state=None, rules=rules) == "FL"
+    assert state_for_address(zip_code="90210", state="Texas", rules=rules) == "TX"
+    assert state_for_address(zip_code="K1A 0B1", state=None, rules=rules) == "ON"
+    assert state_for_address(zip_code=None, state=None, rules=rules) is None
+    assert state_for_address(zip_code="ABCDE", state=None, rules=rules) is None
+
+
+def test_the_zip_tables_agree(rules: Rules) -> None:
+    """Every ZIP prefix with zones has a state, and its zones are among the state's."""
+    assert set(rules.zip3) == set(rules.zip3_states)
+    assert [
+        (prefix, state)
+        for prefix, state in rules.zip3_states.items()
+        if not rules.zip3[prefix] <= rules.us_state_zones[state]
+    ] == []
+    # Every area code's state or province is known, with its zones.
+    known = set(rules.us_state_zones) | set(rules.ca_province_zones)
+    assert set(rules.area_code_states.values()) <= known
+
+
+def test_a_member_s_place_from_the_number_and_the_address(rules: Rules) -> None:
+    assert member_place("+12125550123", region="US", rules=rules) == Place(
+        frozenset({"America/New_York"}), frozenset({"NY"})
+    )
+    moved = member_place("+12145550123", zip_code="33101", region="US", rules=rules)
+    assert moved == Place(
+        frozenset({"America/Chicago", "America/New_York"}), frozenset({"TX", "FL"})
+    )
+    assert member_place("+33612345678", tz="Europe/Paris", region="FR", rules=rules) == Place(
+        frozenset({"Europe/Paris"}), frozenset()
+    )
+    with pytest.raises(BadZoneValueError):
+        member_place("+12125550123", state="Atlantis", region="US", rules=rules)

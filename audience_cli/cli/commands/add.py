@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -28,10 +28,10 @@ class AddOptions:
     audience: str
     contacts: ContactInput
     suppression: SuppressionInput
-    calling: CallingInput
     update: bool
     upload: UploadSettings
     stdout: Output  # its format (None: nothing on stdout) and fields
+    calling: CallingInput = field(default_factory=CallingInput)  # none: nothing checked
 
 
 @contact_options(campaign=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -27,12 +27,12 @@ class CreateOptions:
     name: str
     contacts: ContactInput
     suppression: SuppressionInput
-    calling: CallingInput
     description: str | None
     split: bool
     allow_duplicate_name: bool
     upload: UploadSettings
     stdout: Output  # its format (None: the new ids alone) and fields
+    calling: CallingInput = field(default_factory=CallingInput)  # none: nothing checked
 
 
 @contact_options(campaign=True)
@@ -91,6 +91,8 @@ def create(
       audience create "Q1 Sales Leads" --phone +14155552671 --name "Ada Lovelace"
 
       audience create "Q1 Leads" --csv leads.csv --region US --rejects bad.csv
+
+      audience create "Evening" --csv leads.csv --callable-at "18:00 America/New_York"
     """
     o.keep_safe(ctx, wait)
     from click.core import ParameterSource

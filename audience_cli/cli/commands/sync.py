@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -28,7 +28,6 @@ class SyncOptions:
     audience: str
     contacts: ContactInput
     suppression: SuppressionInput
-    calling: CallingInput
     yes: bool
     create: bool
     max_remove: RemovalLimit
@@ -36,6 +35,7 @@ class SyncOptions:
     remove_with_rejects: bool
     upload: UploadSettings
     stdout: Output  # its format (None: nothing on stdout) and fields
+    calling: CallingInput = field(default_factory=CallingInput)  # none: nothing checked
 
 
 @contact_options(campaign=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -24,7 +24,7 @@ class ValidateOptions:
     output: str | None
     stdout: Output  # its format (None: nothing on stdout, but --output -) and fields
     suppression: SuppressionInput
-    calling: CallingInput
+    calling: CallingInput = field(default_factory=CallingInput)  # none: nothing checked
 
 
 @contact_options(sources=False)
