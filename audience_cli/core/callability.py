@@ -250,13 +250,19 @@ def enricher_for(request: CallingRequest) -> Enrich:
     resolved): by its address and number; by its number alone when an address value
     cannot be read (a screen, when asked, rejects it)."""
     number_only = AddressColumns()
+    # The fields depend only on the zones, the country and the states: a few of them.
+    known: dict[tuple[frozenset[str], str | None, frozenset[str]], dict[str, str]] = {}
 
     def enrich(phone: str, fields: Mapping[str, str]) -> dict[str, str]:
         try:
             assessment = assess(phone, fields, request.columns, request.rules)
         except BadZoneValueError:
             assessment = assess(phone, fields, number_only, request.rules)
-        return enrich_fields(assessment, request.rules)
+        key = (assessment.zones, assessment.region, assessment.states)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = enrich_fields(assessment, request.rules)
+        return dict(found)
 
     return enrich
 

@@ -364,3 +364,25 @@ def test_a_campaigns_members_to_call_again_are_screened_and_enriched(sandbox_cli
     assert {m["local_window"] for m in members} == {
         "08:00\u201321:00 America/Los_Angeles, America/New_York"
     }
+
+
+def test_a_time_of_day_in_a_zone_is_today_there_by_the_run_clock(sandbox_cli, store, tmp_path):
+    source = write(tmp_path, f"phone\n{MIAMI}\n{DALLAS}\n")
+    # The run is on Monday 2026-12-07 (12:00 UTC): 19:30 in Chicago is 20:30 in Miami.
+    result = sandbox_cli(
+        "create", "Today", "--csv", str(source), "--callable-at", "19:30 America/Chicago",
+        "--json", now=NOW,
+    )  # fmt: skip
+    assert result.exit_code == 3, result.stderr
+    out = json.loads(result.stdout)
+    [reject] = out["report"]["rejects"]
+    assert reject["detail"].startswith("Mon 20:30 America/New_York")
+    assert phones_in(store, out["audience"]["_id"]) == [DALLAS]
+
+
+def test_an_empty_column_name_is_refused(sandbox_cli, store, tmp_path):
+    source = write(tmp_path, MIXED)
+    result = sandbox_cli("create", "X", "--csv", str(source), "--zip-column", " ")
+    assert result.exit_code == 2
+    assert result.stderr == "error: --zip-column is empty: give a column's name\n"
+    assert store.list_audiences() == []

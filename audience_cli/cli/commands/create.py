@@ -92,7 +92,7 @@ def create(
 
       audience create "Q1 Leads" --csv leads.csv --region US --rejects bad.csv
 
-      audience create "Evening" --csv leads.csv --callable-at "18:00 America/New_York"
+      audience create Evening --csv a.csv --callable-at "18:00 America/Chicago"
     """
     o.keep_safe(ctx, wait)
     from click.core import ParameterSource
