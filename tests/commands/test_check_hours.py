@@ -231,3 +231,13 @@ def test_a_bad_rules_file_is_one_line(cli, leads: Path, tmp_path: Path) -> None:
 def test_an_unknown_audience(sandbox_cli) -> None:
     result = sandbox_cli("check-hours", "No Such Audience", "--at", AT)
     assert result.exit_code == 5
+
+
+def test_a_trinidad_mobile_in_a_file_is_unknown(cli, tmp_path: Path) -> None:
+    # phonenumbers gives a valid +1 868 mobile every NANP zone: the rules read it as unknown.
+    leads = write_leads(tmp_path / "tt.csv", [("+18686201234", "Trini", "", "", "yes")])
+    result = cli("check-hours", str(leads), "--at", AT, "--json")
+    assert result.exit_code == 8
+    document = json.loads(result.stdout)
+    assert document["summary"]["by_status"]["unknown"] == 1
+    assert document["members"][0]["next_start"] is None
