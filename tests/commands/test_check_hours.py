@@ -233,11 +233,11 @@ def test_an_unknown_audience(sandbox_cli) -> None:
     assert result.exit_code == 5
 
 
-def test_a_trinidad_mobile_in_a_file_is_unknown(cli, tmp_path: Path) -> None:
-    # phonenumbers gives a valid +1 868 mobile every NANP zone: the rules read it as unknown.
+def test_a_trinidad_mobile_in_a_file_keeps_its_own_zone(cli, tmp_path: Path) -> None:
+    # phonenumbers gives a valid +1 868 mobile every NANP zone; the rules keep the area
+    # code's own: 20:30 in New York is 21:30 in Port of Spain, past 21:00.
     leads = write_leads(tmp_path / "tt.csv", [("+18686201234", "Trini", "", "", "yes")])
     result = cli("check-hours", str(leads), "--at", AT, "--json")
     assert result.exit_code == 8
-    document = json.loads(result.stdout)
-    assert document["summary"]["by_status"]["unknown"] == 1
-    assert document["members"][0]["next_start"] is None
+    member = json.loads(result.stdout)["members"][0]
+    assert member["zones"] == ["America/Port_of_Spain"] and member["status"] == "outside"
