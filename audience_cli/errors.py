@@ -25,6 +25,7 @@ class ExitCode(IntEnum):
     REFUSED = 6
     UNAVAILABLE = 7
     CHECKS_FAILED = 8  # `doctor`: a check failed (or warned, when warnings count)
+    NOT_CALLABLE = 9  # check-hours: some members may not be called at the time asked
     INTERRUPTED = 130
     TERMINATED = 143
 

@@ -70,6 +70,7 @@ def test_completion_lists_every_command_name_without_building_one() -> None:
     assert [item.value for item in root.shell_complete(ctx, "s")] == [
         "show",
         "sync",
+        "split",
         "snapshots",
         "sandbox",
     ]

@@ -228,6 +228,8 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.UNAVAILABLE: "network error, timeout, the run's deadline, server unavailable or "
     "malformed answers after retries, answers the tool does not understand",
     ExitCode.CHECKS_FAILED: "doctor: a check failed (or warned, with --strict)",
+    ExitCode.NOT_CALLABLE: "check-hours: some members may not be called at the time asked "
+    "(outside their window, on a holiday, zone unknown or unreadable)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.TERMINATED: "terminated (SIGTERM); what was done is reported as for Ctrl-C",
 }

@@ -61,6 +61,14 @@ COMMANDS: dict[str, Entry] = {
         "audience_cli.cli.commands.validate:validate",
         "Check a contacts file: nothing is sent, and no key is needed.",
     ),
+    "check-hours": Entry(
+        "audience_cli.cli.commands.check_hours:check_hours",
+        "Check who may be called at a time (default: now), by each member's local time.",
+    ),
+    "split": Entry(
+        "audience_cli.cli.commands.split:split",
+        "Split an audience or a file into one audience per calling window, each with its start.",
+    ),
     "remove": Entry(
         "audience_cli.cli.commands.remove:remove",
         "Remove members from an audience: by number (--phone, or every number in --csv), by "

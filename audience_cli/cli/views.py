@@ -797,3 +797,11 @@ def recall_lines(selection: RecallSelection) -> list[str]:
     if selection.left_out["running"]:
         lines.append("  members still being called are left out: --include-running takes them")
     return lines
+
+
+# --- calling hours (check-hours, split: cli/hours_views.py) --------------------------------
+
+HOURS_FIELDS = (
+    "phone", "name", "status", "zones", "local_time", "window", "next_start", "consent", "detail",
+)  # fmt: skip
+SPLIT_FIELDS = ("group", "name", "members", "window", "scheduledAt", "id")
