@@ -132,8 +132,11 @@ def run_split(app: AppContext, opts: SplitOptions) -> None:
         _confirm(app, opts.yes, len(groups), len(contacts))
         ids = _create(app, groups, names, column or DEFAULT_PHONE_COLUMN)
     emit(app, split_view(groups, names, ids, dry_run=opts.dry_run), opts.stdout)
+    from audience_cli.text import plural
+
     done = "would be created" if opts.dry_run else "created"
-    app.note(f"{label}: {len(contacts):,} members in {len(groups)} audiences {done}.")
+    made = plural(len(groups), "audience")
+    app.note(f"{label}: {plural(len(contacts), 'member')} in {made} {done}.")
 
 
 def _base_name(app: AppContext, source: str, is_file: bool) -> str:
@@ -196,7 +199,10 @@ def _confirm(app: AppContext, yes: bool, count: int, members: int) -> None:
     import click
 
     try:
-        go = click.confirm(f"Create {count} audiences of {members:,} members in all?", err=True)
+        from audience_cli.text import plural
+
+        what = f"Create {plural(count, 'audience')} of {plural(members, 'member')} in all?"
+        go = click.confirm(what, err=True)
     except click.exceptions.Abort:
         raise KeyboardInterrupt from None
     if not go:
