@@ -164,6 +164,11 @@ def test_split_a_file(sandbox_cli, store, tmp_path: Path) -> None:
     # Bob's number is New York's but his ZIP is Chicago's: the window in both zones.
     assert groups[1]["scheduledAt"] == "2026-12-08T14:00:00Z"
     assert phones_in(store, groups[2]["id"]) == ["+13105550102"]
+    assert "3 members in 3 audiences created." in result.stderr
+    one = tmp_path / "one.csv"
+    one.write_text("phone\n+12125550100\n", encoding="utf-8")
+    single = sandbox_cli("split", str(one), "--by", "timezone", "--at", AT, "--dry-run")
+    assert "1 member in 1 audience would be created." in single.stderr
     # Offline, a dry run of a file needs no key.
     offline = sandbox_cli("split", str(path), "--by", "timezone", "--at", AT, "--dry-run")
     assert offline.exit_code == 0
