@@ -412,24 +412,27 @@ class AtomsClient:
     def probe(self, path: str, params: Mapping[str, str | int] | None = None) -> Probe:
         """One GET, tried once and never a write (a check of the API, not a read of it):
         its status, the seconds it took on the client's clock, the server's `Date` header
-        and the envelope's `data`, unchecked; or the error it met, redacted. Never raises
-        an `ApiError`: a host that does not answer is a `Probe` with no status."""
+        and the envelope's `data`, unchecked; or the error it met, redacted; and the whole
+        body decoded (an error's too), for a check against the spec. Never raises an
+        `ApiError`: a host that does not answer is a `Probe` with no status."""
         exchange = Exchange()
         started = self._clock()
         status: int | None = None
         date: str | None = None
+        body: Any = None
         try:
             self._check_run_deadline("GET", path, None)
             response = self._attempt("GET", path, exchange, params=params)
             status, date = response.status_code, response.headers.get("date")
+            body = _json(response)
             if not response.is_success:
-                raise error_for_status(status, error_message(response), _json(response))
+                raise error_for_status(status, error_message(response), body)
             data = self._data("GET", response)
         except (httpx.TransportError, ApiError) as exc:
             error = exc if isinstance(exc, ApiError) else self._failure("GET", path, exc, exchange)
             self._redact(error)
-            return Probe(status, self._clock() - started, date, None, error)
-        return Probe(status, self._clock() - started, date, data, None)
+            return Probe(status, self._clock() - started, date, None, error, body)
+        return Probe(status, self._clock() - started, date, data, None, body)
 
     # --- plumbing ----------------------------------------------------------
 
@@ -746,6 +749,7 @@ class Probe:
     date: str | None  # the answer's Date header, as sent
     data: Any  # the envelope's data, unchecked (None after an error)
     error: ApiError | None
+    body: Any = None  # the whole answer decoded, error or not (None: no answer, not JSON)
 
 
 @dataclass

@@ -2,6 +2,9 @@
 
 - docs/commands.md: every command's --help.
 - completions/: the bash, zsh and fish completion scripts.
+- audience_cli/contract/answer_schemas.json: the JSON Schema of every answer (each status
+  the spec lists) of the operations `doctor` calls, from the spec copy in tests/contract/
+  (read with pyyaml, a test dependency: the package reads only the JSON).
 
     python scripts/generate.py          # write
     python scripts/generate.py --check  # exit 1 and name the stale files
@@ -29,6 +32,7 @@ COMPLETION_FILES = {
     "zsh": "completions/_audience",
     "fish": "completions/audience.fish",
 }
+ANSWER_SCHEMAS_FILE = "audience_cli/contract/answer_schemas.json"
 HELP_ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
 
 
@@ -72,8 +76,50 @@ def command_reference() -> str:
     return "\n".join(parts)
 
 
+def walk_schema(schema: object, where: str) -> None:
+    """Refuse a schema using a keyword the package's validator does not know, so that a
+    newer spec copy is never checked only in part."""
+    from audience_cli.contract import KEYWORDS
+
+    if not isinstance(schema, dict):
+        return
+    unknown = set(schema) - KEYWORDS
+    if unknown:
+        raise SystemExit(
+            f"{where}: keywords {sorted(unknown)} are not checked by audience_cli/contract/"
+            "validate.py: add them there (and to KEYWORDS) first"
+        )
+    for name, sub in schema.get("properties", {}).items():
+        walk_schema(sub, f"{where}.{name}")
+    walk_schema(schema.get("items"), f"{where}[]")
+
+
+def answer_schemas() -> str:
+    import json
+
+    from audience_cli.core.doctor import SPEC_OPERATIONS
+    from tests.contract.openapi import SPEC_FILE, body_schema, statuses
+
+    operations: dict[str, dict[str, object]] = {}
+    for operation in SPEC_OPERATIONS:
+        method, path = operation.split(" ", 1)
+        by_status = {}
+        for status in sorted(s for s in statuses(method, path) if s.isdigit()):
+            schema = body_schema(method, path, int(status))
+            if schema is not None:
+                walk_schema(schema, f"{operation} {status}")
+                by_status[status] = schema
+        operations[operation] = by_status
+    document = {
+        "source": SPEC_FILE.relative_to(ROOT).as_posix(),
+        "generated_by": "scripts/generate.py (a test fails when this file is stale)",
+        "operations": operations,
+    }
+    return json.dumps(document, indent=1, sort_keys=False) + "\n"
+
+
 def generated() -> dict[str, str]:
-    files = {"docs/commands.md": command_reference()}
+    files = {"docs/commands.md": command_reference(), ANSWER_SCHEMAS_FILE: answer_schemas()}
     for shell, rel in COMPLETION_FILES.items():
         files[rel] = completion_script(shell) + "\n"
     return files

@@ -21,8 +21,8 @@ CLI_MODULES = ("typer", "click", "rich", "audience_cli.cli")
 # itself. The top-level modules are the leaves (errors, model, text, config, phone…) and
 # the client; the sandbox stands alone (it imports nothing of the tool).
 LEAVES = frozenset({
-    "answers", "config", "deadline_backend", "errors", "files", "json_text", "model", "phone",
-    "reasons", "redaction", "retry", "text", "worker_process", "audience_cli",
+    "answers", "config", "contract", "deadline_backend", "errors", "files", "json_text", "model",
+    "phone", "reasons", "redaction", "retry", "text", "worker_process", "audience_cli",
 })  # fmt: skip
 FOLDER_MAY_IMPORT = {
     "sandbox": frozenset(),

@@ -39,6 +39,9 @@ ACTION_RESTORE_PENDING = "restore-pending"  # put back the members a journal hol
 
 DNC_PROBE = ("dnc", {"page": 1, "offset": 1})  # the smallest read there is: one entry
 AUDIENCE_PROBE = ("audience", None)
+# The operations doctor calls, whose answers are checked against the spec's schemas
+# (scripts/generate.py writes contract/answer_schemas.json for these).
+SPEC_OPERATIONS = (f"GET /{AUDIENCE_PROBE[0]}", f"GET /{DNC_PROBE[0]}")
 
 
 @dataclass(frozen=True)
@@ -263,12 +266,51 @@ def _read_failed(name: str, probe: Probe, what: str) -> Check:
     return Check(name, "fail", f"{what}: {status}{message}")
 
 
-def check_answers(reads: Sequence[tuple[str, Answered, Callable[[Any], Any]]]) -> Check | None:
-    """Each successful answer read with the client's own checks (`answers.py`): matched,
-    or the first field that is not what the API documents. None when nothing succeeded."""
-    from audience_cli.answers import AnswerShapeError
+def check_spec(reads: Sequence[tuple[str, Answered]]) -> Check | None:
+    """Each answer against the vendor's published schema for its status (`contract/`):
+    matched, or the first mismatch with its path. A warning, not a failure: the API
+    departing from its spec is worth reporting, and whether this tool can still read the
+    answer is `check_answers`' to say. Answers of a status the spec lists no body for (a
+    proxy's 502, a 429) are not counted; None when no answer was checked."""
+    from audience_cli.contract import answer_schema, first_mismatch
 
     name = "answer shapes"
+    checked = 0
+    for what, answered in reads:
+        probe = answered.probe
+        if probe.status is None:
+            continue
+        schema = answer_schema(what, probe.status)
+        if schema is None:
+            continue
+        if probe.body is None:
+            if 200 <= probe.status < 300:
+                detail = f"{what}: HTTP {probe.status}: the answer is not JSON"
+                return Check(name, "warn", detail, fix=SPEC_FIX)
+            continue  # an error page that is not JSON: the read's own check says so
+        mismatch = first_mismatch(schema, probe.body)
+        if mismatch is not None:
+            return Check(name, "warn", f"{what}: {mismatch}", fix=SPEC_FIX)
+        checked += 1
+    if not checked:
+        return None
+    return Check(name, "ok", f"matched the spec ({checked} answer{'s' if checked != 1 else ''})")
+
+
+SPEC_FIX = (
+    "The API answered outside its published spec: report this line; "
+    "the next check says whether this tool still reads the answer."
+)
+
+
+def check_answers(reads: Sequence[tuple[str, Answered, Callable[[Any], Any]]]) -> Check | None:
+    """Each successful answer read with the client's own checks (`answers.py`): matched,
+    or the first field that is not what the tool reads. Stricter than the spec where the
+    tool needs more (a member count is a whole number) and looser where it tolerates more
+    (null in any field). None when nothing succeeded."""
+    from audience_cli.answers import AnswerShapeError
+
+    name = "answers read"
     checked = []
     for what, answered, read in reads:
         if answered.probe.error is not None:
@@ -285,7 +327,7 @@ def check_answers(reads: Sequence[tuple[str, Answered, Callable[[Any], Any]]]) -
         checked.append(what)
     if not checked:
         return None
-    return Check(name, "ok", f"matched ({', '.join(checked)})")
+    return Check(name, "ok", f"as this tool reads them ({', '.join(checked)})")
 
 
 def check_clock(answers: Sequence[Answered], *, embedded: bool = False) -> Check:
@@ -409,6 +451,10 @@ def run_checks(
     if audiences is not None:
         dnc = latency[0]
         checks += [check_audiences(audiences), check_dnc(dnc)]
+        audience_op, dnc_op = SPEC_OPERATIONS
+        spec = check_spec([*((dnc_op, a) for a in latency), (audience_op, audiences)])
+        if spec is not None:
+            checks.append(spec)
         shapes = check_answers(
             [
                 ("GET /audience", audiences, answers.audience_list),

@@ -87,6 +87,7 @@ def test_the_embedded_sandbox_passes_every_check(sandbox_cli, store):
         "list audiences",
         "do-not-call list",
         "answer shapes",
+        "answers read",
         "clock",
         "versions",
         "state folder",
@@ -94,8 +95,9 @@ def test_the_embedded_sandbox_passes_every_check(sandbox_cli, store):
     ]
     assert all(line.startswith("ok  ") for line in checks.values()), checks
     assert checks["list audiences"] == "ok  2 visible (GET /audience)"
-    assert checks["answer shapes"] == "ok  matched (GET /audience, GET /dnc)"
-    assert result.stdout.splitlines()[-1] == "11 ok · 0 warn · 0 fail"
+    assert checks["answer shapes"] == "ok  matched the spec (4 answers)"  # 3 latency probes
+    assert checks["answers read"] == "ok  as this tool reads them (GET /audience, GET /dnc)"
+    assert result.stdout.splitlines()[-1] == "12 ok · 0 warn · 0 fail"
 
 
 def test_doctor_sends_only_gets_and_reads_the_list_and_the_dnc(cli, store):
@@ -114,12 +116,13 @@ def test_the_served_sandbox_passes_every_check_and_its_clock_is_compared(cli, tm
         result = cli("--base-url", base_url, "doctor", "--json", env=ENV)
     assert result.exit_code == 0, result.stdout + result.stderr
     document = json.loads(result.stdout)
-    assert document["summary"] == {"ok": 12, "warn": 0, "fail": 0}
+    assert document["summary"] == {"ok": 13, "warn": 0, "fail": 0}
     assert document["ok"] is True
     checks = {c["name"]: c for c in document["checks"]}
     assert checks["API key"]["detail"] == "sk_…cdef from environment (SMALLEST_API_KEY)"
     assert checks["base URL"]["detail"].endswith("· plain http to this machine")
     assert checks["list audiences"]["detail"] == "1 visible (GET /audience)"
+    assert checks["answer shapes"]["detail"] == "matched the spec (4 answers)"
     assert checks["clock"]["detail"].startswith("within ")  # Werkzeug sends a Date header
     assert KEY not in result.stdout + result.stderr
 
@@ -137,7 +140,8 @@ def test_a_refused_key_fails_with_the_login_fix(cli, store):
         "fail  GET /audience: the key was refused (HTTP 401: Unauthorized: invalid key)"
     )
     assert checks["do-not-call list"].startswith("fail  GET /dnc: the key was refused (HTTP 401")
-    assert "answer shapes" not in checks  # no answer to check
+    assert checks["answer shapes"] == "ok  matched the spec (4 answers)"  # the 401s' bodies
+    assert "answers read" not in checks  # nothing succeeded: nothing for the tool to read
     assert "→ Store a key with `audience auth login`" in result.stdout
     assert KEY not in result.stdout
 
@@ -154,6 +158,7 @@ def test_a_host_that_does_not_answer_fails_in_one_line_and_nothing_more_is_sent(
     assert reachable["detail"].startswith(f"cannot reach http://127.0.0.1:{port}/atoms/v1 (")
     assert "\n" not in reachable["detail"]
     assert "list audiences" not in checks and "clock" not in checks
+    assert "answer shapes" not in checks  # no answer to check
     assert json.loads(result.stdout)["summary"]["fail"] == 1
 
 
@@ -167,8 +172,57 @@ def test_a_wrong_shaped_answer_names_the_first_mismatch(cli, store):
     checks = lines_of(result.stdout)
     assert checks["list audiences"] == "ok  1 visible (GET /audience)"
     assert checks["answer shapes"] == (
+        "warn  GET /audience: data[0].memberCount: 'many' is not of type 'number'"
+    )
+    assert checks["answers read"] == (
         'fail  GET /audience: "data[0].memberCount" is "many", not a whole number'
     )
+
+
+def dnc_entry_without_number(request: httpx.Request) -> httpx.Response:
+    entry = {"id": "d1", "orgId": "o1", "phoneNumber": None, "source": "manual"}
+    pagination = {"page": 1, "offset": 1, "total": 1, "totalPages": 1, "hasMore": False}
+    return httpx.Response(
+        200, json={"status": True, "data": {"entries": [entry], "pagination": pagination}}
+    )
+
+
+def test_an_answer_off_the_spec_that_the_tool_reads_warns_with_the_path(cli, store):
+    transport = ReadOnly(store, {"/dnc": dnc_entry_without_number})
+    result = cli("--sandbox", "doctor", transport=transport)
+    assert result.exit_code == 0, result.stdout  # a warning: the tool reads it
+    checks = lines_of(result.stdout)
+    assert checks["answer shapes"] == (
+        "warn  GET /dnc: data.entries[0].phoneNumber: None is not of type 'string'"
+    )
+    assert checks["answers read"].startswith("ok  ")
+    assert "→ The API answered outside its published spec" in result.stdout
+    strict = cli("--sandbox", "doctor", "--strict", transport=transport)
+    assert strict.exit_code == 8
+
+
+def test_an_error_answer_is_checked_against_the_spec_too(cli, store):
+    def odd_refusal(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"status": False, "errors": "Unauthorized"})
+
+    transport = ReadOnly(store, {"/audience": odd_refusal})
+    result = cli("doctor", "--json", transport=transport, env=ENV)
+    assert result.exit_code == 8  # the refused key
+    checks = checks_of(result.stdout)
+    assert checks["answer shapes"]["status"] == "warn"
+    assert checks["answer shapes"]["detail"] == (
+        "GET /audience: errors: 'Unauthorized' is not of type 'array'"
+    )
+
+
+def test_an_answer_that_is_not_json_is_off_the_spec(cli, store):
+    def html(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text="<html>maintenance</html>")
+
+    result = cli("--sandbox", "doctor", transport=ReadOnly(store, {"/audience": html}))
+    assert result.exit_code == 8  # the list cannot be read
+    checks = lines_of(result.stdout)
+    assert checks["answer shapes"] == "warn  GET /audience: HTTP 200: the answer is not JSON"
 
 
 def test_an_unreadable_dnc_list_fails_and_says_the_scrub_depends_on_it(cli, store):
@@ -183,7 +237,8 @@ def test_an_unreadable_dnc_list_fails_and_says_the_scrub_depends_on_it(cli, stor
         "GET /dnc: HTTP 500: database unavailable: numbers cannot be screened against it"
     )
     assert dnc["fix"]
-    assert checks["answer shapes"]["detail"] == "matched (GET /audience)"
+    assert checks["answer shapes"]["detail"] == "matched the spec (4 answers)"  # the 500s too
+    assert checks["answers read"]["detail"] == "as this tool reads them (GET /audience)"
 
 
 def test_behind_the_fault_proxy_every_read_failing_is_reported_once_each(cli, tmp_path, no_proxies):
@@ -199,6 +254,8 @@ def test_behind_the_fault_proxy_every_read_failing_is_reported_once_each(cli, tm
     assert checks["list audiences"]["status"] == "fail"
     assert checks["do-not-call list"]["status"] == "fail"
     assert checks["list audiences"]["detail"].startswith("GET /audience: ")
+    # the injected 500s match the error schema; a 502 or 503 (no body in the spec) is not counted
+    assert checks["answer shapes"]["detail"] == "matched the spec (2 answers)"
     assert stats.requests == 4  # three latency probes and the list: none tried again
     assert result.sleeps == []
 

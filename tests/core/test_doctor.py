@@ -162,3 +162,34 @@ def test_a_credentials_file_readable_by_its_group_warns(tmp_path: Path):
 def test_the_summary_counts_each_status():
     checks = [Check("a", "ok", ""), Check("b", "warn", ""), Check("c", "ok", "")]
     assert doctor.summary(checks) == {"ok": 2, "warn": 1, "fail": 0}
+
+
+def spec_read(status: int | None, body: object) -> Answered:
+    return Answered(Probe(status, 0.1, None, None, None, body), 0)
+
+
+def test_the_spec_check_counts_only_answers_the_spec_gives_a_body_for():
+    ok_dnc = {"status": True, "data": {"entries": [], "pagination": {"page": 1}}}
+    refused = {"status": False, "errors": ["Unauthorized"], "message": "Unauthorized"}
+    check = doctor.check_spec(
+        [
+            ("GET /dnc", spec_read(200, ok_dnc)),
+            ("GET /dnc", spec_read(None, None)),  # no answer
+            ("GET /dnc", spec_read(429, {"anything": 1})),  # a status the spec does not list
+            ("GET /dnc", spec_read(502, None)),  # a proxy's page
+            ("GET /audience", spec_read(401, refused)),
+        ]
+    )
+    assert check == Check("answer shapes", "ok", "matched the spec (2 answers)")
+    assert doctor.check_spec([("GET /dnc", spec_read(None, None))]) is None
+
+
+def test_the_spec_check_names_the_first_mismatch_and_warns():
+    body = {"status": True, "data": [{"_id": "a", "memberCount": 3}, {"name": 7}]}
+    check = doctor.check_spec([("GET /audience", spec_read(200, body))])
+    assert check is not None
+    assert (check.status, check.detail) == (
+        "warn",
+        "GET /audience: data[1].name: 7 is not of type 'string'",
+    )
+    assert check.fix.startswith("The API answered outside its published spec")

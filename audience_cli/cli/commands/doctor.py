@@ -24,9 +24,10 @@ def doctor(ctx: typer.Context, as_json: JsonOpt = False, strict: StrictOpt = Fal
 
     Read-only (GET requests only, each tried once; nothing is written): where the key comes
     from (shown redacted) and its file's mode, https, proxies, latency (median of 3), that
-    the key can list audiences and read the do-not-call list, whether the answers have the
-    shape this tool reads, the clock against the server's Date header, the versions, the
-    state folder (snapshots kept, members pending from an interrupted run).
+    the key can list audiences and read the do-not-call list, whether each answer matched
+    the vendor's published spec (a warning when not) and reads as this tool reads it (a
+    failure when not), the clock against the server's Date header, the versions, the state
+    folder (snapshots kept, members pending from an interrupted run).
 
     One line per check: ok, warn or fail, what was found, and for warn and fail what to do
     on the next line. Exit 0 when nothing failed (warnings allowed, unless --strict), exit
