@@ -1,6 +1,7 @@
 #!/bin/sh
 # A whole session on the embedded sandbox: no network, no API key.
-# create -> list -> members -> add (from a CSV) -> show -> delete
+# create -> list -> members -> add (from a CSV) -> show -> delete,
+# then a campaign's members not reached made an audience to call again.
 set -eu
 here=$(dirname "$0")
 export AUDIENCE_SANDBOX=1
@@ -29,3 +30,10 @@ audience show "$id"
 echo "== delete"
 audience delete "$id" --yes
 audience list --json
+
+echo "== a campaign, and an audience of whoever it did not reach"
+audience create "Spring Leads" --csv "$here/spring-leads.csv" --region US >/dev/null
+audience sandbox campaign run "Spring Leads" --name "Spring calls" >/dev/null
+audience outcomes "Spring calls" --fields phone,status,attempts
+audience create "Spring retry" --from-campaign "Spring calls" >/dev/null
+audience members "Spring retry" --fields phoneNumber,firstName,attempts,last_status
