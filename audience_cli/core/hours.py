@@ -24,7 +24,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from audience_cli.errors import BadZoneValueError
@@ -39,12 +38,6 @@ Status = Literal["inside", "outside", "holiday", "unknown", "bad_value"]
 STATUSES: tuple[Status, ...] = ("inside", "outside", "holiday", "unknown", "bad_value")
 Consent = Literal["yes", "no", "absent"]
 UNKNOWN_GROUP = "unknown"
-
-
-def is_file_source(source: str) -> bool:
-    """Whether AUDIENCE|FILE names a file: stdin ("-"), or a path that exists. Anything
-    else is an audience's id or name."""
-    return source == "-" or Path(source).is_file()
 
 
 @dataclass(frozen=True)

@@ -241,3 +241,15 @@ def test_a_trinidad_mobile_in_a_file_keeps_its_own_zone(cli, tmp_path: Path) -> 
     assert result.exit_code == 9
     member = json.loads(result.stdout)["members"][0]
     assert member["zones"] == ["America/Port_of_Spain"] and member["status"] == "outside"
+
+
+@pytest.mark.parametrize("command", ["check-hours", "split"])
+def test_a_file_that_is_not_there_is_named_as_such(sandbox_cli, command: str) -> None:
+    args = ["--by", "timezone", "--dry-run"] if command == "split" else []
+    result = sandbox_cli(command, "leads-typo.csv", *args, "--at", "2026-12-07 10:00 UTC")
+    assert result.exit_code == 2
+    assert "leads-typo.csv: no such file, and no audience has that name" in result.stderr
+    assert "Traceback" not in result.stderr
+    named = sandbox_cli(command, "No Such Audience", *args, "--at", "2026-12-07 10:00 UTC")
+    assert named.exit_code == 5
+    assert "no audience with id or name 'No Such Audience'" in named.stderr

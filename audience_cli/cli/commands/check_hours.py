@@ -72,7 +72,13 @@ def read_source(
 ) -> tuple[str, list[Contact], str | None]:
     """The contacts of AUDIENCE|FILE: the source's label, the contacts, and the audience's
     phone column (None for a file)."""
-    from audience_cli.core.hours import audience_contacts, batch_contacts, is_file_source
+    from audience_cli.core.hours import audience_contacts, batch_contacts
+    from audience_cli.core.sources import (
+        is_file_source,
+        looks_like_a_path,
+        neither_file_nor_audience,
+    )
+    from audience_cli.errors import AudienceNotFoundError
 
     if contacts.csv is not None:
         raise UsageError(
@@ -85,7 +91,12 @@ def read_source(
         request = ImportRequest(contacts.with_csv(source), keep="contacts")
         with import_contacts(app, request, stdout_taken=True) as batch:
             return batch.report.source, batch_contacts(batch), None
-    label, found, column = audience_contacts(app.client(), source)
+    try:
+        label, found, column = audience_contacts(app.client(), source)
+    except AudienceNotFoundError:
+        if looks_like_a_path(source):
+            raise neither_file_nor_audience(source) from None
+        raise
     return label, found, column
 
 

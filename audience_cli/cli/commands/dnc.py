@@ -225,25 +225,13 @@ def check(
     raise typer.Exit(run_dnc_check(ctx.obj, options))
 
 
-def _is_file(source: str) -> bool:
-    from pathlib import Path
-
-    return source == "-" or Path(source).is_file()
-
-
-def _looks_like_a_path(source: str) -> bool:
-    from pathlib import PurePath
-
-    suffix = PurePath(source).suffix.lower()
-    return "/" in source or "\\" in source or suffix in (".csv", ".tsv", ".txt", ".xlsx")
-
-
 def run_dnc_check(app: AppContext, opts: DncCheckOptions) -> int:
     from audience_cli.cli.output import check_fields, emit, field_names
     from audience_cli.cli.views import dnc_check_columns, dnc_check_listing
+    from audience_cli.core.sources import is_file_source
     from audience_cli.text import plural
 
-    from_file = _is_file(opts.source)
+    from_file = is_file_source(opts.source)
     if check_fields(app, opts.shape, field_names(dnc_check_columns(from_file=from_file))):
         return int(ExitCode.OK)  # --fields help: the names, before anything is read
     if opts.sheet is not None and not from_file:
@@ -319,10 +307,10 @@ def _check_audience(app: AppContext, opts: DncCheckOptions) -> DncCheck:
     try:
         audience = resolve_audience(client, opts.source)
     except AudienceNotFoundError:
-        if _looks_like_a_path(opts.source):
-            raise UsageError(
-                f"{opts.source}: no such file, and no audience has that name"
-            ) from None
+        from audience_cli.core.sources import looks_like_a_path, neither_file_nor_audience
+
+        if looks_like_a_path(opts.source):
+            raise neither_file_nor_audience(opts.source) from None
         raise
     dnc = load_dnc(app, opts.agent, opts.region, during_import=False)
     return check_members(client, audience, dnc)
