@@ -3,6 +3,7 @@ naming its pid; two creates of one name never make two audiences."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -79,3 +80,22 @@ def test_the_state_folder_must_be_private(sandbox_cli, store, tmp_path):
     assert f"refusing to keep contact data in {shared}" in result.stderr
     assert store.list_audiences()[0]["memberCount"] == 2
     assert not any(Path(shared).iterdir())
+
+
+def test_split_takes_each_new_names_lock(sandbox_cli, store):
+    seed_audience(store, "Leads", 3)  # +1415555000x: one zone, one group
+    at = "2026-12-07 10:00 America/Los_Angeles"
+    plan = sandbox_cli("split", "Leads", "--by", "timezone", "--at", at, "--dry-run", "--json")
+    assert plan.exit_code == 0, plan.stderr
+    (group,) = json.loads(plan.stdout)["groups"]
+    with held("name", group["name"]):
+        blocked = sandbox_cli("split", "Leads", "--by", "timezone", "--at", at, "--yes",
+                              "--wait", "0")  # fmt: skip
+    assert blocked.exit_code == 2
+    assert f"the audience name {group['name']!r} is being changed by another run" in (
+        blocked.stderr
+    )
+    assert [a["name"] for a in store.list_audiences()] == ["Leads"]
+    made = sandbox_cli("split", "Leads", "--by", "timezone", "--at", at, "--yes", "--wait", "0")
+    assert made.exit_code == 0, made.stderr
+    assert sorted(a["name"] for a in store.list_audiences()) == ["Leads", group["name"]]

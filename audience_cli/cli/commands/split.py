@@ -70,6 +70,7 @@ def split(
     yes: o.YesOpt = False,
     calling: CallingInput | None = None,
     stdout: Output = o.NO_OUTPUT,
+    wait: o.WaitOpt = 60.0,
 ) -> None:
     """Split an audience or a file into one audience per calling window, each with its start.
 
@@ -83,7 +84,8 @@ def split(
 
     Names come from --name-template; a name an audience already has is refused
     before anything is created. --dry-run prints the plan and changes nothing.
-    Asks before creating on a terminal (--yes does not ask).
+    Asks before creating on a terminal (--yes does not ask). Each new name is locked
+    as `create` locks it, so two runs never make two audiences of one name.
 
     [bold]Examples[/bold]
 
@@ -95,6 +97,7 @@ def split(
 
       audience split "Spring Leads" --by timezone --yes --json
     """
+    o.keep_safe(ctx, wait)
     options = SplitOptions(
         source,
         contacts,
@@ -130,7 +133,17 @@ def run_split(app: AppContext, opts: SplitOptions) -> None:
     ids: list[str | None] = [None] * len(groups)
     if not opts.dry_run and groups:
         _confirm(app, opts.yes, len(groups), len(contacts))
-        ids = _create(app, groups, names, column or DEFAULT_PHONE_COLUMN)
+        from contextlib import ExitStack
+
+        from audience_cli.cli.safekeeping import name_lock
+
+        with ExitStack() as held:
+            # Each name's lock, as `create` takes it (in one order: two splits never wait
+            # on each other in a circle), then the names checked again under them.
+            for name in sorted(set(names)):
+                held.enter_context(name_lock(app, name))
+            _check_taken(app, names)
+            ids = _create(app, groups, names, column or DEFAULT_PHONE_COLUMN)
     emit(app, split_view(groups, names, ids, dry_run=opts.dry_run), opts.stdout)
     from audience_cli.text import plural
 
