@@ -17,27 +17,73 @@ BLOCKED_KEYS = ("phone", "name", "status", "local_time", "window", "next_start")
 
 
 def hours_row(row: HoursRow) -> dict[str, Any]:
+    return _flat(row, _texts(row))
+
+
+def _texts(row: HoursRow) -> tuple[str, str, str, list[dict[str, str]]]:
+    """What a row shows of its verdict: zones, local times (as text and as JSON) and the
+    next start, formatted."""
     from audience_cli.core.hours import iso_utc
 
+    local_json = [{"zone": z, "time": t.isoformat()} for z, t in row.local_times]
+    return " ".join(row.zones), row.local_text(), iso_utc(row.next_start) or "", local_json
+
+
+def _flat(row: HoursRow, texts: tuple[str, str, str, list[dict[str, str]]]) -> dict[str, Any]:
+    zones, local_time, next_start, _ = texts
     return {
         "phone": row.contact.phone,
         "name": row.contact.name,
         "status": row.status,
-        "zones": " ".join(row.zones),
-        "local_time": row.local_text(),
+        "zones": zones,
+        "local_time": local_time,
         "window": row.window,
-        "next_start": iso_utc(row.next_start) or "",
+        "next_start": next_start,
         "consent": row.consent,
         "detail": row.detail,
     }
 
 
-def hours_listing(report: HoursReport, rows: Sequence[HoursRow], *, table: bool) -> Summary:
+def _json(row: HoursRow, texts: tuple[str, str, str, list[dict[str, str]]]) -> dict[str, Any]:
+    """`row.to_json()`, its verdict's parts formatted once (`texts`)."""
+    _, _, next_start, local_json = texts
+    return {
+        "phone": row.contact.phone,
+        "name": row.contact.name,
+        "status": row.status,
+        "zones": list(row.zones),
+        "local_time": local_json,
+        "window": row.window,
+        "next_start": next_start or None,
+        "consent": row.consent,
+        "detail": row.detail,
+    }
+
+
+def hours_listing(
+    report: HoursReport, rows: Sequence[HoursRow], *, table: bool, members_json: bool = True
+) -> Summary:
     """One row per member; JSON: the `summary` and the `members` (zones and local times
-    as lists); JSON lines: a member a line."""
-    document = {"summary": report.summary(), "members": [r.to_json() for r in rows]}
+    as lists), or the `summary` alone when not `members_json` (a format that does not
+    write the document); JSON lines: a member a line. Members who share an assessment
+    (the same verdict) have its texts formatted once."""
+    kept: dict[int, tuple[object, tuple[str, str, str, list[dict[str, str]]]]] = {}
+    flat: list[dict[str, Any]] = []
+    members: list[dict[str, Any]] = []
+    for row in rows:
+        found = row.assessment
+        if found is None:
+            texts = _texts(row)
+        else:  # the assessment is kept beside its id, which no other object can then take
+            texts = (kept.get(id(found)) or kept.setdefault(id(found), (found, _texts(row))))[1]
+        flat.append(_flat(row, texts))
+        if members_json:
+            members.append(_json(row, texts))
+    document: dict[str, Any] = {"summary": report.summary()}
+    if members_json:
+        document["members"] = members
     keys = BLOCKED_KEYS if table else HOURS_FIELDS
-    return Summary(document, [hours_row(r) for r in rows], keys, lines=True)
+    return Summary(document, flat, keys, lines=True)
 
 
 def hours_summary_listing(report: HoursReport) -> Summary:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from audience_cli.errors import BadZoneValueError, UsageError
 from audience_cli.reasons import RowReason
@@ -132,10 +132,16 @@ class Assessment:
         return ";".join(sorted(self.zones))
 
 
-@lru_cache(maxsize=65536)
 def region_of(e164: str) -> str | None:
-    """The ISO country of a valid E.164 number (a NANP number by its area code)."""
-    return _region(e164[:5] if e164.startswith("+1") else e164)
+    """The ISO country of a valid E.164 number (a NANP number by its area code). Other
+    numbers: the number plan's own patterns when they read it (the region phonenumbers
+    picks), else phonenumbers (kept by number)."""
+    if e164.startswith("+1"):
+        return _region(e164[:5])
+    from audience_cli.phone.number_plan import _fast_e164
+
+    fast = _fast_e164(e164)
+    return fast[0] if fast is not None else _region(e164)
 
 
 @lru_cache(maxsize=65536)
@@ -215,6 +221,40 @@ def enrich_fields(assessment: Assessment, rules: Rules) -> dict[str, str]:
     return {"timezone": assessment.zone, "local_window": window}
 
 
+# What `assess` answers for a contact depends only on these: the number's zones, country
+# and state, and the contact's time-zone, ZIP, state and consent values. A list shares few
+# of them, so `screen_for`, `enricher_for` and `assess_all` keep each answer by its key
+# (at most MEMO_LIMIT, then they start again).
+MemoKey = tuple[
+    frozenset[str], str | None, str | None, str | None, str | None, str | None, str | None
+]
+MEMO_LIMIT = 100_000
+
+
+def memo_key(
+    phone: str, fields: Mapping[str, str], columns: AddressColumns, rules: Rules, *, consent: bool
+) -> MemoKey:
+    """Everything of a contact (number `phone`, data `fields`) that its assessment depends
+    on (its consent value only when `consent`)."""
+    from audience_cli.calling.zones import state_for_number, zones_for_number
+
+    return (
+        zones_for_number(phone, rules),
+        region_of(phone),
+        state_for_number(phone, rules),
+        fields.get(columns.timezone) if columns.timezone else None,
+        fields.get(columns.zip) if columns.zip else None,
+        fields.get(columns.state) if columns.state else None,
+        fields.get(columns.consent) if consent and columns.consent else None,
+    )
+
+
+def _keep(known: dict[MemoKey, Any], key: MemoKey, value: Any) -> None:
+    if len(known) >= MEMO_LIMIT:
+        known.clear()
+    known[key] = value
+
+
 Screen = Callable[[str, Mapping[str, str]], tuple[str, str] | None]
 
 
@@ -222,22 +262,32 @@ def screen_for(request: CallingRequest) -> Screen:
     """A contact's reject (reason, detail) under `request`, or None: for the pipeline,
     which gives the line. `request.columns` must be resolved."""
     consent_at = request.now if request.require_consent else None
+    columns, rules = request.columns, request.rules
+    known: dict[MemoKey, tuple[str, str] | None] = {}
 
-    def screen(phone: str, fields: Mapping[str, str]) -> tuple[str, str] | None:
+    def judge(phone: str, fields: Mapping[str, str]) -> tuple[str, str] | None:
         try:
             assessment = assess(
                 phone,
                 fields,
-                request.columns,
-                request.rules,
+                columns,
+                rules,
                 at=request.at,
                 consent_at=consent_at,
                 consent_max_age=request.consent_max_age,
             )
         except BadZoneValueError as exc:
-            return RowReason.BAD_TIMEZONE, bad_value_detail(exc, request.columns)
+            return RowReason.BAD_TIMEZONE, bad_value_detail(exc, columns)
         found = reject_of(assessment)
         return (str(found[0]), found[1]) if found else None
+
+    def screen(phone: str, fields: Mapping[str, str]) -> tuple[str, str] | None:
+        key = memo_key(phone, fields, columns, rules, consent=consent_at is not None)
+        if key in known:
+            return known[key]
+        found = judge(phone, fields)
+        _keep(known, key, found)
+        return found
 
     return screen
 
@@ -250,18 +300,28 @@ def enricher_for(request: CallingRequest) -> Enrich:
     resolved): by its address and number; by its number alone when an address value
     cannot be read (a screen, when asked, rejects it)."""
     number_only = AddressColumns()
+    columns, rules = request.columns, request.rules
     # The fields depend only on the zones, the country and the states: a few of them.
-    known: dict[tuple[frozenset[str], str | None, frozenset[str]], dict[str, str]] = {}
+    by_place: dict[tuple[frozenset[str], str | None, frozenset[str]], dict[str, str]] = {}
+    known: dict[MemoKey, dict[str, str]] = {}
+
+    def fields_of(phone: str, fields: Mapping[str, str]) -> dict[str, str]:
+        try:
+            assessment = assess(phone, fields, columns, rules)
+        except BadZoneValueError:
+            assessment = assess(phone, fields, number_only, rules)
+        place = (assessment.zones, assessment.region, assessment.states)
+        found = by_place.get(place)
+        if found is None:
+            found = by_place[place] = enrich_fields(assessment, rules)
+        return found
 
     def enrich(phone: str, fields: Mapping[str, str]) -> dict[str, str]:
-        try:
-            assessment = assess(phone, fields, request.columns, request.rules)
-        except BadZoneValueError:
-            assessment = assess(phone, fields, number_only, request.rules)
-        key = (assessment.zones, assessment.region, assessment.states)
+        key = memo_key(phone, fields, columns, rules, consent=False)
         found = known.get(key)
         if found is None:
-            found = known[key] = enrich_fields(assessment, request.rules)
+            found = fields_of(phone, fields)
+            _keep(known, key, found)
         return dict(found)
 
     return enrich
@@ -270,18 +330,25 @@ def enricher_for(request: CallingRequest) -> Enrich:
 def assess_all(
     contacts: Iterable[tuple[str, Mapping[str, str]]], request: CallingRequest, at: datetime
 ) -> Iterable[tuple[str, Mapping[str, str], Assessment | BadZoneValueError]]:
-    """Each (phone, fields) with its assessment at `at`, or the value that could not be read."""
+    """Each (phone, fields) with its assessment at `at`, or the value that could not be
+    read (contacts alike in everything `assess` reads share one answer)."""
+    columns, rules = request.columns, request.rules
+    known: dict[MemoKey, Assessment | BadZoneValueError] = {}
     for phone, fields in contacts:
-        try:
-            found: Assessment | BadZoneValueError = assess(
-                phone,
-                fields,
-                request.columns,
-                request.rules,
-                at=at,
-                consent_at=request.now,
-                consent_max_age=request.consent_max_age,
-            )
-        except BadZoneValueError as exc:
-            found = exc
+        key = memo_key(phone, fields, columns, rules, consent=True)
+        found = known.get(key)
+        if found is None:
+            try:
+                found = assess(
+                    phone,
+                    fields,
+                    columns,
+                    rules,
+                    at=at,
+                    consent_at=request.now,
+                    consent_max_age=request.consent_max_age,
+                )
+            except BadZoneValueError as exc:
+                found = exc
+            _keep(known, key, found)
         yield phone, fields, found

@@ -188,13 +188,19 @@ def check_hours(
     request = request.with_columns(keys)
     consent_column = request.columns.consent
     rows: list[HoursRow] = []
+    consents: dict[str, Consent] = {}  # a consent value -> its answer: a list has few
     pairs = ((c.phone, c.fields) for c in contacts)
     for contact, (_, _, found) in zip(contacts, assess_all(pairs, request, at), strict=True):
         consent: Consent = "absent"
         if consent_column is not None:
             value = contact.fields.get(consent_column, "")
-            given = has_consent(value, request.now, request.consent_max_age)
-            consent = "yes" if given else "no"
+            known = consents.get(value)
+            if known is None:
+                given = has_consent(value, request.now, request.consent_max_age)
+                known = consents[value] = "yes" if given else "no"
+                if len(consents) > 100_000:
+                    consents.clear()
+            consent = known
         if isinstance(found, BadZoneValueError):
             detail = bad_value_detail(found, request.columns)
             rows.append(HoursRow(contact, "bad_value", consent=consent, detail=detail))

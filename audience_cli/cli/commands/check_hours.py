@@ -187,7 +187,9 @@ def run_check_hours(app: AppContext, opts: CheckHoursOptions) -> ExitCode:
         elif blocked:
             app.note(f"{len(blocked):,} members not callable: --all lists them")
     else:
-        emit(app, hours_listing(report, report.rows, table=False), opts.stdout)
+        whole = fmt is OutputFormat.json and opts.stdout.shape.fields is None
+        listing = hours_listing(report, report.rows, table=False, members_json=whole)
+        emit(app, listing, opts.stdout)
         if fmt is not OutputFormat.json:
             app.note(hours_summary_line(report))
             _say_consent(app, report)
