@@ -15,7 +15,7 @@ import json
 import math
 import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -125,8 +125,28 @@ class ApiFailure(Exception):
         self.message = message
 
 
-class CampaignFailure(ApiFailure):
-    """An error of the campaign paths (the same answer as every other error)."""
+def _sort_and_search(args: Mapping[str, str], fields: Sequence[str]) -> tuple[str, str, str | None]:
+    """A list's `sortField` (one of `fields`, default createdAt), `sortOrder` (default
+    desc) and `search` (None when blank); an unknown sort is a 400."""
+    sort_field = args.get("sortField") or "createdAt"
+    if sort_field not in fields:
+        raise ApiFailure(400, f"sortField must be one of {', '.join(fields)}")
+    sort_order = (args.get("sortOrder") or "desc").lower()
+    if sort_order not in SORT_ORDERS:
+        raise ApiFailure(400, f"sortOrder must be one of {', '.join(SORT_ORDERS)}")
+    return sort_field, sort_order, (args.get("search") or "").strip() or None
+
+
+def _pagination(page: int, size: int, total: int) -> dict[str, Any]:
+    """A list's `pagination` object (do-not-call entries, campaigns): `offset` is the size."""
+    total_pages = math.ceil(total / size) if total else 0
+    return {
+        "page": page,
+        "offset": size,
+        "total": total,
+        "totalPages": total_pages,
+        "hasMore": page < total_pages,
+    }
 
 
 def envelope(data: Any, status: int = 200) -> Response:
@@ -443,13 +463,7 @@ class SandboxApp:
         agent_id = args.get("agentId") or None
         if agent_id is not None and not OBJECT_ID.fullmatch(agent_id):
             raise ApiFailure(400, f"Invalid agentId: {agent_id}")
-        sort_field = args.get("sortField") or "createdAt"
-        if sort_field not in DNC_SORT_FIELDS:
-            raise ApiFailure(400, f"sortField must be one of {', '.join(DNC_SORT_FIELDS)}")
-        sort_order = (args.get("sortOrder") or "desc").lower()
-        if sort_order not in SORT_ORDERS:
-            raise ApiFailure(400, f"sortOrder must be one of {', '.join(SORT_ORDERS)}")
-        search = (args.get("search") or "").strip() or None
+        sort_field, sort_order, search = _sort_and_search(args, DNC_SORT_FIELDS)
         total = self.store.count_dnc(search=search, agent_id=agent_id)
         entries = self.store.page_dnc(
             limit=size,
@@ -459,15 +473,7 @@ class SandboxApp:
             sort_field=sort_field,
             sort_order=sort_order,
         )
-        total_pages = math.ceil(total / size) if total else 0
-        pagination = {
-            "page": page,
-            "offset": size,
-            "total": total,
-            "totalPages": total_pages,
-            "hasMore": page < total_pages,
-        }
-        return envelope({"entries": entries, "pagination": pagination})
+        return envelope({"entries": entries, "pagination": _pagination(page, size, total)})
 
     def _clamped_int(self, request: Request, name: str, default: int, low: int, high: int) -> int:
         raw = request.args.get(name)
@@ -483,34 +489,23 @@ class SandboxApp:
 
     def _campaign_or_404(self, campaign_id: str) -> dict[str, Any]:
         if not OBJECT_ID.fullmatch(campaign_id):
-            raise CampaignFailure(400, f"Invalid campaign id: {campaign_id}")
+            raise ApiFailure(400, f"Invalid campaign id: {campaign_id}")
         campaign = self.store.get_campaign(campaign_id)
         if campaign is None:
-            raise CampaignFailure(404, "Campaign not found")
+            raise ApiFailure(404, "Campaign not found")
         return campaign
 
     def list_campaigns(self, request: Request) -> Response:
         """`GET /campaign`: one page (`offset` is the page size), filtered by status and
         by a part of the name, sorted by `createdAt` or `updatedAt`."""
         args: Mapping[str, str] = request.args
-        try:
-            page = self._positive_int(request, "page", 1)
-            size = self._positive_int(request, "offset", self.config.default_page_size)
-        except ApiFailure as exc:
-            raise CampaignFailure(exc.status, exc.message) from None
+        page = self._positive_int(request, "page", 1)
+        size = self._positive_int(request, "offset", self.config.default_page_size)
         size = min(size, self.config.max_page_size)
         status = args.get("status") or None
         if status is not None and status not in CAMPAIGN_STATUSES:
-            raise CampaignFailure(400, f"status must be one of {', '.join(CAMPAIGN_STATUSES)}")
-        sort_field = args.get("sortField") or "createdAt"
-        if sort_field not in CAMPAIGN_SORT_FIELDS:
-            raise CampaignFailure(
-                400, f"sortField must be one of {', '.join(CAMPAIGN_SORT_FIELDS)}"
-            )
-        sort_order = (args.get("sortOrder") or "desc").lower()
-        if sort_order not in SORT_ORDERS:
-            raise CampaignFailure(400, f"sortOrder must be one of {', '.join(SORT_ORDERS)}")
-        search = (args.get("search") or "").strip() or None
+            raise ApiFailure(400, f"status must be one of {', '.join(CAMPAIGN_STATUSES)}")
+        sort_field, sort_order, search = _sort_and_search(args, CAMPAIGN_SORT_FIELDS)
         total = self.store.count_campaigns(status=status, search=search)
         campaigns = self.store.page_campaigns(
             limit=size,
@@ -522,17 +517,10 @@ class SandboxApp:
         )
         for campaign in campaigns:
             del campaign["events"]
-        total_pages = math.ceil(total / size) if total else 0
         return envelope(
             {
                 "campaigns": campaigns,
-                "pagination": {
-                    "total": total,
-                    "page": page,
-                    "offset": size,
-                    "hasMore": page < total_pages,
-                    "totalPages": total_pages,
-                },
+                "pagination": _pagination(page, size, total),
                 "totalCampaignCount": self.store.count_campaigns(),
             }
         )
@@ -559,33 +547,33 @@ class SandboxApp:
     def create_campaign(self, request: Request) -> Response:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            raise CampaignFailure(400, "Request body must be a JSON object")
+            raise ApiFailure(400, "Request body must be a JSON object")
         name = body.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise CampaignFailure(400, "name is required")
+            raise ApiFailure(400, "name is required")
         description = body.get("description", "")
         if not isinstance(description, str):
-            raise CampaignFailure(400, "description must be a string")
+            raise ApiFailure(400, "description must be a string")
         audience_id = body.get("audienceId")
         if audience_id is None or audience_id == "":
-            raise CampaignFailure(400, "audienceId is required")
+            raise ApiFailure(400, "audienceId is required")
         if not isinstance(audience_id, str) or not OBJECT_ID.fullmatch(audience_id):
-            raise CampaignFailure(400, f"Invalid audienceId: {audience_id}")
+            raise ApiFailure(400, f"Invalid audienceId: {audience_id}")
         agent_id = body.get("agentId")
         if agent_id is None or agent_id == "":
-            raise CampaignFailure(400, "agentId is required")
+            raise ApiFailure(400, "agentId is required")
         if not isinstance(agent_id, str) or not OBJECT_ID.fullmatch(agent_id):
-            raise CampaignFailure(400, f"Invalid agentId: {agent_id}")
+            raise ApiFailure(400, f"Invalid agentId: {agent_id}")
         phone_ids = body.get("phoneNumberIds", [])
         if not isinstance(phone_ids, list) or not all(
             isinstance(i, str) and OBJECT_ID.fullmatch(i) for i in phone_ids
         ):
-            raise CampaignFailure(400, "phoneNumberIds must be an array of ids")
+            raise ApiFailure(400, "phoneNumberIds must be an array of ids")
         max_retries = _int_between(body, "maxRetries", 3, 0, MAX_RETRIES)
         retry_delay = _int_between(body, "retryDelay", 15, 1, MAX_RETRY_DELAY)
         scheduled_at = _future_instant(body.get("scheduledAt"))
         if self.store.get_audience(audience_id) is None:
-            raise CampaignFailure(404, "Audience not found")
+            raise ApiFailure(404, "Audience not found")
         campaign = self.store.create_campaign(
             audience_id,
             name=name.strip(),
@@ -607,9 +595,9 @@ class SandboxApp:
         campaign = self._campaign_or_404(campaign_id)
         status = campaign["status"]
         if status == "completed":
-            raise CampaignFailure(400, "Campaign is already completed and cannot be started again")
+            raise ApiFailure(400, "Campaign is already completed and cannot be started again")
         if status in ("running", "processing"):
-            raise CampaignFailure(400, f"Campaign is already {status}")
+            raise ApiFailure(400, f"Campaign is already {status}")
         finish = self.config.campaign_finish
         if status == "paused" and self.store.has_results(campaign_id):
             self.store.set_campaign_status(campaign_id, finish, event="resumed")
@@ -623,7 +611,7 @@ class SandboxApp:
     def pause_campaign(self, request: Request, campaign_id: str) -> Response:
         campaign = self._campaign_or_404(campaign_id)
         if campaign["status"] not in ("running", "processing", "scheduled"):
-            raise CampaignFailure(
+            raise ApiFailure(
                 400,
                 f"Only a running or scheduled campaign can be paused (it is {campaign['status']})",
             )
@@ -636,7 +624,7 @@ class SandboxApp:
         campaign = self._campaign_or_404(campaign_id)
         fmt = request.args.get("format") or "json"
         if fmt not in ("json", "csv"):
-            raise CampaignFailure(400, "format must be one of json, csv")
+            raise ApiFailure(400, "format must be one of json, csv")
         rows = [_export_row(r) for r in self._outcomes(campaign)]
         if fmt == "csv":
             return Response(_export_csv(rows), status=200, content_type="text/csv; charset=utf-8")
@@ -680,7 +668,7 @@ def _int_between(body: Mapping[str, Any], name: str, default: int, low: int, hig
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise CampaignFailure(400, f"{name} must be an integer between {low} and {high}")
+        raise ApiFailure(400, f"{name} must be an integer between {low} and {high}")
     return value
 
 
@@ -689,15 +677,15 @@ def _future_instant(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise CampaignFailure(400, "scheduledAt must be an ISO-8601 date-time")
+        raise ApiFailure(400, "scheduledAt must be an ISO-8601 date-time")
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise CampaignFailure(400, "scheduledAt must be an ISO-8601 date-time") from None
+        raise ApiFailure(400, "scheduledAt must be an ISO-8601 date-time") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     if when <= datetime.now(UTC):
-        raise CampaignFailure(400, "scheduledAt must be in the future")
+        raise ApiFailure(400, "scheduledAt must be in the future")
     return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
