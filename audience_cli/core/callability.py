@@ -16,6 +16,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from audience_cli.calling.consent import column_key
 from audience_cli.errors import BadZoneValueError, UsageError
 from audience_cli.reasons import RowReason
 
@@ -35,13 +36,6 @@ STATUS_REASON = {
     "holiday": RowReason.HOLIDAY,
     "unknown": RowReason.UNKNOWN_TIMEZONE,
 }
-
-
-def column_key(name: str) -> str:
-    """A column name as compared: "Time Zone" -> "timezone"."""
-    from audience_cli.calling.consent import column_key as key
-
-    return key(name)
 
 
 class NoSuchColumnError(UsageError):

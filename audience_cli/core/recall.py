@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from audience_cli.core.outcomes import (
     COMPLETED,
+    NONE,
     OTHER,
     RUNNING,
     OutcomeExport,
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 CAMPAIGN_GOING = frozenset({"draft", "scheduled", "processing", "running", "paused"})
 # The provenance fields' default names: the campaign's id, attempts in all, last status.
 PROVENANCE = ("source_campaign", "attempts", "last_status")
-NEVER_DIALLED = "none"  # the status word for a member never dialled (--status, last_status)
 
 # Why a record of the export is left out, before its number is read.
 LEFT_COMPLETED = "completed"
@@ -126,7 +126,7 @@ class RecallSelection:
 
 def status_label(status: str | None) -> str:
     """A record's status as the pick names it: its key, or "none" when never dialled."""
-    return NEVER_DIALLED if status is None or not status.strip() else status_key(status)
+    return NONE if status is None or not status.strip() else status_key(status)
 
 
 def prior_attempts(data: Mapping[str, str], name: str | None) -> int:
